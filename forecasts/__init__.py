@@ -1,0 +1,1 @@
+"""Demand side of the workforce planner: history, forecasts, Erlang staffing, requirements."""
