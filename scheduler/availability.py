@@ -1,0 +1,42 @@
+"""Whether an agent may work a stretch of time: daily availability window and time off.
+
+Shared by the model (to leave out shifts an agent cannot take) and the checker (to flag them).
+"""
+
+from __future__ import annotations
+
+from scheduler.scenario import MINUTES_PER_DAY, Agent, Scenario, clock_minutes
+
+
+def within_window(agent: Agent, start: int, end: int) -> bool:
+    """[start, end) lies inside the agent's daily window, which may wrap midnight.
+
+    Without a window the agent is available all day. With only `earliest_start`, shifts start no
+    earlier; with only `latest_end`, they end by then on their own day."""
+    if agent.earliest_start is None and agent.latest_end is None:
+        return True
+    day = start // MINUTES_PER_DAY
+    lo = clock_minutes(agent.earliest_start) if agent.earliest_start else 0
+    hi = clock_minutes(agent.latest_end) if agent.latest_end else MINUTES_PER_DAY
+    if agent.latest_end is not None and hi <= lo:
+        hi += MINUTES_PER_DAY  # the window wraps midnight
+    # The shift may sit in the window opening on its own day or in the one that opened the day before.
+    for opening in (day, day - 1):
+        base = opening * MINUTES_PER_DAY
+        if base + lo <= start and end <= base + hi:
+            return True
+    return False
+
+
+def time_off_clash(scenario: Scenario, agent_id: str, start: int, end: int) -> str | None:
+    """The reason of the first time off overlapping [start, end), or None."""
+    for leave in scenario.time_off:
+        if leave.agent_id != agent_id:
+            continue
+        if scenario.minutes(leave.start) < end and start < scenario.minutes(leave.end):
+            return leave.reason or "time off"
+    return None
+
+
+def may_work(scenario: Scenario, agent: Agent, start: int, end: int) -> bool:
+    return within_window(agent, start, end) and time_off_clash(scenario, agent.agent_id, start, end) is None
