@@ -121,9 +121,9 @@ def load_staffing_config(path: str | Path) -> StaffingConfig:
 def _queue_requirements(rows: pd.DataFrame, target: QueueTarget, interval_seconds: float) -> pd.DataFrame:
     contacts = rows["contacts"].to_numpy(dtype=float)
     aht = rows["aht_seconds"].fillna(0).to_numpy(dtype=float)
-    aht = np.where(contacts > 0, aht, 0.0)
-    traffic = erlang.traffic(contacts, aht, interval_seconds)
-    safe_aht = np.where(aht > 0, aht, 1.0)
+    # Where nothing is offered the AHT is empty; any positive stand-in gives zero traffic.
+    safe_aht = np.where((contacts > 0) & (aht > 0), aht, 1.0)
+    traffic = erlang.traffic(np.where(contacts > 0, contacts, 0.0), safe_aht, interval_seconds)
 
     if target.patience_seconds is None:
         slots = erlang.required_agents(

@@ -17,6 +17,8 @@ def within_window(agent: Agent, start: int, end: int) -> bool:
         return True
     day = start // MINUTES_PER_DAY
     lo = clock_minutes(agent.earliest_start) if agent.earliest_start else 0
+    if agent.latest_end is None:
+        return start - day * MINUTES_PER_DAY >= lo
     hi = clock_minutes(agent.latest_end) if agent.latest_end else MINUTES_PER_DAY
     if agent.latest_end is not None and hi <= lo:
         hi += MINUTES_PER_DAY  # the window wraps midnight

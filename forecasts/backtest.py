@@ -1,0 +1,141 @@
+"""Rolling-origin backtest of the forecasting methods, and the choice of the best one per queue.
+
+For each of the last ``folds`` weeks of a queue's history that have data (and at least
+``MIN_TRAIN_WEEKS`` weeks before them), every method is fitted on everything before that week and
+forecasts it. The error of a fold is its WAPE over the intervals observed in that week: gaps are
+left out, so a holiday or an outage is neither rewarded nor punished. A method's accuracy is the
+**mean of its fold WAPEs** (each week counts the same), and the method with the lowest mean is
+chosen; ties go to the method listed first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecasts.history import interval_minutes
+from forecasts.methods import (
+    DAYS_PER_WEEK,
+    DEFAULT_METHOD,
+    QueueHistory,
+    check_method_names,
+    make_method,
+    monday_of,
+    split_queues,
+)
+
+MIN_TRAIN_WEEKS = 3
+FOLD_COLUMNS = ["queue", "method", "fold_start", "wape"]
+SUMMARY_COLUMNS = ["queue", "method", "wape", "folds", "chosen"]
+
+
+def wape(actual: np.ndarray, forecast: np.ndarray) -> float:
+    """Σ|actual − forecast| / Σ actual over the entries where ``actual`` is known (not NaN).
+
+    NaN when nothing was observed or the observed total is 0 (the ratio means nothing then).
+    """
+    actual, forecast = np.asarray(actual, dtype=float), np.asarray(forecast, dtype=float)
+    seen = ~np.isnan(actual)
+    total = actual[seen].sum()
+    if total <= 0:
+        return float("nan")
+    return float(np.abs(actual[seen] - forecast[seen]).sum() / total)
+
+
+def fold_weeks(contacts: np.ndarray, folds: int) -> list[int]:
+    """Indices of the weeks to hold out: the last ``folds`` weeks with any data that have at
+    least ``MIN_TRAIN_WEEKS`` weeks before them (fewer folds, or none, on short history)."""
+    if folds <= 0:
+        return []
+    has_data = ~np.isnan(contacts).all(axis=(1, 2))
+    candidates = [week for week in np.flatnonzero(has_data) if week >= MIN_TRAIN_WEEKS]
+    return [int(week) for week in candidates[-folds:]]
+
+
+@dataclass(frozen=True)
+class FoldScore:
+    """WAPE of one method on one held-out week; ``note`` if the method fell back."""
+
+    method: str
+    fold_start: pd.Timestamp
+    wape: float
+    note: str | None
+
+
+def backtest_queue(queue: QueueHistory, methods: tuple[str, ...], folds: int,
+                   on_fit: Callable[[str], None] | None = None) -> list[FoldScore]:
+    """Rolling-origin backtest of one queue: every method on every fold week.
+
+    ``on_fit(message)`` is called after each fit, for progress reporting.
+    """
+    scores = []
+    for week in fold_weeks(queue.contacts, folds):
+        fold_start = queue.first_monday + pd.Timedelta(days=DAYS_PER_WEEK * week)
+        for name in methods:
+            method = make_method(name).fit(queue.contacts[:week])
+            error = wape(queue.contacts[week], method.predict(1)[0])
+            scores.append(FoldScore(name, fold_start, error, method.note))
+            if on_fit:
+                on_fit(f"backtest {queue.queue}: {name} on the week of {fold_start:%Y-%m-%d}")
+    return scores
+
+
+def fold_table(queue: str, scores: list[FoldScore]) -> pd.DataFrame:
+    """The long fold table ``queue, method, fold_start, wape`` of one queue's scores."""
+    return pd.DataFrame({
+        "queue": queue,
+        "method": [score.method for score in scores],
+        "fold_start": [score.fold_start for score in scores],
+        "wape": [score.wape for score in scores],
+    }, columns=FOLD_COLUMNS).astype({"fold_start": "datetime64[ns]", "wape": float})
+
+
+def concat_folds(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Fold tables of several queues as one (queues without folds add nothing)."""
+    tables = [table for table in tables if len(table)]
+    if not tables:
+        return fold_table("", [])
+    return pd.concat(tables, ignore_index=True)
+
+
+def summarize(folds: pd.DataFrame, queues: list[str], methods: tuple[str, ...]) -> pd.DataFrame:
+    """One row per queue and method: mean fold WAPE, number of scored folds, and ``chosen`` (True
+    for the lowest mean WAPE of the queue; ``DEFAULT_METHOD`` — or the first method if that one
+    is not in use — when no fold could be scored)."""
+    grid = pd.MultiIndex.from_product([queues, methods], names=["queue", "method"])
+    stats = folds.groupby(["queue", "method"])["wape"].agg(["mean", "count"])
+    summary = stats.reindex(grid).rename(columns={"mean": "wape", "count": "folds"}).reset_index()
+    summary["folds"] = summary["folds"].fillna(0).astype(int)
+    summary["chosen"] = False
+    default = DEFAULT_METHOD if DEFAULT_METHOD in methods else methods[0]
+    for queue, rows in summary.groupby("queue", sort=False):
+        scored = rows["wape"].dropna()
+        best = scored.idxmin() if len(scored) else rows.index[rows["method"] == default][0]
+        summary.loc[best, "chosen"] = True  # idxmin returns the first minimum: ties go to list order
+    return summary[SUMMARY_COLUMNS]
+
+
+def chosen_methods(summary: pd.DataFrame) -> dict[str, str]:
+    """Queue → chosen method name, from a ``summarize`` table."""
+    chosen = summary[summary["chosen"]]
+    return dict(zip(chosen["queue"], chosen["method"]))
+
+
+def backtest(history: pd.DataFrame, methods: list[str] | None = None,
+             folds: int = 4) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rolling-origin backtest of a history (special days already removed from it).
+
+    Returns ``(fold_table, summary)``: ``queue, method, fold_start, wape`` per held-out week, and
+    ``queue, method, wape, folds, chosen`` with the mean WAPE over the folds.
+    """
+    names = check_method_names(methods)
+    interval = interval_minutes(history)
+    queues = sorted(history["queue"].astype(str).unique())
+    last_monday = monday_of(history["interval_start"].max())
+    tables = [fold_table(queue.queue, backtest_queue(queue, names, folds))
+              for queue in split_queues(history, queues, interval, last_monday)]
+    folds_table = concat_folds(tables)
+    return folds_table, summarize(folds_table, queues, names)

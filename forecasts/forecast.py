@@ -1,0 +1,200 @@
+"""Forecast contacts and AHT per interval from a history: the public entry point.
+
+``forecast_history`` backtests every method on each queue (``forecasts.backtest``), keeps the one
+with the lowest WAPE, refits it on the whole history and forecasts whole weeks from a Monday.
+Methods and their treatment of gaps are described in ``forecasts.methods``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from forecasts.backtest import (
+    MIN_TRAIN_WEEKS,
+    FoldScore,
+    backtest_queue,
+    chosen_methods,
+    concat_folds,
+    fold_table,
+    fold_weeks,
+    summarize,
+)
+from forecasts.errors import InputError, Problem
+from forecasts.history import interval_minutes
+from forecasts.methods import (
+    DAYS_PER_WEEK,
+    QueueHistory,
+    check_method_names,
+    forecast_aht,
+    make_method,
+    monday_of,
+    split_queues,
+    week_grid_times,
+)
+
+FORECAST_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "method"]
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    """What ``forecast_history`` returns.
+
+    forecast: ``interval_start, queue, contacts, aht_seconds, method`` — every interval of the
+        target weeks (24/7 grid) for every queue. ``contacts`` are expected values (floats, not
+        rounded), 0 on closed slots and closed special days. ``aht_seconds`` is never NaN: slots
+        without AHT data (closed ones included) carry the weekday's or queue's AHT, so staffing
+        can use it as is (0 contacts need no agents whatever the AHT). ``method`` is the method
+        chosen for the queue.
+    backtest: ``queue, method, fold_start, wape``: one row per method and held-out week.
+    accuracy: ``queue, method, wape, folds, chosen``: mean WAPE over the folds; ``chosen`` marks
+        the lowest per queue.
+    interval_minutes: 15, 30 or 60.
+    notes: things the user should know, e.g. a method that fell back on short history.
+    """
+
+    forecast: pd.DataFrame
+    backtest: pd.DataFrame
+    accuracy: pd.DataFrame
+    interval_minutes: int
+    notes: tuple[str, ...] = field(default=())
+
+
+def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
+                     special_days: pd.DataFrame | None = None, methods: list[str] | None = None,
+                     folds: int = 4, progress: Progress | None = None) -> ForecastResult:
+    """Forecast ``weeks`` whole weeks from ``start`` (a Monday after the end of the history).
+
+    ``history`` follows the history contract (see ``forecasts.history``); rows on special days
+    are left out before anything is fitted, and each special day's ``multiplier`` scales the
+    forecast contacts of that date (0.0 = closed). ``methods`` limits the candidate methods
+    (default: all of ``forecasts.methods.METHODS``); ``folds`` is the number of backtest weeks
+    per queue (fewer on short history; with none, ``methods.DEFAULT_METHOD`` is used and a note
+    says so). ``progress(step, total, message)`` is called before the first and after each fit.
+    Raises InputError on a bad start, weeks, folds or method name.
+    """
+    names = check_method_names(methods)
+    minutes = interval_minutes(history)
+    _check_counts(weeks, folds)
+    start = _check_start(start, history)
+    queues = sorted(history["queue"].astype(str).unique())
+    last_monday = monday_of(history["interval_start"].max())
+    skipped_weeks = (start - last_monday).days // DAYS_PER_WEEK - 1  # between history and start
+    training = split_queues(_mask_special_days(history, special_days), queues, minutes, last_monday)
+
+    fits = sum(len(fold_weeks(queue.contacts, folds)) for queue in training) * len(names)
+    report = _ProgressReport(progress, fits + len(training))
+    scores = {queue.queue: backtest_queue(queue, names, folds, report) for queue in training}
+    backtest = concat_folds([fold_table(queue, rows) for queue, rows in scores.items()])
+    accuracy = summarize(backtest, queues, names)
+    chosen = chosen_methods(accuracy)
+
+    frames, notes = [], []
+    for queue in training:
+        notes += _backtest_notes(queue.queue, scores[queue.queue], chosen[queue.queue])
+        frame, note = _queue_forecast(queue, chosen[queue.queue], start, skipped_weeks, weeks, minutes)
+        frames.append(frame)
+        notes += [f"queue '{queue.queue}': {note}"] if note else []
+        report(f"forecast {queue.queue}: {chosen[queue.queue]}")
+    forecast = _apply_special_days(pd.concat(frames, ignore_index=True), special_days)
+    return ForecastResult(forecast, backtest, accuracy, minutes, tuple(notes))
+
+
+def _queue_forecast(queue: QueueHistory, method_name: str, start: pd.Timestamp, skipped_weeks: int,
+                    weeks: int, minutes: int) -> tuple[pd.DataFrame, str | None]:
+    """One queue's forecast frame with the named method fitted on all its history, and the
+    method's note (if it fell back)."""
+    method = make_method(method_name).fit(queue.contacts)
+    contacts = method.predict(skipped_weeks + weeks)[skipped_weeks:]
+    aht = np.broadcast_to(forecast_aht(queue.contacts, queue.aht), contacts.shape)
+    frame = pd.DataFrame({
+        "interval_start": week_grid_times(start, weeks, minutes),
+        "queue": queue.queue,
+        "contacts": contacts.ravel(),
+        "aht_seconds": aht.ravel(),
+        "method": method_name,
+    }, columns=FORECAST_COLUMNS)
+    return frame, method.note
+
+
+def _backtest_notes(queue: str, scores: list[FoldScore], chosen: str) -> list[str]:
+    """Notes on one queue's backtest: no folds at all, or methods that fell back in some folds."""
+    if not scores:
+        return [f"queue '{queue}': too little history to backtest (a held-out week needs "
+                f"{MIN_TRAIN_WEEKS} weeks before it); using {chosen}"]
+    notes = []
+    for method in dict.fromkeys(score.method for score in scores):
+        fell_back = [score.note for score in scores if score.method == method and score.note]
+        if fell_back:
+            total = sum(score.method == method for score in scores)
+            notes.append(f"queue '{queue}': {fell_back[0]} (in {len(fell_back)} of {total} backtest folds)")
+    return notes
+
+
+class _ProgressReport:
+    """Counts fits and forwards them to the caller's ``progress(step, total, message)``."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.step = progress, total, 0
+        if progress:
+            progress(0, total, "starting")
+
+    def __call__(self, message: str) -> None:
+        self.step += 1
+        if self.progress:
+            self.progress(self.step, self.total, message)
+
+
+def _check_counts(weeks: int, folds: int) -> None:
+    """``weeks`` ≥ 1 and ``folds`` ≥ 0, both whole numbers."""
+    if not isinstance(weeks, (int, np.integer)) or isinstance(weeks, bool) or weeks < 1:
+        raise InputError(Problem(f"weeks must be a whole number of at least 1, got {weeks!r}"))
+    if not isinstance(folds, (int, np.integer)) or isinstance(folds, bool) or folds < 0:
+        raise InputError(Problem(f"folds must be a whole number of at least 0, got {folds!r}"))
+
+
+def _check_start(start, history: pd.DataFrame) -> pd.Timestamp:
+    """``start`` as a Timestamp: a date (midnight), a Monday, after the last history interval."""
+    try:
+        timestamp = pd.Timestamp(start)
+    except (TypeError, ValueError) as error:
+        raise InputError(Problem(f"start {start!r} is not a date: {error}")) from error
+    if timestamp.tzinfo is not None or timestamp != timestamp.normalize():
+        raise InputError(Problem(f"start must be a date (a Monday, forecasts begin at 00:00 local "
+                                 f"time), got {start!r}"))
+    if timestamp.dayofweek != 0:
+        raise InputError(Problem(f"start must be a Monday: {timestamp:%Y-%m-%d} is a {timestamp:%A}"))
+    if history.empty:
+        raise InputError(Problem("the history has no rows"))
+    last = history["interval_start"].max()
+    if timestamp <= last:
+        raise InputError(Problem(f"start {timestamp:%Y-%m-%d} is inside the history, which runs until "
+                                 f"{last:%Y-%m-%d %H:%M}; forecasts start on a Monday after the history"))
+    return timestamp
+
+
+def _special_multipliers(special_days: pd.DataFrame | None) -> pd.Series:
+    """Multiplier by date (midnight timestamps) from a special-days frame; empty if None."""
+    if special_days is None or special_days.empty:
+        return pd.Series(dtype=float)
+    dates = pd.to_datetime(special_days["date"]).dt.normalize()
+    return pd.Series(special_days["multiplier"].to_numpy(dtype=float), index=dates)
+
+
+def _mask_special_days(history: pd.DataFrame, special_days: pd.DataFrame | None) -> pd.DataFrame:
+    """The history without rows on special days: they become gaps, not profile material."""
+    dates = _special_multipliers(special_days).index
+    return history[~history["interval_start"].dt.normalize().isin(dates)]
+
+
+def _apply_special_days(forecast: pd.DataFrame, special_days: pd.DataFrame | None) -> pd.DataFrame:
+    """Forecast contacts on special days scaled by their multiplier (0.0 = closed)."""
+    multipliers = _special_multipliers(special_days)
+    multipliers = multipliers[~multipliers.index.duplicated(keep="last")]
+    factor = forecast["interval_start"].dt.normalize().map(multipliers).fillna(1.0)
+    return forecast.assign(contacts=forecast["contacts"] * factor.to_numpy())

@@ -1,0 +1,402 @@
+"""Forecasting methods for contacts per interval, on a week × weekday × slot grid.
+
+Every method works on the same picture of one queue's history: a float array
+``contacts[week, weekday, slot]`` of shape ``(W, 7, P)`` (P = intervals per day), week 0 starting
+on a Monday 00:00, with NaN wherever the history has no row. Following statsforecast, every method
+has ``fit(contacts) -> self`` and ``predict(h) -> array (h, 7, P)`` for the ``h`` whole weeks right
+after the training weeks, and is known by its ``name``.
+
+How gaps are read (the same rules for every method):
+
+* A missing row is a *gap*: unknown, never zero. A centre closed at night or at weekends simply has
+  no rows there, and a holiday or a data outage looks the same.
+* A slot (weekday, time of day) is *open* if it was observed at least once in the last
+  ``RECENT_WEEKS`` weeks of training; slots that are not open are forecast 0 (closed). Looking only
+  at recent weeks lets a change of opening hours take effect after a few weeks.
+* A gap on an open slot is filled from other weeks of the same weekday, as each method describes.
+  A day whose observed slots carry less than ``MIN_DAY_COVERAGE`` of its usual volume does not count
+  as observed when daily totals are needed.
+
+AHT is forecast the same way whatever method forecasts the contacts: see ``forecast_aht``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecasts.errors import InputError, Problem
+
+DAYS_PER_WEEK = 7
+RECENT_WEEKS = 8  # window for open slots, intraday profiles and AHT
+MIN_DAY_COVERAGE = 0.5  # a day seen for less than half its usual volume is treated as a gap
+LEVEL_WEEKS = 4  # weighted_profile: same-weekdays averaged, weights 4, 3, 2, 1 (newest first)
+TREND_BLOCK_WEEKS = 4  # weighted_profile: trend = last 4 weeks vs the 4 weeks before
+TREND_DAMPING = 0.8  # per-week damping of the trend when extrapolating
+MSTL_WEEKS = 12  # mstl fits on the last 12 weeks: enough for the weekly season, and fast
+MIN_STATISTICAL_WEEKS = 2  # both seasonal cycles (day and week) must be seen twice
+
+
+# --- the week grid ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueHistory:
+    """One queue's history on the week grid: arrays ``(W, 7, P)``, NaN where there is no row."""
+
+    queue: str
+    first_monday: pd.Timestamp
+    contacts: np.ndarray
+    aht: np.ndarray
+
+
+def monday_of(timestamp: pd.Timestamp) -> pd.Timestamp:
+    """Midnight of the Monday starting the week that contains ``timestamp``."""
+    day = pd.Timestamp(timestamp).normalize()
+    return day - pd.Timedelta(days=day.dayofweek)
+
+
+def slots_per_day(interval_minutes: int) -> int:
+    """Number of intervals in a 24-hour day."""
+    return 24 * 60 // interval_minutes
+
+
+def week_grid_times(first_monday: pd.Timestamp, weeks: int, interval_minutes: int) -> pd.DatetimeIndex:
+    """Start of every interval of ``weeks`` whole weeks from ``first_monday``, in grid order."""
+    periods = weeks * DAYS_PER_WEEK * slots_per_day(interval_minutes)
+    return pd.date_range(first_monday, periods=periods, freq=pd.Timedelta(minutes=interval_minutes))
+
+
+def split_queues(history: pd.DataFrame, queues: list[str], interval_minutes: int,
+                 last_monday: pd.Timestamp) -> list[QueueHistory]:
+    """Put each queue's rows on its week grid, from its first week to the week of ``last_monday``.
+
+    Each queue starts at its own first week (so a queue opened late has no leading empty weeks);
+    all end at the same week, so a queue that stopped reporting ends with empty weeks and forecasts
+    zero, as it should. A queue with no rows gets one empty week.
+    """
+    step = pd.Timedelta(minutes=interval_minutes)
+    per_week = DAYS_PER_WEEK * slots_per_day(interval_minutes)
+    result = []
+    for queue in queues:
+        rows = history[history["queue"] == queue]
+        first = monday_of(rows["interval_start"].min()) if len(rows) else last_monday
+        weeks = (last_monday - first).days // DAYS_PER_WEEK + 1
+        position = ((rows["interval_start"] - first) // step).to_numpy()
+        arrays = []
+        for column in ("contacts", "aht_seconds"):
+            values = np.full(weeks * per_week, np.nan)
+            values[position] = rows[column].to_numpy(dtype=float)
+            arrays.append(values.reshape(weeks, DAYS_PER_WEEK, -1))
+        result.append(QueueHistory(queue, first, *arrays))
+    return result
+
+
+# --- shared estimates: recency weights, intraday profile, daily totals, AHT -----------------
+
+
+def recency_weights(n: int) -> np.ndarray:
+    """Linear weights 1..n, oldest first: the newest of n weeks counts n times the oldest."""
+    return np.arange(1, n + 1, dtype=float)
+
+
+def _weighted_nanmean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted mean over axis 0 ignoring NaN; NaN where every value is NaN."""
+    w = np.where(np.isnan(values), 0.0, weights.reshape(-1, *([1] * (values.ndim - 1))))
+    total = w.sum(axis=0)
+    weighted = np.where(w > 0, values, 0.0) * w
+    return np.divide(weighted.sum(axis=0), total, out=np.full(total.shape, np.nan), where=total > 0)
+
+
+def open_slots(contacts: np.ndarray) -> np.ndarray:
+    """Boolean ``(7, P)``: slot observed at least once in the last ``RECENT_WEEKS`` weeks."""
+    return ~np.isnan(contacts[-RECENT_WEEKS:]).all(axis=0)
+
+
+def intraday_profile(contacts: np.ndarray) -> np.ndarray:
+    """Share of the day's volume in each slot, per weekday: ``(7, P)``, rows summing to 1 (or 0).
+
+    Each observed day of the last ``RECENT_WEEKS`` weeks gives its slot shares; a slot is averaged
+    over the days where it was observed (newer weeks weigh more), so a gap is never read as a zero
+    share. Rows are then renormalised; a weekday never observed (closed) gets all zeros.
+    """
+    window = contacts[-RECENT_WEEKS:]
+    day_sums = np.nansum(window, axis=2, keepdims=True)
+    shares = np.divide(window, day_sums, out=np.full(window.shape, np.nan), where=day_sums > 0)
+    shares = np.nan_to_num(_weighted_nanmean(shares, recency_weights(len(window))))
+    row_sums = shares.sum(axis=1, keepdims=True)
+    return np.divide(shares, row_sums, out=np.zeros_like(shares), where=row_sums > 0)
+
+
+def day_totals(contacts: np.ndarray, profile: np.ndarray) -> np.ndarray:
+    """Total contacts of each day, ``(W, 7)``, NaN for days that are (mostly) gaps.
+
+    A day with some slots missing is scaled up by the share of the day those slots usually carry,
+    so a partial day (an outage, or the history ending at noon) is neither a low day nor lost.
+    """
+    observed = ~np.isnan(contacts)
+    coverage = np.where(observed, profile, 0.0).sum(axis=2)
+    sums = np.nansum(contacts, axis=2)
+    return np.divide(sums, coverage, out=np.full(sums.shape, np.nan), where=coverage >= MIN_DAY_COVERAGE)
+
+
+def fill_day_totals(totals: np.ndarray) -> np.ndarray:
+    """Daily totals with gaps filled per weekday by linear interpolation between the nearest
+    observed same weekdays (flat beyond the ends); a weekday never observed gets 0."""
+    filled = np.zeros_like(totals)
+    weeks = np.arange(len(totals))
+    for day in range(DAYS_PER_WEEK):
+        seen = ~np.isnan(totals[:, day])
+        if seen.any():
+            filled[:, day] = np.interp(weeks, weeks[seen], totals[seen, day])
+    return filled
+
+
+def regular_series(contacts: np.ndarray, profile: np.ndarray) -> np.ndarray:
+    """The history with no gaps: observed values kept; each gap = the day's estimated total
+    (its own scaled total, or interpolated from nearby same weekdays) × the slot's profile share.
+    Closed slots have a zero share, so they stay 0."""
+    totals = fill_day_totals(day_totals(contacts, profile))
+    return np.where(np.isnan(contacts), totals[:, :, None] * profile[None], contacts)
+
+
+def forecast_aht(contacts: np.ndarray, aht: np.ndarray) -> np.ndarray:
+    """AHT per slot, ``(7, P)``: contact-weighted mean over the last ``RECENT_WEEKS`` weeks,
+    newer weeks weighing more. A slot without data takes its weekday's AHT, then the queue's
+    recent AHT, then the queue's AHT over the whole history (NaN only if the queue never had a
+    contact). Closed slots get the fallback too, so downstream staffing never sees NaN."""
+
+    def weighted(c: np.ndarray, a: np.ndarray, weeks_weight: np.ndarray, axes):
+        weight = np.where((c > 0) & np.isfinite(a), c, 0.0) * weeks_weight.reshape(-1, 1, 1)
+        work = np.where(weight > 0, a * weight, 0.0).sum(axis=axes)
+        total = weight.sum(axis=axes)
+        return np.divide(work, total, out=np.full(np.shape(total), np.nan), where=total > 0)
+
+    c, a = contacts[-RECENT_WEEKS:], aht[-RECENT_WEEKS:]
+    recency = recency_weights(len(c))
+    by_slot = weighted(c, a, recency, 0)
+    by_day = weighted(c, a, recency, (0, 2))
+    queue_recent = weighted(c, a, recency, None)
+    queue_all = weighted(contacts, aht, np.ones(len(contacts)), None)
+    result = np.where(np.isnan(by_slot), by_day[:, None], by_slot)
+    for fallback in (queue_recent, queue_all):
+        result = np.where(np.isnan(result), fallback, result)
+    return result
+
+
+# --- methods ---------------------------------------------------------------------------------
+
+
+class Method:
+    """Base of all methods: ``fit(contacts)`` then ``predict(h)``.
+
+    ``note`` says in words when a method could not do what its name says (e.g. fell back to
+    another method on short history); it is None otherwise.
+    """
+
+    name: str = ""
+
+    def __init__(self) -> None:
+        self.note: str | None = None
+
+    def fit(self, contacts: np.ndarray) -> Method:
+        raise NotImplementedError
+
+    def predict(self, h: int) -> np.ndarray:
+        raise NotImplementedError
+
+
+class SeasonalNaive(Method):
+    """Each slot repeats its value of the most recent week in which it was observed.
+
+    Gaps: a slot missing last week falls back to the week before, and so on over the last
+    ``RECENT_WEEKS`` weeks; a slot not observed in that window is closed (0). No trend.
+    """
+
+    name = "seasonal_naive"
+
+    def fit(self, contacts: np.ndarray) -> SeasonalNaive:
+        last_seen = np.zeros(contacts.shape[1:])
+        for week in contacts[-RECENT_WEEKS:]:  # oldest first, so newer observations win
+            last_seen = np.where(np.isnan(week), last_seen, week)
+        self._week = last_seen
+        return self
+
+    def predict(self, h: int) -> np.ndarray:
+        return np.repeat(self._week[None], h, axis=0)
+
+
+class WeightedProfile(Method):
+    """The classic WFM method: daily total per weekday × intraday profile per weekday.
+
+    Daily total = weighted average of the last ``LEVEL_WEEKS`` *observed* same weekdays within the
+    last ``RECENT_WEEKS`` weeks (weights 4, 3, 2, 1, newest first); gaps and special days are
+    skipped, so a missing Monday never becomes a zero Monday. With ``trend=True`` the total is
+    carried forward by the weekly growth of the last ``TREND_BLOCK_WEEKS`` weeks over the ones
+    before, damped by ``TREND_DAMPING`` per week, from the weighted average's centre to the target
+    week. Profile: ``intraday_profile``; slots with a zero share (closed) get 0.
+    """
+
+    name = "weighted_profile"
+
+    def __init__(self, trend: bool = True) -> None:
+        super().__init__()
+        self.trend = trend
+
+    def fit(self, contacts: np.ndarray) -> WeightedProfile:
+        self._profile = intraday_profile(contacts)
+        totals = day_totals(contacts, self._profile)
+        self._levels, self._centres = weekday_levels(totals)
+        self._growth = weekly_growth(totals) if self.trend else 1.0
+        self._weeks = len(contacts)
+        return self
+
+    def predict(self, h: int) -> np.ndarray:
+        target_weeks = self._weeks + np.arange(h)[:, None]  # (h, 1) against centres (7,)
+        steps = damped_steps(target_weeks - self._centres, TREND_DAMPING)
+        levels = self._levels * self._growth ** steps  # (h, 7)
+        return levels[:, :, None] * self._profile[None]
+
+
+def weekday_levels(totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per weekday: weighted mean of the last ``LEVEL_WEEKS`` observed totals in the recent
+    window (weights 1..n oldest first) and the week index those weights centre on.
+    A weekday with no observed total has level 0 (closed)."""
+    levels = np.zeros(DAYS_PER_WEEK)
+    centres = np.full(DAYS_PER_WEEK, len(totals) - 1.0)
+    window_start = max(0, len(totals) - RECENT_WEEKS)
+    for day in range(DAYS_PER_WEEK):
+        weeks = window_start + np.flatnonzero(~np.isnan(totals[window_start:, day]))[-LEVEL_WEEKS:]
+        if weeks.size:
+            weights = recency_weights(weeks.size)
+            levels[day] = np.average(totals[weeks, day], weights=weights)
+            centres[day] = np.average(weeks, weights=weights)
+    return levels, centres
+
+
+def weekly_growth(totals: np.ndarray) -> float:
+    """Growth factor per week: mean daily totals of the last ``TREND_BLOCK_WEEKS`` weeks over the
+    block before, compared weekday by weekday on weekdays seen in both blocks (so a holiday in one
+    block does not read as a drop). 1.0 when there are fewer than two blocks of history."""
+    block = TREND_BLOCK_WEEKS
+    if len(totals) < 2 * block:
+        return 1.0
+    with warnings.catch_warnings():  # weekdays never observed in a block give an all-NaN mean
+        warnings.simplefilter("ignore", RuntimeWarning)
+        recent = np.nanmean(totals[-block:], axis=0)
+        earlier = np.nanmean(totals[-2 * block:-block], axis=0)
+    both = np.isfinite(recent) & np.isfinite(earlier)
+    if recent[both].sum() <= 0 or earlier[both].sum() <= 0:
+        return 1.0
+    return float((recent[both].sum() / earlier[both].sum()) ** (1.0 / block))
+
+
+def damped_steps(distance: np.ndarray, damping: float) -> np.ndarray:
+    """Weeks of growth to apply over ``distance`` weeks when each week counts ``damping`` times the
+    one before: φ + φ² + … + φ^d (continuous in d), which levels off at φ / (1 − φ)."""
+    return damping * (1.0 - damping ** distance) / (1.0 - damping)
+
+
+class _Statistical(Method):
+    """A library model fitted on gap-free data; falls back to ``WeightedProfile`` (and says so in
+    ``note``) when the history is shorter than ``MIN_STATISTICAL_WEEKS`` weeks or fitting fails."""
+
+    def fit(self, contacts: np.ndarray) -> _Statistical:
+        self._profile = intraday_profile(contacts)
+        self._fallback: Method | None = None
+        reason = None
+        if len(contacts) < MIN_STATISTICAL_WEEKS:
+            reason = f"needs at least {MIN_STATISTICAL_WEEKS} weeks of history, got {len(contacts)}"
+        else:
+            try:
+                self._fit_model(contacts)
+            except Exception as error:  # library errors vary (ValueError, LinAlgError, numba, ...)
+                reason = f"fitting failed: {error}"
+        if reason is not None:
+            self._fallback = WeightedProfile().fit(contacts)
+            self.note = f"{self.name} fell back to {WeightedProfile.name}: {reason}"
+        return self
+
+    def predict(self, h: int) -> np.ndarray:
+        if self._fallback is not None:
+            return self._fallback.predict(h)
+        return self._predict_model(h)
+
+    def _fit_model(self, contacts: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _predict_model(self, h: int) -> np.ndarray:
+        raise NotImplementedError
+
+
+class MSTLMethod(_Statistical):
+    """statsforecast ``MSTL`` with daily and weekly seasons and an ``AutoETS(model="ZZN")`` trend,
+    on the last ``MSTL_WEEKS`` weeks of the 24/7 series made regular by ``regular_series`` (gaps
+    on open slots filled with the profile estimate, closed slots 0). Predictions are clipped at 0
+    and set to 0 on slots with a zero profile share (closed)."""
+
+    name = "mstl"
+
+    def _fit_model(self, contacts: np.ndarray) -> None:
+        from statsforecast.models import MSTL, AutoETS  # slow import (numba): only when used
+
+        series = regular_series(contacts, self._profile)[-MSTL_WEEKS:]
+        per_day = contacts.shape[2]
+        model = MSTL(season_length=[per_day, DAYS_PER_WEEK * per_day],
+                     trend_forecaster=AutoETS(model="ZZN"))
+        self._model = model.fit(series.ravel())
+
+    def _predict_model(self, h: int) -> np.ndarray:
+        per_week = DAYS_PER_WEEK * self._profile.shape[1]
+        values = self._model.predict(h * per_week)["mean"].reshape(h, DAYS_PER_WEEK, -1)
+        return np.where(self._profile > 0, np.clip(values, 0.0, None), 0.0)
+
+
+class DailyETS(_Statistical):
+    """statsforecast ``AutoETS`` on the daily totals of the open weekdays (season = number of
+    open weekdays), × intraday profile. Missing days are filled by interpolating between the
+    nearest observed same weekdays; closed weekdays (zero profile) are left out of the series and
+    forecast 0."""
+
+    name = "daily_ets"
+
+    def _fit_model(self, contacts: np.ndarray) -> None:
+        from statsforecast.models import AutoETS
+
+        self._open_days = self._profile.sum(axis=1) > 0
+        totals = fill_day_totals(day_totals(contacts, self._profile))[:, self._open_days]
+        self._model = AutoETS(season_length=int(self._open_days.sum())).fit(totals.ravel())
+
+    def _predict_model(self, h: int) -> np.ndarray:
+        open_count = int(self._open_days.sum())
+        totals = np.zeros((h, DAYS_PER_WEEK))
+        values = self._model.predict(h * open_count)["mean"]
+        totals[:, self._open_days] = np.clip(values, 0.0, None).reshape(h, open_count)
+        return totals[:, :, None] * self._profile[None]
+
+
+METHODS: dict[str, type[Method]] = {
+    method.name: method for method in (SeasonalNaive, WeightedProfile, MSTLMethod, DailyETS)
+}
+DEFAULT_METHOD = WeightedProfile.name  # used when there is too little history to backtest
+
+
+def check_method_names(names: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """The method names to use (all by default), checked against ``METHODS``."""
+    if names is None:
+        return tuple(METHODS)
+    if isinstance(names, str):
+        names = [names]
+    unknown = [name for name in names if name not in METHODS]
+    if unknown or not names:
+        what = f"unknown forecast method(s) {', '.join(map(str, unknown))}" if unknown else "no forecast method given"
+        raise InputError(Problem(f"{what}; choose from {', '.join(METHODS)}"))
+    return tuple(dict.fromkeys(names))
+
+
+def make_method(name: str) -> Method:
+    """A fresh, unfitted method by name."""
+    return METHODS[name]()

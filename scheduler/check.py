@@ -1,0 +1,506 @@
+"""The independent checker of every hard rule of a roster.
+
+It reads only the roster table and the scenario, never the CP-SAT model's variables, so the
+model's tests can trust it, and it explains each violation in a sentence a planner understands.
+Each rule is a small function: per-shift rules take (shift, agent, context), per-agent rules
+take (agent, the agent's shifts of the week, context); both yield `Violation`s.
+
+Conventions:
+- a shift belongs to the day (and the week) it starts on; a shift starting outside
+  [week_start, week_start + 7 days) is reported once and left out of every other rule;
+- shifts of an agent id the scenario does not know are reported once per id and not checked
+  further; a name differing from agents.csv is ignored (the id is what counts);
+- across the week boundary, rest and consecutive days look at last week's roster when the
+  scenario has one (`scenario.previous_roster`), otherwise the week wraps around: next Monday
+  is this Monday + 7 days;
+- paid hours are `RosterShift.paid_minutes` (length minus unpaid breaks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from scheduler.availability import time_off_clash, within_window
+from scheduler.roster import RosterShift, shifts_from_roster
+from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Agent, BreakRule, Scenario
+from scheduler.shifts import ShiftType, enumerate_shift_types, is_night
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken hard rule: the rule's name, the agent, the day it happened (None for the week)."""
+
+    rule: str
+    agent_id: str
+    day: dt.date | None
+    message: str
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the rules share: the scenario and what is derived from it once per check."""
+
+    scenario: Scenario
+
+    @cached_property
+    def shift_types(self) -> dict[tuple[int, int], ShiftType]:
+        return {(kind.start, kind.length): kind for kind in enumerate_shift_types(self.scenario.config)}
+
+    @cached_property
+    def previous(self) -> dict[str, list[RosterShift]]:
+        """Last week's shifts by agent (only those starting before this week)."""
+        if self.scenario.previous_roster is None:
+            return {}
+        shifts = shifts_from_roster(self.scenario.previous_roster, self.scenario, "previous roster")
+        return _by_agent(shift for shift in shifts if shift.start < 0)
+
+    def date(self, day: int) -> dt.date:
+        return self.scenario.config.week_start + dt.timedelta(days=day)
+
+    def violation(self, rule: str, agent: Agent, day: int | None, message: str) -> Violation:
+        return Violation(rule, agent.agent_id, None if day is None else self.date(day), message)
+
+
+ShiftRule = Callable[[RosterShift, Agent, _Context], Iterable[Violation]]
+AgentRule = Callable[[Agent, list[RosterShift], _Context], Iterable[Violation]]
+
+
+def check_roster(roster: pd.DataFrame, scenario: Scenario) -> list[Violation]:
+    """Every hard rule the roster breaks, sorted by agent, then day (week-wide ones first).
+
+    Raises InputError when the roster (or last week's) is not a valid roster table."""
+    context = _Context(scenario)
+    shifts = _by_agent(shifts_from_roster(roster, scenario))
+    found = list(unknown_agents(shifts, scenario))
+    for agent in scenario.agents:
+        theirs = shifts.get(agent.agent_id, [])
+        found += [violation for shift in theirs for violation in outside_week(shift, agent, context)]
+        in_week = [shift for shift in theirs if _in_week(shift)]
+        found += [v for shift in in_week for rule in SHIFT_RULES for v in rule(shift, agent, context)]
+        found += [v for rule in AGENT_RULES for v in rule(agent, in_week, context)]
+    return sorted(found, key=lambda v: (v.agent_id, v.day is not None, v.day or dt.date.min))
+
+
+def format_violations(violations: list[Violation]) -> str:
+    """The violations as terminal lines: a count, then the rule and sentence of each."""
+    if not violations:
+        return "No rule violated."
+    width = max(len(violation.rule) for violation in violations)
+    count = f"{len(violations)} rule violation{'s' if len(violations) > 1 else ''}:"
+    return "\n".join([count] + [f"  {v.rule:<{width}}  {v.message}" for v in violations])
+
+
+# --------------------------------------------------------------------------------------------
+# Rules about the roster as a whole
+# --------------------------------------------------------------------------------------------
+
+
+def unknown_agents(shifts: dict[str, list[RosterShift]], scenario: Scenario) -> Iterator[Violation]:
+    known = {agent.agent_id for agent in scenario.agents}
+    for agent_id, theirs in shifts.items():
+        if agent_id not in known:
+            name = f"{theirs[0].name} ({agent_id})" if theirs[0].name else agent_id
+            yield Violation(
+                "unknown_agent",
+                agent_id,
+                None,
+                f"The roster has {_count(len(theirs), 'shift')} for {name}, who is not among the scenario's agents.",
+            )
+
+
+def outside_week(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
+    if not _in_week(shift):
+        first, last = context.date(0), context.date(6)
+        yield context.violation(
+            "outside_week",
+            agent,
+            shift.day,
+            f"{_who(agent)} has a shift starting {_date_label(context.date(shift.day))} "
+            f"{_clock(shift.start)}, outside the week {_date_label(first)} to {_date_label(last)}; "
+            "it belongs to another week's roster.",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Rules about one shift
+# --------------------------------------------------------------------------------------------
+
+
+def shift_type(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
+    if (shift.start, shift.length) not in context.shift_types:
+        yield context.violation(
+            "shift_type",
+            agent,
+            shift.day,
+            f"{_who(agent)} works {_span(shift)}, but no shift template offers {_hours(shift.length)} shifts "
+            f"starting at {_clock(shift.start)} on {_weekday(shift.day)}.",
+        )
+
+
+def shift_queue(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
+    """The queue must be one the templates offering this start and length serve."""
+    kind = context.shift_types.get((shift.start, shift.length))
+    if kind is None:
+        return  # shift_type reports it
+    for queue in shift.queues:
+        if queue in context.scenario.config.queues and queue not in kind.queues:
+            yield context.violation(
+                "shift_queue",
+                agent,
+                shift.day,
+                f"{_who(agent)} works queue '{queue}' in the {_span(shift)} shift, but the shift templates "
+                f"offering that shift serve only {_join(kind.queues)}.",
+            )
+
+
+def mixed_queues(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
+    if len(shift.queues) > 1:
+        yield context.violation(
+            "mixed_queues",
+            agent,
+            shift.day,
+            f"{_who(agent)} works {len(shift.queues)} queues in the {_span(shift)} shift "
+            f"({_join(shift.queues)}); a shift serves one queue.",
+        )
+
+
+def unknown_queue(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
+    known = context.scenario.config.queues
+    for queue in shift.queues:
+        if queue not in known:
+            yield context.violation(
+                "unknown_queue",
+                agent,
+                shift.day,
+                f"{_who(agent)} works queue '{queue}' in the {_span(shift)} shift, which is not one of "
+                f"the scenario's queues ({_join(known)}).",
+            )
+
+
+def skill(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
+    for queue in shift.queues:
+        if queue in context.scenario.config.queues and queue not in agent.skills:
+            yield context.violation(
+                "skill",
+                agent,
+                shift.day,
+                f"{_who(agent)} works queue '{queue}' in the {_span(shift)} shift but is skilled only "
+                f"for {_join(agent.skills)}.",
+            )
+
+
+def breaks(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
+    """Exactly the prescribed breaks, in order, each starting anywhere inside its window.
+
+    A missing work segment leaves a gap, which splits the shift in two: the shift_type,
+    one_shift_per_day and rest rules report that."""
+    due = context.scenario.config.breaks_for(shift.length)
+    taken = shift.breaks
+    if [(rule.activity, rule.minutes) for rule in due] != [(kind, end - start) for kind, start, end in taken]:
+        had = _join([f"a {end - start} min {kind} at {_clock(start)}" for kind, start, end in taken]) or "no breaks"
+        owed = _join([f"a {rule.minutes} min {rule.activity} ({rule.name})" for rule in due]) or "no breaks"
+        yield context.violation(
+            "breaks",
+            agent,
+            shift.day,
+            f"{_who(agent)}'s {_span(shift)} shift has {had}; shifts of {_hours(shift.length)} get {owed}.",
+        )
+        return
+    for rule, (_, start, _) in zip(due, taken):
+        if not rule.earliest_offset_minutes <= start - shift.start <= rule.latest_offset_minutes:
+            yield context.violation(
+                "breaks",
+                agent,
+                shift.day,
+                f"{_who(agent)} takes the {rule.name} of the {_span(shift)} shift at {_clock(start)}; "
+                f"it must start between {_window(shift, rule)}.",
+            )
+
+
+def availability(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
+    if not within_window(agent, shift.start, shift.end):
+        earliest = agent.earliest_start.strftime("%H:%M") if agent.earliest_start else "00:00"
+        latest = agent.latest_end.strftime("%H:%M") if agent.latest_end else "24:00"
+        yield context.violation(
+            "availability",
+            agent,
+            shift.day,
+            f"{_who(agent)} works {_span(shift)}, outside their availability of {earliest} to {latest}.",
+        )
+
+
+def time_off(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
+    reason = time_off_clash(context.scenario, agent.agent_id, shift.start, shift.end)
+    if reason is not None:
+        yield context.violation(
+            "time_off", agent, shift.day, f"{_who(agent)} works {_span(shift)} during time off ({reason})."
+        )
+
+
+def night_ok(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
+    if not agent.night_ok and is_night(shift.start, shift.end, context.scenario.config.rules):
+        yield context.violation(
+            "night_ok",
+            agent,
+            shift.day,
+            f"{_who(agent)} works the night shift {_span(shift)} but does not work nights.",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Rules about an agent's week
+# --------------------------------------------------------------------------------------------
+
+
+def one_shift_per_day(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
+    for day in sorted({shift.day for shift in shifts}):
+        same_day = [shift for shift in shifts if shift.day == day]
+        if len(same_day) > 1:
+            yield context.violation(
+                "one_shift_per_day",
+                agent,
+                day,
+                f"{_who(agent)} has {len(same_day)} shifts starting on {_date_label(context.date(day))} "
+                f"({_join([_span(shift) for shift in same_day])}); an agent works at most one shift a day.",
+            )
+
+
+def rest(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
+    minimum = context.scenario.config.rules.min_rest_hours * 60
+    for earlier_end, later_start, later in _consecutive_shifts(agent, shifts, context):
+        gap = later_start - earlier_end
+        if gap >= minimum:
+            continue
+        ending, starting = _moment(earlier_end), _moment(later_start)
+        if gap < 0:  # possible only against last week's roster
+            what = f"'s shift starting {starting} begins before the shift ending {ending} is over"
+        else:
+            what = f" has {_hours(gap)} rest between the shift ending {ending} and the one starting {starting}"
+        wraps = " (the week repeats)" if later_start >= MINUTES_PER_WEEK else ""
+        yield context.violation(
+            "rest", agent, later.day, f"{_who(agent)}{what}{wraps}; the minimum is {_hours(minimum)}."
+        )
+
+
+def consecutive_days(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
+    limit = context.scenario.config.rules.max_consecutive_days
+    worked = {shift.day for shift in shifts}
+    if context.scenario.cyclic and len(worked) == 7:
+        yield context.violation(
+            "consecutive_days",
+            agent,
+            None,
+            f"{_who(agent)} works every day of the week, and the week repeats, so they never have a day off; "
+            f"the most is {_count(limit, 'day')} in a row.",
+        )
+        return
+    if context.scenario.cyclic:
+        days, note = _unrolled(worked), " (the week repeats)"
+    else:
+        days = worked | {shift.day for shift in context.previous.get(agent.agent_id, [])}
+        note = " (counting last week's roster)"
+    for first, last in _runs(days):
+        length = last - first + 1
+        if length > limit and last >= 0:
+            beyond = note if first < 0 or last > 6 else ""
+            yield context.violation(
+                "consecutive_days",
+                agent,
+                max(first + limit, 0) % 7,  # the first day over the limit, as a day of this week
+                f"{_who(agent)} works {length} days in a row, {_date_label(context.date(first))} to "
+                f"{_date_label(context.date(last))}{beyond}; the most is {limit}.",
+            )
+
+
+def days_off(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
+    minimum = context.scenario.config.rules.min_days_off
+    days = sorted({shift.day for shift in shifts})
+    if len(days) > 7 - minimum:
+        yield context.violation(
+            "days_off",
+            agent,
+            None,
+            f"{_who(agent)} works {len(days)} days this week ({_join([_weekday(day) for day in days])}); "
+            f"with at least {_count(minimum, 'day')} off the most is {7 - minimum}.",
+        )
+
+
+def max_days(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
+    days = sorted({shift.day for shift in shifts})
+    if agent.max_days is not None and len(days) > agent.max_days:
+        yield context.violation(
+            "max_days",
+            agent,
+            None,
+            f"{_who(agent)} works {len(days)} days this week ({_join([_weekday(day) for day in days])}); "
+            f"their limit is {_count(agent.max_days, 'day')}.",
+        )
+
+
+def contract_hours(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
+    paid = sum(shift.paid_minutes(context.scenario.config) for shift in shifts)
+    # Contract hours may be fractional; a tolerance keeps 37.5 h from failing on float noise.
+    if not agent.min_hours * 60 - 1e-6 <= paid <= agent.max_hours * 60 + 1e-6:
+        yield context.violation(
+            "contract_hours",
+            agent,
+            None,
+            f"{_who(agent)} is paid {_hours(paid)} this week; the contract asks for "
+            f"{agent.min_hours:g} to {agent.max_hours:g} h.",
+        )
+
+
+def max_nights(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
+    rules = context.scenario.config.rules
+    nights = [shift for shift in shifts if is_night(shift.start, shift.end, rules)]
+    if len(nights) > rules.max_nights_per_week:
+        yield context.violation(
+            "max_nights",
+            agent,
+            None,
+            f"{_who(agent)} works {len(nights)} nights this week ({_join([_span(shift) for shift in nights])}); "
+            f"the most is {rules.max_nights_per_week}.",
+        )
+
+
+SHIFT_RULES: tuple[ShiftRule, ...] = (
+    shift_type,
+    shift_queue,
+    mixed_queues,
+    unknown_queue,
+    skill,
+    breaks,
+    availability,
+    time_off,
+    night_ok,
+)
+AGENT_RULES: tuple[AgentRule, ...] = (
+    one_shift_per_day,
+    rest,
+    consecutive_days,
+    days_off,
+    max_days,
+    contract_hours,
+    max_nights,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Week boundary
+# --------------------------------------------------------------------------------------------
+
+
+def _consecutive_shifts(
+    agent: Agent, shifts: list[RosterShift], context: _Context
+) -> list[tuple[int, int, RosterShift]]:
+    """(end of a shift, start of the agent's next one, that next shift) for every next shift in
+    this week, and across the boundary: last week's final shift before this week's first, or,
+    in a cyclic week, this week's last shift before the first one a week later."""
+    ordered = sorted(shifts, key=lambda shift: shift.start)
+    pairs = [(a.end, b.start, b) for a, b in zip(ordered, ordered[1:])]
+    if not ordered:
+        return pairs
+    first = ordered[0]
+    if context.scenario.cyclic:
+        pairs.append((ordered[-1].end, first.start + MINUTES_PER_WEEK, first))
+    else:
+        before = [shift.end for shift in context.previous.get(agent.agent_id, [])]
+        if before:
+            pairs.insert(0, (max(before), first.start, first))
+    return pairs
+
+
+def _unrolled(worked: set[int]) -> set[int]:
+    """Days of a cyclic week (not all worked) where a run over Sunday goes on into next week:
+    when Sunday is worked, the days before the first day off move a week on."""
+    if 6 not in worked:
+        return worked
+    off = min(day for day in range(7) if day not in worked)
+    return {day + 7 if day < off else day for day in worked}
+
+
+def _runs(days: set[int]) -> list[tuple[int, int]]:
+    """Maximal runs of consecutive days as (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+# --------------------------------------------------------------------------------------------
+# Wording
+# --------------------------------------------------------------------------------------------
+
+
+def _by_agent(shifts: Iterable[RosterShift]) -> dict[str, list[RosterShift]]:
+    grouped: dict[str, list[RosterShift]] = {}
+    for shift in shifts:
+        grouped.setdefault(shift.agent_id, []).append(shift)
+    return grouped
+
+
+def _in_week(shift: RosterShift) -> bool:
+    return 0 <= shift.start < MINUTES_PER_WEEK
+
+
+def _who(agent: Agent) -> str:
+    return f"{agent.name} ({agent.agent_id})"
+
+
+def _weekday(day: int) -> str:
+    return DAY_NAMES[day % 7].title()
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes % MINUTES_PER_DAY // 60:02d}:{minutes % 60:02d}"
+
+
+def _moment(minutes: int) -> str:
+    """`Tue 23:00`, with `last week`/`next week` outside this week."""
+    when = f"{_weekday(minutes // MINUTES_PER_DAY)} {_clock(minutes)}"
+    if minutes < 0:
+        return f"{when} last week"
+    if minutes >= MINUTES_PER_WEEK:
+        return f"{when} next week"
+    return when
+
+
+def _span(shift: RosterShift) -> str:
+    """`Mon 22:00–06:00`: the day it starts and its clock times."""
+    return f"{_weekday(shift.day)} {_clock(shift.start)}–{_clock(shift.end)}"
+
+
+def _window(shift: RosterShift, rule: BreakRule) -> str:
+    earliest = shift.start + rule.earliest_offset_minutes
+    latest = shift.start + rule.latest_offset_minutes
+    return f"{_clock(earliest)} and {_clock(latest)}"
+
+
+def _date_label(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _hours(minutes: float) -> str:
+    """`9.5 h` when tenths of an hour say it exactly, else `6 h 50 min`."""
+    if minutes % 6 == 0:
+        return f"{minutes / 60:g} h"
+    whole, rest = divmod(round(minutes), 60)
+    return f"{whole} h {rest} min" if whole else f"{rest} min"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _join(items: Iterable[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    items = list(items)
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)

@@ -1,0 +1,267 @@
+"""The `wfm` command line: forecast, staff, roster, check, agent, demo.
+
+Every bad input ends in a message naming the file, row and field, and exit code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from forecasts.errors import InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console()
+errors = Console(stderr=True)
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn input errors into a readable message and exit code 2."""
+    try:
+        yield
+    except InputError as exc:
+        errors.print("[bold red]Input error[/]")
+        for problem in exc.problems:
+            errors.print(f"  • {problem}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        errors.print(f"[bold red]Error:[/] {exc.strerror}: {exc.filename}")
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A rich progress bar driven by (step, total, message) callbacks."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[message]}"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=None, message="")
+
+        def update(step: int, total: int, message: str = "") -> None:
+            bar.update(task, completed=step, total=total, message=message)
+
+        yield update
+
+
+def accuracy_table(accuracy: pd.DataFrame) -> Table:
+    table = Table(title="Backtest WAPE by method (rolling origin, lower is better)")
+    table.add_column("queue")
+    table.add_column("method")
+    table.add_column("WAPE", justify="right")
+    table.add_column("chosen", justify="center")
+    for row in accuracy.itertuples(index=False):
+        table.add_row(str(row.queue), str(row.method), f"{row.wape:.1%}", "✓" if row.chosen else "")
+    return table
+
+
+def run_forecast(history_path: Path, start: dt.date, weeks: int, special_days: Path | None):
+    from forecasts.forecast import forecast_history
+    from forecasts.history import read_history
+    from forecasts.special_days import read_special_days
+
+    history = read_history(history_path)
+    specials = read_special_days(special_days) if special_days else None
+    with progress_bar("Forecasting") as update:
+        return forecast_history(history, start=start, weeks=weeks, special_days=specials, progress=update)
+
+
+@app.command()
+def forecast(
+    history: Annotated[Path, typer.Argument(help="interval history CSV")],
+    start: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="first day to forecast (a Monday)")],
+    weeks: Annotated[int, typer.Option(min=1, max=52)] = 1,
+    special_days: Annotated[Path | None, typer.Option(help="CSV: date, effect (multiplier or 'closed'), label")] = None,
+    out: Annotated[Path, typer.Option(help="where to write the forecast CSV")] = Path("forecast.csv"),
+) -> None:
+    """Forecast contacts and handle time per interval and queue; print each method's backtest WAPE."""
+    with reported_errors():
+        result = run_forecast(history, start.date(), weeks, special_days)
+    result.forecast.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    console.print(accuracy_table(result.accuracy))
+    console.print(f"Wrote {len(result.forecast):,} intervals to {out}")
+
+
+def read_forecast(path: Path) -> pd.DataFrame:
+    """A forecast has the history's columns, so it is read and validated the same way."""
+    from forecasts.history import read_history
+
+    return read_history(path)
+
+
+@app.command()
+def staff(
+    forecast_file: Annotated[Path, typer.Argument(metavar="FORECAST", help="forecast CSV")],
+    config: Annotated[Path, typer.Option(help="YAML with per-queue service targets")],
+    out: Annotated[Path, typer.Option(help="where to write the requirements CSV")] = Path("requirements.csv"),
+) -> None:
+    """Erlang staffing: required agents per interval to meet each queue's service target."""
+    from forecasts.history import interval_minutes
+    from forecasts.staffing import load_staffing_config, staffing_requirements
+
+    with reported_errors():
+        targets = load_staffing_config(config)
+        table = read_forecast(forecast_file)
+        requirements = staffing_requirements(table, targets, interval_minutes(table))
+    requirements.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    console.print(staffing_overview(requirements))
+    console.print(f"Wrote {len(requirements):,} intervals to {out}")
+
+
+def staffing_overview(requirements: pd.DataFrame) -> Table:
+    hours = requirements.attrs.get("interval_minutes", 30) / 60
+    table = Table(title="Staffing requirement")
+    for column in ("queue", "contacts", "agent-hours", "peak agents", "service level"):
+        table.add_column(column, justify="left" if column == "queue" else "right")
+    for queue, rows in requirements.groupby("queue"):
+        weights = rows["contacts"].clip(lower=0)
+        level = (rows["service_level"] * weights).sum() / max(weights.sum(), 1e-9)
+        table.add_row(
+            str(queue),
+            f"{rows['contacts'].sum():,.0f}",
+            f"{rows['required'].sum() * hours:,.0f}",
+            f"{rows['required'].max():,}",
+            f"{level:.1%}",
+        )
+    return table
+
+
+def solve_with_progress(scenario, time_limit: float | None, workers: int | None):
+    from scheduler.solve import solve_roster
+
+    with Progress(
+        TextColumn("[bold]Rostering[/] {task.fields[stage]}"),
+        BarColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as bar:
+        limit = time_limit or scenario.config.solver.time_limit_seconds
+        task = bar.add_task("solve", total=limit, stage="", info="")
+
+        def update(event: dict) -> None:
+            info = f"solutions {event.get('solutions', 0)}  objective {event.get('objective', float('nan')):,.0f}"
+            info += f"  bound {event.get('bound', float('nan')):,.0f}"
+            bar.update(task, completed=min(event.get("seconds", 0), limit), stage=event.get("stage", ""), info=info)
+
+        return solve_roster(scenario, time_limit=time_limit, workers=workers, progress=update)
+
+
+def write_roster_outputs(scenario, result, out: Path) -> dict:
+    from scheduler.evaluate import coverage_table, summary
+    from scheduler.roster import write_roster
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_roster(result.roster, out / "roster.csv")
+    coverage_table(result.roster, scenario).to_csv(
+        out / "coverage.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S"
+    )
+    report = summary(result.roster, scenario, result)
+    (out / "summary.json").write_text(json.dumps(report, indent=2, default=str))
+    return report
+
+
+def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int | None, out: Path) -> int:
+    """Load, solve, write and summarise; returns the exit code."""
+    from scheduler.evaluate import terminal_summary
+    from scheduler.io import load_scenario
+
+    with reported_errors():
+        with progress_bar("Loading scenario") as update:
+            scenario = load_scenario(scenario_dir, progress=update)
+    result = solve_with_progress(scenario, time_limit, workers)
+    if result.infeasibility:
+        errors.print("[bold red]The hard rules contradict each other:[/]")
+        for sentence in result.infeasibility:
+            errors.print(f"  • {sentence}", markup=False)
+        return 1
+    report = write_roster_outputs(scenario, result, out)
+    console.print(terminal_summary(report))
+    console.print(f"Wrote roster.csv, coverage.csv and summary.json to {out}")
+    return 0
+
+
+@app.command()
+def roster(
+    scenario: Annotated[Path, typer.Option(help="scenario folder (scenario.yaml, agents.csv, ...)")],
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("out"),
+    time_limit: Annotated[float | None, typer.Option(min=1, help="seconds for the solver")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="CP-SAT worker threads")] = None,
+) -> None:
+    """Build next week's roster of named agents with CP-SAT."""
+    raise typer.Exit(roster_scenario(scenario, time_limit, workers, out))
+
+
+@app.command()
+def check(
+    roster_file: Annotated[Path, typer.Argument(metavar="ROSTER", help="roster CSV")],
+    scenario: Annotated[Path, typer.Option(help="scenario folder")],
+) -> None:
+    """Check a roster (also a hand-edited one) against every hard rule."""
+    from scheduler.check import check_roster, format_violations
+    from scheduler.io import load_scenario
+    from scheduler.roster import read_roster
+
+    with reported_errors():
+        loaded = load_scenario(scenario)
+        table = read_roster(roster_file)
+    violations = check_roster(table, loaded)
+    if violations:
+        errors.print(format_violations(violations), markup=False, highlight=False)
+        raise typer.Exit(1)
+    console.print(f"{roster_file}: no rule violated.")
+
+
+@app.command()
+def agent(
+    agent_id: Annotated[str, typer.Argument(help="the agent's id")],
+    roster_file: Annotated[Path, typer.Option("--roster", help="roster CSV")] = Path("out/roster.csv"),
+    ics: Annotated[Path | None, typer.Option(help="also write the week as an iCalendar file")] = None,
+) -> None:
+    """An agent's week in the terminal, and as an iCalendar file."""
+    from scheduler.ics import agent_calendar, agent_week_text
+    from scheduler.roster import read_roster
+
+    with reported_errors():
+        table = read_roster(roster_file)
+    if agent_id not in set(table["agent_id"].astype(str)):
+        errors.print(f"{roster_file}: agent '{agent_id}' has no shift in this roster.")
+        raise typer.Exit(2)
+    console.print(agent_week_text(table, agent_id), markup=False, highlight=False)
+    if ics:
+        ics.write_bytes(agent_calendar(table, agent_id))
+        console.print(f"Wrote {ics}")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="folder for the sample center and its results")] = Path("wfm-demo"),
+    time_limit: Annotated[float | None, typer.Option(min=1)] = None,
+    workers: Annotated[int | None, typer.Option(min=1)] = None,
+) -> None:
+    """Write the bundled sample center and run the whole pipeline: forecast, staffing, roster."""
+    from scheduler.demo import write_demo_scenario
+
+    folder = write_demo_scenario(out / "scenario")
+    console.print(f"Sample center written to {folder}")
+    raise typer.Exit(roster_scenario(folder, time_limit, workers, out / "result"))
+
+
+def main() -> None:
+    app()

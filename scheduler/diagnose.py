@@ -1,0 +1,200 @@
+"""Why no roster exists: which hard rule, for which agent and day, contradicts the others.
+
+Coverage is soft, so the agents' rules never interact: a roster exists exactly when every agent,
+alone, can be given a week that keeps all of its rules. Two steps:
+
+- `precheck`: cheap arithmetic per agent: is there any shift it may work, and can the shifts it
+  may work (one a day, as many days as allowed) add up to its contract hours?
+- `explain`: for an agent whose one-agent model is infeasible, every rule (per day where it has
+  one) gets an enforcement literal; CP-SAT's sufficient assumptions give a core, shrunk until
+  each rule in it is needed, and the core is said in words.
+"""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from scheduler.availability import time_off_clash, within_window
+from scheduler.model import RosterData, add_agent_rules, agent_day_limit, new_works
+from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, Agent
+
+SECONDS_PER_AGENT = 5.0
+
+
+def who(agent: Agent) -> str:
+    return f"{agent.name} ({agent.agent_id})"
+
+
+def hours(minutes: float) -> str:
+    return f"{minutes / 60:g} h"
+
+
+# ---------------------------------------------------------------------------------------------
+# Pre-checks
+# ---------------------------------------------------------------------------------------------
+
+
+def precheck(data: RosterData) -> list[str]:
+    """Sentences for agents whose contract cannot be met whatever the other rules say."""
+    sentences = []
+    for agent in data.agents:
+        if agent.min_hours <= 0:
+            continue
+        if not data.eligible[agent.agent_id]:
+            sentences.append(f"{who(agent)}: no shift fits at all ({no_shift_reason(data, agent)}), "
+                             f"but the contract asks for at least {agent.min_hours:g} paid hours.")
+            continue
+        totals = reachable_totals(data, agent)
+        low, high = round(agent.min_hours * 60), round(agent.max_hours * 60)
+        if not any(low <= total <= high for total in totals):
+            sentences.append(hours_sentence(data, agent, totals))
+    return sentences
+
+
+def no_shift_reason(data: RosterData, agent: Agent) -> str:
+    """The first filter that leaves the agent without a shift: skills, window, nights, time off."""
+    shifts = [facts for facts in data.shifts if set(facts.shift.queues) & set(agent.skills)]
+    if not shifts:
+        return f"no shift template serves their skills {', '.join(agent.skills)}"
+    shifts = [facts for facts in shifts if within_window(agent, facts.shift.start, facts.shift.end)]
+    if not shifts:
+        return f"no shift template fits their availability {window(agent)}"
+    if not agent.night_ok and all(facts.night for facts in shifts):
+        return "every shift in their availability is a night and they do not work nights"
+    return "time off covers every shift in their availability"
+
+
+def window(agent: Agent) -> str:
+    earliest = agent.earliest_start.strftime("%H:%M") if agent.earliest_start else "00:00"
+    latest = agent.latest_end.strftime("%H:%M") if agent.latest_end else "24:00"
+    return f"{earliest}–{latest}"
+
+
+def best_paid_per_day(data: RosterData, agent: Agent) -> dict[int, set[int]]:
+    paid: dict[int, set[int]] = {day: set() for day in range(7)}
+    for k, _ in data.eligible[agent.agent_id]:
+        paid[data.shifts[k].day].add(data.shifts[k].paid)
+    return paid
+
+
+def reachable_totals(data: RosterData, agent: Agent) -> set[int]:
+    """Paid minutes the agent can reach with one eligible shift a day on at most its allowed days."""
+    limit = agent_day_limit(agent, data.scenario.config.rules)
+    states = {(0, 0)}  # (days worked, paid minutes)
+    for lengths in best_paid_per_day(data, agent).values():
+        states |= {(days + 1, total + paid) for days, total in states if days < limit for paid in lengths}
+    return {total for _, total in states}
+
+
+def hours_sentence(data: RosterData, agent: Agent, totals: set[int]) -> str:
+    rules = data.scenario.config.rules
+    limit = agent_day_limit(agent, rules)
+    paid = best_paid_per_day(data, agent)
+    open_days = [DAY_NAMES[day].title() for day, lengths in paid.items() if lengths]
+    closed = [DAY_NAMES[day].title() for day, lengths in paid.items() if not lengths]
+    if agent.max_days is not None and agent.max_days <= 7 - rules.min_days_off:
+        days_rule = f"max_days {agent.max_days}"
+    else:
+        days_rule = f"at least {rules.min_days_off} days off"
+    why = [f"at most {min(limit, len(open_days))} working days ({days_rule}"
+           + (f"; no shift fits on {', '.join(closed)}: {closed_reason(data, agent, closed)}" if closed else "")
+           + ")"]
+    longest = max(max(lengths) for lengths in paid.values() if lengths)
+    why.append(f"the longest shift they may work pays {hours(longest)}")
+    if max(totals) < agent.min_hours * 60:
+        return (f"{who(agent)}: the contract asks for at least {agent.min_hours:g} paid hours, but at most "
+                f"{hours(max(totals))} fit: {' and '.join(why)}.")
+    possible = ", ".join(hours(total) for total in sorted(totals)[:12] if total)
+    return (f"{who(agent)}: no combination of shifts pays between {agent.min_hours:g} and {agent.max_hours:g} h "
+            f"(possible weeks pay {possible}); widen the contract hours or add shift lengths.")
+
+
+def closed_reason(data: RosterData, agent: Agent, days: list[str]) -> str:
+    on_leave = [
+        day for day in days
+        if time_off_clash(data.scenario, agent.agent_id, DAY_NAMES.index(day.lower()) * MINUTES_PER_DAY,
+                          (DAY_NAMES.index(day.lower()) + 1) * MINUTES_PER_DAY)
+    ]
+    if on_leave:
+        return f"time off on {', '.join(on_leave)}"
+    return f"availability {window(agent)}, skills or the night rule"
+
+
+# ---------------------------------------------------------------------------------------------
+# Cores
+# ---------------------------------------------------------------------------------------------
+
+
+def explain(data: RosterData, workers: int = 1) -> list[str]:
+    """A sentence for every agent whose hard rules cannot all hold, naming the rules (and days)."""
+    sentences = []
+    for agent in data.agents:
+        core = agent_core(data, agent, workers)
+        if core:
+            sentences.append(core_sentence(data, agent, core))
+    return sentences or ["No single agent's rules contradict each other; the solver found no roster in the time given."]
+
+
+def agent_core(data: RosterData, agent: Agent, workers: int) -> list[tuple[str, int | None]]:
+    """The (rule, day) that together leave the agent no valid week (empty when it has one)."""
+    model = cp_model.CpModel()
+    works = new_works(model, data, agent, data.eligible[agent.agent_id])
+    literals: dict[tuple[str, int | None], cp_model.IntVar] = {}
+
+    def guard(rule: str, day: int | None = None) -> list:
+        if (rule, day) not in literals:
+            literals[rule, day] = model.new_bool_var(f"enforce({rule}, {day})")
+        return [literals[rule, day]]
+
+    add_agent_rules(model, data, agent, works, guard)
+    verdict, solver = check(model, list(literals.values()), workers)
+    if verdict is not True:
+        return []
+    index = {literal.index: key for key, literal in literals.items()}
+    core = [index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index]
+    for key in list(core):  # shrink: drop every rule the contradiction does not need
+        if check(model, [literals[k] for k in core if k != key], workers)[0] is True:
+            core.remove(key)
+    return core
+
+
+def check(model: cp_model.CpModel, assumptions: list, workers: int) -> tuple[bool | None, cp_model.CpSolver]:
+    """(True when the assumed rules cannot hold together, False when they can, None when unknown; the solver)."""
+    model.clear_assumptions()
+    model.add_assumptions(assumptions)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = SECONDS_PER_AGENT
+    solver.parameters.num_workers = workers
+    status = solver.solve(model)
+    return {cp_model.INFEASIBLE: True, cp_model.OPTIMAL: False, cp_model.FEASIBLE: False}.get(status), solver
+
+
+def core_sentence(data: RosterData, agent: Agent, core: list[tuple[str, int | None]]) -> str:
+    phrases = [rule_phrase(data, agent, rule, day) for rule, day in sorted(core, key=lambda k: (k[0], k[1] or 0))]
+    if len(phrases) == 1:
+        together = phrases[0]
+    else:
+        together = ", ".join(phrases[:-1]) + " and " + phrases[-1]
+    return (f"{who(agent)}: {together} cannot all hold, given their availability {window(agent)}, "
+            f"time off and the shift templates.")
+
+
+def rule_phrase(data: RosterData, agent: Agent, rule: str, day: int | None) -> str:
+    rules = data.scenario.config.rules
+    on = f" ({DAY_NAMES[day].title()})" if day is not None else ""
+    previous = data.previous.get(agent.agent_id)
+    phrases = {
+        "one_shift_per_day": f"one shift a day{on}",
+        "rest": f"{rules.min_rest_hours:g} h rest between shifts{on}",
+        "rest_after_last_week": (
+            f"{rules.min_rest_hours:g} h rest after last week's final shift"
+            + (f" (ending {hours(previous.last_end)} after Monday 00:00)" if previous else "") + on
+        ),
+        "consecutive_days": f"at most {rules.max_consecutive_days} days in a row{on}",
+        "days_off": f"at least {rules.min_days_off} days off",
+        "max_days": f"at most {agent.max_days} working days (max_days)",
+        "min_hours": f"at least {agent.min_hours:g} paid hours (min_hours)",
+        "max_hours": f"at most {agent.max_hours:g} paid hours (max_hours)",
+        "max_nights": f"at most {rules.max_nights_per_week} nights",
+    }
+    return phrases[rule]

@@ -1,0 +1,347 @@
+"""Judge a roster table against its scenario: coverage per interval, score by rule, fairness, hours.
+
+Works on any roster (the solver's or a hand-edited one) and never asks the solver: the model,
+the checker and this module share only the shift geometry of `scheduler.shifts`.
+
+Definitions
+- scheduled: agents on `work` in the queue for the *whole* interval (a 15-minute break inside a
+  30-minute interval takes the agent out of it). Touching work rows of one agent in one queue
+  count as one stretch. At the week's edges `shifts.Week` decides, as in the model: without a
+  previous roster the week is cyclic (Sunday night's tail covers Monday morning); with one, its
+  shifts running into this week count and this week's tail past Sunday midnight is dropped.
+- service_level: Erlang C (Erlang A for a queue with patience) with scheduled × (1 − shrinkage)
+  agents on the phones, fractional agents floored (`forecasts.staffing.expected_service`). An
+  interval without contacts (or without a handle time) reads 1: nobody waits.
+- short / over: max(0, required − scheduled) and max(0, scheduled − required), in agents; the
+  summary turns agent-intervals into agent-hours.
+- lost contacts: contacts × (service level at the requirement − at the staffing), clipped at 0:
+  the contacts that miss the answer target because of the shortfall.
+- The week's service level of a queue is contact-weighted; a week without contacts reads 1.
+- nights: shifts with `shifts.is_night`; weekend days: distinct weekend days a shift starts on.
+  Spreads (most − least loaded agent) are taken over the agents who may work nights (`night_ok`)
+  and over all agents, respectively.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from forecasts import erlang
+from forecasts.staffing import expected_service, net_of_shrinkage
+from scheduler.roster import RosterShift, shifts_from_roster, validate_roster
+from scheduler.scenario import Agent, Scenario
+from scheduler.shifts import Week, is_night, is_weekend_day, time_of_day
+
+COVERAGE_COLUMNS = [
+    "interval_start",
+    "queue",
+    "required",
+    "scheduled",
+    "service_level",
+    "contacts",
+    "aht_seconds",
+    "short",
+    "over",
+    "required_service_level",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Coverage
+# --------------------------------------------------------------------------------------------
+
+
+def coverage_table(roster_df: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Required vs scheduled agents and the expected service level, per interval and queue.
+
+    Every interval of the week appears for every queue of the scenario (and any other queue the
+    requirements or the roster name); intervals the requirements leave out need no one.
+    `required_service_level` is the service level the requirement itself would give."""
+    roster = validate_roster(roster_df)
+    week = Week(scenario.config.interval_minutes, scenario.cyclic)
+    queues = _queues(scenario, roster)
+    table = _demand_grid(scenario, queues, week)
+
+    counts = Counter(
+        (queue, t) for queue, start, end in _work_stretches(_covering_rows(roster, scenario), scenario)
+        for t in week.covered_intervals(start, end)
+    )
+    intervals = np.repeat(np.arange(week.count), len(queues))  # the grid is interval-major
+    table["scheduled"] = [counts[(queue, t)] for queue, t in zip(table["queue"], intervals)]
+    table["short"] = (table["required"] - table["scheduled"]).clip(lower=0)
+    table["over"] = (table["scheduled"] - table["required"]).clip(lower=0)
+    table["service_level"] = _service_level(table, "scheduled", scenario)
+    table["required_service_level"] = _service_level(table, "required", scenario)
+    table.attrs["interval_minutes"] = week.interval_minutes
+    return table[COVERAGE_COLUMNS]
+
+
+def _queues(scenario: Scenario, roster: pd.DataFrame) -> list[str]:
+    """The scenario's queues in its order, then any other queue named by the demand or the roster."""
+    named = set(scenario.requirements["queue"].astype(str)) | set(roster.loc[roster["activity"] == "work", "queue"])
+    return list(scenario.config.queues) + sorted(named - set(scenario.config.queues))
+
+
+def _demand_grid(scenario: Scenario, queues: list[str], week: Week) -> pd.DataFrame:
+    starts = pd.date_range(scenario.week_start, periods=week.count, freq=f"{week.interval_minutes}min")
+    grid = pd.MultiIndex.from_product([starts, queues], names=["interval_start", "queue"])
+    numbers = {"contacts": float, "aht_seconds": float, "required": float}
+    demand = scenario.requirements.astype({"queue": str, **numbers}).set_index(["interval_start", "queue"])
+    table = demand[list(numbers)].reindex(grid).reset_index()
+    return table.fillna({"contacts": 0.0, "required": 0.0}).astype({"required": int})
+
+
+def _covering_rows(roster: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """This week's rows plus, when the week is not cyclic, last week's (their tails reach into it)."""
+    if scenario.previous_roster is None:
+        return roster
+    return pd.concat([validate_roster(scenario.previous_roster, "previous roster"), roster], ignore_index=True)
+
+
+def _work_stretches(roster: pd.DataFrame, scenario: Scenario) -> list[tuple[str, int, int]]:
+    """(queue, start, end) of each unbroken run of work by one agent in one queue, in minutes.
+
+    Runs are merged so that two touching work rows (e.g. split by a hand edit) still cover the
+    interval they share."""
+    work = roster[roster["activity"] == "work"].sort_values(["agent_id", "start"], kind="stable")
+    stretches: list[tuple[str, int, int]] = []
+    previous_key = None
+    for row in work.itertuples(index=False):
+        start, end = scenario.minutes(row.start), scenario.minutes(row.end)
+        key = (row.agent_id, row.queue)
+        if key == previous_key and stretches[-1][2] == start:
+            stretches[-1] = (row.queue, stretches[-1][1], end)
+        else:
+            stretches.append((row.queue, start, end))
+        previous_key = key
+    return stretches
+
+
+def _service_level(table: pd.DataFrame, staffed: str, scenario: Scenario) -> pd.Series:
+    """Expected service level per row with `table[staffed]` agents scheduled, after shrinkage."""
+    targets = scenario.config.staffing_config()
+    interval_seconds = scenario.config.interval_minutes * 60.0
+    parts = []
+    for queue, rows in table.groupby("queue", sort=False):
+        target = targets.target(str(queue))
+        aht = rows["aht_seconds"].fillna(0).to_numpy(dtype=float)
+        # Without a handle time there is no load (Erlang needs AHT > 0): such an interval reads idle.
+        contacts = np.where(aht > 0, rows["contacts"].to_numpy(dtype=float), 0.0)
+        safe_aht = np.where(aht > 0, aht, 1.0)
+        traffic = erlang.traffic(contacts, safe_aht, interval_seconds)
+        on_phones = net_of_shrinkage(rows[staffed].to_numpy(), target.shrinkage)
+        service = expected_service(traffic, on_phones, safe_aht, target, index=rows.index)
+        parts.append(service["service_level"])
+    return pd.concat(parts).reindex(table.index)
+
+
+# --------------------------------------------------------------------------------------------
+# Summary
+# --------------------------------------------------------------------------------------------
+
+
+def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
+    """Everything `summary.json` reports about a roster; `result` (a RosterResult) adds the solver's view.
+
+    Keys: solver, hours (total and per queue), service_level (per queue vs target), rules (amount,
+    weighted cost and service-level cost of each soft rule), total_cost, short_bound, fairness,
+    contracts, contract_breaches, shifts_per_agent."""
+    coverage = coverage_table(roster_df, scenario)
+    shifts = shifts_from_roster(roster_df, scenario)
+    hours = _hours(coverage, scenario.config.interval_minutes)
+    fairness = {
+        "nights": _spread(_nights(shifts, scenario), _night_agents(scenario)),
+        "weekend_days": _spread(_weekend_days(shifts, scenario), scenario.agents),
+    }
+    rules = _rules(coverage, hours, fairness, _unpreferred_shifts(shifts, scenario), scenario, result)
+    contracts = _contracts(shifts, scenario)
+    by_queue = coverage.groupby("queue", sort=False)
+    return {
+        "solver": _solver(result),
+        "hours": {**hours, "by_queue": {str(queue): _hours(rows, scenario.config.interval_minutes) for queue, rows in by_queue}},
+        "service_level": _service_by_queue(coverage, scenario),
+        "rules": rules,
+        "total_cost": _number(sum(rule["cost"] for rule in rules)),
+        "short_bound": _short_bound(result, hours),
+        "fairness": fairness,
+        "contracts": contracts,
+        "contract_breaches": sum(row["status"] != "ok" for row in contracts),
+        "shifts_per_agent": _per_agent(Counter(shift.agent_id for shift in shifts), scenario.agents),
+    }
+
+
+def _number(value) -> float | None:
+    """A JSON-safe float (NaN and missing read null), rounded for people reading the file."""
+    if value is None or (isinstance(value, float | np.floating) and math.isnan(value)):
+        return None
+    return round(float(value), 4) + 0.0  # + 0.0 turns −0.0 into 0.0
+
+
+def _solver(result) -> dict:
+    fields = ("status", "objective", "best_bound", "wall_seconds")
+    if result is None:
+        return dict.fromkeys(fields)
+    return {"status": str(result.status), **{field: _number(getattr(result, field)) for field in fields[1:]}}
+
+
+def _hours(coverage: pd.DataFrame, interval_minutes: int) -> dict:
+    """Required, scheduled, short and over agent-hours, and coverage % = 1 − short / required."""
+    per_interval = interval_minutes / 60
+    totals = {column: coverage[column].sum() * per_interval for column in ("required", "scheduled", "short", "over")}
+    coverage_pct = 100 * (1 - totals["short"] / totals["required"]) if totals["required"] else 100.0
+    return {**{column: _number(value) for column, value in totals.items()}, "coverage_pct": _number(coverage_pct)}
+
+
+def _weighted_service(coverage: pd.DataFrame, column: str) -> float:
+    """Contact-weighted service level; 1 without contacts, as for a single quiet interval."""
+    contacts = coverage["contacts"].sum()
+    return float((coverage["contacts"] * coverage[column]).sum() / contacts) if contacts > 0 else 1.0
+
+
+def _service_by_queue(coverage: pd.DataFrame, scenario: Scenario) -> dict:
+    targets = scenario.config.staffing_config()
+    return {
+        str(queue): {
+            "contacts": _number(rows["contacts"].sum()),
+            "expected": _number(_weighted_service(rows, "service_level")),
+            "at_requirement": _number(_weighted_service(rows, "required_service_level")),
+            "target": _number(targets.target(str(queue)).service_level),
+        }
+        for queue, rows in coverage.groupby("queue", sort=False)
+    }
+
+
+def _service_effect(coverage: pd.DataFrame) -> tuple[float, float, float]:
+    """(contacts lost to short staffing, points of weekly service level lost to it, points gained by
+    over staffing), against the service level at full requirement."""
+    difference = coverage["required_service_level"] - coverage["service_level"]
+    lost = float((coverage["contacts"] * difference.clip(lower=0)).sum())
+    gained = float((coverage["contacts"] * (-difference).clip(lower=0)).sum())
+    contacts = coverage["contacts"].sum()
+    if contacts <= 0:
+        return lost, 0.0, 0.0
+    return lost, 100 * lost / contacts, 100 * gained / contacts
+
+
+def _rules(
+    coverage: pd.DataFrame, hours: dict, fairness: dict, unpreferred: int, scenario: Scenario, result
+) -> list[dict]:
+    """Each soft rule: its amount in natural units, its cost with the model's weights, the service
+    level it costs (percentage points of the week's level; negative is a gain) and, next to it,
+    the cost the solver reported (the model prices lost contacts in tiers, so it may differ)."""
+    weights = scenario.config.weights
+    solver_costs = getattr(result, "costs", None) or {}
+    lost, short_points, over_points = _service_effect(coverage)
+    nights, weekend = fairness["nights"]["spread"], fairness["weekend_days"]["spread"]
+
+    def rule(name: str, key: str, amount: float, unit: str, cost: float, points: float | None = None, **extra) -> dict:
+        return {"rule": name, "amount": _number(amount), "unit": unit, **extra, "cost": _number(cost),
+                "solver_cost": _number(solver_costs.get(key)), "service_level_points": _number(points)}
+
+    return [
+        rule("short staffing", "short", hours["short"], "agent-hours",
+             weights.short_hour * hours["short"] + weights.short_contact * lost, short_points,
+             lost_contacts=_number(lost)),
+        rule("over staffing", "over", hours["over"], "agent-hours", weights.over_hour * hours["over"], -over_points),
+        rule("night spread", "night_spread", nights, "nights", weights.night_spread * nights),
+        rule("weekend spread", "weekend_spread", weekend, "days", weights.weekend_spread * weekend),
+        rule("preferences", "preference", unpreferred, "shifts", weights.preference * unpreferred),
+    ]
+
+
+def _short_bound(result, hours: dict) -> dict:
+    """The solver's proven lower bound on short agent-hours, and how far the roster is above it
+    (in % of required agent-hours)."""
+    bound = getattr(result, "lower_bound_short_hours", None)
+    if bound is None:
+        return {"lower_bound_hours": None, "gap_pct": None}
+    gap = 100 * (hours["short"] - bound) / hours["required"] if hours["required"] else 0.0
+    return {"lower_bound_hours": _number(bound), "gap_pct": _number(gap)}
+
+
+def _nights(shifts: list[RosterShift], scenario: Scenario) -> Counter:
+    rules = scenario.config.rules
+    return Counter(shift.agent_id for shift in shifts if is_night(shift.start, shift.end, rules))
+
+
+def _weekend_days(shifts: list[RosterShift], scenario: Scenario) -> Counter:
+    rules = scenario.config.rules
+    days = {(shift.agent_id, shift.day) for shift in shifts if is_weekend_day(shift.day, rules)}
+    return Counter(agent_id for agent_id, _ in days)
+
+
+def _night_agents(scenario: Scenario) -> list[Agent]:
+    return [agent for agent in scenario.agents if agent.night_ok]
+
+
+def _per_agent(counts: Counter, agents: Iterable[Agent]) -> dict[str, int]:
+    return {agent.agent_id: int(counts[agent.agent_id]) for agent in agents}
+
+
+def _spread(counts: Counter, agents: Iterable[Agent]) -> dict:
+    """min, max, max − min over `agents` (agents without any count as 0), and the count by agent."""
+    by_agent = _per_agent(counts, agents)
+    values = list(by_agent.values()) or [0]
+    return {"min": min(values), "max": max(values), "spread": max(values) - min(values), "by_agent": by_agent}
+
+
+def _unpreferred_shifts(shifts: list[RosterShift], scenario: Scenario) -> int:
+    """Shifts outside the agent's preferred time of day (agents without a preference never count)."""
+    rules = scenario.config.rules
+    preferred = {agent.agent_id: agent.preferred for agent in scenario.agents if agent.preferred}
+    return sum(
+        shift.agent_id in preferred and time_of_day(shift.start, shift.end, rules) != preferred[shift.agent_id]
+        for shift in shifts
+    )
+
+
+def _contracts(shifts: list[RosterShift], scenario: Scenario) -> list[dict]:
+    """Paid hours of every agent against the contract's min and max."""
+    paid = Counter()
+    for shift in shifts:
+        paid[shift.agent_id] += shift.paid_minutes(scenario.config) / 60
+    rows = []
+    for agent in scenario.agents:
+        hours = paid[agent.agent_id]
+        status = "under" if hours < agent.min_hours - 1e-9 else "over" if hours > agent.max_hours + 1e-9 else "ok"
+        rows.append({"agent_id": agent.agent_id, "name": agent.name, "paid_hours": _number(hours),
+                     "min_hours": _number(agent.min_hours), "max_hours": _number(agent.max_hours), "status": status})
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Terminal
+# --------------------------------------------------------------------------------------------
+
+
+def terminal_summary(summary_dict: dict) -> str:
+    """A few lines for the terminal (plain text: no markup brackets, the CLI prints through rich)."""
+    solver, hours, bound, fairness = (summary_dict[key] for key in ("solver", "hours", "short_bound", "fairness"))
+    lines = []
+    if solver["status"] is not None:
+        lines.append(f"Solver: {solver['status']}, objective {_plain(solver['objective'], ',.0f')}, "
+                     f"bound {_plain(solver['best_bound'], ',.0f')}, {_plain(solver['wall_seconds'], '.1f')} s")
+    lines.append(f"Coverage {hours['coverage_pct']:.1f}% of {hours['required']:,.1f} required agent-hours: "
+                 f"{hours['short']:,.1f} h short, {hours['over']:,.1f} h over")
+    if bound["lower_bound_hours"] is not None:
+        lines.append(f"Short staffing is at least {bound['lower_bound_hours']:,.1f} h; "
+                     f"gap {bound['gap_pct']:.2f}% of required hours")
+    levels = (f"{queue} {level['expected']:.1%} (target {level['target']:.0%})"
+              for queue, level in summary_dict["service_level"].items())
+    lines.append("Service level: " + ", ".join(levels))
+    nights, weekend = fairness["nights"], fairness["weekend_days"]
+    lines.append(f"Per agent: nights {nights['min']}–{nights['max']}, "
+                 f"weekend days {weekend['min']}–{weekend['max']}")
+    statuses = Counter(row["status"] for row in summary_dict["contracts"])
+    lines.append(f"Contract hours: {summary_dict['contract_breaches']} breaches "
+                 f"({statuses['under']} under, {statuses['over']} over)")
+    return "\n".join(lines)
+
+
+def _plain(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)

@@ -1,0 +1,28 @@
+"""Storage shared by the app and the `wfm` command: an embedded SQLite file by default, any SQLAlchemy
+database by URL, the schema migrated with Alembic when the store opens.
+
+    from scheduler.storage import Store, database_url
+    store = Store.open(database_url("wfm-data", os.environ))
+"""
+
+from scheduler.storage.store import (
+    DEFAULT_CENTER,
+    DEFAULT_DATA_DIR,
+    NotFound,
+    RosterVersion,
+    ScenarioInfo,
+    Store,
+    TableInfo,
+    database_url,
+)
+
+__all__ = [
+    "DEFAULT_CENTER",
+    "DEFAULT_DATA_DIR",
+    "NotFound",
+    "RosterVersion",
+    "ScenarioInfo",
+    "Store",
+    "TableInfo",
+    "database_url",
+]

@@ -1,0 +1,563 @@
+"""The `Store`: centers, scenarios, agents, time off, stored tables and roster versions in one database.
+
+Every public method is one transaction; `Store.transaction()` groups several into one unit of work.
+Input is validated before anything is written, so a bad row raises InputError and leaves the
+database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, Select, create_engine, delete, event, func, make_url, select
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+from forecasts.errors import InputError, Problem
+from forecasts.history import validate_history
+from scheduler.io import load_scenario
+from scheduler.roster import ROSTER_COLUMNS, validate_roster
+from scheduler.scenario import Agent, Scenario, ScenarioConfig, TimeOff
+from scheduler.storage import inputs, migrate
+from scheduler.storage.inputs import Rows
+from scheduler.storage.schema import (
+    AgentRecord,
+    CenterRecord,
+    RosterRowRecord,
+    RosterVersionRecord,
+    ScenarioRecord,
+    StoredTableRecord,
+    TimeOffRecord,
+    utcnow,
+)
+
+DEFAULT_DATA_DIR = Path("wfm-data")
+DATABASE_FILE = "wfm.db"
+URL_VARIABLE = "WFM_DATABASE_URL"
+DEFAULT_CENTER = "default"
+
+
+class NotFound(InputError):
+    """An id or name the store does not hold (e.g. a mistyped version number on the command line)."""
+
+    def __init__(self, what: str):
+        super().__init__(Problem(f"{what} is not in the store"))
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    id: int
+    center: str
+    name: str
+    week_start: dt.date
+    created_at: dt.datetime  # UTC
+    updated_at: dt.datetime  # UTC
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    id: int
+    kind: str  # history, forecast, requirements or previous_roster
+    name: str
+    scenario_id: int | None  # None for a center's history
+    uploaded_at: dt.datetime  # UTC
+    uploaded_by: str | None
+    interval_minutes: int | None
+    row_count: int
+
+
+@dataclass(frozen=True)
+class RosterVersion:
+    id: int
+    scenario_id: int
+    week_start: dt.date
+    number: int  # 1, 2, ... within the scenario's week
+    status: str  # draft or published
+    created_at: dt.datetime  # UTC
+    created_by: str
+    published_at: dt.datetime | None  # UTC
+    published_by: str | None
+    parent_id: int | None  # the published version an edit started from
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+
+def database_url(data_dir: str | Path = DEFAULT_DATA_DIR, env: Mapping[str, str] | None = None) -> str:
+    """The database the app opens: `WFM_DATABASE_URL` from `env` when set, else `data_dir/wfm.db`.
+
+    The app passes `os.environ`; the store itself never reads the environment, so tests and the CLI
+    decide explicitly."""
+    explicit = (env or {}).get(URL_VARIABLE, "").strip()
+    return explicit or sqlite_file_url(Path(data_dir) / DATABASE_FILE)
+
+
+def sqlite_file_url(path: Path) -> str:
+    # Absolute, so that a later change of working directory cannot open a different file.
+    return URL.create("sqlite", database=str(path.resolve())).render_as_string()
+
+
+def create_store_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed)
+    event.listen(engine, "connect", sqlite_pragmas)
+    return engine
+
+
+def sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    # SQLite ignores foreign keys (and so the cascades) unless asked, on every connection.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # Write-ahead logging lets the app read while the `wfm` command writes, and the other way round.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+class Store:
+    """The shared storage. `Store()` opens `./wfm-data/wfm.db`; `Store(folder)` another data folder;
+    `Store.open(url)` any SQLAlchemy URL. Opening migrates the schema to the newest revision."""
+
+    def __init__(self, data_dir: str | Path = DEFAULT_DATA_DIR, *, url: str | None = None):
+        self.url = url or database_url(data_dir)
+        self.engine = create_store_engine(self.url)
+        migrate.upgrade(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The open unit of work, per thread and task: Streamlit serves sessions from several threads.
+        self._current: ContextVar[Session | None] = ContextVar(f"wfm_store_{id(self)}", default=None)
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        return cls(url=url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # ---- units of work -------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several calls: their writes are all kept, or none is if an exception leaves the block."""
+        with self._session():
+            yield
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        """The open unit of work if there is one (so calls inside `transaction()` join it), else a new one."""
+        joined = self._current.get()
+        if joined is not None:
+            yield joined
+            return
+        with self._sessions.begin() as session:
+            token = self._current.set(session)
+            try:
+                yield session
+            finally:
+                self._current.reset(token)
+
+    # ---- centers and scenarios -----------------------------------------------------------------
+
+    def list_centers(self) -> list[str]:
+        with self._session() as session:
+            return list(session.scalars(select(CenterRecord.name).order_by(CenterRecord.name)))
+
+    def create_scenario(self, config: ScenarioConfig | Mapping[str, Any], *, name: str,
+                        center: str = DEFAULT_CENTER) -> int:
+        """A new scenario holding `config`; returns its id."""
+        config = inputs.scenario_config(config)
+        with self._session() as session:
+            record = ScenarioRecord(center=center_record(session, center), name=name,
+                                    week_start=config.week_start, config=config.model_dump(mode="json"))
+            session.add(record)
+            session.flush()
+            return record.id
+
+    def save_scenario_config(self, scenario_id: int, config: ScenarioConfig | Mapping[str, Any]) -> None:
+        config = inputs.scenario_config(config)
+        with self._session() as session:
+            record = scenario_record(session, scenario_id)
+            record.config = config.model_dump(mode="json")
+            record.week_start = config.week_start
+
+    def load_scenario_config(self, scenario_id: int) -> ScenarioConfig:
+        with self._session() as session:
+            return stored_config(scenario_record(session, scenario_id))
+
+    def scenario_info(self, scenario_id: int) -> ScenarioInfo:
+        with self._session() as session:
+            return scenario_info(scenario_record(session, scenario_id))
+
+    def list_scenarios(self, center: str | None = None) -> list[ScenarioInfo]:
+        query = select(ScenarioRecord).join(ScenarioRecord.center).order_by(ScenarioRecord.week_start, ScenarioRecord.id)
+        if center is not None:
+            query = query.where(CenterRecord.name == center)
+        with self._session() as session:
+            return [scenario_info(record) for record in session.scalars(query)]
+
+    # ---- agents and time off -------------------------------------------------------------------
+
+    def replace_agents(self, scenario_id: int, agents: Rows) -> None:
+        """Make `agents` (Agent models, dicts or a frame with Agent's columns) the scenario's agents."""
+        with self._session() as session:
+            validated = inputs.agents(agents, stored_config(scenario_record(session, scenario_id)))
+            session.execute(delete(AgentRecord).where(AgentRecord.scenario_id == scenario_id))
+            session.add_all(
+                AgentRecord(scenario_id=scenario_id, position=position, **agent.model_dump())
+                for position, agent in enumerate(validated)
+            )
+
+    def load_agents(self, scenario_id: int) -> tuple[Agent, ...]:
+        with self._session() as session:
+            scenario_record(session, scenario_id)
+            query = select(AgentRecord).where(AgentRecord.scenario_id == scenario_id).order_by(AgentRecord.position)
+            return tuple(
+                Agent.model_validate({field: getattr(record, field) for field in Agent.model_fields})
+                for record in session.scalars(query)
+            )
+
+    def replace_time_off(self, scenario_id: int, time_off: Rows) -> None:
+        """Make `time_off` the scenario's time off; each agent must be one of its agents."""
+        with self._session() as session:
+            scenario_record(session, scenario_id)
+            known = set(session.scalars(select(AgentRecord.agent_id).where(AgentRecord.scenario_id == scenario_id)))
+            validated = inputs.time_off(time_off, known)
+            session.execute(delete(TimeOffRecord).where(TimeOffRecord.scenario_id == scenario_id))
+            session.add_all(
+                TimeOffRecord(scenario_id=scenario_id, position=position, **leave.model_dump())
+                for position, leave in enumerate(validated)
+            )
+
+    def load_time_off(self, scenario_id: int) -> tuple[TimeOff, ...]:
+        with self._session() as session:
+            scenario_record(session, scenario_id)
+            query = select(TimeOffRecord).where(TimeOffRecord.scenario_id == scenario_id).order_by(TimeOffRecord.position)
+            return tuple(
+                TimeOff.model_validate({field: getattr(record, field) for field in TimeOff.model_fields})
+                for record in session.scalars(query)
+            )
+
+    # ---- stored tables -------------------------------------------------------------------------
+    # Each save adds a table (nothing is overwritten); loading takes the newest, or the newest of a name.
+
+    def save_history(self, center: str, table: pd.DataFrame, *, name: str, by: str | None = None) -> int:
+        """A center's interval history (validated like a history file); returns the table id."""
+        history = validate_history(table, name)
+        with self._session() as session:
+            owner = center_record(session, center)
+            return add_table(session, "history", history, name=name, by=by, center_id=owner.id)
+
+    def load_history(self, center: str, name: str | None = None) -> pd.DataFrame:
+        with self._session() as session:
+            owner = session.scalar(select(CenterRecord).where(CenterRecord.name == center))
+            if owner is None:
+                raise NotFound(f"center '{center}'")
+            return stored_table(session, "history", name, center_id=owner.id, scenario_id=None)
+
+    def save_forecast(self, scenario_id: int, table: pd.DataFrame, *, name: str = "forecast",
+                      by: str | None = None) -> int:
+        forecast = inputs.forecast(table, name)
+        with self._session() as session:
+            return add_scenario_table(session, scenario_id, "forecast", forecast, name=name, by=by)
+
+    def load_forecast(self, scenario_id: int, name: str | None = None) -> pd.DataFrame:
+        return self._load_scenario_table(scenario_id, "forecast", name)
+
+    def save_requirements(self, scenario_id: int, table: pd.DataFrame, *, name: str = "requirements",
+                          by: str | None = None) -> int:
+        """Requirements that fit the scenario (its queues and interval grid), extra columns kept."""
+        with self._session() as session:
+            config = stored_config(scenario_record(session, scenario_id))
+            requirements = inputs.requirements(table, config, name)
+            requirements.attrs["interval_minutes"] = config.interval_minutes
+            return add_scenario_table(session, scenario_id, "requirements", requirements, name=name, by=by)
+
+    def load_requirements(self, scenario_id: int, name: str | None = None) -> pd.DataFrame:
+        return self._load_scenario_table(scenario_id, "requirements", name)
+
+    def save_previous_roster(self, scenario_id: int, roster: pd.DataFrame, *, name: str = "previous_roster",
+                             by: str | None = None) -> int:
+        """Last week's roster as given (e.g. from another system); it wins over a published one in the store."""
+        table = validate_roster(roster, name)
+        with self._session() as session:
+            return add_scenario_table(session, scenario_id, "previous_roster", table, name=name, by=by)
+
+    def list_tables(self, *, center: str | None = None, scenario_id: int | None = None,
+                    kind: str | None = None) -> list[TableInfo]:
+        query = select(StoredTableRecord).order_by(StoredTableRecord.id)
+        if center is not None:
+            query = query.join(CenterRecord).where(CenterRecord.name == center)
+        if scenario_id is not None:
+            query = query.where(StoredTableRecord.scenario_id == scenario_id)
+        if kind is not None:
+            query = query.where(StoredTableRecord.kind == kind)
+        with self._session() as session:
+            return [table_info(record) for record in session.scalars(query)]
+
+    def _load_scenario_table(self, scenario_id: int, kind: str, name: str | None) -> pd.DataFrame:
+        with self._session() as session:
+            scenario_record(session, scenario_id)
+            return stored_table(session, kind, name, scenario_id=scenario_id)
+
+    # ---- roster versions -----------------------------------------------------------------------
+
+    def save_roster(self, scenario_id: int, roster: pd.DataFrame, by: str, *, week: dt.date | None = None,
+                    summary: Mapping[str, Any] | None = None) -> int:
+        """A new draft version of the week's roster (default: the scenario's week); returns its id."""
+        table, stats, by = validate_roster(roster), inputs.summary(summary or {}), inputs.person(by, "created_by")
+        with self._session() as session:
+            record = scenario_record(session, scenario_id)
+            week = inputs.monday(week or record.week_start)
+            version = add_version(session, scenario_id, week, by, stats, parent_id=None)
+            add_roster_rows(session, version.id, table)
+            return version.id
+
+    def save_roster_edit(self, version_id: int, roster: pd.DataFrame, by: str, *,
+                         summary: Mapping[str, Any] | None = None) -> int:
+        """Save an edited roster. A draft is updated in place; a published version is never changed:
+        the edit becomes a new draft whose parent it is. Returns the id of the version saved."""
+        table, stats, by = validate_roster(roster), inputs.summary(summary or {}), inputs.person(by, "created_by")
+        with self._session() as session:
+            version = version_record(session, version_id)
+            if version.status == "published":
+                version = add_version(session, version.scenario_id, version.week_start, by, stats, parent_id=version.id)
+            else:
+                session.execute(delete(RosterRowRecord).where(RosterRowRecord.version_id == version.id))
+                version.summary = stats  # a summary describes the rows it was saved with
+            add_roster_rows(session, version.id, table)
+            return version.id
+
+    def publish(self, version_id: int, by: str) -> RosterVersion:
+        """Publish a draft. Publishing a published version changes nothing (a repeated click is harmless)."""
+        by = inputs.person(by, "published_by")
+        with self._session() as session:
+            version = version_record(session, version_id)
+            if version.status == "draft":
+                version.status, version.published_at, version.published_by = "published", utcnow(), by
+            return roster_version(version)
+
+    def get_version(self, version_id: int) -> RosterVersion:
+        with self._session() as session:
+            return roster_version(version_record(session, version_id))
+
+    def list_versions(self, scenario_id: int, week: dt.date | None = None) -> list[RosterVersion]:
+        query = (select(RosterVersionRecord).where(RosterVersionRecord.scenario_id == scenario_id)
+                 .order_by(RosterVersionRecord.week_start, RosterVersionRecord.number))
+        if week is not None:
+            query = query.where(RosterVersionRecord.week_start == week)
+        with self._session() as session:
+            scenario_record(session, scenario_id)
+            return [roster_version(record) for record in session.scalars(query)]
+
+    def latest_published(self, scenario_id: int, week: dt.date | None = None) -> RosterVersion | None:
+        """The version published last for the week (default: the scenario's week), or None."""
+        with self._session() as session:
+            week = week or scenario_record(session, scenario_id).week_start
+            query = newest_published().where(RosterVersionRecord.scenario_id == scenario_id,
+                                             RosterVersionRecord.week_start == week)
+            record = session.scalar(query)
+            return None if record is None else roster_version(record)
+
+    def load_roster(self, version_id: int) -> pd.DataFrame:
+        """The version's roster table (`agent_id, name, queue, activity, start, end`) in the order saved."""
+        with self._session() as session:
+            version_record(session, version_id)
+            return roster_frame(session, version_id)
+
+    def roster_summary(self, version_id: int) -> dict[str, Any]:
+        with self._session() as session:
+            return dict(version_record(session, version_id).summary)
+
+    # ---- whole scenarios -----------------------------------------------------------------------
+
+    def to_scenario(self, scenario_id: int) -> Scenario:
+        """The stored scenario as the engine loads it: config, agents, time off, the week's requirements and
+        last week's roster (a stored previous roster, else the center's published roster of that week).
+
+        Parts saved at different times are checked against each other again, since e.g. a queue
+        removed from the config afterwards would leave agents with an unknown skill."""
+        with self._session() as session:
+            record = scenario_record(session, scenario_id)
+            config = stored_config(record)
+            agents = inputs.agents(self.load_agents(scenario_id), config)
+            if not agents:
+                raise InputError(Problem("the scenario has no agents; add them first", "agents"))
+            time_off = inputs.time_off(self.load_time_off(scenario_id), {agent.agent_id for agent in agents})
+            requirements = inputs.week_requirements(self.load_requirements(scenario_id), config)
+            return Scenario(
+                config=config,
+                agents=tuple(agents),
+                requirements=requirements,
+                time_off=tuple(time_off),
+                previous_roster=previous_roster(session, record),
+            )
+
+    def import_scenario_folder(self, folder: str | Path, *, center: str = DEFAULT_CENTER,
+                               name: str | None = None, by: str | None = None) -> int:
+        """Load a scenario folder (`scheduler.io.load_scenario`) and store it as a new scenario; returns its id."""
+        scenario = load_scenario(folder)
+        with self.transaction():
+            scenario_id = self.create_scenario(scenario.config, name=name or Path(folder).resolve().name, center=center)
+            self.replace_agents(scenario_id, scenario.agents)
+            self.replace_time_off(scenario_id, scenario.time_off)
+            self.save_requirements(scenario_id, scenario.requirements, by=by)
+            if scenario.previous_roster is not None:
+                self.save_previous_roster(scenario_id, scenario.previous_roster, by=by)
+        return scenario_id
+
+
+# ---- records ------------------------------------------------------------------------------------
+
+
+def center_record(session: Session, name: str) -> CenterRecord:
+    """The center of that name, created on first use."""
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(Problem("is empty; name the center", column="center"))
+    record = session.scalar(select(CenterRecord).where(CenterRecord.name == name.strip()))
+    if record is None:
+        record = CenterRecord(name=name.strip())
+        session.add(record)
+        session.flush()
+    return record
+
+
+def scenario_record(session: Session, scenario_id: int) -> ScenarioRecord:
+    record = session.get(ScenarioRecord, scenario_id)
+    if record is None:
+        raise NotFound(f"scenario {scenario_id}")
+    return record
+
+
+def version_record(session: Session, version_id: int) -> RosterVersionRecord:
+    record = session.get(RosterVersionRecord, version_id)
+    if record is None:
+        raise NotFound(f"roster version {version_id}")
+    return record
+
+
+def stored_config(record: ScenarioRecord) -> ScenarioConfig:
+    return ScenarioConfig.model_validate(record.config)
+
+
+def scenario_info(record: ScenarioRecord) -> ScenarioInfo:
+    return ScenarioInfo(id=record.id, center=record.center.name, name=record.name, week_start=record.week_start,
+                        created_at=record.created_at, updated_at=record.updated_at)
+
+
+def add_table(session: Session, kind: str, table: pd.DataFrame, *, name: str, by: str | None,
+              center_id: int, scenario_id: int | None = None) -> int:
+    record = StoredTableRecord(
+        center_id=center_id, scenario_id=scenario_id, kind=kind, name=name, uploaded_by=by,
+        interval_minutes=table.attrs.get("interval_minutes"), row_count=len(table), csv=inputs.to_csv(table),
+    )
+    session.add(record)
+    session.flush()
+    return record.id
+
+
+def add_scenario_table(session: Session, scenario_id: int, kind: str, table: pd.DataFrame, *, name: str,
+                       by: str | None) -> int:
+    owner = scenario_record(session, scenario_id)
+    return add_table(session, kind, table, name=name, by=by, center_id=owner.center_id, scenario_id=scenario_id)
+
+
+def newest_table(session: Session, kind: str, name: str | None, **owner: int | None) -> StoredTableRecord | None:
+    """The newest table of a kind (and name) whose owner columns (center_id, scenario_id) match."""
+    query = select(StoredTableRecord).where(StoredTableRecord.kind == kind).order_by(StoredTableRecord.id.desc())
+    for column, value in owner.items():
+        query = query.where(getattr(StoredTableRecord, column).is_(None) if value is None
+                            else getattr(StoredTableRecord, column) == value)
+    if name is not None:
+        query = query.where(StoredTableRecord.name == name)
+    return session.scalars(query.limit(1)).first()
+
+
+def stored_table(session: Session, kind: str, name: str | None, **owner: int | None) -> pd.DataFrame:
+    record = newest_table(session, kind, name, **owner)
+    if record is None:
+        raise NotFound(f"{kind.replace('_', ' ')}{f' {name!r}' if name else ''}")
+    return table_frame(record)
+
+
+def table_frame(record: StoredTableRecord) -> pd.DataFrame:
+    table = inputs.from_csv(record.csv)
+    if record.interval_minutes is not None:
+        table.attrs["interval_minutes"] = record.interval_minutes
+    return table
+
+
+def table_info(record: StoredTableRecord) -> TableInfo:
+    return TableInfo(id=record.id, kind=record.kind, name=record.name, scenario_id=record.scenario_id,
+                     uploaded_at=record.uploaded_at, uploaded_by=record.uploaded_by,
+                     interval_minutes=record.interval_minutes, row_count=record.row_count)
+
+
+def add_version(session: Session, scenario_id: int, week: dt.date, by: str, summary: dict[str, Any],
+                parent_id: int | None) -> RosterVersionRecord:
+    """A new draft, numbered after the week's last version (the unique constraint catches a concurrent twin)."""
+    last = session.scalar(select(func.max(RosterVersionRecord.number)).where(
+        RosterVersionRecord.scenario_id == scenario_id, RosterVersionRecord.week_start == week))
+    version = RosterVersionRecord(scenario_id=scenario_id, week_start=week, number=(last or 0) + 1, status="draft",
+                                  created_by=by, summary=summary, parent_id=parent_id)
+    session.add(version)
+    session.flush()
+    return version
+
+
+def add_roster_rows(session: Session, version_id: int, table: pd.DataFrame) -> None:
+    session.add_all(
+        RosterRowRecord(version_id=version_id, position=position, agent_id=row.agent_id, name=row.name,
+                        queue=row.queue, activity=row.activity, start=row.start.to_pydatetime(),
+                        end=row.end.to_pydatetime())
+        for position, row in enumerate(table.itertuples(index=False))
+    )
+
+
+def roster_frame(session: Session, version_id: int) -> pd.DataFrame:
+    query = select(*(getattr(RosterRowRecord, column) for column in ROSTER_COLUMNS)).where(
+        RosterRowRecord.version_id == version_id).order_by(RosterRowRecord.position)
+    table = pd.DataFrame(session.execute(query).all(), columns=ROSTER_COLUMNS)
+    return table.astype({"start": "datetime64[ns]", "end": "datetime64[ns]"})
+
+
+def roster_version(record: RosterVersionRecord) -> RosterVersion:
+    return RosterVersion(
+        id=record.id, scenario_id=record.scenario_id, week_start=record.week_start, number=record.number,
+        status=record.status, created_at=record.created_at, created_by=record.created_by,
+        published_at=record.published_at, published_by=record.published_by, parent_id=record.parent_id,
+    )
+
+
+def newest_published() -> Select[tuple[RosterVersionRecord]]:
+    return (select(RosterVersionRecord).where(RosterVersionRecord.status == "published")
+            .order_by(RosterVersionRecord.published_at.desc(), RosterVersionRecord.number.desc()).limit(1))
+
+
+def previous_roster(session: Session, record: ScenarioRecord) -> pd.DataFrame | None:
+    """Last week's roster: one stored with the scenario, else the newest roster of the center published
+    for the week before. None makes the week cyclic (Sunday night covers Monday morning)."""
+    stored = newest_table(session, "previous_roster", None, scenario_id=record.id)
+    if stored is not None:
+        return table_frame(stored)
+    query = newest_published().join(ScenarioRecord).where(
+        ScenarioRecord.center_id == record.center_id,
+        RosterVersionRecord.week_start == record.week_start - dt.timedelta(days=7),
+    )
+    published = session.scalar(query)
+    return None if published is None else roster_frame(session, published.id)

@@ -1,0 +1,112 @@
+"""Requirements from a forecast and per-queue targets, and the staffing config file."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasts import erlang
+from forecasts.errors import InputError
+from forecasts.staffing import (
+    QueueTarget,
+    StaffingConfig,
+    gross_up,
+    load_staffing_config,
+    staffing_requirements,
+)
+
+
+def forecast_rows(queue: str, contacts: list[float], aht: float) -> pd.DataFrame:
+    starts = pd.date_range("2026-11-23 08:00", periods=len(contacts), freq="30min")
+    return pd.DataFrame(
+        {"interval_start": starts, "queue": queue, "contacts": contacts, "aht_seconds": aht}
+    )
+
+
+def test_worked_example_voice_queue():
+    """100 contacts in 30 min at 180 s, 80/20, 30 % shrinkage: 14 on the phones, 20 to schedule."""
+    config = StaffingConfig(default=QueueTarget(service_level=0.8, answer_seconds=20, max_occupancy=1.0, shrinkage=0.3))
+    table = staffing_requirements(forecast_rows("voice", [100.0], 180.0), config, interval_minutes=30)
+    row = table.iloc[0]
+    assert row["required"] == 20
+    assert row["service_level"] == pytest.approx(0.88835, abs=5e-6)
+    assert row["asa_seconds"] == pytest.approx(7.84, abs=5e-3)
+    assert row["occupancy"] == pytest.approx(10 / 14)
+
+
+def test_gross_up_is_exact_at_round_numbers():
+    assert list(gross_up(np.array([14, 7, 0, 1]), 0.3)) == [20, 10, 0, 2]
+
+
+def test_zero_contacts_need_nobody_unless_minimum_staffing():
+    config = StaffingConfig(queues={"voice": {"min_agents": 2, "shrinkage": 0.0}})
+    table = staffing_requirements(forecast_rows("voice", [0.0, 0.2], 300.0), config, 30)
+    assert list(table["required"]) == [0, 2]
+    assert table["service_level"].iloc[0] == 1.0
+
+
+def test_chat_concurrency_divides_slots_among_agents():
+    """Each chat is a server; one agent works `concurrency` of them at once."""
+    single = StaffingConfig(queues={"chat": {"concurrency": 1, "shrinkage": 0.0, "max_occupancy": 1.0}})
+    double = StaffingConfig(queues={"chat": {"concurrency": 2, "shrinkage": 0.0, "max_occupancy": 1.0}})
+    rows = forecast_rows("chat", [60.0], 600.0)
+    slots = staffing_requirements(rows, single, 30)["required"].iloc[0]
+    agents = staffing_requirements(rows, double, 30)["required"].iloc[0]
+    assert agents == int(np.ceil(slots / 2))
+    assert agents < slots
+
+
+def test_patience_switches_to_erlang_a_and_reports_abandonment():
+    config = StaffingConfig(queues={"voice": {"patience_seconds": 120, "shrinkage": 0.0, "max_occupancy": 1.0}})
+    table = staffing_requirements(forecast_rows("voice", [100.0], 180.0), config, 30)
+    row = table.iloc[0]
+    expected = erlang.erlang_a_required_agents(10.0, 180.0, 0.8, 20, 120)
+    assert row["required"] == int(expected)
+    assert 0 <= row["abandon_rate"] < 0.1
+    assert row["service_level"] >= 0.8
+
+
+def test_queue_settings_inherit_the_default():
+    config = StaffingConfig.model_validate(
+        {"default": {"shrinkage": 0.25, "answer_seconds": 30}, "queues": {"chat": {"answer_seconds": 60}}}
+    )
+    assert config.target("chat").shrinkage == 0.25
+    assert config.target("chat").answer_seconds == 60
+    assert config.target("voice").answer_seconds == 30
+
+
+def test_each_queue_uses_its_own_target():
+    config = StaffingConfig(
+        queues={"fast": {"answer_seconds": 10, "shrinkage": 0}, "slow": {"answer_seconds": 120, "shrinkage": 0}}
+    )
+    rows = pd.concat([forecast_rows("fast", [100.0], 180.0), forecast_rows("slow", [100.0], 180.0)])
+    table = staffing_requirements(rows, config, 30).set_index("queue")
+    assert table.loc["fast", "required"] > table.loc["slow", "required"]
+
+
+def test_config_file_rejects_unknown_keys(tmp_path):
+    path = tmp_path / "staffing.yaml"
+    path.write_text("queues:\n  voice:\n    service_levle: 0.8\n")
+    with pytest.raises(InputError) as caught:
+        load_staffing_config(path)
+    message = str(caught.value)
+    assert "staffing.yaml" in message
+    assert "queues.voice.service_levle" in message
+    assert "unknown key" in message
+
+
+def test_config_file_rejects_out_of_range_values(tmp_path):
+    path = tmp_path / "staffing.yaml"
+    path.write_text("default:\n  service_level: 1.5\n  shrinkage: -0.1\n")
+    with pytest.raises(InputError) as caught:
+        load_staffing_config(path)
+    fields = {problem.column for problem in caught.value.problems}
+    assert fields == {"default.service_level", "default.shrinkage"}
+
+
+def test_config_file_missing_or_not_yaml(tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        load_staffing_config(tmp_path / "absent.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("queues: [unclosed\n")
+    with pytest.raises(InputError, match="not valid YAML"):
+        load_staffing_config(bad)
