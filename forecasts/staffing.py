@@ -182,9 +182,10 @@ def expected_service(
         extra = {}
     else:
         sl = erlang.erlang_a_service_level(traffic, slots, aht_seconds, target.answer_seconds, target.patience_seconds)
-        asa = erlang.erlang_a_asa(traffic, slots, aht_seconds, target.patience_seconds)
+        # Under Erlang A the mean wait over all offered contacts stands in for the ASA.
+        asa = erlang.erlang_a_average_wait(traffic, slots, aht_seconds, target.patience_seconds)
         abandon = erlang.erlang_a_abandon_rate(traffic, slots, aht_seconds, target.patience_seconds)
-        occupancy = np.where(slots > 0, traffic * (1 - abandon) / np.maximum(slots, 1), 0.0)
+        occupancy = erlang.erlang_a_occupancy(traffic, slots, aht_seconds, target.patience_seconds)
         extra = {"abandon_rate": np.where(traffic > 0, abandon, 0.0)}
     idle = traffic <= 0
     frame = {
