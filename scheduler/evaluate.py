@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
 from forecasts import erlang
-from forecasts.staffing import expected_service, net_of_shrinkage
+from forecasts.staffing import QueueTarget, expected_service, net_of_shrinkage
 from scheduler.roster import RosterShift, shifts_from_roster, validate_roster
 from scheduler.scenario import Agent, Scenario
 from scheduler.shifts import Week, is_night, is_weekend_day, time_of_day
@@ -153,18 +153,19 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
     contracts, contract_breaches, shifts_per_agent."""
     coverage = coverage_table(roster_df, scenario)
     shifts = shifts_from_roster(roster_df, scenario)
-    hours = _hours(coverage, scenario.config.interval_minutes)
+    minutes = scenario.config.interval_minutes
+    targets = scenario.config.staffing_config()
+    hours = _hours(coverage, minutes)
     fairness = {
         "nights": _spread(_nights(shifts, scenario), _night_agents(scenario)),
         "weekend_days": _spread(_weekend_days(shifts, scenario), scenario.agents),
     }
     rules = _rules(coverage, hours, fairness, _unpreferred_shifts(shifts, scenario), scenario, result)
     contracts = _contracts(shifts, scenario)
-    by_queue = coverage.groupby("queue", sort=False)
     return {
         "solver": _solver(result),
-        "hours": {**hours, "by_queue": {str(queue): _hours(rows, scenario.config.interval_minutes) for queue, rows in by_queue}},
-        "service_level": _service_by_queue(coverage, scenario),
+        "hours": {**hours, "by_queue": _per_queue(coverage, lambda queue, rows: _hours(rows, minutes))},
+        "service_level": _per_queue(coverage, lambda queue, rows: _service(rows, targets.target(queue))),
         "rules": rules,
         "total_cost": _number(sum(rule["cost"] for rule in rules)),
         "short_bound": _short_bound(result, hours),
@@ -203,16 +204,17 @@ def _weighted_service(coverage: pd.DataFrame, column: str) -> float:
     return float((coverage["contacts"] * coverage[column]).sum() / contacts) if contacts > 0 else 1.0
 
 
-def _service_by_queue(coverage: pd.DataFrame, scenario: Scenario) -> dict:
-    targets = scenario.config.staffing_config()
+def _per_queue(coverage: pd.DataFrame, describe: Callable[[str, pd.DataFrame], dict]) -> dict:
+    return {str(queue): describe(str(queue), rows) for queue, rows in coverage.groupby("queue", sort=False)}
+
+
+def _service(coverage: pd.DataFrame, target: QueueTarget) -> dict:
+    """The week's expected service level of a queue, at the requirement and the target."""
     return {
-        str(queue): {
-            "contacts": _number(rows["contacts"].sum()),
-            "expected": _number(_weighted_service(rows, "service_level")),
-            "at_requirement": _number(_weighted_service(rows, "required_service_level")),
-            "target": _number(targets.target(str(queue)).service_level),
-        }
-        for queue, rows in coverage.groupby("queue", sort=False)
+        "contacts": _number(coverage["contacts"].sum()),
+        "expected": _number(_weighted_service(coverage, "service_level")),
+        "at_requirement": _number(_weighted_service(coverage, "required_service_level")),
+        "target": _number(target.service_level),
     }
 
 

@@ -101,14 +101,17 @@ def _agent_order(roster: pd.DataFrame, scenario: Scenario | None) -> list[str]:
 
 
 def _shade_week(figure: go.Figure, week_start: dt.datetime, rules: WorkRules) -> None:
-    """Weekend days and the nightly window of every day (also the one opening on the Sunday before)."""
+    """Weekend days and the nightly window of every day (also the tail of the one opening on the
+    Sunday before, cut at the week's start so the axis does not stretch back)."""
     night_start, night_end = clock_minutes(rules.night_start), clock_minutes(rules.night_end)
     if night_end <= night_start:
         night_end += MINUTES_PER_DAY
     for day in range(-1, 7):
         midnight = week_start + dt.timedelta(days=day)
-        figure.add_vrect(x0=midnight + dt.timedelta(minutes=night_start), x1=midnight + dt.timedelta(minutes=night_end),
-                         fillcolor=NIGHT_SHADE, line_width=0, layer="below")
+        dusk = max(week_start, midnight + dt.timedelta(minutes=night_start))
+        dawn = midnight + dt.timedelta(minutes=night_end)
+        if dusk < dawn:
+            figure.add_vrect(x0=dusk, x1=dawn, fillcolor=NIGHT_SHADE, line_width=0, layer="below")
         if day >= 0 and is_weekend_day(day, rules):
             figure.add_vrect(x0=midnight, x1=midnight + dt.timedelta(days=1), fillcolor=WEEKEND_SHADE,
                              line_width=0, layer="below")
