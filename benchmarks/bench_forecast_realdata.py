@@ -50,8 +50,9 @@ def data_path(argument: str | None = None) -> Path:
     return Path(argument or os.environ.get(DATA_ENV) or DEFAULT_DATA)
 
 
-def load_bank_history(path: Path) -> pd.DataFrame:
-    """The 5-minute CSV as a 30-minute history frame (history contract, one queue ``bank``).
+def load_bank_history(path: Path, interval_minutes: int = INTERVAL_MINUTES) -> pd.DataFrame:
+    """The 5-minute CSV as a history frame of ``interval_minutes`` (30, or 15/60) intervals
+    (history contract, one queue ``bank``).
 
     Raises FileNotFoundError with a hint when the file is absent.
     """
@@ -59,7 +60,7 @@ def load_bank_history(path: Path) -> pd.DataFrame:
         raise FileNotFoundError(f"call volume CSV not found at {path}; pass --data PATH or set {DATA_ENV}")
     raw = pd.read_csv(path, dtype={"interval_start": str})
     raw = raw[raw["interval_start"] < CLOSING]
-    starts = pd.to_datetime(raw["date"] + " " + raw["interval_start"]).dt.floor(f"{INTERVAL_MINUTES}min")
+    starts = pd.to_datetime(raw["date"] + " " + raw["interval_start"]).dt.floor(f"{interval_minutes}min")
     contacts = raw.groupby(starts)["calls"].sum().astype(float)
     history = pd.DataFrame({
         "interval_start": contacts.index.values,
@@ -67,7 +68,7 @@ def load_bank_history(path: Path) -> pd.DataFrame:
         "contacts": contacts.to_numpy(),
         "aht_seconds": AHT_SECONDS,
     })
-    history.attrs["interval_minutes"] = INTERVAL_MINUTES
+    history.attrs["interval_minutes"] = interval_minutes
     return history
 
 
@@ -109,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     weeks = held_out_weeks(history, args.held_out)
-    print(f"{len(history)} intervals of {INTERVAL_MINUTES} min, {history['interval_start'].min():%Y-%m-%d} "
-          f"to {history['interval_start'].max():%Y-%m-%d}; held out: {len(weeks)} weeks from {weeks[0]:%Y-%m-%d}")
+    first, last = history["interval_start"].min(), history["interval_start"].max()
+    print(f"{len(history)} intervals of {INTERVAL_MINUTES} min, {first:%Y-%m-%d} to {last:%Y-%m-%d}; "
+          f"held out: {len(weeks)} weeks from {weeks[0]:%Y-%m-%d}")
 
     clock = time.perf_counter()
     folds, _ = backtest(history, folds=len(weeks))

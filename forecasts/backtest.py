@@ -26,6 +26,7 @@ from forecasts.methods import (
     monday_of,
     split_queues,
 )
+from forecasts.special_days import mask_special_days
 
 MIN_TRAIN_WEEKS = 3
 FOLD_COLUMNS = ["queue", "method", "fold_start", "wape"]
@@ -124,15 +125,17 @@ def chosen_methods(summary: pd.DataFrame) -> dict[str, str]:
     return dict(zip(chosen["queue"], chosen["method"]))
 
 
-def backtest(history: pd.DataFrame, methods: list[str] | None = None,
-             folds: int = 4) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rolling-origin backtest of a history (special days already removed from it).
+def backtest(history: pd.DataFrame, methods: list[str] | None = None, folds: int = 4,
+             special_days: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rolling-origin backtest of a history (rows on ``special_days`` are left out as gaps).
 
     Returns ``(fold_table, summary)``: ``queue, method, fold_start, wape`` per held-out week, and
     ``queue, method, wape, folds, chosen`` with the mean WAPE over the folds.
     """
     names = check_method_names(methods)
     interval = interval_minutes(history)
+    if special_days is not None:
+        history = mask_special_days(history, special_days)
     queues = sorted(history["queue"].astype(str).unique())
     last_monday = monday_of(history["interval_start"].max())
     tables = [fold_table(queue.queue, backtest_queue(queue, names, folds))

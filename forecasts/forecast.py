@@ -8,7 +8,7 @@ Methods and their treatment of gaps are described in ``forecasts.methods``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,7 @@ from forecasts.methods import (
     split_queues,
     week_grid_times,
 )
+from forecasts.special_days import apply_special_days, mask_special_days
 
 FORECAST_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "method"]
 
@@ -62,7 +63,7 @@ class ForecastResult:
     backtest: pd.DataFrame
     accuracy: pd.DataFrame
     interval_minutes: int
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
 
 def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
@@ -85,7 +86,9 @@ def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
     queues = sorted(history["queue"].astype(str).unique())
     last_monday = monday_of(history["interval_start"].max())
     skipped_weeks = (start - last_monday).days // DAYS_PER_WEEK - 1  # between history and start
-    training = split_queues(_mask_special_days(history, special_days), queues, minutes, last_monday)
+    if special_days is not None:
+        history = mask_special_days(history, special_days)  # their rows become gaps
+    training = split_queues(history, queues, minutes, last_monday)
 
     fits = sum(len(fold_weeks(queue.contacts, folds)) for queue in training) * len(names)
     report = _ProgressReport(progress, fits + len(training))
@@ -101,7 +104,9 @@ def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
         frames.append(frame)
         notes += [f"queue '{queue.queue}': {note}"] if note else []
         report(f"forecast {queue.queue}: {chosen[queue.queue]}")
-    forecast = _apply_special_days(pd.concat(frames, ignore_index=True), special_days)
+    forecast = pd.concat(frames, ignore_index=True)
+    if special_days is not None:
+        forecast = apply_special_days(forecast, special_days)
     return ForecastResult(forecast, backtest, accuracy, minutes, tuple(notes))
 
 
@@ -176,25 +181,3 @@ def _check_start(start, history: pd.DataFrame) -> pd.Timestamp:
         raise InputError(Problem(f"start {timestamp:%Y-%m-%d} is inside the history, which runs until "
                                  f"{last:%Y-%m-%d %H:%M}; forecasts start on a Monday after the history"))
     return timestamp
-
-
-def _special_multipliers(special_days: pd.DataFrame | None) -> pd.Series:
-    """Multiplier by date (midnight timestamps) from a special-days frame; empty if None."""
-    if special_days is None or special_days.empty:
-        return pd.Series(dtype=float)
-    dates = pd.to_datetime(special_days["date"]).dt.normalize()
-    return pd.Series(special_days["multiplier"].to_numpy(dtype=float), index=dates)
-
-
-def _mask_special_days(history: pd.DataFrame, special_days: pd.DataFrame | None) -> pd.DataFrame:
-    """The history without rows on special days: they become gaps, not profile material."""
-    dates = _special_multipliers(special_days).index
-    return history[~history["interval_start"].dt.normalize().isin(dates)]
-
-
-def _apply_special_days(forecast: pd.DataFrame, special_days: pd.DataFrame | None) -> pd.DataFrame:
-    """Forecast contacts on special days scaled by their multiplier (0.0 = closed)."""
-    multipliers = _special_multipliers(special_days)
-    multipliers = multipliers[~multipliers.index.duplicated(keep="last")]
-    factor = forecast["interval_start"].dt.normalize().map(multipliers).fillna(1.0)
-    return forecast.assign(contacts=forecast["contacts"] * factor.to_numpy())

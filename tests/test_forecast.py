@@ -1,0 +1,274 @@
+"""Forecast methods, backtest and forecast_history on small synthetic histories (60-minute
+intervals, a few weeks), where the true pattern is known."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasts.backtest import MIN_TRAIN_WEEKS, backtest, fold_weeks, wape
+from forecasts.errors import InputError
+from forecasts.forecast import FORECAST_COLUMNS, forecast_history
+from forecasts.methods import (
+    METHODS,
+    MSTLMethod,
+    WeightedProfile,
+    day_totals,
+    forecast_aht,
+    intraday_profile,
+    make_method,
+    monday_of,
+    split_queues,
+)
+
+FIRST_MONDAY = pd.Timestamp("2024-01-01")
+OPEN_HOURS = range(8, 20)  # rows exist 08:00-19:00; nights are closed (no rows)
+WEEKDAY_LEVEL = np.array([1.2, 1.0, 1.0, 1.0, 0.9, 0.5, 0.3])  # Monday busiest, quiet weekend
+
+
+def true_pattern(week: float, level: float = 100.0, growth: float = 0.0) -> np.ndarray:
+    """Expected contacts ``(7, 24)`` of week number ``week``: weekday level × intraday shape,
+    growing by ``growth`` per week; 0 at night."""
+    shape = np.zeros(24)
+    hours = np.array(OPEN_HOURS)
+    shape[hours] = 1.0 + np.sin(np.pi * (hours - 8) / 12)  # a midday peak
+    return level * (1 + growth) ** week * WEEKDAY_LEVEL[:, None] * shape / shape.sum() * 10
+
+
+def make_history(weeks: int = 8, queue: str = "sales", growth: float = 0.0, noise: float = 0.0,
+                 seed: int = 0, level: float = 100.0) -> pd.DataFrame:
+    """A history in the contract's shape: open hours only, AHT 300 s (+ 60 s on Mondays)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for week in range(weeks):
+        expected = true_pattern(week, level, growth)
+        contacts = expected * (1 + noise * rng.standard_normal(expected.shape)) if noise else expected
+        for day in range(7):
+            for hour in OPEN_HOURS:
+                rows.append((FIRST_MONDAY + pd.Timedelta(days=7 * week + day, hours=hour), queue,
+                             max(contacts[day, hour], 0.0), 360.0 if day == 0 else 300.0))
+    history = pd.DataFrame(rows, columns=["interval_start", "queue", "contacts", "aht_seconds"])
+    history.attrs["interval_minutes"] = 60
+    return history
+
+
+def week_array(history: pd.DataFrame) -> np.ndarray:
+    """The (W, 7, 24) contacts array of a one-queue history."""
+    last_monday = monday_of(history["interval_start"].max())
+    return split_queues(history, [history["queue"].iloc[0]], 60, last_monday)[0].contacts
+
+
+def drop_day(history: pd.DataFrame, day: str) -> pd.DataFrame:
+    """The history without the rows of one calendar day (a gap, e.g. a holiday)."""
+    kept = history[history["interval_start"].dt.normalize() != pd.Timestamp(day)].reset_index(drop=True)
+    kept.attrs = dict(history.attrs)
+    return kept
+
+
+def as_week(forecast: pd.DataFrame, queue: str = "sales", week: int = 0) -> np.ndarray:
+    """One queue's forecast contacts for week ``week`` of the forecast as (7, 24)."""
+    values = forecast.loc[forecast["queue"] == queue, "contacts"].to_numpy()
+    return values.reshape(-1, 7, 24)[week]
+
+
+# --- methods -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_each_method_recovers_a_clean_weekly_pattern(name):
+    contacts = week_array(make_history(weeks=6))
+    predicted = make_method(name).fit(contacts).predict(2)
+    for week in predicted:
+        np.testing.assert_allclose(week, true_pattern(6), rtol=0.02, atol=0.05)
+        assert (week[:, :8] == 0).all() and (week[:, 20:] == 0).all()  # closed at night stays closed
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_a_missing_day_does_not_become_a_zero_day(name):
+    # The last Wednesday and an earlier Monday are gaps (no rows at all).
+    history = drop_day(drop_day(make_history(weeks=6), "2024-02-07"), "2024-01-29")
+    predicted = make_method(name).fit(week_array(history)).predict(1)[0]
+    np.testing.assert_allclose(predicted.sum(axis=1), true_pattern(6).sum(axis=1), rtol=0.03)
+
+
+def test_a_partly_missing_day_is_scaled_to_a_whole_day():
+    history = make_history(weeks=3)
+    afternoon_lost = (history["interval_start"].dt.normalize() == pd.Timestamp("2024-01-17")) & (
+        history["interval_start"].dt.hour >= 15)
+    contacts = week_array(history[~afternoon_lost])
+    totals = day_totals(contacts, intraday_profile(contacts))
+    assert totals[2, 2] == pytest.approx(true_pattern(2).sum(axis=1)[2], rel=0.02)
+
+
+def test_weighted_profile_carries_the_trend_forward():
+    contacts = week_array(make_history(weeks=10, growth=0.03))
+    predicted = make_method("weighted_profile").fit(contacts).predict(1)[0].sum()
+    last_week, truth = true_pattern(9, growth=0.03).sum(), true_pattern(10, growth=0.03).sum()
+    assert predicted > last_week * 1.01  # goes beyond the last week ...
+    assert predicted == pytest.approx(truth, rel=0.025)  # ... to near the truth (damped: a bit under)
+
+
+def test_weighted_profile_without_trend_is_the_4_3_2_1_average():
+    contacts = week_array(make_history(weeks=10, growth=0.03))
+    predicted = WeightedProfile(trend=False).fit(contacts).predict(2)
+    weights = np.array([1.0, 2.0, 3.0, 4.0])  # weeks 6..9, newest weighs most
+    expected = sum(w * true_pattern(week, growth=0.03) for w, week in zip(weights, range(6, 10)))
+    expected /= weights.sum()
+    np.testing.assert_allclose(predicted, np.stack([expected, expected]), rtol=1e-9, atol=1e-9)
+
+
+def test_mstl_follows_the_level_of_a_growing_series():
+    # MSTL's trend (AutoETS on the STL trend) tracks the current level; it does not extrapolate
+    # weekly growth much (see MSTLMethod), so it is checked against the level, not the truth.
+    growth = 0.03
+    contacts = week_array(make_history(weeks=10, growth=growth))
+    predicted = make_method("mstl").fit(contacts).predict(1)[0].sum()
+    last_week = true_pattern(9, growth=growth).sum()
+    history_mean = np.mean([true_pattern(week, growth=growth).sum() for week in range(10)])
+    assert abs(predicted - last_week) < 0.25 * abs(predicted - history_mean)
+
+
+def test_seasonal_naive_has_no_trend():
+    contacts = week_array(make_history(weeks=10, growth=0.03))
+    predicted = make_method("seasonal_naive").fit(contacts).predict(3)
+    np.testing.assert_allclose(predicted, np.broadcast_to(np.nan_to_num(contacts[-1]), predicted.shape))
+
+
+def test_mstl_falls_back_on_one_week_and_says_so():
+    method = MSTLMethod().fit(week_array(make_history(weeks=1)))
+    assert "fell back to weighted_profile" in method.note
+    np.testing.assert_allclose(method.predict(1)[0], true_pattern(0), rtol=1e-9)
+
+
+def test_aht_is_contact_weighted_per_slot_with_fallbacks():
+    contacts = np.full((2, 7, 2), np.nan)
+    aht = np.full((2, 7, 2), np.nan)
+    contacts[:, 0, 0], aht[:, 0, 0] = [10.0, 30.0], [200.0, 400.0]  # Monday slot 0, two weeks
+    contacts[1, 1, 0], aht[1, 1, 0] = 5.0, 100.0  # Tuesday slot 0, last week only
+    forecast = forecast_aht(contacts, aht)
+    # Recency weights 1, 2 times contacts 10, 30: (1*10*200 + 2*30*400) / (1*10 + 2*30)
+    assert forecast[0, 0] == pytest.approx(26000 / 70)
+    assert forecast[0, 1] == pytest.approx(26000 / 70)  # no data: the weekday's AHT
+    assert forecast[1, 1] == pytest.approx(100.0)
+    assert forecast[3, 0] == pytest.approx((26000 + 2 * 5 * 100) / 80)  # no data that day: the queue's
+
+
+# --- backtest ----------------------------------------------------------------------------------
+
+
+def test_wape_on_a_hand_example():
+    actual = np.array([10.0, np.nan, 20.0, 0.0])  # the NaN is a gap: its forecast does not count
+    forecast = np.array([12.0, 99.0, 15.0, 1.0])
+    assert wape(actual, forecast) == pytest.approx((2 + 5 + 1) / 30)
+    assert np.isnan(wape(np.array([np.nan, 0.0]), np.array([1.0, 1.0])))
+
+
+def test_folds_need_three_weeks_of_training():
+    assert fold_weeks(week_array(make_history(weeks=5)), folds=4) == [3, 4]
+    assert fold_weeks(week_array(make_history(weeks=3)), folds=4) == []
+    assert MIN_TRAIN_WEEKS == 3
+
+
+def test_backtest_scores_each_method_on_each_fold():
+    methods = ["seasonal_naive", "weighted_profile"]
+    folds, summary = backtest(make_history(weeks=6, noise=0.1), methods=methods, folds=2)
+    assert len(folds) == 4
+    assert set(folds["fold_start"]) == {pd.Timestamp("2024-01-29"), pd.Timestamp("2024-02-05")}
+    means = folds.groupby("method")["wape"].mean()
+    assert summary.set_index("method")["wape"].to_dict() == pytest.approx(means.to_dict())
+
+
+# --- forecast_history --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_queue_result():
+    history = pd.concat([make_history(weeks=7, noise=0.15, seed=1),
+                         make_history(weeks=7, queue="support", noise=0.15, seed=2, level=40.0)],
+                        ignore_index=True)
+    history.attrs["interval_minutes"] = 60
+    steps = []
+    result = forecast_history(history, "2024-02-19", weeks=2, folds=3,
+                              progress=lambda step, total, message: steps.append((step, total)))
+    return result, steps
+
+
+def test_forecast_covers_every_interval_of_the_target_weeks(two_queue_result):
+    result, _ = two_queue_result
+    forecast = result.forecast
+    assert list(forecast.columns) == FORECAST_COLUMNS and result.interval_minutes == 60
+    for _, rows in forecast.groupby("queue"):
+        expected = pd.date_range("2024-02-19", periods=2 * 7 * 24, freq="h")
+        assert (rows["interval_start"].to_numpy() == expected.to_numpy()).all()
+    assert forecast["contacts"].dtype == float and (forecast["contacts"] >= 0).all()
+    assert forecast["aht_seconds"].notna().all()  # closed slots carry the fallback AHT
+    night = forecast["interval_start"].dt.hour < 8
+    assert (forecast.loc[night, "contacts"] == 0).all()
+    monday_noon = forecast["interval_start"] == pd.Timestamp("2024-02-19 12:00")
+    assert forecast.loc[monday_noon, "aht_seconds"].to_numpy() == pytest.approx([360.0, 360.0])
+
+
+def test_chosen_method_has_the_lowest_backtest_wape(two_queue_result):
+    result, _ = two_queue_result
+    for queue, rows in result.accuracy.groupby("queue"):
+        chosen = rows[rows["chosen"]]
+        assert len(chosen) == 1 and chosen["wape"].iloc[0] == rows["wape"].min()
+        assert (rows["folds"] == 3).all()
+        methods_used = result.forecast.loc[result.forecast["queue"] == queue, "method"]
+        assert set(methods_used) == {chosen["method"].iloc[0]}
+    assert len(result.backtest) == 2 * 3 * len(METHODS)
+
+
+def test_progress_counts_every_fit(two_queue_result):
+    _, steps = two_queue_result
+    total = 2 * (3 * len(METHODS) + 1)
+    assert steps == [(step, total) for step in range(total + 1)]
+
+
+@pytest.mark.parametrize("method", ["seasonal_naive", "weighted_profile"])
+def test_special_days_are_left_out_of_history_and_applied_to_the_forecast(method):
+    history = make_history(weeks=5)
+    spike = history["interval_start"] == pd.Timestamp("2024-01-29 10:00")  # last Monday: a campaign
+    history.loc[spike, "contacts"] *= 20
+    special_days = pd.DataFrame({
+        "date": pd.to_datetime(["2024-01-29", "2024-02-06", "2024-02-08"]),
+        "multiplier": [3.0, 0.5, 0.0],
+        "label": ["campaign", "half day", "closed"],
+    })
+    result = forecast_history(history, "2024-02-05", special_days=special_days,
+                              methods=[method], folds=0)
+    predicted = as_week(result.forecast)
+    expected = true_pattern(4)  # the spike does not shape next Monday
+    expected[1] *= 0.5
+    expected[3] = 0.0
+    np.testing.assert_allclose(predicted, expected, rtol=1e-9)
+
+
+def test_a_gap_between_history_and_start_is_bridged():
+    result = forecast_history(make_history(weeks=6), "2024-03-04", methods=["weighted_profile"], folds=0)
+    np.testing.assert_allclose(as_week(result.forecast), true_pattern(6), rtol=1e-9)
+    assert result.forecast["interval_start"].min() == pd.Timestamp("2024-03-04")
+
+
+def test_too_short_to_backtest_uses_the_default_method_and_says_so():
+    result = forecast_history(make_history(weeks=2), "2024-01-15")
+    assert result.backtest.empty
+    assert set(result.forecast["method"]) == {"weighted_profile"}
+    assert any("too little history to backtest" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("start, message", [
+    ("2024-02-20", "must be a Monday"),  # a Tuesday
+    ("2024-02-19 08:00", "must be a date"),
+    ("2024-01-29", "inside the history"),
+    ("not a date", "is not a date"),
+])
+def test_bad_start_is_a_clear_error(start, message):
+    with pytest.raises(InputError, match=message):
+        forecast_history(make_history(weeks=7), start)
+
+
+def test_unknown_method_and_bad_weeks_are_errors():
+    with pytest.raises(InputError, match="unknown forecast method"):
+        forecast_history(make_history(weeks=4), "2024-01-29", methods=["prophet"])
+    with pytest.raises(InputError, match="weeks must be"):
+        forecast_history(make_history(weeks=4), "2024-01-29", weeks=0)
