@@ -66,7 +66,8 @@ def accuracy_table(accuracy: pd.DataFrame) -> Table:
     table.add_column("WAPE", justify="right")
     table.add_column("chosen", justify="center")
     for row in accuracy.itertuples(index=False):
-        table.add_row(str(row.queue), str(row.method), f"{row.wape:.1%}", "✓" if row.chosen else "")
+        wape = f"{row.wape:.1%}" if pd.notna(row.wape) else "no backtest"
+        table.add_row(str(row.queue), str(row.method), wape, "✓" if row.chosen else "")
     return table
 
 
