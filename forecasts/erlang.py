@@ -304,7 +304,7 @@ def required_agents(
     aht = _aht(aht_seconds)
     target, max_occ, shrink = _staffing_limits(target, max_occupancy, shrinkage)
     t = _answer(answer_seconds)
-    asa_cap = np.inf if max_asa is None else _checked("max_asa", max_asa, low_open=True)
+    asa_cap = np.inf if max_asa is None else _checked("max_asa", max_asa, low_open=True, high_closed=True)
     a, aht, target, t, max_occ, shrink, asa_cap = np.broadcast_arrays(a, aht, target, t, max_occ, shrink, asa_cap)
     net = _erlang_c_net_agents(*(x.ravel() for x in (a, aht, target, t, max_occ, asa_cap)))
     return _out(_gross_up(net, shrink.ravel()).reshape(a.shape))
@@ -391,17 +391,30 @@ def _erlang_a_abandon(q: _Queue):
     return q.p_wait * (1.0 - q.answered_if_waited)
 
 
-def _erlang_a_answered_within(a, n, aht, t, patience, q: _Queue):
+def _erlang_a_answered_within(t, patience, q: _Queue):
     """Share of offered contacts answered within t seconds (abandoned ones count as not answered).
 
-    Contacts that wait are answered within t with probability ∫_0^t f_V(s)·e^(−s/patience) ds;
-    substituting u = y·e^(−s/patience) turns it into a difference of M terms:
-    (n/A)·[(M(x, y) − 1) − (M(x, z) − 1)·exp(y − z − n·t/AHT)] / M(x, y), z = y·e^(−t/patience).
+    A contact that waits is answered within t with probability ∫_0^t f_V(s)·e^(−s/patience) ds;
+    substituting u = y·e^(−s/patience) turns that into
+    P(answered | waited) · (1 − P(x + 1, z) / P(x + 1, y)),   z = y·e^(−t/patience),
+    with P the regularized lower incomplete gamma function.
     """
-    z = q.y * np.exp(-t / patience)
-    late = np.exp(_log_kummer_excess(q.x, z) - q.log_m - q.y * np.expm1(-t / patience) - n * t / aht)
-    answered_in_time_if_waited = np.clip(q.answered_if_waited - n / a * late, 0.0, 1.0)
-    return 1.0 - q.p_wait * (1.0 - answered_in_time_if_waited)
+    u = t / patience
+    late = _lower_gamma_ratio(q.x + 1.0, q.y, u)
+    return 1.0 - q.p_wait * (1.0 - q.answered_if_waited * (1.0 - late))
+
+
+def _lower_gamma_ratio(s, y, u):
+    """P(s, y·e^(−u)) / P(s, y), with P the regularized lower incomplete gamma function."""
+    z = y * np.exp(-u)
+    below_z = gammainc(s, z)
+    with np.errstate(invalid="ignore"):  # 0/0 where both underflow, replaced just below
+        ratio = below_z / gammainc(s, y)
+    far = below_z < _TAIL_FLOOR
+    # There P(s, ·) = M(s, ·) · (·)^s e^(−·) / Γ(s + 1); the ratio of the last factors is exact in closed form.
+    s, y, z, u = s[far], y[far], z[far], u[far]
+    ratio[far] = np.exp(_log_kummer(s, z) - _log_kummer(s, y) - s * u - y * np.expm1(-u))
+    return ratio
 
 
 def _erlang_a_inputs(traffic, agents, aht_seconds, patience_seconds, *more):
@@ -431,7 +444,7 @@ def erlang_a_service_level(traffic, agents, aht_seconds, answer_seconds, patienc
 
 
 def _erlang_a_service_level_offered(a, n, aht, t, patience):
-    return _erlang_a_answered_within(a, n, aht, t, patience, _erlang_a_queue(a, n, aht, patience))
+    return _erlang_a_answered_within(t, patience, _erlang_a_queue(a, n, aht, patience))
 
 
 def erlang_a_average_wait(traffic, agents, aht_seconds, patience_seconds):
@@ -448,7 +461,8 @@ def erlang_a_occupancy(traffic, agents, aht_seconds, patience_seconds):
     """Erlang A occupancy: carried load / n = A·(1 − P(abandon)) / n (0 when there are no agents)."""
     a, n, aht, pat = _erlang_a_inputs(traffic, agents, aht_seconds, patience_seconds)
     carried = a * (1.0 - erlang_a_abandon_rate(a, n, aht, pat))
-    return _out(np.divide(carried, n, out=np.zeros_like(carried), where=n > 0))
+    busy = np.divide(carried, n, out=np.zeros_like(carried), where=n > 0)
+    return _out(np.minimum(busy, 1.0))  # rounding can push an overloaded queue a few ulps past 1
 
 
 def erlang_a_required_agents(
@@ -486,7 +500,7 @@ def _erlang_a_net_agents(a, aht, target, t, pat, max_occ, abandon_cap):
         q = _erlang_a_queue(a[i], n, aht[i], pat[i])
         abandon = _erlang_a_abandon(q)
         return (
-            (_erlang_a_answered_within(a[i], n, aht[i], t[i], pat[i], q) >= target[i])
+            (_erlang_a_answered_within(t[i], pat[i], q) >= target[i])
             & (a[i] * (1.0 - abandon) / n <= max_occ[i])
             & (abandon <= abandon_cap[i])
         )

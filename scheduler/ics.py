@@ -111,7 +111,8 @@ def _shift_line(shift: RosterShift, scenario: Scenario) -> str:
     breaks = ", ".join(f"{activity} {_span(scenario, begin, end)}" for activity, begin, end in shift.breaks)
     queues = ", ".join(shift.queues) or "-"
     paid = shift.paid_minutes(scenario.config) / 60
-    return f"{start:%a %Y-%m-%d}  {_span(scenario, shift.start, shift.end)}  {queues:<12} {paid:>5g} h  {breaks}".rstrip()
+    span = _span(scenario, shift.start, shift.end)
+    return f"{start:%a %Y-%m-%d}  {span}  {queues:<12} {paid:>5g} h  {breaks}".rstrip()
 
 
 def _span(scenario: Scenario, start: int, end: int) -> str:

@@ -53,6 +53,7 @@ import yaml
 from pydantic import ValidationError
 
 from forecasts.errors import InputError, Problem
+from forecasts.forecast import forecast_history
 from forecasts.history import (
     ProblemList,
     interval_minutes,
@@ -63,7 +64,9 @@ from forecasts.history import (
     read_raw_csv,
     require_columns,
 )
+from forecasts.special_days import read_special_days
 from forecasts.staffing import staffing_requirements, validation_problems
+from scheduler.roster import read_roster, write_roster
 from scheduler.scenario import MINUTES_PER_WEEK, Agent, Scenario, ScenarioConfig, TimeOff
 
 CONFIG_FILES = ("scenario.yaml", "scenario.yml", "scenario.toml")
@@ -191,7 +194,9 @@ def read_agents(path: Path, config: ScenarioConfig) -> tuple[Agent, ...]:
         agent = _agent(cells, row, config, problems)
         agent_id = cells["agent_id"]
         if agent_id in first_row_of:
-            problems.add(f"duplicate agent_id '{agent_id}': row {first_row_of[agent_id]} has it already", row, "agent_id")
+            problems.add(
+                f"duplicate agent_id '{agent_id}': row {first_row_of[agent_id]} has it already", row, "agent_id"
+            )
             continue
         if agent_id:
             first_row_of[agent_id] = row
@@ -285,16 +290,17 @@ def read_time_off(path: Path, known_agents: set[str] | None) -> tuple[TimeOff, .
     end = parse_datetimes(frame["end"], rows, "end", _EXAMPLE_TIME, problems)
     whole_day = frame["end"].str.match(_DATE_ONLY)
     end = end.where(~whole_day, end + pd.Timedelta(days=1))
-    problems.add_cells("agent_id", rows, frame["agent_id"] == "", frame["agent_id"], lambda _: "is empty; name the agent")
+    ids = frame["agent_id"]
+    problems.add_cells("agent_id", rows, ids == "", ids, lambda _: "is empty; name the agent")
     if known_agents is not None:
-        unknown = (frame["agent_id"] != "") & ~frame["agent_id"].isin(known_agents)
-        problems.add_cells("agent_id", rows, unknown, frame["agent_id"], lambda value: f"unknown agent '{value}': not in agents.csv")
+        unknown = (ids != "") & ~ids.isin(known_agents)
+        problems.add_cells("agent_id", rows, unknown, ids, lambda value: f"unknown agent '{value}': not in agents.csv")
     backwards = end <= start
     problems.add_cells("end", rows, backwards, frame["end"], lambda value: f"'{value}' is not after start")
     problems.raise_if_any()
     return tuple(
         TimeOff(agent_id=agent_id, start=begin.to_pydatetime(), end=finish.to_pydatetime(), reason=reason)
-        for agent_id, begin, finish, reason in zip(frame["agent_id"], start, end, frame["reason"])
+        for agent_id, begin, finish, reason in zip(ids, start, end, frame["reason"])
     )
 
 
@@ -302,15 +308,13 @@ def read_previous_roster(path: Path, known_agents: set[str] | None) -> pd.DataFr
     """Last week's roster (None without the file); its agents must be in agents.csv."""
     if not path.exists():
         return None
-    from scheduler.roster import read_roster
-
-    roster = read_roster(path)
+    roster = read_roster(path, str(path))
     if known_agents is None:
         return roster
     problems = ProblemList(str(path))
     ids = roster["agent_id"].astype(str)
     unknown = ~ids.isin(known_agents)
-    # read_roster keeps the file's order, so position i is spreadsheet row i + 2.
+    # read_roster keeps the file's order, so position i is spreadsheet row i + 2 (blank lines aside).
     rows = np.arange(len(roster)) + 2
     problems.add_cells("agent_id", rows, unknown, ids, lambda value: f"unknown agent '{value}': not in agents.csv")
     problems.raise_if_any()
@@ -361,12 +365,9 @@ def read_demand(folder: Path, config: ScenarioConfig, progress: Progress | None 
 
 def _forecast(folder: Path, config: ScenarioConfig, progress: Progress | None) -> pd.DataFrame:
     """The forecast of the scenario's week from its history (and special days)."""
-    from forecasts.forecast import forecast_history
-    from forecasts.special_days import read_special_days
-
     path = folder / config.demand.history
     history = read_history(path, str(path))
-    _check_queues(history, config, path)
+    _check_queues(history, config, path)  # before the forecast, which may take half a minute
     special_path = folder / config.demand.special_days if config.demand.special_days else None
     special_days = read_special_days(special_path, str(special_path)) if special_path else None
     result = forecast_history(history, start=config.week_start, weeks=1, special_days=special_days, progress=progress)
@@ -385,7 +386,9 @@ def read_requirements(path: Path) -> pd.DataFrame:
     rows = frame.index.to_numpy()
     table = pd.DataFrame(
         {
-            "interval_start": parse_datetimes(frame["interval_start"], rows, "interval_start", "2026-11-23 08:30", problems),
+            "interval_start": parse_datetimes(
+                frame["interval_start"], rows, "interval_start", "2026-11-23 08:30", problems
+            ),
             "queue": frame["queue"],
             "contacts": _count(frame, "contacts", rows, problems, default=0.0),
             "aht_seconds": _count(frame, "aht_seconds", rows, problems, default=np.nan),
@@ -422,7 +425,8 @@ def _check_duplicates(table: pd.DataFrame, problems: ProblemList) -> None:
     first_row = table.reset_index(names="row").groupby(keys)["row"].transform("min").to_numpy()
     for row, first, (start, queue) in zip(table.index, first_row, table[keys].itertuples(index=False)):
         if row != first:
-            problems.add(f"duplicate: row {first} already has {start:%Y-%m-%d %H:%M} for queue '{queue}'", row, "interval_start")
+            message = f"duplicate: row {first} already has {start:%Y-%m-%d %H:%M} for queue '{queue}'"
+            problems.add(message, row, "interval_start")
 
 
 def _detected_interval(table: pd.DataFrame, name: str) -> int:
@@ -431,9 +435,11 @@ def _detected_interval(table: pd.DataFrame, name: str) -> int:
     try:
         return interval_minutes(table.reset_index(drop=True))
     except InputError as error:
-        raise InputError(
-            [dataclasses.replace(p, file=name, row=None if p.row is None else int(rows[p.row - 2])) for p in error.problems]
-        ) from None
+        located = [
+            dataclasses.replace(p, file=name, row=None if p.row is None else int(rows[p.row - 2]))
+            for p in error.problems
+        ]
+        raise InputError(located) from None
 
 
 def _check_queues(table: pd.DataFrame, config: ScenarioConfig, path: Path) -> None:
@@ -471,13 +477,13 @@ def _week_rows(table: pd.DataFrame, config: ScenarioConfig, path: Path) -> pd.Da
         raise InputError(Problem(
             f"has no rows in the week of {start:%Y-%m-%d} (the file runs from {first:%Y-%m-%d %H:%M} "
             f"to {last:%Y-%m-%d %H:%M}); check week_start in scenario.yaml", str(path)))
-    gridded = _on_grid(inside, table.attrs.get("interval_minutes"), config.interval_minutes, path)
+    gridded = _on_grid(inside, table.attrs["interval_minutes"], config.interval_minutes, path)
     return _complete_week(gridded, config)
 
 
-def _on_grid(table: pd.DataFrame, file_minutes: int | None, minutes: int, path: Path) -> pd.DataFrame:
+def _on_grid(table: pd.DataFrame, file_minutes: int, minutes: int, path: Path) -> pd.DataFrame:
     """Rows on the scenario's interval grid: finer files aggregated, coarser ones refused."""
-    if file_minutes is None or file_minutes == minutes:
+    if file_minutes == minutes:
         return table
     if file_minutes > minutes:
         raise InputError(Problem(
@@ -523,21 +529,19 @@ def write_scenario(
 ) -> Path:
     """Write a scenario folder that `load_scenario` reads back, and return it.
 
-    `config` is validated first (InputError if bad) and written without its defaults; `agents` and
+    `config` is validated first (InputError if bad) and written as given, defaults left out; `agents` and
     `time_off` may hold text or typed cells (skills as lists, night_ok as bools, times, timestamps);
     `files` are further tables by file name, such as the demand file named in `config`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     settings = config if isinstance(config, ScenarioConfig) else _validated_config(config, folder / CONFIG_FILES[0])
-    text = yaml.safe_dump(settings.model_dump(mode="json", exclude_defaults=True), sort_keys=False, allow_unicode=True)
+    text = yaml.safe_dump(settings.model_dump(mode="json", exclude_unset=True), sort_keys=False, allow_unicode=True)
     (folder / CONFIG_FILES[0]).write_text(text, encoding="utf-8")
     tables = {AGENTS_FILE: agents, TIME_OFF_FILE: time_off, **(files or {})}
     for name, table in tables.items():
         if table is not None:
             table.map(_cell_text).to_csv(folder / name, index=False, lineterminator="\n")
     if previous_roster is not None:
-        from scheduler.roster import write_roster
-
         write_roster(previous_roster, folder / PREVIOUS_ROSTER_FILE)
     return folder
 

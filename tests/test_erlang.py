@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.linalg import expm, solve
+from scipy import sparse
+from scipy.sparse.linalg import expm_multiply, spsolve
 
 from forecasts.erlang import (
     asa,
@@ -27,7 +28,7 @@ from forecasts.erlang import (
     traffic,
 )
 
-PROPERTY = settings(max_examples=40, deadline=None)
+PROPERTY = settings(max_examples=30, deadline=None)
 
 
 # --------------------------------------------------------------------------- published worked examples
@@ -204,7 +205,7 @@ def test_broadcasting_shapes_and_types():
             st.floats(5.0, 1200.0),
         ),
         min_size=1,
-        max_size=12,
+        max_size=6,
     )
 )
 def test_arrays_agree_with_scalars(rows):
@@ -306,37 +307,37 @@ def ctmc_erlang_a(a, n, aht, patience, answer, queue_room=150):
     States are the number of contacts in the system. An arriving contact sees the stationary
     distribution (PASTA); one that finds k ≥ n present has j = k − n contacts ahead of it and
     its fate is a phase-type race: the queue ahead shrinks at n/AHT + j/patience while the
-    contact itself abandons at 1/patience.
+    contact itself abandons at 1/patience. Sparse solvers keep this fast on a busy machine,
+    where dense BLAS threads contend for the cores.
     """
     lam, mu, theta = a / aht, 1 / aht, 1 / patience
     top = n + queue_room
-    gen = np.zeros((top + 1, top + 1))
-    for k in range(top + 1):
-        if k < top:
-            gen[k, k + 1] = lam
-        if k > 0:
-            gen[k, k - 1] = min(k, n) * mu + max(k - n, 0) * theta
-        gen[k, k] = -gen[k].sum()
-    lhs = np.vstack([gen.T, np.ones(top + 1)])
-    rhs = np.zeros(top + 2)
-    rhs[-1] = 1
-    pi = np.linalg.lstsq(lhs, rhs, rcond=None)[0]
+    ks = np.arange(top + 1)
+    up = np.where(ks < top, lam, 0.0)
+    down = np.minimum(ks, n) * mu + np.maximum(ks - n, 0) * theta
+    gen = sparse.diags([up[:-1], -(up + down), down[1:]], [1, 0, -1], format="lil")
+    balance = gen.T.tolil()
+    balance[top, :] = 1.0  # one balance equation is redundant: normalize instead
+    rhs = np.zeros(top + 1)
+    rhs[top] = 1.0
+    pi = spsolve(balance.tocsc(), rhs)
     assert pi[-1] < 1e-14, "truncation too tight"
 
-    ahead = top - n + 1
-    served, abandoned = ahead, ahead + 1
-    tagged = np.zeros((ahead + 2, ahead + 2))
-    for j in range(ahead):
-        if j > 0:
-            tagged[j, j - 1] = n * mu + j * theta
-        else:
-            tagged[j, served] = n * mu
-        tagged[j, abandoned] = theta
-        tagged[j, j] = -(n * mu + j * theta + theta)
-    answered_in_time = expm(tagged * answer)[:ahead, served]
-    abandons = solve(tagged[:ahead, :ahead], -tagged[:ahead, abandoned])
+    ahead = np.arange(top - n + 1)
+    forward = n * mu + ahead * theta  # the queue ahead shrinks (or, at j = 0, the contact is answered)
+    # Transient states j = 0..top−n, then "answered" and "abandoned", both absorbing.
+    size = ahead.size + 2
+    answered, abandoned = size - 2, size - 1
+    tagged = sparse.lil_matrix((size, size))
+    tagged.setdiag(np.concatenate([-(forward + theta), [0.0, 0.0]]))
+    tagged.setdiag(forward[1:], -1)
+    tagged[0, answered] = n * mu
+    tagged[ahead, abandoned] = theta
+    tagged = tagged.tocsc()
+    # Column "answered" of exp(tagged·t): P(answered by t | j ahead).
+    answered_in_time = expm_multiply(tagged * answer, np.eye(size)[answered])[: ahead.size]
+    abandons = spsolve(tagged[: ahead.size, : ahead.size], -tagged[: ahead.size, abandoned].toarray().ravel())
     queued = pi[n:]
-    ks = np.arange(top + 1)
     return {
         "wait": queued.sum(),
         "service_level": pi[:n].sum() + queued @ answered_in_time,
@@ -385,7 +386,8 @@ def reference_erlang_a(a, n, aht, patience, answer):
         a, aht, patience, answer = (mpmath.mpf(v) for v in (a, aht, patience, answer))
         x, y = n * patience / aht, a * patience / aht
         z = y * mpmath.exp(-answer / patience)
-        idle_states = mpmath.fsum(mpmath.factorial(n) / mpmath.factorial(k) * a ** (k - n) for k in range(n))
+        # Σ_{k<n} n!/k! · a^(k−n) = n · e^a · a^(−n) · Γ(n, a), the upper incomplete gamma.
+        idle_states = n * mpmath.exp(a) * a**-n * mpmath.gammainc(n, a) if n else mpmath.mpf(0)
         queue_states = x * mpmath.exp(y) * y**-x * mpmath.gammainc(x, 0, y)
         p_n = 1 / (idle_states + queue_states)
         wait = p_n * queue_states
@@ -418,10 +420,12 @@ def test_erlang_a_measures_move_the_right_way_with_agents(a, aht, patience, t):
     levels = erlang_a_service_level(a, agents, aht, t, patience)
     abandons = erlang_a_abandon_rate(a, agents, aht, patience)
     busy = erlang_a_occupancy(a, agents[1:], aht, patience)
-    assert np.all(np.diff(levels) >= -1e-12)
-    assert np.all(np.diff(abandons) <= 1e-12)
-    assert np.all(np.diff(busy) <= 1e-12)
-    assert np.all((levels >= 0) & (levels <= 1) & (abandons >= 0) & (abandons <= 1) & (busy <= 1))
+    # Allow for rounding: values are accurate to about 1e-12 absolute.
+    assert np.all(np.diff(levels) >= -1e-11)
+    assert np.all(np.diff(abandons) <= 1e-11)
+    assert np.all(np.diff(busy) <= 1e-11)
+    assert np.all((levels >= 0) & (levels <= 1) & (abandons >= 0) & (abandons <= 1))
+    assert np.all((busy >= 0) & (busy <= 1))
 
 
 erlang_a_cases = st.tuples(

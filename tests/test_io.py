@@ -10,6 +10,7 @@ import pytest
 
 from forecasts.errors import InputError
 from scheduler.io import load_scenario, write_scenario
+from scheduler.scenario import ScenarioConfig
 
 WEEK = pd.Timestamp("2026-11-23")
 
@@ -126,13 +127,18 @@ def test_toml_config_and_unquoted_clock_times_in_yaml(tmp_path: Path, folder: Pa
     assert set(load_scenario(folder).config.queues) == {"voice", "chat"}
 
 
-def test_previous_roster_is_read(folder: Path):
-    pd.DataFrame(
+def test_written_scenario_reads_back(tmp_path: Path):
+    settings = ScenarioConfig.model_validate(config(rules={"min_rest_hours": 12, "night_start": "21:00"}))
+    last_week = pd.DataFrame(
         {"agent_id": ["A1"], "name": ["Anna Berg"], "queue": ["voice"], "activity": ["work"],
-         "start": ["2026-11-22T22:00:00"], "end": ["2026-11-23T06:00:00"]}
-    ).to_csv(folder / "previous_roster.csv", index=False)
+         "start": [pd.Timestamp("2026-11-22 22:00")], "end": [pd.Timestamp("2026-11-23 06:00")]}
+    )
+    folder = write_scenario(tmp_path, settings, agents(), time_off(), last_week,
+                            files={"requirements.csv": requirements()})
     scenario = load_scenario(folder)
+    assert scenario.config == settings
     assert len(scenario.previous_roster) == 1 and not scenario.cyclic
+    assert [leave.reason for leave in scenario.time_off] == ["vacation", "doctor"]
 
 
 # --- bad input: every problem names file, row and column ---------------------------------------
@@ -171,10 +177,11 @@ def test_missing_column_and_empty_agents_file(folder: Path):
 
 
 def test_all_bad_agent_rows_are_reported_at_once(folder: Path):
+    edit(folder / "agents.csv", "A2,Ben Cole", "A1,Ben Cole")
     edit(folder / "agents.csv", "08:00", "8h")
     edit(folder / "agents.csv", ",late\n", ",evening\n")
     rows = {(p.row, p.column) for p in problems_of(folder)}
-    assert rows == {(3, "earliest_start"), (4, "preferred")}
+    assert rows == {(3, "agent_id"), (3, "earliest_start"), (4, "preferred")}
 
 
 @pytest.mark.parametrize(
@@ -260,7 +267,8 @@ def test_rows_outside_the_week_are_dropped_and_a_week_without_rows_is_an_error(t
     voice = load_scenario(folder).requirements.query("queue == 'voice'")
     assert voice["required"].iloc[0] == 24 and voice["interval_start"].min() == WEEK
 
-    write_scenario(folder, config(), agents(), files={"requirements.csv": requirements(start=WEEK + pd.Timedelta(days=7))})
+    next_week = requirements(start=WEEK + pd.Timedelta(days=7))
+    write_scenario(folder, config(), agents(), files={"requirements.csv": next_week})
     the_problem(folder, "requirements.csv", None, None, "no rows in the week of 2026-11-23")
 
 

@@ -159,10 +159,14 @@ def test_tables_round_trip_with_their_types(store: Store, scenario_id: int):
     pd.testing.assert_frame_equal(loaded, history, check_like=True)
     assert loaded.attrs["interval_minutes"] == 30
 
+    forecast = history.assign(interval_start=history["interval_start"] + pd.Timedelta(days=21), method="seasonal_naive")
+    store.save_forecast(scenario_id, forecast, by="planner")
+    pd.testing.assert_frame_equal(store.load_forecast(scenario_id), forecast)
+
     stored = store.load_requirements(scenario_id)
     pd.testing.assert_frame_equal(stored, requirements())
     assert [(t.kind, t.name, t.row_count) for t in store.list_tables(center="north")] == [
-        ("requirements", "requirements", 6), ("history", "november.csv", 4)]
+        ("requirements", "requirements", 6), ("history", "november.csv", 4), ("forecast", "forecast", 4)]
 
 
 def test_loading_what_was_never_saved_names_it(store: Store, scenario_id: int):

@@ -2,8 +2,9 @@
 
 Every check raises `forecasts.errors.InputError` naming the row (as a spreadsheet shows it: the
 first data row is row 2) and the field, so the app can show the problems next to its tables.
-Tables reuse the readers' own validators (`forecasts.history`, `scheduler.roster`), so a table
-the store accepts is one the files would accept too.
+Histories, forecasts and rosters go through the readers' own validators (`forecasts.history`,
+`scheduler.roster`), so a table the store accepts is one those files would accept too; requirements
+are checked against the scenario they are saved for (its queues and interval grid).
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ def models(model: type[Model], rows: Rows, file: str) -> list[Model]:
         try:
             validated.append(model.model_validate(values))
         except ValidationError as error:
-            problems += [dataclasses.replace(p, row=row) for p in validation_problems(error, file)]
+            # Our validators' messages come prefixed with "Value error, "; users need only the words.
+            problems += [dataclasses.replace(p, row=row, message=p.message.removeprefix("Value error, "))
+                         for p in validation_problems(error, file)]
     if problems:
         raise InputError(problems)
     return validated

@@ -44,6 +44,10 @@ URL_VARIABLE = "WFM_DATABASE_URL"
 DEFAULT_CENTER = "default"
 
 
+# The open unit of work and its store, per thread and task (Streamlit serves sessions from several threads).
+_unit_of_work: ContextVar[tuple[Store, Session] | None] = ContextVar("wfm_storage_unit_of_work", default=None)
+
+
 class NotFound(InputError):
     """An id or name the store does not hold (e.g. a mistyped version number on the command line)."""
 
@@ -112,17 +116,25 @@ def create_store_engine(url: str) -> Engine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed)
-    event.listen(engine, "connect", sqlite_pragmas)
+    event.listen(engine, "connect", sqlite_connect)
+    event.listen(engine, "begin", sqlite_begin)
     return engine
 
 
-def sqlite_pragmas(connection: Any, _record: Any) -> None:
+def sqlite_connect(connection: Any, _record: Any) -> None:
+    # Python's sqlite3 opens transactions only before INSERT/UPDATE/DELETE, so a migration's DDL and a
+    # unit of work's reads would run outside them; we emit BEGIN ourselves (see `sqlite_begin`).
+    connection.isolation_level = None
     cursor = connection.cursor()
     # SQLite ignores foreign keys (and so the cascades) unless asked, on every connection.
     cursor.execute("PRAGMA foreign_keys=ON")
     # Write-ahead logging lets the app read while the `wfm` command writes, and the other way round.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 class Store:
@@ -134,8 +146,6 @@ class Store:
         self.engine = create_store_engine(self.url)
         migrate.upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # The open unit of work, per thread and task: Streamlit serves sessions from several threads.
-        self._current: ContextVar[Session | None] = ContextVar(f"wfm_store_{id(self)}", default=None)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -161,16 +171,16 @@ class Store:
     @contextmanager
     def _session(self) -> Iterator[Session]:
         """The open unit of work if there is one (so calls inside `transaction()` join it), else a new one."""
-        joined = self._current.get()
-        if joined is not None:
-            yield joined
+        joined = _unit_of_work.get()
+        if joined is not None and joined[0] is self:
+            yield joined[1]
             return
         with self._sessions.begin() as session:
-            token = self._current.set(session)
+            token = _unit_of_work.set((self, session))
             try:
                 yield session
             finally:
-                self._current.reset(token)
+                _unit_of_work.reset(token)
 
     # ---- centers and scenarios -----------------------------------------------------------------
 

@@ -1,0 +1,168 @@
+"""The bundled sample center as a scenario folder: demand from the sample history, and a team to roster.
+
+The team is sized to the demand: its total `max_hours` is about `TARGET_LOAD` of the week's required
+agent-hours, so that a good roster covers every interval, nights and weekends included, with some
+slack for the shape of shifts. The mix of contracts follows a typical center: two thirds full-time,
+a fifth part-time and the rest flexible students who work evenings; a third of the team also takes
+chats, a few take chats only, about 15 % do no nights. Everything is drawn from a seeded RNG.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from forecasts.forecast import forecast_history
+from forecasts.sample import sample_history, sample_special_days, sample_staffing_config, write_sample
+from forecasts.staffing import staffing_requirements
+from scheduler.io import AGENT_OPTIONAL, AGENT_REQUIRED, write_scenario
+from scheduler.scenario import ScenarioConfig
+
+DEMO_WEEK = dt.date(2026, 11, 23)
+INTERVAL_MINUTES = 30
+TARGET_LOAD = 0.85  # required agent-hours / the team's total max_hours
+# The forecast the demo folder carries. A full backtest of every method takes 25-35 s (mstl); on the
+# sample, weighted_profile's backtest WAPE is within 0.1 point of the best method's, in 0.2 s.
+DEMO_METHODS = ("weighted_profile",)
+
+# Contract: (share of the team, min_hours, choice of max_hours, max_days).
+CONTRACTS = {
+    "full-time": (10 / 15, 36, (40,), 5),
+    "part-time": (3 / 15, 20, (25, 30), 5),
+    "flexible": (2 / 15, 8, (16, 20), 4),
+}
+SKILL_SHARES = {"voice;chat": 1 / 3, "chat": 0.1}  # the rest: voice only
+NO_NIGHT_SHARE = 0.15
+PREFERENCE_SHARE = 0.4
+EVENING_WINDOW = (dt.time(15, 0), dt.time(0, 0))  # students: shifts from 15:00, ending by midnight
+
+FIRST_NAMES = (
+    "Anna", "Ben", "Chiara", "David", "Elif", "Finn", "Grace", "Hugo", "Ines", "Jonas", "Karin", "Luca",
+    "Maja", "Nils", "Olga", "Paul", "Rosa", "Samir", "Tessa", "Umut", "Vera", "Wim", "Yara", "Zoe",
+    "Amir", "Britt", "Carlos", "Dana", "Emil", "Fatima", "Goran", "Hanna", "Ivan", "Julia", "Kofi",
+    "Lena", "Marco", "Nora", "Omar", "Pia",
+)
+LAST_NAMES = (
+    "Berg", "Cole", "Demir", "Eriksen", "Fischer", "García", "Hansen", "Ivanova", "Jansen", "Kaya",
+    "Larsen", "Meyer", "Nowak", "Okafor", "Peeters", "Quinn", "Rossi", "Schmidt", "Torres", "Uysal",
+    "Varga", "Weber", "Xu", "Yilmaz", "Zimmer", "Andersson", "Bakker", "Costa", "Dubois", "Engel",
+)
+
+
+def write_demo_scenario(
+    folder: str | Path, seed: int = 11, demand: Literal["forecast", "history"] = "forecast"
+) -> Path:
+    """Write the sample center as a scenario folder for the week of `DEMO_WEEK`, and return it.
+
+    The folder holds the sample `history.csv`, `special_days.csv` and `staffing.yaml`,
+    `scenario.yaml`, `agents.csv`, `time_off.csv` and, with `demand="forecast"` (the default, which
+    loads in under a second), the week's `forecast.csv`, which scenario.yaml names as the demand.
+    With `demand="history"` scenario.yaml names the history instead, and loading the scenario runs
+    the full forecast backtest (half a minute)."""
+    folder = Path(folder)
+    write_sample(folder)  # history.csv, special_days.csv, staffing.yaml
+    forecast = demo_forecast()
+    files = {"forecast.csv": forecast} if demand == "forecast" else {}
+    config = demo_config(demand)
+    required = staffing_requirements(forecast, config.staffing_config(), INTERVAL_MINUTES)
+    rng = np.random.default_rng(seed)
+    agents = demo_agents(required_agent_hours(required), rng)
+    write_scenario(folder, config, agents, demo_time_off(agents, rng), files=files)
+    return folder
+
+
+def demo_forecast() -> pd.DataFrame:
+    """The forecast of the demo week from the sample history and special days."""
+    result = forecast_history(sample_history(), start=DEMO_WEEK, weeks=1, special_days=sample_special_days(),
+                              methods=list(DEMO_METHODS))
+    return result.forecast
+
+
+def demo_config(demand: Literal["forecast", "history"]) -> ScenarioConfig:
+    """scenario.yaml: the sample's queue targets, default shift templates, breaks and rules."""
+    sources = {"forecast": {"forecast": "forecast.csv"},
+               "history": {"history": "history.csv", "special_days": "special_days.csv"}}
+    return ScenarioConfig(
+        week_start=DEMO_WEEK,
+        interval_minutes=INTERVAL_MINUTES,
+        queues=sample_staffing_config()["queues"],
+        demand=sources[demand],
+    )
+
+
+def required_agent_hours(requirements: pd.DataFrame) -> float:
+    """Agent-hours the requirements ask for: Σ required × interval length."""
+    return float(requirements["required"].sum() * requirements.attrs["interval_minutes"] / 60)
+
+
+def demo_agents(required_hours: float, rng: np.random.Generator) -> pd.DataFrame:
+    """The team, in `agents.csv` columns, sized so its max_hours are about required_hours / TARGET_LOAD."""
+    mean_max_hours = sum(share * np.mean(maxima) for share, _, maxima, _ in CONTRACTS.values())
+    size = math.ceil(required_hours / TARGET_LOAD / mean_max_hours)
+    counts = _split(size, {kind: share for kind, (share, *_) in CONTRACTS.items()})
+    rows = [_contract(kind, rng) for kind, count in counts.items() for _ in range(count)]
+    team = pd.DataFrame(rows)
+    team.insert(0, "agent_id", [f"A{number:03d}" for number in range(1, size + 1)])
+    team.insert(1, "name", _names(size, rng))
+    team["skills"] = rng.permutation(_shares_of(size, SKILL_SHARES, rest="voice"))
+    team["night_ok"] = rng.permutation(np.arange(size) >= round(NO_NIGHT_SHARE * size))
+    team["preferred"] = [_preference(options, rng) for options in _preference_options(team)]
+    return team[AGENT_REQUIRED + AGENT_OPTIONAL]
+
+
+def _split(size: int, shares: dict[str, float]) -> dict[str, int]:
+    """Whole counts in these shares that add up to `size` (the last one takes the rounding)."""
+    counts = {name: round(share * size) for name, share in list(shares.items())[:-1]}
+    last = list(shares)[-1]
+    return {**counts, last: size - sum(counts.values())}
+
+
+def _shares_of(size: int, shares: dict[str, float], rest: str) -> list[str]:
+    counts = _split(size, {**shares, rest: 1 - sum(shares.values())})
+    return [value for value, count in counts.items() for _ in range(count)]
+
+
+def _contract(kind: str, rng: np.random.Generator) -> dict:
+    _, min_hours, maxima, max_days = CONTRACTS[kind]
+    earliest, latest = EVENING_WINDOW if kind == "flexible" else (None, None)
+    return {"min_hours": min_hours, "max_hours": int(rng.choice(maxima)), "max_days": max_days,
+            "earliest_start": earliest, "latest_end": latest}
+
+
+def _names(size: int, rng: np.random.Generator) -> list[str]:
+    picks = rng.choice(len(FIRST_NAMES) * len(LAST_NAMES), size=size, replace=False)
+    return [f"{FIRST_NAMES[pick // len(LAST_NAMES)]} {LAST_NAMES[pick % len(LAST_NAMES)]}" for pick in picks]
+
+
+def _preference_options(team: pd.DataFrame) -> list[list[str]]:
+    """Preferences that make sense for each agent: students in an evening window prefer late shifts."""
+    options = []
+    for night_ok, window in zip(team["night_ok"], team["earliest_start"]):
+        if window is not None:
+            options.append(["late"])
+        else:
+            options.append(["early", "day", "late", "night"] if night_ok else ["early", "day", "late"])
+    return options
+
+
+def _preference(options: list[str], rng: np.random.Generator) -> str | None:
+    return str(rng.choice(options)) if rng.random() < PREFERENCE_SHARE else None
+
+
+def demo_time_off(agents: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Two vacations and a doctor's appointment for full-time agents drawn at random."""
+    full_time = agents.loc[agents["min_hours"] == CONTRACTS["full-time"][1], "agent_id"]
+    first, second, third = rng.choice(full_time.to_numpy(), size=3, replace=False)
+    return pd.DataFrame(
+        {
+            "agent_id": [first, second, third],
+            "start": ["2026-11-25", "2026-11-27", "2026-11-24 08:00"],
+            "end": ["2026-11-26", "2026-11-27", "2026-11-24 11:00"],  # a date as end: the whole day
+            "reason": ["vacation", "vacation", "doctor's appointment"],
+        }
+    )
