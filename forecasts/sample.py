@@ -2,7 +2,7 @@
 
 The sample is a 24/7 center with two queues:
 
-* ``voice``: about 3,000 contacts on a midweek day, peaking around 120-150 per 30 minutes in
+* ``voice``: about 800 contacts on a midweek day, peaking around 30-40 per 30 minutes in
   the late morning, with a lunch dip, a second afternoon peak and an evening decline; nights
   are 1-3 % of the peak. Monday is the busiest day and volume falls through the week;
   Saturday is ~55 % and Sunday ~40 % of a weekday. AHT around 300 s.
@@ -57,7 +57,7 @@ _AHT_BY_HOUR = [
 # Daily volume relative to a Wednesday, Monday first.
 _DAY_OF_WEEK = np.array([1.10, 1.04, 1.00, 0.97, 0.92, 0.55, 0.40])
 
-_VOICE_MIDWEEK_CONTACTS = 3000.0  # at the start of the history; the trend adds ~1 % per week
+_VOICE_MIDWEEK_CONTACTS = 800.0  # sized for a ~60-agent team; at the start of the history; the trend adds ~1 % per week
 _CHAT_SHARE = 0.35
 _WEEKLY_GROWTH = 1.01
 _DAY_NOISE = 0.04  # standard deviation of the day-to-day level, relative
@@ -142,6 +142,7 @@ def sample_staffing_config() -> dict:
         "shrinkage": 0.30,
         "patience_seconds": None,
         "concurrency": 1,
+        "min_agents": 1,  # a 24/7 center keeps someone on every queue, however quiet the night
         "max_asa_seconds": None,
     }
     # Chat customers wait longer and agents work several chats at once.

@@ -53,7 +53,9 @@ class QueueTarget(BaseModel):
     )
     max_abandon: float | None = Field(None, gt=0, lt=1, description="Erlang A only")
     concurrency: int = Field(1, ge=1, le=20, description="contacts one agent handles at once (chat)")
-    min_agents: int = Field(0, ge=0, description="agents on the phones whenever contacts are forecast")
+    min_agents: int = Field(
+        0, ge=0, description="agents on the phones in every interval (24/7 queues); leave 0 for queues that close"
+    )
 
     @model_validator(mode="after")
     def _abandon_needs_patience(self) -> "QueueTarget":
@@ -145,7 +147,7 @@ def _queue_requirements(rows: pd.DataFrame, target: QueueTarget, interval_second
             max_abandon=target.max_abandon,
         )
     on_phones = np.ceil(np.asarray(slots) / target.concurrency).astype(int)
-    on_phones = np.where(contacts > 0, np.maximum(on_phones, target.min_agents), 0)
+    on_phones = np.maximum(on_phones, target.min_agents)
     required = gross_up(on_phones, target.shrinkage)
 
     out = rows[["interval_start", "queue", "contacts", "aht_seconds"]].copy()

@@ -78,7 +78,7 @@ def test_nights_are_thin_and_the_peak_is_in_range(history):
     assert by_hour[[2, 3, 4]].mean() < 0.05 * by_hour.max()
     assert 9 <= by_hour.idxmax() <= 12
     weekday_peak = voice[voice["interval_start"].dt.dayofweek < 5].groupby(voice["interval_start"].dt.time)["contacts"].mean()
-    assert 90 <= weekday_peak.max() <= 160
+    assert 25 <= weekday_peak.max() <= 45  # sized for the ~60-agent demo team
 
 
 def test_chat_is_a_third_of_voice_and_peaks_later(history):
@@ -95,7 +95,7 @@ def test_weekends_are_lower_and_monday_is_busiest(voice_days):
     normal_days = voice_days.drop(pd.Timestamp(HOLIDAY))
     by_weekday = normal_days.groupby(normal_days.index.dayofweek).mean()
     weekday = by_weekday[:5].mean()
-    assert 2500 <= weekday <= 4500
+    assert 650 <= weekday <= 1100
     assert 0.45 <= by_weekday[5] / weekday <= 0.65
     assert 0.30 <= by_weekday[6] / weekday <= 0.50
     assert by_weekday.idxmax() == 0
@@ -132,7 +132,7 @@ def test_special_days_file_matches_and_covers_history_and_target_week(written):
 def test_staffing_config_round_trips(written):
     config = yaml.safe_load(written["staffing"].read_text(encoding="utf-8"))
     assert config == sample_staffing_config()
-    keys = {"service_level", "answer_seconds", "max_occupancy", "shrinkage", "patience_seconds", "concurrency", "max_asa_seconds"}
+    keys = {"service_level", "answer_seconds", "max_occupancy", "shrinkage", "patience_seconds", "concurrency", "max_asa_seconds", "min_agents"}
     for entry in [config["default"], *config["queues"].values()]:
         assert set(entry) == keys
     assert config["queues"]["voice"]["answer_seconds"] == 20 and config["queues"]["chat"]["answer_seconds"] == 60

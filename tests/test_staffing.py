@@ -38,10 +38,12 @@ def test_gross_up_is_exact_at_round_numbers():
 
 
 def test_zero_contacts_need_nobody_unless_minimum_staffing():
-    config = StaffingConfig(queues={"voice": {"min_agents": 2, "shrinkage": 0.0}})
-    table = staffing_requirements(forecast_rows("voice", [0.0, 0.2], 300.0), config, 30)
-    assert list(table["required"]) == [0, 2]
-    assert table["service_level"].iloc[0] == 1.0
+    quiet = forecast_rows("voice", [0.0, 0.2], 300.0)
+    plain = staffing_requirements(quiet, StaffingConfig(queues={"voice": {"shrinkage": 0.0}}), 30)
+    assert list(plain["required"]) == [0, 1]
+    assert plain["service_level"].iloc[0] == 1.0
+    staffed = staffing_requirements(quiet, StaffingConfig(queues={"voice": {"min_agents": 2, "shrinkage": 0.0}}), 30)
+    assert list(staffed["required"]) == [2, 2]
 
 
 def test_chat_concurrency_divides_slots_among_agents():
