@@ -372,9 +372,8 @@ class _Queue(NamedTuple):
 
     p_wait: np.ndarray
     answered_if_waited: np.ndarray
-    log_m: np.ndarray  # log M(x, y)
-    x: np.ndarray
-    y: np.ndarray
+    x: np.ndarray  # n·patience/AHT
+    y: np.ndarray  # A·patience/AHT
 
 
 def _erlang_a_queue(a, n, aht, patience):
@@ -384,7 +383,7 @@ def _erlang_a_queue(a, n, aht, patience):
     log_m = np.logaddexp(0.0, log_excess)
     p_wait = expit(log_m - _log_poisson_ratio(n, a))
     answered_if_waited = np.minimum(n / a * np.exp(log_excess - log_m), 1.0)
-    return _Queue(p_wait, answered_if_waited, log_m, x, y)
+    return _Queue(p_wait, answered_if_waited, x, y)
 
 
 def _erlang_a_abandon(q: _Queue):
@@ -395,12 +394,11 @@ def _erlang_a_answered_within(t, patience, q: _Queue):
     """Share of offered contacts answered within t seconds (abandoned ones count as not answered).
 
     A contact that waits is answered within t with probability ∫_0^t f_V(s)·e^(−s/patience) ds;
-    substituting u = y·e^(−s/patience) turns that into
+    substituting v = y·e^(−s/patience) turns that into
     P(answered | waited) · (1 − P(x + 1, z) / P(x + 1, y)),   z = y·e^(−t/patience),
     with P the regularized lower incomplete gamma function.
     """
-    u = t / patience
-    late = _lower_gamma_ratio(q.x + 1.0, q.y, u)
+    late = _lower_gamma_ratio(q.x + 1.0, q.y, t / patience)
     return 1.0 - q.p_wait * (1.0 - q.answered_if_waited * (1.0 - late))
 
 
@@ -411,14 +409,16 @@ def _lower_gamma_ratio(s, y, u):
     with np.errstate(invalid="ignore"):  # 0/0 where both underflow, replaced just below
         ratio = below_z / gammainc(s, y)
     far = below_z < _TAIL_FLOOR
-    # There P(s, ·) = M(s, ·) · (·)^s e^(−·) / Γ(s + 1); the ratio of the last factors is exact in closed form.
+    # There P(s, ·) = M(s, ·) · (·)^s e^(−·) / Γ(s + 1), and the ratio of the last factors
+    # between z and y has an exact closed form.
     s, y, z, u = s[far], y[far], z[far], u[far]
     ratio[far] = np.exp(_log_kummer(s, z) - _log_kummer(s, y) - s * u - y * np.expm1(-u))
     return ratio
 
 
 def _erlang_a_inputs(traffic, agents, aht_seconds, patience_seconds, *more):
-    return np.broadcast_arrays(_traffic(traffic), _agents(agents), _aht(aht_seconds), _patience(patience_seconds), *more)
+    checked = (_traffic(traffic), _agents(agents), _aht(aht_seconds), _patience(patience_seconds))
+    return np.broadcast_arrays(*checked, *more)
 
 
 def erlang_a_wait_probability(traffic, agents, aht_seconds, patience_seconds):
@@ -460,9 +460,13 @@ def erlang_a_average_wait(traffic, agents, aht_seconds, patience_seconds):
 def erlang_a_occupancy(traffic, agents, aht_seconds, patience_seconds):
     """Erlang A occupancy: carried load / n = A·(1 − P(abandon)) / n (0 when there are no agents)."""
     a, n, aht, pat = _erlang_a_inputs(traffic, agents, aht_seconds, patience_seconds)
-    carried = a * (1.0 - erlang_a_abandon_rate(a, n, aht, pat))
+    return _out(_erlang_a_busy(a, n, np.asarray(erlang_a_abandon_rate(a, n, aht, pat))))
+
+
+def _erlang_a_busy(a, n, abandon):
+    carried = a * (1.0 - abandon)
     busy = np.divide(carried, n, out=np.zeros_like(carried), where=n > 0)
-    return _out(np.minimum(busy, 1.0))  # rounding can push an overloaded queue a few ulps past 1
+    return np.minimum(busy, 1.0)  # rounding can push an overloaded queue a few ulps past 1
 
 
 def erlang_a_required_agents(
@@ -487,7 +491,9 @@ def erlang_a_required_agents(
     target, max_occ, shrink = _staffing_limits(target, max_occupancy, shrinkage)
     t = _answer(answer_seconds)
     pat = _patience(patience_seconds)
-    abandon_cap = 1.0 if max_abandon is None else _checked("max_abandon", max_abandon, 0.0, 1.0, low_open=True, high_closed=True)
+    abandon_cap = (
+        1.0 if max_abandon is None else _checked("max_abandon", max_abandon, 0.0, 1.0, low_open=True, high_closed=True)
+    )
     a, aht, target, t, pat, max_occ, shrink, abandon_cap = np.broadcast_arrays(
         a, aht, target, t, pat, max_occ, shrink, abandon_cap
     )
@@ -501,7 +507,7 @@ def _erlang_a_net_agents(a, aht, target, t, pat, max_occ, abandon_cap):
         abandon = _erlang_a_abandon(q)
         return (
             (_erlang_a_answered_within(t[i], pat[i], q) >= target[i])
-            & (a[i] * (1.0 - abandon) / n <= max_occ[i])
+            & (_erlang_a_busy(a[i], n, abandon) <= max_occ[i])
             & (abandon <= abandon_cap[i])
         )
 

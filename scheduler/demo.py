@@ -26,8 +26,8 @@ from scheduler.scenario import ScenarioConfig
 DEMO_WEEK = dt.date(2026, 11, 23)
 INTERVAL_MINUTES = 30
 TARGET_LOAD = 0.85  # required agent-hours / the team's total max_hours
-# The forecast the demo folder carries. A full backtest of every method takes 25-35 s (mstl); on the
-# sample, weighted_profile's backtest WAPE is within 0.1 point of the best method's, in 0.2 s.
+# The forecast the demo folder carries. A full backtest of every method takes 12-35 s on two busy cores;
+# on the sample, weighted_profile's backtest WAPE is within 0.1 point of the best method's, in 0.2 s.
 DEMO_METHODS = ("weighted_profile",)
 
 # Contract: (share of the team, min_hours, choice of max_hours, max_days).
@@ -63,7 +63,7 @@ def write_demo_scenario(
     `scenario.yaml`, `agents.csv`, `time_off.csv` and, with `demand="forecast"` (the default, which
     loads in under a second), the week's `forecast.csv`, which scenario.yaml names as the demand.
     With `demand="history"` scenario.yaml names the history instead, and loading the scenario runs
-    the full forecast backtest (half a minute)."""
+    the full forecast backtest (12-35 s)."""
     folder = Path(folder)
     write_sample(folder)  # history.csv, special_days.csv, staffing.yaml
     forecast = demo_forecast()

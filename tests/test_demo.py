@@ -61,6 +61,6 @@ def test_same_seed_same_folder_other_seed_other_team(demo_folder: Path, tmp_path
 
 def test_history_as_demand(tmp_path: Path):
     folder = write_demo_scenario(tmp_path, demand="history")
-    demand = read_config(folder).demand  # loading would run the full backtest: half a minute
+    demand = read_config(folder).demand  # loading would run the full backtest: 12-35 s
     assert (demand.history, demand.special_days) == ("history.csv", "special_days.csv")
     assert (folder / demand.history).exists() and not (folder / "forecast.csv").exists()

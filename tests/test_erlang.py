@@ -283,7 +283,9 @@ def test_shrinkage_grosses_up_to_the_fewest_agents_covering_the_net_count(a, aht
     assert (gross - 1) * (1 - shrinkage) < net
 
 
-@pytest.mark.parametrize(("net_agents", "shrinkage", "gross"), [(21, 0.3, 30), (9, 0.55, 20), (42, 0.3, 60), (14, 0.3, 20)])
+@pytest.mark.parametrize(
+    ("net_agents", "shrinkage", "gross"), [(21, 0.3, 30), (9, 0.55, 20), (42, 0.3, 60), (14, 0.3, 20)]
+)
 def test_exact_gross_ups_are_not_rounded_up(net_agents, shrinkage, gross):
     # In floating point 21 / (1 - 0.3) is 30.000000000000004, which a bare ceil turns into 31.
     assert net_agents / (1 - shrinkage) < gross + 1e-12
