@@ -169,6 +169,7 @@ def write_roster_outputs(scenario, result, out: Path) -> dict:
     from scheduler.roster import write_roster
 
     out.mkdir(parents=True, exist_ok=True)
+    scenario.requirements.to_csv(out / "requirements.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
     write_roster(result.roster, out / "roster.csv")
     coverage_table(result.roster, scenario).to_csv(
         out / "coverage.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S"
@@ -194,7 +195,7 @@ def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int |
         return 1
     report = write_roster_outputs(scenario, result, out)
     console.print(terminal_summary(report))
-    console.print(f"Wrote roster.csv, coverage.csv and summary.json to {out}")
+    console.print(f"Wrote requirements.csv, roster.csv, coverage.csv and summary.json to {out}")
     return 0
 
 
