@@ -125,10 +125,11 @@ def closed_reason(data: RosterData, agent: Agent, days: list[str]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def explain(data: RosterData, workers: int = 1) -> list[str]:
-    """A sentence for every agent whose hard rules cannot all hold, naming the rules (and days)."""
+def explain(data: RosterData, workers: int = 1, agents: list[Agent] | None = None) -> list[str]:
+    """A sentence for every agent (of `agents`, default all) whose hard rules cannot all hold,
+    naming the rules (and days)."""
     sentences = []
-    for agent in data.agents:
+    for agent in data.agents if agents is None else agents:
         core = agent_core(data, agent, workers)
         if core:
             sentences.append(core_sentence(data, agent, core))

@@ -1,17 +1,18 @@
-"""The CP-SAT roster model: data, variables, hard rules, soft rules.
+"""The CP-SAT roster model: data, variables, hard rules, soft rules, and the roster table.
 
-Two models share this module's rule functions:
+Three models share this module's rule functions:
 
 - the *shift mix* (stage 1): an integer count per shift type and queue, no agent identities,
-  with supply limits that keep it a relaxation of the agent problem. Its optimum bounds from
-  below how little short staffing any roster can reach;
+  with supply limits that keep it a relaxation of the agent problem, so its optimum (or the
+  optimum of its linear relaxation) bounds from below how little short staffing any roster has;
 - the *agent model* (stage 2): a boolean `works[agent, shift, queue]` per candidate shift of
-  each named agent, under every hard rule, with soft coverage, fairness and preferences.
+  each named agent, under every hard rule, with soft coverage, fairness and preferences;
+- the *break model* (stage 3): with the shifts fixed, where in its window each break goes.
 
-In both, coverage rows are written over aggregate counts per shift type and queue
-(`count = Σ works`), and breaks are counts per (shift, queue, break, offset) that sum to the
-shift count: the agents of one shift type are interchangeable, so stage 3 (`roster_table`)
-hands the offsets out afterwards.
+Coverage rows are written over aggregate counts per shift type and queue (`count = Σ works`),
+and breaks over counts per (shift, queue, break, offset) that sum to the shift count: the agents
+of one shift type are interchangeable, so `roster_table` hands the offsets out afterwards. Large
+agent models assume every break in the middle of its window (`nominal_breaks`) to stay small.
 
 An agent counts toward an interval when a work segment covers the whole interval: a break
 takes the agent off every interval it touches (`Week.covered_intervals`, as the evaluation does).
@@ -30,7 +31,7 @@ from ortools.sat.python import cp_model
 from forecasts.staffing import expected_service, net_of_shrinkage
 from scheduler.availability import may_work
 from scheduler.roster import RosterShift, shifts_from_roster
-from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Agent, Scenario
+from scheduler.scenario import DAY_NAMES, MINUTES_PER_WEEK, Agent, Scenario
 from scheduler.shifts import (
     ShiftType,
     Week,
@@ -82,6 +83,11 @@ class ShiftFacts:
     @property
     def day(self) -> int:
         return self.shift.day
+
+    def nominal_cover(self) -> tuple[int, ...]:
+        """Intervals an agent of this shift counts toward with every break mid-window (`nominal_breaks`)."""
+        lost = {t for options in self.breaks for t in options[len(options) // 2].lost}
+        return tuple(t for t in self.covered if t not in lost)
 
     def break_lost(self, slot: int, offset: int) -> tuple[int, ...]:
         return next(option.lost for option in self.breaks[slot] if option.offset == offset)
@@ -329,6 +335,17 @@ def add_break_counts(
     return breaks
 
 
+def nominal_breaks(data: RosterData, counts: dict[tuple[int, str], object]) -> dict[tuple[int, str, int, int], object]:
+    """Every break in the middle of its window: the placement the agent models assume (the break
+    pass places breaks for real once the shifts are known)."""
+    breaks = {}
+    for (k, queue), count in counts.items():
+        for options in data.shifts[k].breaks:
+            middle = options[len(options) // 2]
+            breaks[k, queue, middle.slot, middle.offset] = count
+    return breaks
+
+
 def add_coverage(
     model: cp_model.CpModel,
     data: RosterData,
@@ -355,7 +372,8 @@ def add_coverage(
             for tier, step in enumerate(data.tiers.get(key, ())):
                 short[queue, t, tier] = model.new_int_var(0, step.agents, f"short({queue} t={t} tier {tier + 1})")
                 missing.append(short[queue, t, tier])
-            over[key] = model.new_int_var(0, len(terms[key]) + fixed, f"over({queue} t={t})")
+            # an interval is covered by shifts of at most two days: at most two per agent
+            over[key] = model.new_int_var(0, 2 * len(data.agents) + fixed, f"over({queue} t={t})")
             model.add(fixed + sum(terms[key]) + sum(missing) - over[key] == needed)
     return Coverage(breaks, short, over)
 
@@ -470,9 +488,12 @@ def new_works(
 
 
 def build_agent_model(
-    data: RosterData, options: dict[str, list[tuple[int, str]]], others: Others = Others()
+    data: RosterData, options: dict[str, list[tuple[int, str]]], others: Others = Others(), exact_breaks: bool = False
 ) -> AgentModel:
-    """Named agents (the keys of `options`, each with its candidate shifts) under every rule."""
+    """Named agents (the keys of `options`, each with its candidate shifts) under every rule.
+
+    Breaks are counted per offset when `exact_breaks` (the solver staggers them), else assumed in
+    the middle of their windows (a smaller model; the break pass places them afterwards)."""
     model = cp_model.CpModel()
     free = [agent for agent in data.agents if agent.agent_id in options]
     works = {}
@@ -481,19 +502,21 @@ def build_agent_model(
         add_agent_rules(model, data, agent, mine)
         works.update(mine)
     # the counts per shift type and queue (short rows for coverage)
-    counts: dict[tuple[int, str], object] = {}
-    upper: dict[tuple[int, str], int] = dict(others.counts)
     assigned: dict[tuple[int, str], list] = defaultdict(list)
     for (_, k, queue), var in works.items():
         assigned[k, queue].append(var)
+    counts: dict[tuple[int, str], object] = {}
+    upper: dict[tuple[int, str], int] = {}
     for key in sorted(set(assigned) | set(others.counts)):
-        upper[key] = others.counts.get(key, 0) + len(assigned[key])
+        fixed = others.counts.get(key, 0)
+        upper[key] = fixed + len(assigned[key])
         if assigned[key]:
             counts[key] = model.new_int_var(0, upper[key], f"shifts({data.shifts[key[0]].label} {key[1]})")
-            model.add(counts[key] == others.counts.get(key, 0) + sum(assigned[key]))
+            model.add(counts[key] == fixed + sum(assigned[key]))
         else:
-            counts[key] = others.counts[key]
-    coverage = add_coverage(model, data, counts, add_break_counts(model, data, counts, upper))
+            counts[key] = fixed
+    breaks = add_break_counts(model, data, counts, upper) if exact_breaks else nominal_breaks(data, counts)
+    coverage = add_coverage(model, data, counts, breaks)
     costs = {
         "short": short_staffing_cost(data, coverage),
         "over": over_staffing_cost(data, coverage),
@@ -503,6 +526,20 @@ def build_agent_model(
     }
     model.minimize(sum(costs.values()))
     return AgentModel(model, works, counts, coverage, costs)
+
+
+@dataclass
+class BreakModel:
+    model: cp_model.CpModel
+    coverage: Coverage
+
+
+def build_break_model(data: RosterData, counts: dict[tuple[int, str], int]) -> BreakModel:
+    """The break pass: with the shifts fixed, place every break inside its window to protect coverage."""
+    model = cp_model.CpModel()
+    coverage = add_coverage(model, data, counts, add_break_counts(model, data, counts, counts))
+    model.minimize(short_staffing_cost(data, coverage) + over_staffing_cost(data, coverage))
+    return BreakModel(model, coverage)
 
 
 def add_agent_rules(
@@ -687,6 +724,11 @@ def preference_cost(data: RosterData, works: dict) -> cp_model.LinearExprT:
 
 Assignment = dict[str, list[tuple[int, str]]]  # agent -> (k, queue) worked
 BreakCounts = dict[tuple[int, str, int, int], int]  # (k, queue, slot, offset) -> agents
+
+
+def nominal_break_counts(data: RosterData, assignment: Assignment) -> BreakCounts:
+    """Breaks in the middle of their windows, as the agent models count them."""
+    return nominal_breaks(data, shift_counts(assignment))
 
 
 def shift_counts(assignment: Assignment) -> dict[tuple[int, str], int]:

@@ -1,17 +1,21 @@
 """Solve a roster scenario in stages and report the result rule by rule.
 
-1. Shift mix (`model.build_mix_model`): how many agents work each shift type and queue. Its
-   optimum, or CP-SAT's proven bound on it, is the lower bound on short staffing we report;
-   a second pass, at that short staffing, prices service and over-staffing for a good mix.
-2. Named agents (`model.build_agent_model`): every agent's candidate shifts are the mix's shift
-   types and their neighbours (nearby starts, other lengths). Up to `BLOCK_AGENTS` agents are
-   solved in one model; larger centers are built block by block (each block sees the coverage
-   of the blocks before it), then a large-neighbourhood search re-optimises random groups of
-   agents with everyone else fixed while time remains.
-3. Roster table (`model.roster_table`): breaks handed out per shift type as counted.
+1. Shift mix (`model.build_mix_model`): how many agents work each shift type and queue, with
+   every break placement free, under supply limits that keep it a relaxation of the agent
+   problem. Its linear relaxation (solved with GLOP) bounds from below how little short staffing
+   any roster can reach: that is the bound we report. The shifts it uses (clock start, length,
+   queue), on any day, are the agents' candidate shifts.
+2. Named agents (`model.build_agent_model`, CP-SAT): a greedy first roster, agent by agent, each
+   the week that keeps its own hard rules and covers most of what is still open (a tiny model
+   per agent); then a large-neighbourhood search re-plans random groups of `LNS_AGENTS` agents
+   with everyone else fixed, each step hinted with the current roster, while time remains (a
+   center of at most `LNS_AGENTS` is one model). Up to `EXACT_BREAK_AGENTS` agents these models
+   place breaks themselves; larger ones assume every break in the middle of its window.
+3. Breaks (`model.build_break_model`, CP-SAT): with the shifts fixed, every break is placed inside
+   its window to protect coverage; then `model.roster_table` writes the roster.
 
-When a block has no solution at all, some agent's hard rules contradict each other (coverage
-is soft): `scheduler.diagnose` names the rule, agent and day.
+Coverage is soft, so only an agent's own hard rules can contradict each other: an agent for
+whom no valid week exists is named, with the rules and days, by `scheduler.diagnose`.
 """
 
 from __future__ import annotations
@@ -23,21 +27,25 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import pandas as pd
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from scheduler import diagnose
 from scheduler.model import (
     COST_SCALE,
-    AgentModel,
     Assignment,
     BreakCounts,
     Others,
     RosterData,
+    add_agent_rules,
     agent_day_limit,
     assignment_values,
     break_values,
     build_agent_model,
+    build_break_model,
     build_mix_model,
+    new_works,
+    nominal_break_counts,
     roster_table,
     score,
     shift_counts,
@@ -45,11 +53,11 @@ from scheduler.model import (
 from scheduler.roster import ROSTER_COLUMNS
 from scheduler.scenario import Scenario
 
-BLOCK_AGENTS = 120  # agents per stage-2 model
-NEIGHBOUR_MINUTES = 60  # candidate starts around the mix's starts, either side
-MIX_SHARE = 0.2  # of the time limit for the shift mix (bound and mix)
-LNS_AGENTS = 40  # agents re-optimised together in one improvement step
-LNS_STEP_SECONDS = 8.0
+LNS_AGENTS = 30  # agents re-planned together in one step (all of them in a smaller center)
+LNS_STEP_SECONDS = 5.0
+BREAK_SHARE = 0.1  # of the time limit kept for placing breaks
+WEEK_SECONDS = 2.0  # to find one agent a week that keeps its rules
+EXACT_BREAK_AGENTS = LNS_AGENTS  # up to this many agents, the agent models place breaks themselves
 
 Progress = Callable[[dict], None]
 
@@ -63,7 +71,9 @@ class RosterResult:
     agent-hours; `terms` are the figures by rule (short_hours, lost_contacts, over_hours,
     night_spread, weekend_spread, preference_misses) and `costs` their weighted costs.
     `infeasibility` explains, in sentences, hard rules that contradict each other (then the
-    roster is empty)."""
+    roster is empty and the status INFEASIBLE). OPTIMAL means: one model held every agent and was
+    solved to optimality over the agents' candidate shifts, and the breaks were placed optimally;
+    otherwise FEASIBLE. `stage_seconds` are wall seconds per stage."""
 
     roster: pd.DataFrame
     status: str
@@ -113,13 +123,16 @@ class Run:
     def remaining(self) -> float:
         return max(0.0, self.time_limit - self.elapsed())
 
-    def solve(self, model: cp_model.CpModel, seconds: float, stage: str, scale: float) -> tuple[str, cp_model.CpSolver]:
+    def solve(
+        self, model: cp_model.CpModel, seconds: float, stage: str, scale: float, presolve: bool = True
+    ) -> tuple[str, cp_model.CpSolver]:
         """Solve with a time limit, `workers` and `seed`; report each improving solution as
-        `scale` × objective (agent-hours for the mix, cost units for the agents)."""
+        `scale` × objective. The agent models skip presolve: on them it costs seconds and gains nothing."""
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.1, seconds)
         solver.parameters.num_workers = self.workers
         solver.parameters.random_seed = self.seed
+        solver.parameters.cp_model_presolve = presolve
         began = time.monotonic()
         status = solver.solve(model, SolutionReporter(self, stage, scale))
         self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.monotonic() - began
@@ -159,23 +172,23 @@ def solve_roster(
         return infeasible_result(data, run, problems)
 
     mix, short_bound = solve_mix(data, run)
-    solution = assign_agents(data, mix, run)
-    if solution is None:
-        return infeasible_result(data, run, diagnose.explain(data, run.workers))
-    assignment, breaks, status, model_bound = solution
-    if len(data.agents) > BLOCK_AGENTS or status != "OPTIMAL":
-        assignment, breaks = improve(data, assignment, breaks, run)
-        status = "OPTIMAL" if model_bound is not None and total_cost(data, assignment, breaks) <= model_bound else "FEASIBLE"
+    options, weeks = starting_weeks(data, candidate_options(data, mix), run)
+    stuck = [agent for agent in data.agents if agent.agent_id not in weeks]
+    if stuck:
+        return infeasible_result(data, run, diagnose.explain(data, run.workers, stuck))
+    assignment, proven = improve(data, weeks, options, run)
+    breaks, breaks_status = place_breaks(data, assignment, run)
+    status = "OPTIMAL" if proven and breaks_status == "OPTIMAL" else "FEASIBLE"
 
     terms, costs = score(data, assignment, breaks)
     cheapest_short = min((step.cost for steps in data.tiers.values() for step in steps), default=0) / COST_SCALE
-    bound_from_mix = short_bound / data.interval_hours * cheapest_short
-    run.report({"stage": "done", "solutions": 1, "objective": sum(costs.values()), "bound": bound_from_mix})
+    bound = short_bound / data.interval_hours * cheapest_short
+    run.report({"stage": "done", "solutions": 1, "objective": sum(costs.values()), "bound": bound})
     return RosterResult(
         roster=roster_table(data, assignment, breaks),
         status=status,
         objective=sum(costs.values()),
-        best_bound=max(bound_from_mix, model_bound or 0.0),
+        best_bound=bound,
         wall_seconds=run.elapsed(),
         lower_bound_short_hours=short_bound,
         required_hours=data.required_hours,
@@ -186,6 +199,7 @@ def solve_roster(
 
 
 def infeasible_result(data: RosterData, run: Run, sentences: list[str]) -> RosterResult:
+    """No roster: the sentences say which hard rules contradict each other."""
     return RosterResult(
         roster=pd.DataFrame(columns=ROSTER_COLUMNS),
         status="INFEASIBLE",
@@ -204,31 +218,38 @@ def infeasible_result(data: RosterData, run: Run, sentences: list[str]) -> Roste
 # ---------------------------------------------------------------------------------------------
 
 
-def solve_mix(data: RosterData, run: Run) -> tuple[dict[tuple[int, str], int], float]:
-    """The shift mix and the lower bound on short agent-hours.
-
-    First pass: least short staffing (its bound is the reported lower bound). Second pass: at
-    that short staffing, the cheapest service and over-staffing cost (a better mix to start from)."""
-    budget = MIX_SHARE * run.time_limit
+def solve_mix(data: RosterData, run: Run) -> tuple[dict[tuple[int, str], float], float]:
+    """The (fractional) shift mix of least short staffing, and that short staffing in agent-hours:
+    a lower bound for every roster, since the mix relaxes the agent problem."""
+    began = time.monotonic()
     mix = build_mix_model(data)
-    status, solver = run.solve(mix.model, 0.6 * budget, "shift mix: bound", data.interval_hours)
-    if status not in ("OPTIMAL", "FEASIBLE"):
-        return {}, 0.0
-    short_bound = math.ceil(solver.best_objective_bound - 1e-6) * data.interval_hours
-    counts = {key: int(solver.value(var)) for key, var in mix.counts.items()}
-    for key, var in mix.counts.items():
-        mix.model.add_hint(var, counts[key])
-    mix.model.add(sum(mix.coverage.short.values()) <= round(solver.objective_value))
-    short_cost = sum(step.cost * mix.coverage.short[key] for key, step in tier_items(data, mix.coverage.short))
-    mix.model.minimize(short_cost + data.over_cost * sum(mix.coverage.over.values()))
-    status, solver = run.solve(mix.model, max(0.4 * budget, budget - run.elapsed()), "shift mix", 1 / COST_SCALE)
-    if status in ("OPTIMAL", "FEASIBLE"):
-        counts = {key: int(solver.value(var)) for key, var in mix.counts.items()}
-    return {key: count for key, count in counts.items() if count}, short_bound
+    objective, values = lp_relaxation(mix.model)
+    run.stage_seconds["shift mix"] = time.monotonic() - began
+    short_bound = math.ceil(objective - 1e-6) * data.interval_hours
+    run.report({"stage": "shift mix", "solutions": 1, "objective": short_bound, "bound": short_bound})
+    return {key: values[var.index] for key, var in mix.counts.items() if values[var.index] > 1e-6}, short_bound
 
 
-def tier_items(data: RosterData, short: dict) -> list:
-    return [(key, data.tiers[key[:2]][key[2]]) for key in short]
+def lp_relaxation(model: cp_model.CpModel) -> tuple[float, list[float]]:
+    """Optimum and variable values of a linear CP-SAT model with integrality dropped (GLOP)."""
+    proto = model.proto
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    infinity = lp.infinity()
+    variables = [lp.NumVar(list(v.domain)[0], list(v.domain)[-1], v.name) for v in proto.variables]
+    for constraint in proto.constraints:
+        domain = list(constraint.linear.domain)
+        if not domain:  # a constraint without variables (e.g. a queue nobody serves), always true
+            continue
+        row = lp.Constraint(domain[0] if domain[0] > -1e15 else -infinity, domain[-1] if domain[-1] < 1e15 else infinity)
+        for var, coefficient in zip(constraint.linear.vars, constraint.linear.coeffs):
+            row.SetCoefficient(variables[var], coefficient)
+    objective = lp.Objective()
+    for var, coefficient in zip(proto.objective.vars, proto.objective.coeffs):
+        objective.SetCoefficient(variables[var], coefficient)
+    objective.SetMinimization()
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        raise RuntimeError("the shift mix's linear relaxation has no optimum")
+    return objective.Value(), [var.solution_value() for var in variables]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,34 +257,22 @@ def tier_items(data: RosterData, short: dict) -> list:
 # ---------------------------------------------------------------------------------------------
 
 
-def candidate_options(data: RosterData, mix: dict[tuple[int, str], int]) -> dict[str, list[tuple[int, str]]]:
-    """Per agent, its eligible shifts near the mix's (same day, start within NEIGHBOUR_MINUTES, any
-    length); all its eligible shifts when those could not make up its contract's minimum hours."""
-    used = {(data.shifts[k].day, data.shifts[k].shift.start) for k, _ in mix}
-    near = {
-        k for k, facts in enumerate(data.shifts)
-        if any((facts.day, start) in used for start in
-               range(facts.shift.start - NEIGHBOUR_MINUTES, facts.shift.start + NEIGHBOUR_MINUTES + 1))
-    }
+def candidate_options(data: RosterData, mix: dict[tuple[int, str], float]) -> dict[str, list[tuple[int, str]]]:
+    """Per agent, the shifts of the mix (clock start, length and queue) on any day that it may work;
+    all its eligible shifts when those could not make up its contract's minimum hours. (The linear
+    mix is degenerate: it may put a shift on some days only where any day would do.)"""
     rules = data.scenario.config.rules
+    shapes = {(data.shifts[k].shift.clock_start, data.shifts[k].shift.length, queue) for k, queue in mix}
     options = {}
     for agent in data.agents:
         eligible = data.eligible[agent.agent_id]
-        pooled = [(k, queue) for k, queue in eligible if k in near]
-        longest = {}
+        pooled = [(k, q) for k, q in eligible if (data.shifts[k].shift.clock_start, data.shifts[k].shift.length, q) in shapes]
+        longest: dict[int, int] = {}
         for k, _ in pooled:
             longest[data.shifts[k].day] = max(longest.get(data.shifts[k].day, 0), data.shifts[k].paid)
         reachable = sum(sorted(longest.values(), reverse=True)[: agent_day_limit(agent, rules)])
         options[agent.agent_id] = pooled if reachable >= agent.min_hours * 60 else eligible
     return options
-
-
-def agent_blocks(data: RosterData) -> list[list[str]]:
-    """Agents dealt round-robin (sorted by skills and contract) into blocks of at most BLOCK_AGENTS,
-    so every block has a similar mix of skills and contracts."""
-    count = math.ceil(len(data.agents) / BLOCK_AGENTS)
-    ordered = sorted(data.agents, key=lambda a: (a.skills, a.night_ok, a.max_hours, a.agent_id))
-    return [[agent.agent_id for agent in ordered[i::count]] for i in range(count)]
 
 
 def others_than(data: RosterData, assignment: Assignment, free: set[str]) -> Others:
@@ -277,89 +286,122 @@ def others_than(data: RosterData, assignment: Assignment, free: set[str]) -> Oth
     )
 
 
-def hint(agent_model: AgentModel, assignment: Assignment, breaks: BreakCounts) -> None:
-    chosen = {(agent_id, k, queue) for agent_id, shifts in assignment.items() for k, queue in shifts}
+def starting_weeks(
+    data: RosterData, options: dict[str, list[tuple[int, str]]], run: Run
+) -> tuple[dict[str, list[tuple[int, str]]], Assignment]:
+    """Greedy first roster: agent by agent (fewest candidate shifts first), the week that keeps every
+    hard rule of the agent and covers most of the demand the agents before it left open (from its
+    candidate shifts, else from all its eligible ones, which then become its candidates). Agents
+    without any valid week are left out: their rules contradict each other."""
+    began = time.monotonic()
+    open_need = {key: needed - data.fixed_coverage.get(key, 0) for key, needed in data.required.items()}
+    weeks: Assignment = {}
+    for agent in sorted(data.agents, key=lambda a: (len(options[a.agent_id]), a.agent_id)):
+        for candidates in (options[agent.agent_id], data.eligible[agent.agent_id]):
+            model = cp_model.CpModel()
+            works = new_works(model, data, agent, candidates)
+            add_agent_rules(model, data, agent, works)
+            model.maximize(sum(cover_value(data, open_need, k, queue) * var for (_, k, queue), var in works.items()))
+            solver = cp_model.CpSolver()
+            solver.parameters.max_time_in_seconds = WEEK_SECONDS
+            solver.parameters.num_workers = 1
+            if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                options[agent.agent_id] = candidates
+                weeks[agent.agent_id] = assignment_values(solver, works).get(agent.agent_id, [])
+                for k, queue in weeks[agent.agent_id]:
+                    for t in data.shifts[k].nominal_cover():
+                        open_need[queue, t] = open_need.get((queue, t), 0) - 1
+                break
+    run.stage_seconds["starting weeks"] = time.monotonic() - began
+    run.report({"stage": "starting weeks", "solutions": 1, "objective": nominal_cost(data, weeks), "bound": 0.0})
+    return options, weeks
+
+
+def cover_value(data: RosterData, open_need: dict[tuple[str, int], int], k: int, queue: str) -> int:
+    """What one more agent on shift k in `queue` is worth: the price of the first missing agent in
+    every interval still short, less the over-staffing price elsewhere."""
+    return sum(
+        data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
+        for t in data.shifts[k].nominal_cover()
+    )
+
+
+def solve_agents(
+    data: RosterData, options: dict[str, list[tuple[int, str]]], current: Assignment, seconds: float, stage: str, run: Run
+) -> tuple[str, Assignment]:
+    """The agents of `options` re-planned against everyone else in `current`, starting from their
+    shifts in `current`; returns the status and their new shifts, or no shifts when the plan found
+    is no better than the current one."""
+    exact_breaks = len(data.agents) <= EXACT_BREAK_AGENTS
+    agent_model = build_agent_model(data, options, others_than(data, current, set(options)), exact_breaks)
+    chosen = {(a, k, q) for a in options for k, q in current.get(a, [])}
     for key, var in agent_model.works.items():
         agent_model.model.add_hint(var, key in chosen)
-    for key, var in agent_model.coverage.breaks.items():
-        if isinstance(var, cp_model.IntVar):
-            agent_model.model.add_hint(var, breaks.get(key, 0))
+    current_objective = complete_hint(agent_model.model)
+    status, solver = run.solve(agent_model.model, seconds, stage, 1 / COST_SCALE, presolve=False)
+    if status not in ("OPTIMAL", "FEASIBLE") or solver.objective_value >= current_objective:
+        return status, {}
+    return status, {a: [] for a in options} | assignment_values(solver, agent_model.works)
 
 
-def assign_agents(
-    data: RosterData, mix: dict[tuple[int, str], int], run: Run
-) -> tuple[Assignment, BreakCounts, str, float | None] | None:
-    """Named agents block by block; None when some agent's hard rules contradict.
-
-    Returns the assignment, break counts, the last block's status and, when one model held every
-    agent with all its eligible shifts, CP-SAT's bound on the objective."""
-    options = candidate_options(data, mix)
-    blocks = agent_blocks(data)
-    assignment: Assignment = {}
-    breaks: BreakCounts = {}
-    status, bound = "UNKNOWN", None
-    for number, block in enumerate(blocks, start=1):
-        stage = "agents" if len(blocks) == 1 else f"agents {number}/{len(blocks)}"
-        share = run.remaining() * (0.6 if len(blocks) == 1 else 1 / (len(blocks) - number + 1.5))
-        solved = solve_block(data, {a: options[a] for a in block}, assignment, breaks, share, stage, run)
-        if solved is None:
-            return None
-        block_assignment, breaks, status, solver = solved
-        assignment.update(block_assignment)
-        full = len(blocks) == 1 and all(options[a] == data.eligible[a] for a in block)
-        bound = solver.best_objective_bound / COST_SCALE if full else None
-    return assignment, breaks, status, bound
+def complete_hint(model: cp_model.CpModel) -> float:
+    """Extend a hint of the works variables to every variable (counts, short, over, spreads), so
+    that the search starts from that complete solution; its objective (infinite if none)."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = WEEK_SECONDS
+    solver.parameters.num_workers = 1
+    solver.parameters.cp_model_presolve = False
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return math.inf
+    variables = [model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))]
+    values = [solver.value(var) for var in variables]
+    model.clear_hints()
+    for var, value in zip(variables, values):
+        model.add_hint(var, value)
+    return solver.objective_value
 
 
-def solve_block(
-    data: RosterData,
-    options: dict[str, list[tuple[int, str]]],
-    assignment: Assignment,
-    breaks: BreakCounts,
-    seconds: float,
-    stage: str,
-    run: Run,
-) -> tuple[Assignment, BreakCounts, str, cp_model.CpSolver] | None:
-    """One block of agents against the fixed rest; retried with all eligible shifts and the time
-    left when the candidate shifts leave it without a solution."""
-    for attempt in (options, {a: data.eligible[a] for a in options}):
-        agent_model = build_agent_model(data, attempt, others_than(data, assignment, set(attempt)))
-        hint(agent_model, assignment, breaks)
-        status, solver = run.solve(agent_model.model, seconds, stage, 1 / COST_SCALE)
-        if status in ("OPTIMAL", "FEASIBLE"):
-            return (
-                {a: shifts for a, shifts in assignment_values(solver, agent_model.works).items()},
-                break_values(solver, agent_model.coverage.breaks),
-                status,
-                solver,
-            )
-        if status == "INFEASIBLE" and attempt is not options:
-            return None
-        seconds = run.remaining()
-    return None
+def nominal_cost(data: RosterData, assignment: Assignment) -> float:
+    """The cost the agent models see: breaks in the middle of their windows."""
+    return sum(score(data, assignment, nominal_break_counts(data, assignment))[1].values())
 
 
-def total_cost(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> float:
-    return sum(score(data, assignment, breaks)[1].values())
-
-
-def improve(data: RosterData, assignment: Assignment, breaks: BreakCounts, run: Run) -> tuple[Assignment, BreakCounts]:
-    """Large-neighbourhood search: re-optimise a random group of agents (everyone else fixed,
-    breaks of all shifts free) while time remains; keep each change that lowers the cost."""
+def improve(
+    data: RosterData, assignment: Assignment, options: dict[str, list[tuple[int, str]]], run: Run
+) -> tuple[Assignment, bool]:
+    """Large-neighbourhood search: re-plan a random group of LNS_AGENTS agents (everyone else
+    fixed, each step starting from the current roster) while time remains, keeping every plan
+    that lowers the model's cost. True when one step held every agent and proved its plan optimal."""
     rng = random.Random(run.seed)
-    options = candidate_options(data, shift_counts(assignment))
-    agent_ids = [agent.agent_id for agent in data.agents]
-    best = total_cost(data, assignment, breaks)
-    while run.remaining() > 1.0:
-        free = set(rng.sample(agent_ids, min(LNS_AGENTS, len(agent_ids))))
-        agent_model = build_agent_model(data, {a: options[a] for a in free}, others_than(data, assignment, free))
-        hint(agent_model, assignment, breaks)
-        status, solver = run.solve(agent_model.model, min(LNS_STEP_SECONDS, run.remaining()), "improve", 1 / COST_SCALE)
-        if status not in ("OPTIMAL", "FEASIBLE"):
-            continue
-        candidate = {a: s for a, s in assignment.items() if a not in free} | assignment_values(solver, agent_model.works)
-        candidate_breaks = break_values(solver, agent_model.coverage.breaks)
-        cost = total_cost(data, candidate, candidate_breaks)
-        if cost < best - 1e-9:
-            assignment, breaks, best = candidate, candidate_breaks, cost
-    return assignment, breaks
+    agent_ids = sorted(assignment)
+    while run.remaining() > BREAK_SHARE * run.time_limit + 1.0:
+        free = sorted(rng.sample(agent_ids, min(LNS_AGENTS, len(agent_ids))))
+        whole = len(free) == len(agent_ids)
+        seconds = run.remaining() - BREAK_SHARE * run.time_limit
+        stage = "agents" if whole else "improve"
+        status, planned = solve_agents(
+            data, {a: options[a] for a in free}, assignment, seconds if whole else min(LNS_STEP_SECONDS, seconds), stage, run
+        )
+        assignment = assignment | planned
+        if whole and status == "OPTIMAL":
+            return assignment, True
+    return assignment, False
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage 3
+# ---------------------------------------------------------------------------------------------
+
+
+def place_breaks(data: RosterData, assignment: Assignment, run: Run) -> tuple[BreakCounts, str]:
+    """Break offsets per shift type and queue that protect coverage best, and the pass's status."""
+    breaks = build_break_model(data, shift_counts(assignment))
+    middle = nominal_break_counts(data, assignment)
+    for key, var in breaks.coverage.breaks.items():  # start from breaks in the middle of their windows
+        if isinstance(var, cp_model.IntVar):
+            breaks.model.add_hint(var, middle.get(key, 0))
+    status, solver = run.solve(breaks.model, max(1.0, run.remaining()), "breaks", 1 / COST_SCALE)
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        raise RuntimeError("the break pass found no placement in time")
+    return break_values(solver, breaks.coverage.breaks), status

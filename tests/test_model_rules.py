@@ -1,0 +1,212 @@
+"""One test per hard rule: the smallest week where the rule bites, solved, then checked by the
+independent checker (`scheduler.check.check_roster`), never by the model's own variables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from scheduler.check import check_roster
+from scheduler.roster import shifts_from_roster
+from scheduler.scenario import (
+    Agent,
+    BreakRule,
+    Demand,
+    Scenario,
+    ScenarioConfig,
+    ShiftTemplate,
+    TimeOff,
+    WorkRules,
+)
+from scheduler.shifts import is_night
+from scheduler.solve import solve_roster
+
+MONDAY = dt.date(2026, 11, 30)
+EVERY_DAY = range(7)
+
+
+def agent(agent_id: str = "a1", **fields) -> Agent:
+    defaults = {"name": agent_id.upper(), "skills": ("voice",), "min_hours": 0, "max_hours": 60}
+    return Agent(agent_id=agent_id, **(defaults | fields))
+
+
+def demand(days, start_hour: float, end_hour: float, required: int = 1, queue: str = "voice") -> list[tuple]:
+    """Requirement rows: `required` agents in `queue` from start to end (hours, may pass 24) on each day."""
+    rows = []
+    for day in days:
+        start = dt.datetime.combine(MONDAY, dt.time()) + dt.timedelta(days=day, hours=start_hour)
+        for hour in range(int((end_hour - start_hour))):
+            rows.append((start + dt.timedelta(hours=hour), queue, required))
+    return rows
+
+
+def scenario(
+    agents: list[Agent],
+    rows: list[tuple],
+    templates: tuple[ShiftTemplate, ...] | None = None,
+    breaks: tuple[BreakRule, ...] = (),
+    queues: tuple[str, ...] = ("voice",),
+    time_off: tuple[TimeOff, ...] = (),
+    previous: pd.DataFrame | None = None,
+    **rules,
+) -> Scenario:
+    """A one-hour-interval week; default shifts: 8 h starting on any whole hour."""
+    templates = templates or (ShiftTemplate(name="any", earliest_start=dt.time(0), latest_start=dt.time(23),
+                                            start_step_minutes=60, lengths_hours=(8,)),)
+    config = ScenarioConfig(
+        week_start=MONDAY,
+        interval_minutes=60,
+        queues={queue: {} for queue in queues},
+        demand=Demand(requirements="requirements.csv"),
+        shift_templates=templates,
+        breaks=breaks,
+        rules=WorkRules(**({"min_days_off": 0} | rules)),
+        solver={"time_limit_seconds": 10, "workers": 1},
+    )
+    table = pd.DataFrame(rows, columns=["interval_start", "queue", "required"])
+    table = table.groupby(["interval_start", "queue"], as_index=False)["required"].sum()
+    table["contacts"] = 0.0
+    table["aht_seconds"] = 0.0
+    return Scenario(config=config, agents=tuple(agents), requirements=table, time_off=time_off,
+                    previous_roster=previous)
+
+
+def solve(case: Scenario, time_limit: float = 10):
+    result = solve_roster(case, time_limit=time_limit, workers=1)
+    assert not result.infeasibility, result.infeasibility
+    assert check_roster(result.roster, case) == []
+    return result, shifts_from_roster(result.roster, case)
+
+
+def test_one_shift_per_day():
+    # Mornings and evenings both need the one agent: two shifts a day would cover more.
+    case = scenario([agent()], demand(EVERY_DAY, 6, 14) + demand(EVERY_DAY, 16, 24), min_rest_hours=0)
+    _, shifts = solve(case)
+    days = [shift.day for shift in shifts]
+    assert len(days) == len(set(days)) == 6  # a repeating week needs a day off (max 6 in a row)
+
+
+def test_min_rest_between_days():
+    # Late on Monday and early on Tuesday tempt a 2 h rest.
+    case = scenario([agent()], demand([0], 16, 24) + demand([1], 2, 10), min_rest_hours=11)
+    _, shifts = solve(case)
+    ordered = sorted(shifts, key=lambda shift: shift.start)
+    assert all(b.start - a.end >= 11 * 60 for a, b in zip(ordered, ordered[1:]))
+    assert len(shifts) == 1
+
+
+def test_min_rest_across_the_cyclic_week_boundary():
+    # Sunday late and Monday early: in a repeating week they are 2 h apart.
+    case = scenario([agent()], demand([6], 16, 24) + demand([0], 2, 10), min_rest_hours=11)
+    result, shifts = solve(case)
+    assert len(shifts) == 1
+    assert result.terms["short_hours"] == 8
+
+
+def test_max_consecutive_days():
+    case = scenario([agent()], demand(EVERY_DAY, 8, 16), max_consecutive_days=3)
+    _, shifts = solve(case)
+    worked = {shift.day for shift in shifts}
+    assert len(worked) == 5  # a repeating week of runs of at most 3 needs 2 days off
+    for first in range(7):
+        assert not all((first + i) % 7 in worked for i in range(4))
+
+
+def test_min_days_off_and_max_days():
+    case = scenario([agent("a1"), agent("a2", max_days=3)], demand(EVERY_DAY, 8, 16, required=2),
+                    min_days_off=2)
+    _, shifts = solve(case)
+    days = {name: {s.day for s in shifts if s.agent_id == name} for name in ("a1", "a2")}
+    assert len(days["a1"]) == 5
+    assert len(days["a2"]) == 3
+
+
+def test_contract_hours_cap_and_minimum():
+    # a1 may work 16 h although 56 h are wanted; a2 must work 16 h although nothing is wanted of it.
+    capped = scenario([agent("a1", max_hours=16)], demand(EVERY_DAY, 8, 16))
+    _, shifts = solve(capped)
+    assert sum(shift.length for shift in shifts) == 16 * 60
+    idle = scenario([agent("a2", min_hours=16)], demand([0], 8, 9))
+    _, shifts = solve(idle)
+    assert sum(shift.length for shift in shifts) >= 16 * 60
+
+
+def test_no_nights_for_agents_without_night_ok():
+    case = scenario([agent("day", night_ok=False), agent("night")], demand(EVERY_DAY, 22, 30, required=2))
+    _, shifts = solve(case)
+    rules = case.config.rules
+    assert not [s for s in shifts if s.agent_id == "day" and is_night(s.start, s.end, rules)]
+    assert [s for s in shifts if s.agent_id == "night" and is_night(s.start, s.end, rules)]
+
+
+def test_max_nights_per_week():
+    case = scenario([agent()], demand(EVERY_DAY, 22, 30), max_nights_per_week=2)
+    _, shifts = solve(case)
+    assert sum(is_night(s.start, s.end, case.config.rules) for s in shifts) == 2
+
+
+def test_skills_availability_and_time_off():
+    leave = TimeOff(agent_id="a1", start=dt.datetime(2026, 12, 2), end=dt.datetime(2026, 12, 3), reason="dentist")
+    case = scenario(
+        [agent("a1", earliest_start=dt.time(9), latest_end=dt.time(17))],
+        demand(EVERY_DAY, 0, 24) + demand(EVERY_DAY, 0, 24, queue="chat"),
+        queues=("voice", "chat"),
+        time_off=(leave,),
+    )
+    _, shifts = solve(case)
+    assert {s.queue for s in shifts} == {"voice"}
+    assert all(s.start % 1440 == 9 * 60 for s in shifts)
+    assert 2 not in {s.day for s in shifts}
+
+
+def test_previous_roster_covers_monday_and_constrains_rest():
+    # Last week's Sunday 22:00–06:00 shift covers Monday 00:00–06:00 and rests the agent until 17:00.
+    previous = pd.DataFrame([{
+        "agent_id": "a1", "name": "A1", "queue": "voice", "activity": "work",
+        "start": pd.Timestamp("2026-11-29 22:00"), "end": pd.Timestamp("2026-11-30 06:00"),
+    }])
+    case = scenario([agent()], demand([0], 0, 6) + demand([0], 8, 16), previous=previous, min_rest_hours=11)
+    result, shifts = solve(case)
+    monday = [s for s in shifts if s.day == 0]
+    assert all(s.start >= 17 * 60 for s in monday)
+    assert result.terms["short_hours"] == 8  # Monday 08–16 only: the night before covered 00–06
+
+
+def test_uncoverable_week_returns_a_roster_and_the_gap():
+    case = scenario([agent(max_hours=40)], demand(EVERY_DAY, 8, 16, required=3))
+    result, shifts = solve(case)
+    assert len(shifts) == 5
+    assert result.terms["short_hours"] == 7 * 8 * 3 - 5 * 8
+    assert result.lower_bound_short_hours <= result.terms["short_hours"]
+
+
+def test_contract_beyond_reach_is_explained_before_solving():
+    case = scenario([agent("a7", name="Ada", min_hours=40, max_days=2)], demand([0], 8, 16))
+    result = solve_roster(case, time_limit=5, workers=1)
+    assert result.status == "INFEASIBLE" and result.roster.empty
+    assert "Ada (a7)" in result.infeasibility[0]
+    assert "max_days 2" in result.infeasibility[0]
+
+
+def test_contradicting_rules_are_named():
+    # 32 h in 8 h shifts needs 4 days; one day in a row in a repeating week allows 3.
+    case = scenario([agent("a9", name="Bo", min_hours=32)], demand([0], 8, 16), max_consecutive_days=1)
+    result = solve_roster(case, time_limit=5, workers=1)
+    assert result.status == "INFEASIBLE"
+    sentence = result.infeasibility[0]
+    assert "Bo (a9)" in sentence
+    assert "at least 32 paid hours" in sentence and "days in a row" in sentence
+
+
+def test_lunches_are_staggered_when_coverage_needs_it():
+    lunch = BreakRule(name="lunch", activity="lunch", minutes=60, paid=False, min_shift_hours=6,
+                      earliest_offset_minutes=180, latest_offset_minutes=300)
+    template = ShiftTemplate(name="day", earliest_start=dt.time(8), latest_start=dt.time(8),
+                             start_step_minutes=60, lengths_hours=(8,))
+    case = scenario([agent("a1"), agent("a2")], demand([0], 8, 16, required=1),
+                    templates=(template,), breaks=(lunch,))
+    result, shifts = solve(case)
+    lunches = sorted(seg[1] for s in shifts if s.day == 0 for seg in s.segments if seg[0] == "lunch")
+    assert len(lunches) == 2 and lunches[0] != lunches[1]
+    assert result.terms["short_hours"] == 0
