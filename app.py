@@ -1,0 +1,52 @@
+"""The wfm app: `streamlit run app.py`.
+
+A thin router. The role chosen in the sidebar decides which pages show; it is a view, not a login:
+anyone who can open the app can choose any role.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from wfm_app import context, state
+
+ROLES = ("scheduler", "manager", "agent")
+PAGES = {
+    "scheduler": [
+        st.Page("app_pages/forecast.py", title="Forecast and staffing", icon=":material/query_stats:",
+                url_path="forecast"),
+        st.Page("app_pages/roster.py", title="Roster", icon=":material/calendar_month:", url_path="roster"),
+    ],
+    "manager": [
+        st.Page("app_pages/rules.py", title="Rules", icon=":material/rule:", url_path="rules"),
+    ],
+    "agent": [
+        st.Page("app_pages/my_shifts.py", title="My shifts", icon=":material/event:", url_path="my-shifts"),
+    ],
+}
+
+
+def sidebar() -> str:
+    """Role, name and scenario pickers; returns the role."""
+    with st.sidebar:
+        st.title("wfm")
+        role = st.radio("Role", ROLES, key=state.ROLE, format_func=str.capitalize, horizontal=True,
+                        help="Chooses the pages you see. This is not authentication.")
+        st.text_input("Your name", key=state.USER_NAME, placeholder=role.capitalize(),
+                      help="Recorded with the roster versions you save and publish.")
+        scenario_picker()
+        st.caption("Roles choose pages only; they are not a login.")
+    return role
+
+
+def scenario_picker() -> None:
+    infos = context.scenarios()
+    if len(infos) > 1:
+        labels = {info.id: f"{info.name} · week of {info.week_start:%d %b %Y}" for info in infos}
+        st.selectbox("Scenario", list(labels), key=state.SCENARIO_ID, format_func=labels.get)
+    else:
+        st.caption(f"**{infos[0].name}** · week of {infos[0].week_start:%a %d %b %Y}")
+
+
+st.set_page_config(page_title="wfm", page_icon=":material/support_agent:", layout="wide")
+st.navigation(PAGES[sidebar()]).run()

@@ -1,0 +1,159 @@
+"""The whole app in a real browser: `streamlit run app.py` driven by Debian's Chromium through Playwright.
+
+A scheduler generates a roster for the sample center and publishes it; an agent then finds their
+shifts. The roster page is saved as `docs/screenshot-roster.png` on the way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from scheduler.storage import Store
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOT = ROOT / "docs" / "screenshot-roster.png"
+TIME_LIMIT = 20  # seconds for the sample center's solve
+SOLVE_WAIT_MS = 240_000  # the solve, the first import of the sample and evaluation, with room for a slow machine
+STEP_WAIT_MS = 60_000
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
+                                                               "(apt-get install chromium)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"streamlit did not answer at {url} within {seconds} s")
+
+
+@pytest.fixture()
+def app_url(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The app served on a free port with a fresh data folder; the server is always stopped."""
+    port = free_port()
+    env = {**os.environ, "WFM_DATA_DIR": str(tmp_path / "data")}
+    env.pop("WFM_DATABASE_URL", None)
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
+    log = (tmp_path / "streamlit.log").open("w")
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_healthy(url, server)
+        yield url, tmp_path / "data"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture()
+def page(app_url):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 1400})
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def published_agent(data_dir: Path) -> tuple[str, str]:
+    """(id, name) of an agent with shifts in the published roster, read from the app's store."""
+    with Store(data_dir) as store:
+        scenario_id = store.list_scenarios()[0].id
+        roster = store.load_roster(store.latest_published(scenario_id).id)
+    first = roster.iloc[0]
+    return str(first["agent_id"]), str(first["name"])
+
+
+@contextmanager
+def screenshot_on_failure(page, path: Path) -> Iterator[None]:
+    """On failure, a picture of what the browser showed, for the test report."""
+    try:
+        yield
+    except Exception as error:
+        page.screenshot(path=str(path))
+        error.add_note(f"the browser showed: {path}")
+        raise
+
+
+def test_schedule_publish_and_see_my_shifts(app_url, page, tmp_path):
+    with screenshot_on_failure(page, tmp_path / "failure.png"):
+        schedule_publish_and_see_my_shifts(page, *app_url)
+
+
+def schedule_publish_and_see_my_shifts(page, url: str, data_dir: Path) -> None:
+    page.goto(url)
+    page.get_by_role("heading", name="Forecast and staffing").wait_for(timeout=STEP_WAIT_MS)
+
+    # Scheduler: generate the sample center's roster.
+    page.get_by_role("link", name="Roster").click()
+    page.get_by_role("heading", name="Roster").wait_for(timeout=STEP_WAIT_MS)
+    limit = page.get_by_label("Time limit (seconds)")
+    limit.fill(str(TIME_LIMIT))
+    limit.press("Enter")
+    page.get_by_role("button", name="Generate roster").click()
+    page.get_by_text("Generated roster, not saved yet").wait_for(timeout=SOLVE_WAIT_MS)
+    gantt = page.locator("[data-testid='stPlotlyChart']").first
+    gantt.wait_for(timeout=STEP_WAIT_MS)
+    assert gantt.locator(".barlayer .point").count() > 100  # a bar per shift segment
+
+    page.wait_for_timeout(1500)  # let plotly finish drawing before the picture
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    # Publish, confirming first if the checker flags any rule.
+    confirm = page.get_by_text("Publish despite")
+    if confirm.count():
+        confirm.click()
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_text("Version 1, published").wait_for(timeout=STEP_WAIT_MS)
+
+    # Agent: pick yourself and see your week.
+    agent_id, name = published_agent(data_dir)
+    page.get_by_test_id("stSidebar").get_by_test_id("stRadioGroup").get_by_text("Agent", exact=True).click()
+    page.get_by_role("heading", name="My shifts").wait_for(timeout=STEP_WAIT_MS)
+    picker = page.get_by_label("I am")
+    picker.click()
+    picker.fill(name)
+    page.get_by_role("option", name=f"{name} ({agent_id})").click()
+    page.get_by_text(re.compile(r"^Week of .*, published version 1")).wait_for(timeout=STEP_WAIT_MS)
+    calendar = page.locator("[data-testid='stPlotlyChart']").first
+    calendar.wait_for(timeout=STEP_WAIT_MS)
+    assert calendar.locator(".barlayer .point").count() >= 1
+    assert page.get_by_text("Paid hours", exact=True).is_visible()
+    assert page.get_by_test_id("stDownloadButton").filter(has_text="Add to my calendar").count() == 1

@@ -1,0 +1,75 @@
+"""What every page needs: the settings, the shared store, the scenario being worked on, who is working.
+
+The store is a cached resource: one engine (and connection pool) per database for the whole server,
+shared by every session. On first start, an empty store gets the sample center, so the app opens on
+something to look at.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from scheduler.demo import write_demo_scenario
+from scheduler.scenario import Scenario, ScenarioConfig
+from scheduler.storage import ScenarioInfo, Store
+from wfm_app import state
+from wfm_app.settings import Settings
+
+SAMPLE_NAME = "Sample center"
+SAMPLE_FOLDER = "sample-center"
+
+
+def settings() -> Settings:
+    return Settings.from_env(os.environ)
+
+
+@st.cache_resource(show_spinner="Opening the store (the first start imports the sample center)…")
+def open_store(url: str, data_dir: str) -> Store:
+    """The store at `url`, with the sample center imported when it holds no scenario yet."""
+    store = Store.open(url)
+    if not store.list_scenarios():
+        # The demo folder carries the week's forecast, and the import stores its requirements, so the
+        # roster page never waits for a forecast.
+        folder = write_demo_scenario(os.path.join(data_dir, SAMPLE_FOLDER))
+        store.import_scenario_folder(folder, name=SAMPLE_NAME, by="wfm app")
+    return store
+
+
+def store() -> Store:
+    current = settings()
+    return open_store(current.database_url, str(current.data_dir))
+
+
+def scenarios() -> list[ScenarioInfo]:
+    return store().list_scenarios()
+
+
+def scenario_id() -> int:
+    """The scenario chosen in the sidebar (the first one until someone chooses)."""
+    chosen = state.get(state.SCENARIO_ID)
+    known = [info.id for info in scenarios()]
+    return chosen if chosen in known else known[0]
+
+
+def scenario_config() -> ScenarioConfig:
+    return store().load_scenario_config(scenario_id())
+
+
+def scenario() -> Scenario:
+    """The scenario as the engine sees it, read afresh: another session (or the CLI) may have changed it."""
+    return store().to_scenario(scenario_id())
+
+
+def roster_frame() -> Scenario:
+    """Config and agents only: enough to read a published roster, even before the week has a demand."""
+    scenario_id_ = scenario_id()
+    return Scenario(config=store().load_scenario_config(scenario_id_), agents=store().load_agents(scenario_id_),
+                    requirements=pd.DataFrame())
+
+
+def user() -> str:
+    """Who saves and publishes: the name in the sidebar, else the role."""
+    return (state.get(state.USER_NAME) or "").strip() or state.get(state.ROLE, "scheduler")

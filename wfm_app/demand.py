@@ -1,0 +1,117 @@
+"""Tables and figures of the forecast and staffing page: editor tables in, package inputs out."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from pydantic import ValidationError
+
+from forecasts.errors import InputError, Problem
+from forecasts.special_days import CLOSED, validate_special_days
+from forecasts.staffing import QueueTarget, StaffingConfig
+from wfm_app.problems import from_validation
+
+HISTORY_WEEKS_SHOWN = 4  # enough to see the weekly shape next to the forecast without squashing it
+TARGET_COLUMNS = ["queue", "service_level", "answer_seconds", "max_occupancy", "shrinkage", "concurrency",
+                  "patience_seconds", "max_asa_seconds", "min_agents"]
+HISTORY_COLOR, FORECAST_COLOR = "#7f7f7f", "#1f77b4"
+
+
+# --- special days ---------------------------------------------------------------------------
+
+
+def special_days_rows(special_days: pd.DataFrame) -> pd.DataFrame:
+    """The special-days editor table: date, effect (a multiplier or 'closed'), label."""
+    return pd.DataFrame({
+        "date": pd.to_datetime(special_days["date"]).dt.date,
+        "effect": [f"{m:g}" if m > 0 else CLOSED for m in special_days["multiplier"]],
+        "label": special_days["label"].astype(str),
+    })
+
+
+def special_days_from_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The edited table validated as a special-days file would be (InputError names row and column)."""
+    blank = rows.isna() | (rows.astype(str).apply(lambda column: column.str.strip()) == "")
+    kept = rows[~blank.all(axis=1)]  # a row added and left empty is no special day
+    text = kept.astype(object).where(kept.notna(), "").astype(str)
+    return validate_special_days(text.reset_index(drop=True), "special days")
+
+
+# --- service targets ------------------------------------------------------------------------
+
+
+def target_rows(queues: list[str], targets: dict[str, QueueTarget]) -> pd.DataFrame:
+    """One editor row per queue; queues without a target start from the defaults."""
+    rows = [{"queue": queue, **(targets.get(queue) or QueueTarget()).model_dump()} for queue in queues]
+    return pd.DataFrame(rows).reindex(columns=TARGET_COLUMNS)
+
+
+def targets_from_rows(rows: pd.DataFrame) -> StaffingConfig:
+    """The edited targets as a StaffingConfig; bad values raise InputError (queue as the row)."""
+    queues = {}
+    for record in rows.astype(object).where(rows.notna(), None).to_dict("records"):
+        queue = str(record.pop("queue"))
+        queues[queue] = {key: value for key, value in record.items() if value is not None}
+    try:
+        return StaffingConfig.model_validate({"queues": queues})
+    except ValidationError as error:
+        raise InputError(_queue_rows(from_validation(error, "service targets"), list(queues))) from None
+
+
+def _queue_rows(problems: list[Problem], queues: list[str]) -> list[Problem]:
+    """`queues.chat.shrinkage` reads better as row chat's shrinkage: locate the row by its queue."""
+    located = []
+    for problem in problems:
+        parts = (problem.column or "").split(".")
+        if len(parts) >= 3 and parts[0] == "queues" and parts[1] in queues:
+            problem = Problem(problem.message, f"service targets, queue '{parts[1]}'",
+                              queues.index(parts[1]) + 2, ".".join(parts[2:]))
+        located.append(problem)
+    return located
+
+
+# --- tables and figures -----------------------------------------------------------------------
+
+
+def accuracy_table(accuracy: pd.DataFrame) -> pd.DataFrame:
+    """Backtest WAPE as method × queue, the chosen method of each queue marked with ✓."""
+    cells = accuracy.assign(cell=[_wape_cell(wape, chosen)
+                                  for wape, chosen in zip(accuracy["wape"], accuracy["chosen"])])
+    table = cells.pivot(index="method", columns="queue", values="cell")
+    return table.reset_index().rename_axis(columns=None)
+
+
+def _wape_cell(wape: float, chosen: bool) -> str:
+    text = "n/a" if wape is None or (isinstance(wape, float) and math.isnan(wape)) else f"{wape:.1%}"
+    return f"{text} ✓" if chosen else text
+
+
+def requirement_overview(requirements: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
+    """Per queue: contacts, agent-hours to schedule, peak agents and the expected service level."""
+    rows = []
+    for queue, part in requirements.groupby("queue", sort=False):
+        contacts = part["contacts"].clip(lower=0)
+        level = float((part["service_level"] * contacts).sum() / contacts.sum()) if contacts.sum() > 0 else 1.0
+        rows.append({"queue": queue, "contacts": round(float(contacts.sum())),
+                     "agent-hours": float(part["required"].sum() * interval_minutes / 60),
+                     "peak agents": int(part["required"].max()), "service level %": 100 * level})
+    return pd.DataFrame(rows)
+
+
+def history_forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, queue: str) -> go.Figure:
+    """The last weeks of history and the forecast of one queue, contacts per interval."""
+    past = history[history["queue"] == queue]
+    past = past[past["interval_start"] >= past["interval_start"].max() - pd.Timedelta(weeks=HISTORY_WEEKS_SHOWN)]
+    future = forecast[forecast["queue"] == queue]
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(x=past["interval_start"], y=past["contacts"], name="history",
+                                line=dict(color=HISTORY_COLOR, width=1)))
+    figure.add_trace(go.Scatter(x=future["interval_start"], y=np.round(future["contacts"], 1), name="forecast",
+                                line=dict(color=FORECAST_COLOR, width=2)))
+    figure.update_layout(title=f"Contacts per interval: {queue}", height=340, hovermode="x unified",
+                         margin=dict(t=50, b=30), legend=dict(orientation="h", y=1.12, x=1, xanchor="right"))
+    figure.update_yaxes(title_text="contacts", rangemode="tozero")
+    return figure

@@ -1,0 +1,97 @@
+"""Every `st.session_state` key of the app, in one place.
+
+Pages and widgets use these names only, so that a key cannot be misspelt in one page and silently
+start a second, empty piece of state. Widget keys are listed too: Streamlit keeps a keyed widget's
+value in the session state under that key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+# Sidebar (app.py)
+ROLE = "role"  # scheduler, manager or agent: which pages show
+USER_NAME = "user_name"  # who saves and publishes (recorded with each roster version)
+SCENARIO_ID = "scenario_id"  # the store's scenario the pages work on
+
+# Forecast and staffing
+HISTORY_SOURCE = "forecast.history_source"  # sample, stored or upload
+HISTORY_UPLOAD = "forecast.history_upload"
+FORECAST_METHODS = "forecast.methods"
+SPECIAL_DAYS_BASE = "forecast.special_days_base"  # the table the special-days editor starts from
+SPECIAL_DAYS_EDITOR = "forecast.special_days_editor"
+TARGETS_BASE = "forecast.targets_base"  # the table the service-target editor starts from
+TARGETS_EDITOR = "forecast.targets_editor"
+FORECAST = "forecast.result"  # ForecastResult of the last run
+FORECAST_HISTORY = "forecast.history"  # the history that run used
+FORECAST_SOURCE = "forecast.source"  # (source, label) of that history, e.g. ("sample", "the sample center")
+RUN_FORECAST = "forecast.run"
+SAVE_REQUIREMENTS = "forecast.save"
+
+# Rules
+AGENTS_BASE = "rules.agents_base"
+AGENTS_EDITOR = "rules.agents_editor"
+TIME_OFF_BASE = "rules.time_off_base"
+TIME_OFF_EDITOR = "rules.time_off_editor"
+TEMPLATES_BASE = "rules.templates_base"
+TEMPLATES_EDITOR = "rules.templates_editor"
+BREAKS_BASE = "rules.breaks_base"
+BREAKS_EDITOR = "rules.breaks_editor"
+RULES_FORM = "rules.work_rules_form"
+WEIGHTS_FORM = "rules.weights_form"
+RULES_SCENARIO = "rules.scenario"  # the scenario the *_BASE tables were loaded for
+RULES_PROBLEMS = "rules.problems"  # {section: [Problem, ...]} of the last refused change
+RULES_SAVED = "rules.saved"  # the section saved by the last change, for a message after the rerun
+RELOAD_RULES = "rules.reload"
+
+# Roster
+TIME_LIMIT = "roster.time_limit"
+GENERATE = "roster.generate"
+ROSTER = "roster.table"  # the working roster (DataFrame in the roster format)
+ROSTER_SCENARIO = "roster.scenario"  # the scenario id the working roster belongs to
+ROSTER_REVISION = "roster.revision"  # bumped on every change of the working roster
+ROSTER_RESULT = "roster.result"  # RosterResult of the last generation (None after loading a version)
+ROSTER_ORIGIN = "roster.origin"  # id of the stored version the working roster was loaded or saved as
+ROSTER_SAVED = "roster.saved"  # the working roster equals its stored version
+ROSTER_VIEW = "roster.view"  # coverage, summary and violations derived from the working roster
+ROSTER_UNDO = "roster.undo"  # earlier working rosters, for undoing hand edits
+ROSTER_PROGRESS = "roster.progress"  # solver progress events of the last generation
+GANTT_QUEUES = "roster.gantt_queues"
+EDIT_AGENT = "roster.edit_agent"
+EDIT_TARGET = "roster.edit_target"  # the (agent, day) the shift pickers were filled for
+EDIT_DAY = "roster.edit_day"
+EDIT_REMOVE = "roster.edit_remove"
+EDIT_START = "roster.edit_start"
+EDIT_LENGTH = "roster.edit_length"
+EDIT_QUEUE = "roster.edit_queue"
+EDIT_APPLY = "roster.edit_apply"
+EDIT_UNDO = "roster.edit_undo"
+EDIT_MESSAGE = "roster.edit_message"  # what the last hand edit did and what the checker said
+SAVE_DRAFT = "roster.save_draft"
+PUBLISH = "roster.publish"
+PUBLISH_ANYWAY = "roster.publish_anyway"
+LOAD_VERSION = "roster.load_version"
+LOAD_VERSION_BUTTON = "roster.load_version_button"
+COMPARE_A = "roster.compare_a"
+COMPARE_B = "roster.compare_b"
+ICS_AGENT = "roster.ics_agent"
+
+# My shifts
+MY_AGENT = "my_shifts.agent"
+
+
+def get(key: str, default: Any = None) -> Any:
+    """The value under `key`, or `default` when the session has none yet."""
+    return st.session_state.get(key, default)
+
+
+def put(key: str, value: Any) -> None:
+    st.session_state[key] = value
+
+
+def drop(*keys: str) -> None:
+    """Forget these keys (e.g. an editor's edits, so it starts again from its base table)."""
+    for key in keys:
+        st.session_state.pop(key, None)
