@@ -1,0 +1,63 @@
+"""Roster engine benchmark: wall time, short staffing, its lower bound and the gap, by size.
+
+    python -m benchmarks.bench_roster                 # (a) demo center and (b) 300 agents
+    python -m benchmarks.bench_roster --sizes demo 300 1000
+
+Sizes: `demo` is the bundled sample center (`scheduler.demo`, 30-minute intervals, 2 queues,
+solved in 30 s); a number is a synthetic center of that many agents (`benchmarks.synthetic`,
+15-minute intervals, demand at 85 % of the agents' contract maximum), solved in 120 s up to
+300 agents and in 600 s above. Every roster is run through the independent checker.
+Short staffing and the bound are in % of required agent-hours; the gap is their difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+
+from benchmarks.synthetic import synthetic_scenario
+from scheduler.check import check_roster
+from scheduler.demo import write_demo_scenario
+from scheduler.io import load_scenario
+from scheduler.scenario import Scenario
+from scheduler.solve import solve_roster
+
+
+def demo_scenario() -> Scenario:
+    with tempfile.TemporaryDirectory() as folder:
+        return load_scenario(write_demo_scenario(f"{folder}/demo"))
+
+
+def case(size: str) -> tuple[str, Scenario, float]:
+    if size == "demo":
+        return "demo center", demo_scenario(), 30.0
+    agents = int(size)
+    return f"{agents} agents", synthetic_scenario(agents, interval_minutes=15), 120.0 if agents <= 300 else 600.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="+", default=["demo", "300"])
+    parser.add_argument("--workers", type=int, default=2)
+    arguments = parser.parse_args()
+    header = f"{'case':<14}{'agents':>7}{'limit s':>9}{'wall s':>8}{'short %':>9}{'bound %':>9}{'gap pp':>8}{'violations':>12}"
+    print(header)
+    for size in arguments.sizes:
+        name, scenario, limit = case(size)
+        began = time.monotonic()
+        result = solve_roster(scenario, time_limit=limit, workers=arguments.workers)
+        wall = time.monotonic() - began
+        violations = len(check_roster(result.roster, scenario))
+        if result.infeasibility:
+            print(f"{name:<14}{len(scenario.agents):>7}{limit:>9.0f}{wall:>8.1f}  infeasible: {result.infeasibility[0]}")
+            continue
+        short, bound = result.short_percent, result.lower_bound_short_percent
+        print(f"{name:<14}{len(scenario.agents):>7}{limit:>9.0f}{wall:>8.1f}{short:>9.2f}{bound:>9.2f}"
+              f"{short - bound:>8.2f}{violations:>12}", flush=True)
+        stages = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in result.stage_seconds.items())
+        print(f"    stages (s): {stages}")
+
+
+if __name__ == "__main__":
+    main()
