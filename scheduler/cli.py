@@ -40,17 +40,22 @@ def reported_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-@contextmanager
-def progress_bar(description: str) -> Iterator[Callable[[int, int, str], None]]:
-    """A rich progress bar driven by (step, total, message) callbacks."""
-    with Progress(
+def terminal_progress() -> Progress:
+    """Progress on stderr, so that piped output stays clean; it vanishes when done."""
+    return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         TextColumn("{task.fields[message]}"),
         TimeElapsedColumn(),
         console=errors,
         transient=True,
-    ) as bar:
+    )
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A rich progress bar driven by (step, total, message) callbacks."""
+    with terminal_progress() as bar:
         task = bar.add_task(description, total=None, message="")
 
         def update(step: int, total: int, message: str = "") -> None:
@@ -145,21 +150,15 @@ def staffing_overview(requirements: pd.DataFrame) -> Table:
 def solve_with_progress(scenario, time_limit: float | None, workers: int | None):
     from scheduler.solve import solve_roster
 
-    with Progress(
-        TextColumn("[bold]Rostering[/] {task.fields[stage]}"),
-        BarColumn(),
-        TextColumn("{task.fields[info]}"),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-    ) as bar:
+    with terminal_progress() as bar:
         limit = time_limit or scenario.config.solver.time_limit_seconds
-        task = bar.add_task("solve", total=limit, stage="", info="")
+        task = bar.add_task("Rostering", total=limit, message="")
 
         def update(event: dict) -> None:
             info = f"solutions {event.get('solutions', 0)}  objective {event.get('objective', float('nan')):,.0f}"
             info += f"  bound {event.get('bound', float('nan')):,.0f}"
-            bar.update(task, completed=min(event.get("seconds", 0), limit), stage=event.get("stage", ""), info=info)
+            message = f"{event.get('stage', '')}  {info}"
+            bar.update(task, completed=min(event.get("seconds", 0), limit), message=message)
 
         return solve_roster(scenario, time_limit=time_limit, workers=workers, progress=update)
 
