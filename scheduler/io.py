@@ -478,7 +478,7 @@ def _week_rows(table: pd.DataFrame, config: ScenarioConfig, path: Path) -> pd.Da
             f"has no rows in the week of {start:%Y-%m-%d} (the file runs from {first:%Y-%m-%d %H:%M} "
             f"to {last:%Y-%m-%d %H:%M}); check week_start in scenario.yaml", str(path)))
     gridded = _on_grid(inside, table.attrs["interval_minutes"], config.interval_minutes, path)
-    return _complete_week(gridded, config)
+    return complete_week(gridded, config)
 
 
 def _on_grid(table: pd.DataFrame, file_minutes: int, minutes: int, path: Path) -> pd.DataFrame:
@@ -499,7 +499,7 @@ def _on_grid(table: pd.DataFrame, file_minutes: int, minutes: int, path: Path) -
     return sums.drop(columns="workload")
 
 
-def _complete_week(table: pd.DataFrame, config: ScenarioConfig) -> pd.DataFrame:
+def complete_week(table: pd.DataFrame, config: ScenarioConfig) -> pd.DataFrame:
     """Every interval of the week for every queue of scenario.yaml: absent ones need no one."""
     starts = pd.date_range(pd.Timestamp(config.week_start), periods=MINUTES_PER_WEEK // config.interval_minutes,
                            freq=f"{config.interval_minutes}min")

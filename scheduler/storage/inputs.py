@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from forecasts.errors import InputError, Problem
 from forecasts.history import ProblemList, as_text, parse_datetimes, parse_numbers, require_columns, validate_history
 from forecasts.staffing import validation_problems
+from scheduler.io import SCENARIO_REQUIREMENT_COLUMNS, complete_week
 from scheduler.scenario import MINUTES_PER_WEEK, Agent, ScenarioConfig, TimeOff
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -30,7 +31,6 @@ Rows = pd.DataFrame | Iterable[BaseModel | Mapping[str, Any]]
 
 FIRST_DATA_ROW = 2  # the header is row 1
 REQUIREMENTS_REQUIRED = ["interval_start", "queue", "required"]
-SCENARIO_REQUIREMENT_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "required"]
 TEXT_COLUMNS = ["queue", "method", "agent_id", "name", "activity"]
 DATE_COLUMNS = ["interval_start", "start", "end"]
 
@@ -178,10 +178,7 @@ def week_requirements(table: pd.DataFrame, config: ScenarioConfig) -> pd.DataFra
                            freq=f"{config.interval_minutes}min")
     if not table["interval_start"].between(starts[0], starts[-1]).any():
         raise InputError(Problem(f"has no rows in the week of {config.week_start}", "requirements"))
-    grid = pd.MultiIndex.from_product([starts, list(config.queues)], names=["interval_start", "queue"])
-    full = table.reindex(columns=SCENARIO_REQUIREMENT_COLUMNS)
-    week = full.set_index(["interval_start", "queue"]).reindex(grid).reset_index()
-    week = week.fillna({"contacts": 0.0, "required": 0}).astype({"required": int})
+    week = complete_week(table.reindex(columns=SCENARIO_REQUIREMENT_COLUMNS), config).astype({"required": int})
     week.attrs["interval_minutes"] = config.interval_minutes
     return week.sort_values(["interval_start", "queue"], ignore_index=True)
 
