@@ -44,7 +44,7 @@ from scheduler.shifts import (
 )
 
 COST_SCALE = 10  # objective coefficients are cost units × 10, rounded
-SHORT_TIERS = 3  # the 1st, 2nd and 3rd-and-further missing agent of an interval are priced apart
+SHORT_TIERS = 3  # the 1st, 2nd and 3rd-and-further missing agents of an interval are priced apart
 
 # A guard returns the enforcement literals of a rule (none outside diagnosis): guard(rule, day).
 Guard = Callable[[str, "int | None"], list]
@@ -201,10 +201,8 @@ def requirement_tiers(
     """Required agents per (queue, interval) and the price of each missing agent.
 
     The s-th missing agent costs `short_hour` per agent-hour plus `short_contact` per contact that
-    misses the answer target because of it (Erlang, from the queue's contacts, AHT and target).
-    Prices never fall with s, so the piecewise cost stays convex."""
+    misses the answer target because of it (Erlang, from the queue's contacts, AHT and target)."""
     config = scenario.config
-    weights = config.weights
     table = scenario.requirements
     size = week.interval_minutes
     required: dict[tuple[str, int], int] = defaultdict(int)
@@ -217,34 +215,26 @@ def requirement_tiers(
             aht = 0.0 if pd.isna(row.aht_seconds) or contacts <= 0 else float(row.aht_seconds)
             demand[row.queue, t] = (contacts, aht)
     tiers = {}
-    hour_cost = weights.short_hour * size / 60
     for queue in config.queues:
         keys = [key for key in required if key[0] == queue]
         if not keys:
             continue
-        lost = lost_contacts(
+        missed = missed_contacts(
             np.array([required[key] for key in keys]),
             np.array([demand[key][0] for key in keys]),
             np.array([demand[key][1] for key in keys]),
             config.queues[queue],
             size * 60.0,
         )
-        for key, losses in zip(keys, lost):
-            steps, previous = [], 0.0
-            for s, loss in enumerate(losses, start=1):
-                loss = max(loss, previous)
-                previous = loss
-                capacity = 1 if s < SHORT_TIERS else required[key] - SHORT_TIERS + 1
-                if capacity > 0:
-                    cost = round((hour_cost + weights.short_contact * loss) * COST_SCALE)
-                    steps.append(Tier(capacity, cost, loss))
-            tiers[key] = tuple(steps)
+        for key, curve in zip(keys, missed):
+            tiers[key] = price_tiers(curve[: required[key] + 1], config.weights, size)
     return dict(required), tiers
 
 
-def lost_contacts(required, contacts, aht_seconds, target, interval_seconds: float) -> list[list[float]]:
-    """Contacts that miss the answer target per extra missing agent, for 1..SHORT_TIERS agents short
-    (as `scheduler.evaluate` counts them: Erlang on scheduled × (1 − shrinkage) agents)."""
+def missed_contacts(required, contacts, aht_seconds, target, interval_seconds: float) -> np.ndarray:
+    """Contacts that miss the answer target with 0, 1, 2, … agents short of the requirement, per
+    interval (as `scheduler.evaluate` counts them: Erlang on scheduled × (1 − shrinkage) agents);
+    one row per interval, as many columns as the largest requirement plus one."""
     traffic = contacts * aht_seconds / interval_seconds  # Erlangs
     aht = np.where(aht_seconds > 0, aht_seconds, 1.0)
 
@@ -254,9 +244,38 @@ def lost_contacts(required, contacts, aht_seconds, target, interval_seconds: flo
         return contacts * level
 
     full = answered(required)
-    missed = [full - answered(required - s) for s in range(SHORT_TIERS + 1)]
-    marginal = [np.maximum(missed[s] - missed[s - 1], 0.0) for s in range(1, SHORT_TIERS + 1)]
-    return np.column_stack(marginal).tolist()
+    return np.column_stack([full - answered(required - s) for s in range(int(required.max()) + 1)])
+
+
+def price_tiers(missed: np.ndarray, weights, interval_minutes: int) -> tuple[Tier, ...]:
+    """Tiers of the s-th missing agent's price, convex in s: the contacts lost follow the greatest
+    convex minorant of `missed` (so the whole interval never loses more than all its contacts).
+    The first SHORT_TIERS − 1 agents are priced one by one, the rest at their average."""
+    hull = convex_minorant(np.maximum.accumulate(np.maximum(missed, 0.0)))
+    marginal = np.diff(hull)
+    head = SHORT_TIERS - 1
+    groups = [marginal[s : s + 1] for s in range(min(head, len(marginal)))]
+    if len(marginal) > head:
+        groups.append(marginal[head:])
+    hour_cost = weights.short_hour * interval_minutes / 60
+    return tuple(
+        Tier(len(losses), round((hour_cost + weights.short_contact * float(losses.mean())) * COST_SCALE), float(losses.mean()))
+        for losses in groups
+    )
+
+
+def convex_minorant(values: np.ndarray) -> np.ndarray:
+    """The greatest convex function below `values` at 0, 1, …, n (lower hull, linear between its corners)."""
+    corners: list[int] = []
+    for x in range(len(values)):
+        while len(corners) >= 2:
+            a, b = corners[-2], corners[-1]
+            if (values[b] - values[a]) * (x - a) >= (values[x] - values[a]) * (b - a):
+                corners.pop()
+            else:
+                break
+        corners.append(x)
+    return np.interp(np.arange(len(values)), corners, values[corners])
 
 
 def previous_roster_shifts(scenario: Scenario) -> list[RosterShift]:

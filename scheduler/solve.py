@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -31,32 +32,33 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from scheduler import diagnose
+from scheduler.columns import Group, WeekSearch, agent_groups, assignment_of
 from scheduler.model import (
     COST_SCALE,
     Assignment,
     BreakCounts,
     Others,
     RosterData,
-    add_agent_rules,
     agent_day_limit,
     assignment_values,
     break_values,
     build_agent_model,
     build_break_model,
     build_mix_model,
-    new_works,
     nominal_break_counts,
     roster_table,
     score,
     shift_counts,
 )
 from scheduler.roster import ROSTER_COLUMNS
-from scheduler.scenario import Scenario
+from scheduler.scenario import Agent, Scenario
 
 LNS_AGENTS = 30  # agents re-planned together in one step (all of them in a smaller center)
 LNS_STEP_SECONDS = 5.0
+GENERATE_SHARE = 0.45  # of the time limit, by when column generation stops
+DIVE_SHARE = 0.8  # of the time limit, by when diving stops pricing new weeks
 BREAK_SHARE = 0.1  # of the time limit kept for placing breaks
-WEEK_SECONDS = 2.0  # to find one agent a week that keeps its rules
+HINT_SECONDS = 2.0  # to complete a hint into a full solution
 EXACT_BREAK_AGENTS = LNS_AGENTS  # up to this many agents, the agent models place breaks themselves
 
 Progress = Callable[[dict], None]
@@ -71,7 +73,8 @@ class RosterResult:
     agent-hours; `terms` are the figures by rule (short_hours, lost_contacts, over_hours,
     night_spread, weekend_spread, preference_misses) and `costs` their weighted costs.
     `infeasibility` explains, in sentences, hard rules that contradict each other (then the
-    roster is empty and the status INFEASIBLE). OPTIMAL means: one model held every agent and was
+    roster is empty and the status INFEASIBLE; UNKNOWN, with no sentences, when no week was found in
+    time for some agent whose rules do not contradict). OPTIMAL means: one model held every agent and was
     solved to optimality over the agents' candidate shifts, and the breaks were placed optimally;
     otherwise FEASIBLE. `stage_seconds` are wall seconds per stage."""
 
@@ -169,13 +172,12 @@ def solve_roster(
     data = RosterData.build(scenario)
     problems = diagnose.precheck(data)
     if problems:
-        return infeasible_result(data, run, problems)
+        return no_roster(data, run, problems)
 
     mix, short_bound = solve_mix(data, run)
-    options, weeks = starting_weeks(data, candidate_options(data, mix), run)
-    stuck = [agent for agent in data.agents if agent.agent_id not in weeks]
+    options, weeks, stuck = plan_weeks(data, candidate_options(data, mix), run)
     if stuck:
-        return infeasible_result(data, run, diagnose.explain(data, run.workers, stuck))
+        return no_roster(data, run, diagnose.explain(data, run.workers, stuck))
     assignment, proven = improve(data, weeks, options, run)
     breaks, breaks_status = place_breaks(data, assignment, run)
     status = "OPTIMAL" if proven and breaks_status == "OPTIMAL" else "FEASIBLE"
@@ -198,11 +200,12 @@ def solve_roster(
     )
 
 
-def infeasible_result(data: RosterData, run: Run, sentences: list[str]) -> RosterResult:
-    """No roster: the sentences say which hard rules contradict each other."""
+def no_roster(data: RosterData, run: Run, sentences: list[str]) -> RosterResult:
+    """No roster: INFEASIBLE when the sentences say which hard rules contradict each other,
+    UNKNOWN (no week found in time for some agent) when there are none."""
     return RosterResult(
         roster=pd.DataFrame(columns=ROSTER_COLUMNS),
-        status="INFEASIBLE",
+        status="INFEASIBLE" if sentences else "UNKNOWN",
         objective=None,
         best_bound=None,
         wall_seconds=run.elapsed(),
@@ -286,44 +289,42 @@ def others_than(data: RosterData, assignment: Assignment, free: set[str]) -> Oth
     )
 
 
-def starting_weeks(
+def plan_weeks(
     data: RosterData, options: dict[str, list[tuple[int, str]]], run: Run
-) -> tuple[dict[str, list[tuple[int, str]]], Assignment]:
-    """Greedy first roster: agent by agent (fewest candidate shifts first), the week that keeps every
-    hard rule of the agent and covers most of the demand the agents before it left open (from its
-    candidate shifts, else from all its eligible ones, which then become its candidates). Agents
-    without any valid week are left out: their rules contradict each other."""
+) -> tuple[dict[str, list[tuple[int, str]]], Assignment, list[Agent]]:
+    """A first roster by column generation and diving (`scheduler.columns`), with the candidate
+    shifts each agent ended up with; the agents without any valid week (their rules contradict
+    each other, or no week was found in time) come back instead, with no roster."""
     began = time.monotonic()
-    open_need = {key: needed - data.fixed_coverage.get(key, 0) for key, needed in data.required.items()}
-    weeks: Assignment = {}
-    for agent in sorted(data.agents, key=lambda a: (len(options[a.agent_id]), a.agent_id)):
-        for candidates in (options[agent.agent_id], data.eligible[agent.agent_id]):
-            model = cp_model.CpModel()
-            works = new_works(model, data, agent, candidates)
-            add_agent_rules(model, data, agent, works)
-            model.maximize(sum(cover_value(data, open_need, k, queue) * var for (_, k, queue), var in works.items()))
-            solver = cp_model.CpSolver()
-            solver.parameters.max_time_in_seconds = WEEK_SECONDS
-            solver.parameters.num_workers = 1
-            if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                options[agent.agent_id] = candidates
-                weeks[agent.agent_id] = assignment_values(solver, works).get(agent.agent_id, [])
-                for k, queue in weeks[agent.agent_id]:
-                    for t in data.shifts[k].nominal_cover():
-                        open_need[queue, t] = open_need.get((queue, t), 0) - 1
-                break
-    run.stage_seconds["starting weeks"] = time.monotonic() - began
-    run.report({"stage": "starting weeks", "solutions": 1, "objective": nominal_cost(data, weeks), "bound": 0.0})
-    return options, weeks
+    with ThreadPoolExecutor(run.workers) as pool:
+        search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run))
+        stuck_groups = search.first_weeks()
+        if stuck_groups:  # the mix's shapes may not fit their rules: try every shift they may work
+            options = options | {a: data.eligible[a] for group in stuck_groups for a in group.agent_ids}
+            search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run))
+            stuck_groups = search.first_weeks()
+        if stuck_groups:
+            run.stage_seconds["weeks"] = time.monotonic() - began
+            return options, {}, [a for group in stuck_groups for a in group_agents(data, group)]
+        search.generate(run.started + GENERATE_SHARE * run.time_limit)
+        counts = search.dive(run.started + DIVE_SHARE * run.time_limit)
+    run.stage_seconds["weeks"] = time.monotonic() - began
+    return options, assignment_of(search.groups, counts), []
 
 
-def cover_value(data: RosterData, open_need: dict[tuple[str, int], int], k: int, queue: str) -> int:
-    """What one more agent on shift k in `queue` is worth: the price of the first missing agent in
-    every interval still short, less the over-staffing price elsewhere."""
-    return sum(
-        data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
-        for t in data.shifts[k].nominal_cover()
-    )
+def group_agents(data: RosterData, group: Group) -> list[Agent]:
+    return [agent for agent in data.agents if agent.agent_id in group.agent_ids]
+
+
+def week_reporter(run: Run) -> Callable[[str, float], None]:
+    """Progress of the relaxation: its objective after each round of weeks or diving step."""
+    rounds = {"count": 0}
+
+    def report(stage: str, objective: float) -> None:
+        rounds["count"] += 1
+        run.report({"stage": stage, "solutions": rounds["count"], "objective": objective / COST_SCALE, "bound": 0.0})
+
+    return report
 
 
 def solve_agents(
@@ -348,7 +349,7 @@ def complete_hint(model: cp_model.CpModel) -> float:
     """Extend a hint of the works variables to every variable (counts, short, over, spreads), so
     that the search starts from that complete solution; its objective (infinite if none)."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = WEEK_SECONDS
+    solver.parameters.max_time_in_seconds = HINT_SECONDS
     solver.parameters.num_workers = 1
     solver.parameters.cp_model_presolve = False
     solver.parameters.fix_variables_to_their_hinted_value = True

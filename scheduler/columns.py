@@ -1,0 +1,329 @@
+"""Stage 2: named agents by column generation over weeks, and a diving heuristic.
+
+Agents with the same candidate shifts, contract, nights, preference and last week are
+interchangeable: a *group*. A *week* (a column) is one valid set of shifts for a member.
+
+- The *master problem* chooses how many members of each group work each known week; its linear
+  relaxation (GLOP) also holds how many take each break at each offset, so breaks are staggered.
+  Coverage rows stay short: one term per (group, week), not one per agent.
+- *Pricing* asks each group for its valid week worth most at the master's dual prices: the
+  one-agent CP-SAT model with every hard rule (`model.add_agent_rules`), built once per group.
+  Weeks that would lower the relaxation join the master, until none would or time is up.
+- *Diving* turns the relaxation into a roster: round up the most nearly whole week counts, solve
+  again, price again while time allows, until every count is whole.
+
+The first weeks come from a greedy pass over the groups, each against the demand the groups
+before it left open; it also tells which agents have no valid week at all (for `diagnose`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+from scipy import sparse
+
+from scheduler.model import COST_SCALE, Assignment, RosterData, add_agent_rules, new_works
+from scheduler.scenario import Agent
+
+Week = tuple[tuple[int, str], ...]  # the (shift type, queue) worked, sorted
+PRICE_SCALE = 100  # pricing objectives count in 1/PRICE_SCALE of a scaled cost unit
+FIRST_WEEK_SECONDS = 2.0  # to find a group its first valid week
+PRICING_SECONDS = 1.0
+DIVE_SHARE = 0.05  # of the fractional week counts rounded up at each diving step
+INTEGRAL = 1e-6
+
+
+@dataclass(frozen=True)
+class Group:
+    """Interchangeable agents: the same candidate shifts and the same rules."""
+
+    agent: Agent  # any member stands for all of them
+    agent_ids: tuple[str, ...]
+    options: tuple[tuple[int, str], ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.agent_ids)
+
+
+def agent_groups(data: RosterData, options: dict[str, list[tuple[int, str]]]) -> list[Group]:
+    members: dict[tuple, list[Agent]] = defaultdict(list)
+    for agent in data.agents:
+        key = (
+            tuple(sorted(options[agent.agent_id])),
+            agent.min_hours, agent.max_hours, agent.max_days, agent.night_ok, agent.preferred,
+            data.previous.get(agent.agent_id),
+        )
+        members[key].append(agent)
+    return [Group(agents[0], tuple(a.agent_id for a in agents), key[0]) for key, agents in members.items()]
+
+
+def preference_costs(data: RosterData, group: Group, shifts) -> list[int]:
+    """Scaled cost of each (k, queue) for a member: the preference weight when off its preferred time."""
+    price = round(data.scenario.config.weights.preference * COST_SCALE)
+    preferred = group.agent.preferred
+    return [price if preferred and data.shifts[k].time_of_day != preferred else 0 for k, _ in shifts]
+
+
+# ---------------------------------------------------------------------------------------------
+# Pricing
+# ---------------------------------------------------------------------------------------------
+
+
+class ShiftWorth:
+    """What every (shift type, queue) is worth at a price per (queue, interval): its intervals,
+    less each break at its cheapest offset. Sparse products, so that pricing all groups costs
+    one pass over the shifts however many groups there are."""
+
+    def __init__(self, data: RosterData):
+        self.count = data.week.count
+        self.queue_index = {queue: i for i, queue in enumerate(data.queues)}
+        self.keys = sorted({key for options in data.eligible.values() for key in options})
+        self.index = {key: i for i, key in enumerate(self.keys)}
+        covered, lost, self.slot_of = [], [], []
+        self.slot_starts = []
+        for i, (k, queue) in enumerate(self.keys):
+            covered.append([self.column(queue, t) for t in data.shifts[k].covered])
+            for slot in data.shifts[k].breaks:
+                self.slot_starts.append(len(lost))
+                self.slot_of.append(i)
+                lost.extend([self.column(queue, t) for t in option.lost] for option in slot)
+        self.covered = incidence(covered, len(data.queues) * self.count)
+        self.lost = incidence(lost, len(data.queues) * self.count)
+
+    def column(self, queue: str, t: int) -> int:
+        return self.queue_index[queue] * self.count + t
+
+    def prices(self, by_interval: dict[tuple[str, int], float]) -> np.ndarray:
+        array = np.zeros(len(self.queue_index) * self.count)
+        for (queue, t), price in by_interval.items():
+            array[self.column(queue, t)] = price
+        return array
+
+    def of(self, prices: np.ndarray) -> np.ndarray:
+        """Worth per shift key (in the order of `keys`) at a price per column."""
+        worth = self.covered @ prices
+        if self.slot_starts:
+            cheapest = np.minimum.reduceat(self.lost @ prices, self.slot_starts)
+            np.subtract.at(worth, self.slot_of, cheapest)
+        return worth
+
+
+def incidence(rows: list[list[int]], columns: int) -> sparse.csr_matrix:
+    """A 0/1 matrix with a 1 in each listed column of each row."""
+    indptr = np.cumsum([0] + [len(row) for row in rows])
+    indices = np.array([c for row in rows for c in row], dtype=np.int64)
+    return sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), columns))
+
+
+class Pricer:
+    """A group's one-agent model under every hard rule; each call prices it at new shift values."""
+
+    def __init__(self, data: RosterData, group: Group, worth: ShiftWorth):
+        self.model = cp_model.CpModel()
+        works = new_works(self.model, data, group.agent, group.options)
+        add_agent_rules(self.model, data, group.agent, works)
+        self.shifts = [(k, queue) for _, k, queue in works]
+        self.rows = np.array([worth.index[key] for key in self.shifts], dtype=np.int64)
+        self.variables = list(works.values())
+        self.preference = np.array(preference_costs(data, group, self.shifts), dtype=float)
+
+    def best_week(self, worth: np.ndarray, seconds: float) -> tuple[str, float, Week]:
+        """(status, worth, week): the valid week of greatest worth (`ShiftWorth.of`) less its preference cost."""
+        coefficients = np.rint(PRICE_SCALE * (worth[self.rows] - self.preference)).astype(np.int64).tolist()
+        self.model.maximize(cp_model.LinearExpr.weighted_sum(self.variables, coefficients))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = seconds
+        solver.parameters.num_workers = 1
+        status = solver.solve(self.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return solver.status_name(status), -math.inf, ()
+        week = tuple(sorted(key for key, var in zip(self.shifts, self.variables) if solver.boolean_value(var)))
+        return solver.status_name(status), solver.objective_value / PRICE_SCALE, week
+
+
+# ---------------------------------------------------------------------------------------------
+# The master problem's linear relaxation
+# ---------------------------------------------------------------------------------------------
+
+
+class MasterLP:
+    """min short + over + preference cost, such that each group's members work one week each."""
+
+    def __init__(self, data: RosterData, groups: list[Group]):
+        self.data, self.groups = data, groups
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        self.objective = self.solver.Objective()
+        self.members = [self.solver.Constraint(group.size, group.size) for group in groups]
+        self.cover: dict[tuple[str, int], pywraplp.Constraint] = {}
+        self.links: dict[tuple[int, str, int], pywraplp.Constraint] = {}
+        self.weeks: dict[tuple[int, Week], pywraplp.Variable] = {}
+        for queue in data.queues:
+            for t in range(data.week.count):
+                self.cover[queue, t] = self.cover_row(queue, t)
+        self.objective.SetMinimization()
+
+    def cover_row(self, queue: str, t: int) -> pywraplp.Constraint:
+        """scheduled + short − over = required, short priced by tier."""
+        data = self.data
+        needed = data.required.get((queue, t), 0) - data.fixed_coverage.get((queue, t), 0)
+        row = self.solver.Constraint(needed, needed)
+        for step in data.tiers.get((queue, t), ()):
+            short = self.solver.NumVar(0, step.agents, "")
+            row.SetCoefficient(short, 1)
+            self.objective.SetCoefficient(short, step.cost)
+        over = self.solver.NumVar(0, self.solver.infinity(), "")
+        row.SetCoefficient(over, -1)
+        self.objective.SetCoefficient(over, data.over_cost)
+        return row
+
+    def add(self, g: int, week: Week) -> bool:
+        """Add a week for group g (False when it is known already)."""
+        if (g, week) in self.weeks:
+            return False
+        group = self.groups[g]
+        var = self.solver.NumVar(0, group.size, "")
+        self.weeks[g, week] = var
+        self.members[g].SetCoefficient(var, 1)
+        self.objective.SetCoefficient(var, sum(preference_costs(self.data, group, week)))
+        for k, queue in week:
+            for t in self.data.shifts[k].covered:
+                row = self.cover[queue, t]
+                row.SetCoefficient(var, row.GetCoefficient(var) + 1)
+            for slot in range(len(self.data.shifts[k].breaks)):
+                self.link(k, queue, slot).SetCoefficient(var, -1)
+        return True
+
+    def link(self, k: int, queue: str, slot: int) -> pywraplp.Constraint:
+        """Σ agents taking the break at each offset = agents on the shift (made on first use)."""
+        if (k, queue, slot) not in self.links:
+            row = self.solver.Constraint(0, 0)
+            for option in self.data.shifts[k].breaks[slot]:
+                taken = self.solver.NumVar(0, self.solver.infinity(), "")
+                row.SetCoefficient(taken, 1)
+                for t in option.lost:
+                    self.cover[queue, t].SetCoefficient(taken, self.cover[queue, t].GetCoefficient(taken) - 1)
+            self.links[k, queue, slot] = row
+        return self.links[k, queue, slot]
+
+    def solve(self) -> float:
+        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
+            raise RuntimeError("the master problem's linear relaxation has no optimum")
+        return self.objective.Value()
+
+    def member_prices(self) -> list[float]:
+        return [row.dual_value() for row in self.members]
+
+    def cover_prices(self) -> dict[tuple[str, int], float]:
+        """What one more agent in each (queue, interval) is worth to the relaxation."""
+        return {key: row.dual_value() for key, row in self.cover.items()}
+
+    def counts(self) -> dict[tuple[int, Week], float]:
+        return {key: var.solution_value() for key, var in self.weeks.items()}
+
+    def fixed_members(self, g: int) -> int:
+        return sum(round(var.lb()) for (h, _), var in self.weeks.items() if h == g)
+
+
+# ---------------------------------------------------------------------------------------------
+# The search
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WeekSearch:
+    """Column generation and diving for one roster, with a pricing model per group."""
+
+    data: RosterData
+    groups: list[Group]
+    pool: ThreadPoolExecutor
+    report: Callable[[str, float], None]
+
+    def __post_init__(self) -> None:
+        self.worth = ShiftWorth(self.data)
+        self.pricers = [Pricer(self.data, group, self.worth) for group in self.groups]
+        self.master = MasterLP(self.data, self.groups)
+
+    def first_weeks(self) -> list[Group]:
+        """A week per group, greedily against the demand still open; the groups without one."""
+        data = self.data
+        open_need = {key: needed - data.fixed_coverage.get(key, 0) for key, needed in data.required.items()}
+        stuck = []
+        for g, group in sorted(enumerate(self.groups), key=lambda item: len(item[1].options)):
+            prices = self.worth.prices({
+                (queue, t): data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
+                for queue in data.queues for t in range(data.week.count)
+            })
+            status, _, week = self.pricers[g].best_week(self.worth.of(prices), FIRST_WEEK_SECONDS)
+            if not week and status not in ("OPTIMAL", "FEASIBLE"):
+                stuck.append(group)
+                continue
+            self.master.add(g, week)
+            for k, queue in week:
+                for t in data.shifts[k].nominal_cover():
+                    open_need[queue, t] = open_need.get((queue, t), 0) - group.size
+        return stuck
+
+    def price(self, groups: list[int]) -> int:
+        """Price the given groups at the current duals (in parallel); how many weeks joined."""
+        members = self.master.member_prices()
+        shift_worth = self.worth.of(self.worth.prices(self.master.cover_prices()))
+
+        def best(g: int):
+            return self.pricers[g].best_week(shift_worth, PRICING_SECONDS)
+
+        added = 0
+        for g, (_, value, week) in zip(groups, self.pool.map(best, groups)):
+            if week and value > members[g] + 1 / PRICE_SCALE + 1e-9 * abs(members[g]):
+                added += self.master.add(g, week)
+        return added
+
+    def generate(self, deadline: float) -> None:
+        """Price every group until no week would lower the relaxation, or the deadline."""
+        everyone = list(range(len(self.groups)))
+        while time.monotonic() < deadline:
+            self.report("weeks", self.master.solve())
+            if not self.price(everyone):
+                return
+
+    def dive(self, pricing_deadline: float) -> dict[tuple[int, Week], int]:
+        """Round up the most nearly whole fractional counts (one week per group a step), solve
+        again and, before `pricing_deadline`, price the groups not yet fixed; until all are whole."""
+        while True:
+            objective = self.master.solve()
+            counts = self.master.counts()
+            fractional = {key: value for key, value in counts.items() if value - math.floor(value + INTEGRAL) > INTEGRAL}
+            if not fractional:
+                self.report("dive", objective)
+                return {key: round(value) for key, value in counts.items() if round(value)}
+            for key, value in counts.items():  # keep what is whole already
+                self.master.weeks[key].SetLb(math.floor(value + INTEGRAL))
+            rounded: set[int] = set()
+            for key in sorted(fractional, key=lambda key: math.floor(fractional[key]) - fractional[key]):
+                if key[0] not in rounded:
+                    self.master.weeks[key].SetLb(math.ceil(fractional[key]))
+                    rounded.add(key[0])
+                if len(rounded) >= max(1, DIVE_SHARE * len(fractional)):
+                    break
+            if time.monotonic() < pricing_deadline:
+                self.master.solve()
+                self.price([g for g, group in enumerate(self.groups) if self.master.fixed_members(g) < group.size])
+
+
+def assignment_of(groups: list[Group], counts: dict[tuple[int, Week], int]) -> Assignment:
+    """Hand each group's weeks to its members (they are interchangeable)."""
+    assignment: Assignment = {}
+    for g, group in enumerate(groups):
+        weeks = [week for (h, week), count in sorted(counts.items()) if h == g for _ in range(count)]
+        for agent_id, week in zip(group.agent_ids, weeks):
+            assignment[agent_id] = list(week)
+    return assignment
+
