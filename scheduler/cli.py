@@ -22,7 +22,7 @@ from forecasts.errors import InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # a located message stays on one line
 
 
 @contextmanager
@@ -191,6 +191,10 @@ def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int |
         errors.print("[bold red]The hard rules contradict each other:[/]")
         for sentence in result.infeasibility:
             errors.print(f"  • {sentence}", markup=False)
+        return 1
+    if result.roster.empty and result.status == "UNKNOWN":
+        errors.print(f"[bold red]No roster was found within the time limit ({result.wall_seconds:.0f} s);[/] "
+                     "no agent's rules contradict each other: try a longer --time-limit.")
         return 1
     report = write_roster_outputs(scenario, result, out)
     console.print(terminal_summary(report))

@@ -127,13 +127,13 @@ def closed_reason(data: RosterData, agent: Agent, days: list[str]) -> str:
 
 def explain(data: RosterData, workers: int = 1, agents: list[Agent] | None = None) -> list[str]:
     """A sentence for every agent (of `agents`, default all) whose hard rules cannot all hold,
-    naming the rules (and days)."""
+    naming the rules (and days); none when each of them has a valid week."""
     sentences = []
     for agent in data.agents if agents is None else agents:
         core = agent_core(data, agent, workers)
         if core:
             sentences.append(core_sentence(data, agent, core))
-    return sentences or ["No single agent's rules contradict each other; the solver found no roster in the time given."]
+    return sentences
 
 
 def agent_core(data: RosterData, agent: Agent, workers: int) -> list[tuple[str, int | None]]:

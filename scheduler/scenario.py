@@ -19,7 +19,7 @@ from typing import Literal
 
 import pandas as pd
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from forecasts.staffing import QueueTarget, StaffingConfig
 
@@ -264,11 +264,13 @@ class Agent(Strict):
     latest_end: dt.time | None = None
     preferred: Preference | None = None
 
-    @model_validator(mode="after")
-    def _hours(self) -> "Agent":
-        if self.min_hours > self.max_hours:
-            raise ValueError(f"min_hours {self.min_hours:g} is above max_hours {self.max_hours:g}")
-        return self
+    @field_validator("max_hours")
+    @classmethod
+    def _not_below_min_hours(cls, max_hours: float, info: ValidationInfo) -> float:
+        min_hours = info.data.get("min_hours")
+        if min_hours is not None and min_hours > max_hours:
+            raise ValueError(f"min_hours {min_hours:g} is above max_hours {max_hours:g}")
+        return max_hours
 
 
 class TimeOff(Strict):

@@ -152,7 +152,7 @@ def test_written_scenario_reads_back(tmp_path: Path):
         ("08:00", "8h", 3, "earliest_start", "'8h' is not a time of day"),
         ("20:00", "25:00", 3, "latest_end", "not a time of day"),
         ("Anna Berg,voice,30", "Anna Berg,voice,-5", 2, "min_hours", "greater than or equal to 0"),
-        ("Ben Cole,voice;chat,10,20", "Ben Cole,voice;chat,30,20", 3, None, "min_hours 30 is above max_hours 20"),
+        ("Ben Cole,voice;chat,10,20", "Ben Cole,voice;chat,30,20", 3, "max_hours", "min_hours 30 is above max_hours 20"),
         (",no,18:00", ",nope,18:00", 4, "night_ok", "'nope' is not yes or no"),
         (",late\n", ",evening\n", 4, "preferred", "'early', 'day', 'late' or 'night'"),
         ("Anna Berg,voice,30,40", "Anna Berg,voice,thirty,40", 2, "min_hours", "valid number"),
