@@ -5,14 +5,15 @@ Three models share this module's rule functions:
 - the *shift mix* (stage 1): an integer count per shift type and queue, no agent identities,
   with supply limits that keep it a relaxation of the agent problem, so its optimum (or the
   optimum of its linear relaxation) bounds from below how little short staffing any roster has;
-- the *agent model* (stage 2): a boolean `works[agent, shift, queue]` per candidate shift of
-  each named agent, under every hard rule, with soft coverage, fairness and preferences;
+- the *agent model* (stage 2, for small centers): a boolean `works[agent, shift, queue]` per
+  candidate shift of each named agent, under every hard rule, with soft coverage, fairness and
+  preferences;
 - the *break model* (stage 3): with the shifts fixed, where in its window each break goes.
 
 Coverage rows are written over aggregate counts per shift type and queue (`count = Σ works`),
 and breaks over counts per (shift, queue, break, offset) that sum to the shift count: the agents
-of one shift type are interchangeable, so `roster_table` hands the offsets out afterwards. Large
-agent models assume every break in the middle of its window (`nominal_breaks`) to stay small.
+of one shift type are interchangeable, so `roster_table` hands the offsets out afterwards.
+(`scheduler.columns` builds stage 2's week-based models from the same data and agent rules.)
 
 An agent counts toward an interval when a work segment covers the whole interval: a break
 takes the agent off every interval it touches (`Week.covered_intervals`, as the evaluation does).
@@ -21,7 +22,7 @@ takes the agent off every interval it touches (`Week.covered_intervals`, as the 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 import numpy as np
@@ -488,15 +489,6 @@ class AgentModel:
     costs: dict[str, cp_model.LinearExprT]  # soft rule -> scaled penalty
 
 
-@dataclass(frozen=True)
-class Others:
-    """Agents held fixed while a subset is (re)optimised: their shift counts and fairness figures."""
-
-    counts: dict[tuple[int, str], int] = field(default_factory=dict)
-    nights: tuple[int, ...] = ()
-    weekends: tuple[int, ...] = ()
-
-
 def new_works(
     model: cp_model.CpModel, data: RosterData, agent: Agent, options: Iterable[tuple[int, str]]
 ) -> dict[tuple[str, int, str], cp_model.IntVar]:
@@ -506,17 +498,12 @@ def new_works(
     }
 
 
-def build_agent_model(
-    data: RosterData, options: dict[str, list[tuple[int, str]]], others: Others = Others(), exact_breaks: bool = False
-) -> AgentModel:
-    """Named agents (the keys of `options`, each with its candidate shifts) under every rule.
-
-    Breaks are counted per offset when `exact_breaks` (the solver staggers them), else assumed in
-    the middle of their windows (a smaller model; the break pass places them afterwards)."""
+def build_agent_model(data: RosterData, options: dict[str, list[tuple[int, str]]]) -> AgentModel:
+    """Every agent (each with its candidate shifts in `options`) under every rule, breaks counted
+    per offset so that the solver staggers them."""
     model = cp_model.CpModel()
-    free = [agent for agent in data.agents if agent.agent_id in options]
     works = {}
-    for agent in free:
+    for agent in data.agents:
         mine = new_works(model, data, agent, options[agent.agent_id])
         add_agent_rules(model, data, agent, mine)
         works.update(mine)
@@ -524,23 +511,17 @@ def build_agent_model(
     assigned: dict[tuple[int, str], list] = defaultdict(list)
     for (_, k, queue), var in works.items():
         assigned[k, queue].append(var)
-    counts: dict[tuple[int, str], object] = {}
-    upper: dict[tuple[int, str], int] = {}
-    for key in sorted(set(assigned) | set(others.counts)):
-        fixed = others.counts.get(key, 0)
-        upper[key] = fixed + len(assigned[key])
-        if assigned[key]:
-            counts[key] = model.new_int_var(0, upper[key], f"shifts({data.shifts[key[0]].label} {key[1]})")
-            model.add(counts[key] == fixed + sum(assigned[key]))
-        else:
-            counts[key] = fixed
-    breaks = add_break_counts(model, data, counts, upper) if exact_breaks else nominal_breaks(data, counts)
-    coverage = add_coverage(model, data, counts, breaks)
+    counts = {}
+    for key, variables in sorted(assigned.items()):
+        counts[key] = model.new_int_var(0, len(variables), f"shifts({data.shifts[key[0]].label} {key[1]})")
+        model.add(counts[key] == sum(variables))
+    upper = {key: len(variables) for key, variables in assigned.items()}
+    coverage = add_coverage(model, data, counts, add_break_counts(model, data, counts, upper))
     costs = {
         "short": short_staffing_cost(data, coverage),
         "over": over_staffing_cost(data, coverage),
-        "night_spread": night_spread_cost(model, data, works, free, others),
-        "weekend_spread": weekend_spread_cost(model, data, works, free, others),
+        "night_spread": night_spread_cost(model, data, works),
+        "weekend_spread": weekend_spread_cost(model, data, works),
         "preference": preference_cost(data, works),
     }
     model.minimize(sum(costs.values()))
@@ -684,7 +665,7 @@ def add_max_nights(model: cp_model.CpModel, data: RosterData, agent: Agent, work
 
 
 def spread_cost(model: cp_model.CpModel, name: str, loads: list, weight: float) -> cp_model.LinearExprT:
-    """Soft: (most − fewest) of the loads, times the weight; agents held fixed are constant loads."""
+    """Soft: (most − fewest) of the loads, times the weight (an agent without such a shift has load 0)."""
     if len(loads) < 2 or weight == 0:
         return 0
     constants = [load for load in loads if isinstance(load, int)]
@@ -700,21 +681,17 @@ def spread_cost(model: cp_model.CpModel, name: str, loads: list, weight: float) 
     return coefficient * (most - fewest)
 
 
-def night_spread_cost(
-    model: cp_model.CpModel, data: RosterData, works: dict, free: list[Agent], others: Others
-) -> cp_model.LinearExprT:
+def night_spread_cost(model: cp_model.CpModel, data: RosterData, works: dict) -> cp_model.LinearExprT:
     """Soft: spread of nights among the agents who may work nights."""
-    agents = [agent.agent_id for agent in free if agent.night_ok]
-    loads = agent_loads(data, works, agents, lambda facts: facts.night) + list(others.nights)
+    agents = [agent.agent_id for agent in data.agents if agent.night_ok]
+    loads = agent_loads(data, works, agents, lambda facts: facts.night)
     return spread_cost(model, "nights", loads, data.scenario.config.weights.night_spread)
 
 
-def weekend_spread_cost(
-    model: cp_model.CpModel, data: RosterData, works: dict, free: list[Agent], others: Others
-) -> cp_model.LinearExprT:
+def weekend_spread_cost(model: cp_model.CpModel, data: RosterData, works: dict) -> cp_model.LinearExprT:
     """Soft: spread of weekend days among all agents."""
-    agents = [agent.agent_id for agent in free]
-    loads = agent_loads(data, works, agents, lambda facts: facts.weekend) + list(others.weekends)
+    agents = [agent.agent_id for agent in data.agents]
+    loads = agent_loads(data, works, agents, lambda facts: facts.weekend)
     return spread_cost(model, "weekend days", loads, data.scenario.config.weights.weekend_spread)
 
 

@@ -5,12 +5,11 @@
    problem. Its linear relaxation (solved with GLOP) bounds from below how little short staffing
    any roster can reach: that is the bound we report. The shifts it uses (clock start, length,
    queue), on any day, are the agents' candidate shifts.
-2. Named agents (`model.build_agent_model`, CP-SAT): a greedy first roster, agent by agent, each
-   the week that keeps its own hard rules and covers most of what is still open (a tiny model
-   per agent); then a large-neighbourhood search re-plans random groups of `LNS_AGENTS` agents
-   with everyone else fixed, each step hinted with the current roster, while time remains (a
-   center of at most `LNS_AGENTS` is one model). Up to `EXACT_BREAK_AGENTS` agents these models
-   place breaks themselves; larger ones assume every break in the middle of its window.
+2. Named agents (`scheduler.columns`): agents with the same rules form groups; column generation
+   finds, per group, valid weeks (a one-agent CP-SAT model priced at the duals of the master's
+   linear relaxation), and diving rounds the master to whole weeks, pricing again as it goes.
+   A center of at most `WHOLE_MODEL_AGENTS` agents is then solved as one exact CP-SAT model
+   (`model.build_agent_model`, every agent, breaks placed by the solver), hinted with that roster.
 3. Breaks (`model.build_break_model`, CP-SAT): with the shifts fixed, every break is placed inside
    its window to protect coverage; then `model.roster_table` writes the roster.
 
@@ -21,7 +20,6 @@ whom no valid week exists is named, with the rules and days, by `scheduler.diagn
 from __future__ import annotations
 
 import math
-import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,7 +35,6 @@ from scheduler.model import (
     COST_SCALE,
     Assignment,
     BreakCounts,
-    Others,
     RosterData,
     agent_day_limit,
     assignment_values,
@@ -53,13 +50,11 @@ from scheduler.model import (
 from scheduler.roster import ROSTER_COLUMNS
 from scheduler.scenario import Agent, Scenario
 
-LNS_AGENTS = 30  # agents re-planned together in one step (all of them in a smaller center)
-LNS_STEP_SECONDS = 5.0
+WHOLE_MODEL_AGENTS = 30  # up to this many agents, one exact model polishes the roster
 GENERATE_SHARE = 0.45  # of the time limit, by when column generation stops
 DIVE_SHARE = 0.8  # of the time limit, by when diving stops pricing new weeks
 BREAK_SHARE = 0.1  # of the time limit kept for placing breaks
 HINT_SECONDS = 2.0  # to complete a hint into a full solution
-EXACT_BREAK_AGENTS = LNS_AGENTS  # up to this many agents, the agent models place breaks themselves
 
 Progress = Callable[[dict], None]
 
@@ -178,7 +173,7 @@ def solve_roster(
     options, weeks, stuck = plan_weeks(data, candidate_options(data, mix), run)
     if stuck:
         return no_roster(data, run, diagnose.explain(data, run.workers, stuck))
-    assignment, proven = improve(data, weeks, options, run)
+    assignment, proven = whole_model(data, weeks, options, run)
     breaks, breaks_status = place_breaks(data, assignment, run)
     status = "OPTIMAL" if proven and breaks_status == "OPTIMAL" else "FEASIBLE"
 
@@ -278,17 +273,6 @@ def candidate_options(data: RosterData, mix: dict[tuple[int, str], float]) -> di
     return options
 
 
-def others_than(data: RosterData, assignment: Assignment, free: set[str]) -> Others:
-    """The agents of `assignment` outside `free`, held fixed: shift counts and fairness loads."""
-    fixed = {agent_id: shifts for agent_id, shifts in assignment.items() if agent_id not in free}
-    night_ok = {agent.agent_id for agent in data.agents if agent.night_ok}
-    return Others(
-        counts=shift_counts(fixed),
-        nights=tuple(sum(data.shifts[k].night for k, _ in fixed[a]) for a in fixed if a in night_ok),
-        weekends=tuple(sum(data.shifts[k].weekend for k, _ in fixed[a]) for a in fixed),
-    )
-
-
 def plan_weeks(
     data: RosterData, options: dict[str, list[tuple[int, str]]], run: Run
 ) -> tuple[dict[str, list[tuple[int, str]]], Assignment, list[Agent]]:
@@ -330,12 +314,10 @@ def week_reporter(run: Run) -> Callable[[str, float], None]:
 def solve_agents(
     data: RosterData, options: dict[str, list[tuple[int, str]]], current: Assignment, seconds: float, stage: str, run: Run
 ) -> tuple[str, Assignment]:
-    """The agents of `options` re-planned against everyone else in `current`, starting from their
-    shifts in `current`; returns the status and their new shifts, or no shifts when the plan found
-    is no better than the current one."""
-    exact_breaks = len(data.agents) <= EXACT_BREAK_AGENTS
-    agent_model = build_agent_model(data, options, others_than(data, current, set(options)), exact_breaks)
-    chosen = {(a, k, q) for a in options for k, q in current.get(a, [])}
+    """Every agent in one model, starting from `current`; the status and the new roster, or no
+    shifts when the plan found is no better than `current`."""
+    agent_model = build_agent_model(data, options)
+    chosen = {(a, k, q) for a, shifts in current.items() for k, q in shifts}
     for key, var in agent_model.works.items():
         agent_model.model.add_hint(var, key in chosen)
     current_objective = complete_hint(agent_model.model)
@@ -363,31 +345,16 @@ def complete_hint(model: cp_model.CpModel) -> float:
     return solver.objective_value
 
 
-def nominal_cost(data: RosterData, assignment: Assignment) -> float:
-    """The cost the agent models see: breaks in the middle of their windows."""
-    return sum(score(data, assignment, nominal_break_counts(data, assignment))[1].values())
-
-
-def improve(
+def whole_model(
     data: RosterData, assignment: Assignment, options: dict[str, list[tuple[int, str]]], run: Run
 ) -> tuple[Assignment, bool]:
-    """Large-neighbourhood search: re-plan a random group of LNS_AGENTS agents (everyone else
-    fixed, each step starting from the current roster) while time remains, keeping every plan
-    that lowers the model's cost. True when one step held every agent and proved its plan optimal."""
-    rng = random.Random(run.seed)
-    agent_ids = sorted(assignment)
-    while run.remaining() > BREAK_SHARE * run.time_limit + 1.0:
-        free = sorted(rng.sample(agent_ids, min(LNS_AGENTS, len(agent_ids))))
-        whole = len(free) == len(agent_ids)
-        seconds = run.remaining() - BREAK_SHARE * run.time_limit
-        stage = "agents" if whole else "improve"
-        status, planned = solve_agents(
-            data, {a: options[a] for a in free}, assignment, seconds if whole else min(LNS_STEP_SECONDS, seconds), stage, run
-        )
-        assignment = assignment | planned
-        if whole and status == "OPTIMAL":
-            return assignment, True
-    return assignment, False
+    """For a center of at most WHOLE_MODEL_AGENTS agents, every agent in one exact model with the
+    time left, starting from `assignment`; True when that model was solved to optimality."""
+    if len(data.agents) > WHOLE_MODEL_AGENTS or run.remaining() <= BREAK_SHARE * run.time_limit + 1.0:
+        return assignment, False
+    seconds = run.remaining() - BREAK_SHARE * run.time_limit
+    status, planned = solve_agents(data, options, assignment, seconds, "agents", run)
+    return assignment | planned, status == "OPTIMAL"
 
 
 # ---------------------------------------------------------------------------------------------
