@@ -61,6 +61,8 @@ _EPS = np.finfo(float).eps
 # n / (1 − shrinkage) that is an integer in exact arithmetic can land a few ulps above it
 # (14 / 0.7 = 20.000000000000004); treat anything this close as the integer.
 _GROSS_UP_RTOL = 1e-9
+# No queue needs more agents than this; a search that goes past it has met a numerical fault.
+_MAX_AGENTS = 2**31
 
 
 # --------------------------------------------------------------------------- inputs and outputs
@@ -382,7 +384,9 @@ def _erlang_a_queue(a, n, aht, patience):
     log_excess = _log_kummer_excess(x, y)
     log_m = np.logaddexp(0.0, log_excess)
     p_wait = expit(log_m - _log_poisson_ratio(n, a))
-    answered_if_waited = np.minimum(n / a * np.exp(log_excess - log_m), 1.0)
+    # in logs: n / A overflows for subnormal traffic
+    with np.errstate(divide="ignore"):
+        answered_if_waited = np.exp(np.minimum(np.log(n) - np.log(a) + log_excess - log_m, 0.0))
     return _Queue(p_wait, answered_if_waited, x, y)
 
 
@@ -533,6 +537,8 @@ def _smallest_passing(meets: Callable[[np.ndarray, np.ndarray], np.ndarray], fai
     todo = np.arange(fail.size)
     while todo.size:
         todo = todo[~meets(trial[todo].astype(float), todo)]
+        if todo.size and step[todo].max() > _MAX_AGENTS:
+            raise ArithmeticError(f"no agent count up to {_MAX_AGENTS:,} meets the target (a numerical fault)")
         fail[todo] = trial[todo]
         step[todo] *= 2
         trial[todo] = fail[todo] + step[todo]
