@@ -173,9 +173,9 @@ def solve_roster(
     options, weeks, stuck = plan_weeks(data, candidate_options(data, mix), run)
     if stuck:
         return no_roster(data, run, diagnose.explain(data, run.workers, stuck))
-    assignment, proven = whole_model(data, weeks, options, run)
-    breaks, breaks_status = place_breaks(data, assignment, run)
-    status = "OPTIMAL" if proven and breaks_status == "OPTIMAL" else "FEASIBLE"
+    polished, proven = whole_model(data, weeks, options, run)
+    assignment, breaks, breaks_status = cheaper_roster(data, weeks, polished, run)
+    status = "OPTIMAL" if proven and assignment is polished and breaks_status == "OPTIMAL" else "FEASIBLE"
 
     terms, costs = score(data, assignment, breaks)
     cheapest_short = min((step.cost for steps in data.tiers.values() for step in steps), default=0) / COST_SCALE
@@ -311,50 +311,59 @@ def week_reporter(run: Run) -> Callable[[str, float], None]:
     return report
 
 
-def solve_agents(
-    data: RosterData, options: dict[str, list[tuple[int, str]]], current: Assignment, seconds: float, stage: str, run: Run
-) -> tuple[str, Assignment]:
-    """Every agent in one model, starting from `current`; the status and the new roster, or no
-    shifts when the plan found is no better than `current`."""
+def whole_model(
+    data: RosterData, start: Assignment, options: dict[str, list[tuple[int, str]]], run: Run
+) -> tuple[Assignment | None, bool]:
+    """For a center of at most WHOLE_MODEL_AGENTS agents, every agent in one exact model (breaks
+    placed by the solver) with the time left, starting from `start`: its roster (None when not
+    tried or none found) and whether it was proven optimal."""
+    if len(data.agents) > WHOLE_MODEL_AGENTS or run.remaining() <= 2 * BREAK_SHARE * run.time_limit + 1.0:
+        return None, False
     agent_model = build_agent_model(data, options)
-    chosen = {(a, k, q) for a, shifts in current.items() for k, q in shifts}
+    chosen = {(a, k, q) for a, shifts in start.items() for k, q in shifts}
     for key, var in agent_model.works.items():
         agent_model.model.add_hint(var, key in chosen)
-    current_objective = complete_hint(agent_model.model)
-    status, solver = run.solve(agent_model.model, seconds, stage, 1 / COST_SCALE, presolve=False)
-    if status not in ("OPTIMAL", "FEASIBLE") or solver.objective_value >= current_objective:
-        return status, {}
-    return status, {a: [] for a in options} | assignment_values(solver, agent_model.works)
+    complete_hint(agent_model.model)
+    seconds = run.remaining() - 2 * BREAK_SHARE * run.time_limit
+    status, solver = run.solve(agent_model.model, seconds, "agents", 1 / COST_SCALE, presolve=False)
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        return None, False
+    return {a: [] for a in options} | assignment_values(solver, agent_model.works), status == "OPTIMAL"
 
 
-def complete_hint(model: cp_model.CpModel) -> float:
+def complete_hint(model: cp_model.CpModel) -> None:
     """Extend a hint of the works variables to every variable (counts, short, over, spreads), so
-    that the search starts from that complete solution; its objective (infinite if none)."""
+    that the search starts from that complete solution."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = HINT_SECONDS
     solver.parameters.num_workers = 1
     solver.parameters.cp_model_presolve = False
     solver.parameters.fix_variables_to_their_hinted_value = True
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return math.inf
+        return
     variables = [model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))]
     values = [solver.value(var) for var in variables]
     model.clear_hints()
     for var, value in zip(variables, values):
         model.add_hint(var, value)
-    return solver.objective_value
 
 
-def whole_model(
-    data: RosterData, assignment: Assignment, options: dict[str, list[tuple[int, str]]], run: Run
-) -> tuple[Assignment, bool]:
-    """For a center of at most WHOLE_MODEL_AGENTS agents, every agent in one exact model with the
-    time left, starting from `assignment`; True when that model was solved to optimality."""
-    if len(data.agents) > WHOLE_MODEL_AGENTS or run.remaining() <= BREAK_SHARE * run.time_limit + 1.0:
-        return assignment, False
-    seconds = run.remaining() - BREAK_SHARE * run.time_limit
-    status, planned = solve_agents(data, options, assignment, seconds, "agents", run)
-    return assignment | planned, status == "OPTIMAL"
+def cheaper_roster(
+    data: RosterData, dived: Assignment, polished: Assignment | None, run: Run
+) -> tuple[Assignment, BreakCounts, str]:
+    """Breaks for the dive's roster and, when there is one, the whole model's; the cheaper roster
+    by its full score (the models' own objectives are not comparable)."""
+    if polished is None:
+        return dived, *place_breaks(data, dived, run, run.remaining())
+    dived_breaks, dived_status = place_breaks(data, dived, run, 0.5 * run.remaining())
+    polished_breaks, polished_status = place_breaks(data, polished, run, run.remaining())
+    if total_cost(data, polished, polished_breaks) <= total_cost(data, dived, dived_breaks):
+        return polished, polished_breaks, polished_status
+    return dived, dived_breaks, dived_status
+
+
+def total_cost(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> float:
+    return sum(score(data, assignment, breaks)[1].values())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -362,14 +371,14 @@ def whole_model(
 # ---------------------------------------------------------------------------------------------
 
 
-def place_breaks(data: RosterData, assignment: Assignment, run: Run) -> tuple[BreakCounts, str]:
+def place_breaks(data: RosterData, assignment: Assignment, run: Run, seconds: float) -> tuple[BreakCounts, str]:
     """Break offsets per shift type and queue that protect coverage best, and the pass's status."""
     breaks = build_break_model(data, shift_counts(assignment))
     middle = nominal_break_counts(data, assignment)
     for key, var in breaks.coverage.breaks.items():  # start from breaks in the middle of their windows
         if isinstance(var, cp_model.IntVar):
             breaks.model.add_hint(var, middle.get(key, 0))
-    status, solver = run.solve(breaks.model, max(1.0, run.remaining()), "breaks", 1 / COST_SCALE)
+    status, solver = run.solve(breaks.model, max(1.0, seconds), "breaks", 1 / COST_SCALE)
     if status not in ("OPTIMAL", "FEASIBLE"):
         raise RuntimeError("the break pass found no placement in time")
     return break_values(solver, breaks.coverage.breaks), status
