@@ -72,6 +72,14 @@ def shift_runs(table: pd.DataFrame, agent_id: str) -> list[pd.DataFrame]:
     return [mine.loc[run] for run in runs]
 
 
+def run_roster(folder: Path, out: Path, exit_code: int):
+    """`wfm roster` on a folder: the result, after checking its exit code and that no traceback shows."""
+    result = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(out), *SOLVE])
+    assert result.exit_code == exit_code, result.output
+    no_traceback(result)
+    return result
+
+
 @pytest.fixture(scope="module")
 def rostered(tmp_path_factory):
     root = tmp_path_factory.mktemp("roster")
@@ -192,10 +200,7 @@ def test_contradicting_rules_exit_1_naming_the_agent_and_rule(tmp_path):
                     demand([0], 8, 16))
     folder = write_folder(case, tmp_path / "scenario")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(out), *SOLVE])
-    assert result.exit_code == 1, result.output
-    no_traceback(result)
-    text = words(result.output)
+    text = words(run_roster(folder, out, 1).output)
     assert "The hard rules contradict each other:" in text
     after = text.split("The hard rules contradict each other:", 1)[1]
     assert "Ada (a7)" in after and "max_days 2" in after
@@ -215,10 +220,8 @@ def test_timeout_without_a_roster_exits_1_and_writes_nothing(tmp_path, monkeypat
     monkeypatch.setattr(scheduler.solve, "solve_roster", timed_out)
     folder = write_folder(small_case(), tmp_path / "scenario")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(out), *SOLVE])
+    result = run_roster(folder, out, 1)
     assert calls == [(3.0, 1)]
-    assert result.exit_code == 1, result.output
-    no_traceback(result)
     text = words(result.output)
     assert "No roster was found within the time limit (3 s)" in text
     assert "--time-limit" in text
@@ -243,9 +246,7 @@ def test_bad_agents_csv_exits_2_with_a_located_message(tmp_path, column, value, 
     agents.at[row - 2, column] = value
     folder = write_folder(case, tmp_path / "scenario", agents)
     out = tmp_path / "out"
-    result = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(out), *SOLVE])
-    assert result.exit_code == 2, result.output
-    no_traceback(result)
+    result = run_roster(folder, out, 2)
     text = words(result.output)
     assert "Input error" in text
     assert message in text
@@ -267,8 +268,6 @@ def test_a_located_message_keeps_its_path_on_one_line(tmp_path):
 
 def test_missing_scenario_folder_exits_2(tmp_path):
     out = tmp_path / "out"
-    result = runner.invoke(app, ["roster", "--scenario", str(tmp_path / "nowhere"), "--out", str(out), *SOLVE])
-    assert result.exit_code == 2
-    no_traceback(result)
+    result = run_roster(tmp_path / "nowhere", out, 2)
     assert "nowhere" in words(result.output) and "not found" in words(result.output)
     assert not out.exists()
