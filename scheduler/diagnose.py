@@ -170,6 +170,12 @@ def check(model: cp_model.CpModel, assumptions: list, workers: int) -> tuple[boo
     return {cp_model.INFEASIBLE: True, cp_model.OPTIMAL: False, cp_model.FEASIBLE: False}.get(status), solver
 
 
+def relative_to_monday(minutes: int) -> str:
+    if minutes < 0:
+        return f"{hours(-minutes)} before Monday 00:00"
+    return f"{hours(minutes)} after Monday 00:00"
+
+
 def core_sentence(data: RosterData, agent: Agent, core: list[tuple[str, int | None]]) -> str:
     phrases = [rule_phrase(data, agent, rule, day) for rule, day in sorted(core, key=lambda k: (k[0], k[1] or 0))]
     if len(phrases) == 1:
@@ -189,7 +195,7 @@ def rule_phrase(data: RosterData, agent: Agent, rule: str, day: int | None) -> s
         "rest": f"{rules.min_rest_hours:g} h rest between shifts{on}",
         "rest_after_last_week": (
             f"{rules.min_rest_hours:g} h rest after last week's final shift"
-            + (f" (ending {hours(previous.last_end)} after Monday 00:00)" if previous else "") + on
+            + (f" (ending {relative_to_monday(previous.last_end)})" if previous else "") + on
         ),
         "consecutive_days": f"at most {rules.max_consecutive_days} days in a row{on}",
         "days_off": f"at least {rules.min_days_off} days off",

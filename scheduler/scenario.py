@@ -123,11 +123,12 @@ class WorkRules(Strict):
 
 
 class Weights(Strict):
-    """Objective weights. Short staffing dominates; the rest break ties in this order."""
+    """Objective weights: the objective is their weighted sum. At the defaults one short agent-hour
+    costs as much as 50 over-staffed ones, and fairness and preferences weigh less still."""
 
     short_hour: float = Field(1000, ge=0, description="per agent-hour short of the requirement")
     short_contact: float = Field(100, ge=0, description="per contact that misses the answer target because of it")
-    over_hour: float = Field(20, ge=0, description="per paid agent-hour above the requirement")
+    over_hour: float = Field(20, ge=0, description="per agent-hour on work above the requirement")
     night_spread: float = Field(60, ge=0, description="per night between the most and least loaded agent")
     weekend_spread: float = Field(60, ge=0, description="per weekend day between the most and least loaded agent")
     preference: float = Field(10, ge=0, description="per shift outside the agent's preferred time of day")
@@ -274,7 +275,7 @@ class Agent(Strict):
 
 
 class TimeOff(Strict):
-    """One row of `time_off.csv`, as minutes from the week start (may lie partly outside the week)."""
+    """One row of `time_off.csv` (local date-times; may lie partly outside the week)."""
 
     agent_id: str
     start: dt.datetime
