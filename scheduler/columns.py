@@ -84,7 +84,7 @@ class ShiftWorth:
     one pass over the shifts however many groups there are."""
 
     def __init__(self, data: RosterData):
-        self.count = data.week.count
+        self.count = data.horizon
         self.queue_index = {queue: i for i, queue in enumerate(data.queues)}
         self.keys = sorted({key for options in data.eligible.values() for key in options})
         self.index = {key: i for i, key in enumerate(self.keys)}
@@ -167,7 +167,7 @@ class MasterLP:
         self.links: dict[tuple[int, str, int], pywraplp.Constraint] = {}
         self.weeks: dict[tuple[int, Week], pywraplp.Variable] = {}
         for queue in data.queues:
-            for t in range(data.week.count):
+            for t in range(data.horizon):
                 self.cover[queue, t] = self.cover_row(queue, t)
         self.objective.SetMinimization()
 
@@ -260,7 +260,7 @@ class WeekSearch:
         for g, group in sorted(enumerate(self.groups), key=lambda item: len(item[1].options)):
             prices = self.worth.prices({
                 (queue, t): data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
-                for queue in data.queues for t in range(data.week.count)
+                for queue in data.queues for t in range(data.horizon)
             })
             status, _, week = self.pricers[g].best_week(self.worth.of(prices), FIRST_WEEK_SECONDS)
             if not week and status not in ("OPTIMAL", "FEASIBLE"):

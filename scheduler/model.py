@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Iterable
 
 import numpy as np
@@ -142,14 +143,20 @@ class RosterData:
 
     @property
     def required_hours(self) -> float:
-        return sum(self.required.values()) * self.interval_hours
+        """This week's required agent-hours (next week's first intervals left out)."""
+        return sum(needed for (_, t), needed in self.required.items() if t < self.week.count) * self.interval_hours
+
+    @cached_property
+    def horizon(self) -> int:
+        """Intervals the models cover: the week, and next week's first ones when shifts run into them."""
+        return max([self.week.count] + [max(facts.covered) + 1 for facts in self.shifts if facts.covered])
 
     @classmethod
     def build(cls, scenario: Scenario) -> "RosterData":
         config = scenario.config
-        week = Week(config.interval_minutes, scenario.cyclic)
+        week = Week(config.interval_minutes, scenario.cyclic, spill=not scenario.cyclic)
         shifts = [shift_facts(scenario, week, shift) for shift in enumerate_shift_types(config)]
-        required, tiers = requirement_tiers(scenario, week)
+        required, tiers = next_monday_like_this_one(*requirement_tiers(scenario, week), week, shifts)
         previous = previous_roster_shifts(scenario)
         rest = round(config.rules.min_rest_hours * 60)
         return cls(
@@ -165,6 +172,20 @@ class RosterData:
             rest_minutes=rest,
             over_cost=round(config.weights.over_hour * week.interval_minutes / 60 * COST_SCALE),
         )
+
+
+def next_monday_like_this_one(required: dict, tiers: dict, week: Week, shifts: list[ShiftFacts]) -> tuple[dict, dict]:
+    """When the week does not repeat, next Monday's first hours, before any Monday shift can
+    start, are covered only by this week's shifts that run past Sunday midnight (next week's roster
+    takes them as its previous roster): ask of those intervals what this Monday asks, so that
+    Sunday nights stay staffed."""
+    spill = {t for facts in shifts for t in facts.covered if t >= week.count}
+    monday = {t for facts in shifts if facts.day == 0 for t in facts.covered}
+    required, tiers = dict(required), dict(tiers)
+    for queue, t in [key for key in required if key[1] + week.count in spill and key[1] not in monday]:
+        required[queue, t + week.count] = required[queue, t]
+        tiers[queue, t + week.count] = tiers[queue, t]
+    return required, tiers
 
 
 def shift_facts(scenario: Scenario, week: Week, shift: ShiftType) -> ShiftFacts:
@@ -382,7 +403,7 @@ def add_coverage(
             terms[queue, t].append(-count)
     short, over = {}, {}
     for queue in data.queues:
-        for t in range(data.week.count):
+        for t in range(data.horizon):
             key = (queue, t)
             fixed = data.fixed_coverage.get(key, 0)
             needed = data.required.get(key, 0)
@@ -423,8 +444,9 @@ class MixModel:
     coverage: Coverage
 
 
-def build_mix_model(data: RosterData) -> MixModel:
-    """Counts per shift type and queue under supply limits; objective: short agent-intervals."""
+def build_mix_model(data: RosterData, horizon: int | None = None) -> MixModel:
+    """Counts per shift type and queue under supply limits; objective: short agent-intervals up to
+    `horizon` (default: this week's)."""
     model = cp_model.CpModel()
     upper: dict[tuple[int, str], int] = defaultdict(int)
     for options in data.eligible.values():
@@ -436,7 +458,8 @@ def build_mix_model(data: RosterData) -> MixModel:
     }
     add_supply_limits(model, data, counts)
     coverage = add_coverage(model, data, counts, add_break_counts(model, data, counts, upper))
-    model.minimize(sum(coverage.short.values()))
+    limit = data.week.count if horizon is None else horizon
+    model.minimize(sum(short for (_, t, _), short in coverage.short.items() if t < limit))
     return MixModel(model, counts, coverage)
 
 

@@ -115,6 +115,7 @@ class Week:
 
     interval_minutes: int
     cyclic: bool = True
+    spill: bool = False  # not cyclic: keep next week's first intervals, numbered on from `count`
 
     @cached_property
     def count(self) -> int:
@@ -122,7 +123,8 @@ class Week:
 
     def covered_intervals(self, start: int, end: int) -> list[int]:
         """Intervals wholly inside [start, end). Past the week's end they wrap to Monday when the week is
-        cyclic and are dropped otherwise (they belong to next week); before the start they are dropped."""
+        cyclic; otherwise they belong to next week and are dropped, or kept as they are with `spill`.
+        Before the start they are dropped."""
         size = self.interval_minutes
         first = -(-start // size)
         last = end // size  # exclusive
@@ -131,9 +133,10 @@ class Week:
             if t < 0:
                 continue
             if t >= self.count:
-                if not self.cyclic:
+                if not self.cyclic and not self.spill:
                     continue
-                t -= self.count
+                if self.cyclic:
+                    t -= self.count
             covered.append(t)
         return covered
 

@@ -217,11 +217,16 @@ def no_roster(data: RosterData, run: Run, sentences: list[str]) -> RosterResult:
 
 
 def solve_mix(data: RosterData, run: Run) -> tuple[dict[tuple[int, str], float], float]:
-    """The (fractional) shift mix of least short staffing, and that short staffing in agent-hours:
-    a lower bound for every roster, since the mix relaxes the agent problem."""
+    """The (fractional) shift mix of least short staffing, and this week's least short staffing
+    in agent-hours: a lower bound for every roster, since the mix relaxes the agent problem. When
+    shifts run into next week's first intervals the mix covers them too (for the candidate shifts),
+    but the bound is this week's alone."""
     began = time.monotonic()
     mix = build_mix_model(data)
     objective, values = lp_relaxation(mix.model)
+    if data.horizon > data.week.count:
+        mix = build_mix_model(data, data.horizon)
+        _, values = lp_relaxation(mix.model)
     run.stage_seconds["shift mix"] = time.monotonic() - began
     short_bound = math.ceil(objective - 1e-6) * data.interval_hours
     run.report({"stage": "shift mix", "solutions": 1, "objective": short_bound, "bound": short_bound})

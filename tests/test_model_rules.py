@@ -173,6 +173,23 @@ def test_previous_roster_covers_monday_and_constrains_rest():
     assert result.terms["short_hours"] == 8  # Monday 08–16 only: the night before covered 00–06
 
 
+def test_with_last_weeks_roster_sunday_night_still_covers_next_monday_morning():
+    # No shift starts before 06:00, so next Monday 00:00–06:00 is covered only by this week's
+    # Sunday night (next week's previous roster): it is asked for as this Monday is.
+    previous = pd.DataFrame([{
+        "agent_id": "a1", "name": "A1", "queue": "voice", "activity": "work",
+        "start": pd.Timestamp("2026-11-29 22:00"), "end": pd.Timestamp("2026-11-30 06:00"),
+    }])
+    templates = (ShiftTemplate(name="day", earliest_start=dt.time(6), latest_start=dt.time(16), lengths_hours=(8,)),
+                 ShiftTemplate(name="night", earliest_start=dt.time(20), latest_start=dt.time(23), lengths_hours=(8,)))
+    case = scenario([agent(max_hours=40)], demand([0], 0, 6), templates=templates, previous=previous)
+    result, shifts = solve(case)
+    week_end = 7 * 24 * 60
+    (sunday,) = shifts
+    assert sunday.day == 6 and sunday.start <= week_end and sunday.end >= week_end + 6 * 60
+    assert result.required_hours == 6 and result.terms["short_hours"] == 0  # this week's figures only
+
+
 def test_uncoverable_week_returns_a_roster_and_the_gap():
     case = scenario([agent(max_hours=40)], demand(EVERY_DAY, 8, 16, required=3))
     result, shifts = solve(case)
