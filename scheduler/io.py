@@ -66,7 +66,7 @@ from forecasts.history import (
 )
 from forecasts.special_days import read_special_days
 from forecasts.staffing import staffing_requirements, validation_problems
-from scheduler.roster import read_roster, write_roster
+from scheduler.roster import read_roster_rows, write_roster
 from scheduler.scenario import MINUTES_PER_WEEK, Agent, Scenario, ScenarioConfig, TimeOff
 
 CONFIG_FILES = ("scenario.yaml", "scenario.yml", "scenario.toml")
@@ -308,14 +308,12 @@ def read_previous_roster(path: Path, known_agents: set[str] | None) -> pd.DataFr
     """Last week's roster (None without the file); its agents must be in agents.csv."""
     if not path.exists():
         return None
-    roster = read_roster(path, str(path))
+    roster, rows = read_roster_rows(path, str(path))
     if known_agents is None:
         return roster
     problems = ProblemList(str(path))
     ids = roster["agent_id"].astype(str)
     unknown = ~ids.isin(known_agents)
-    # read_roster keeps the file's order, so position i is spreadsheet row i + 2 (blank lines aside).
-    rows = np.arange(len(roster)) + 2
     problems.add_cells("agent_id", rows, unknown, ids, lambda value: f"unknown agent '{value}': not in agents.csv")
     problems.raise_if_any()
     return roster

@@ -52,9 +52,15 @@ def read_roster(source: Source, name: str | None = None) -> pd.DataFrame:
     are dropped. A file with only the header row is an empty roster; a file without even a
     header is an error. Every problem raises InputError naming the file, row and column.
     """
+    return read_roster_rows(source, name)[0]
+
+
+def read_roster_rows(source: Source, name: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """`read_roster`, and each of its rows' row number in the file (for messages about a row)."""
     name = source_name(source, name, "roster")
     raw = read_raw_csv(source, name)
-    return _validate(raw, name, raw.index.to_numpy())
+    rows = raw.index.to_numpy()
+    return _validate(raw, name, rows), rows
 
 
 def validate_roster(frame: pd.DataFrame, name: str = "roster") -> pd.DataFrame:

@@ -205,6 +205,13 @@ def test_unknown_agent_in_previous_roster(folder: Path):
     the_problem(folder, "previous_roster.csv", 3, "agent_id", "unknown agent 'Z9'")
 
 
+def test_rows_of_the_previous_roster_count_blank_lines(folder: Path):
+    header = "agent_id,name,queue,activity,start,end\n"
+    row = "{},{},voice,work,2026-11-22T08:00:00,2026-11-22T16:00:00\n"
+    (folder / "previous_roster.csv").write_text(header + row.format("A1", "Anna Berg") + "\n\n" + row.format("Z9", "Zoe"))
+    the_problem(folder, "previous_roster.csv", 5, "agent_id", "unknown agent 'Z9'")
+
+
 @pytest.mark.parametrize(
     "old, new, column, words",
     [
