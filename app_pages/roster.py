@@ -160,7 +160,7 @@ def gantt_tab(scenario: Scenario) -> None:
     legend_column.caption("Work coloured by queue, breaks grey, lunches brown; nights shaded blue-grey, the "
                           "weekend amber. Hover a bar for its times.")
     agents = table.loc[(table["activity"] == "work") & table["queue"].isin(shown or queues), "agent_id"]
-    figure = plots.roster_gantt(in_queue_order(table[table["agent_id"].isin(set(agents))], queues), scenario)
+    figure = plots.roster_gantt(table[table["agent_id"].isin(set(agents))], scenario)
     # The day axis sits on top, where a tall team's chart starts; the legend goes above it, clear of the labels.
     figure.update_layout(margin=dict(t=GANTT_TOP_PX, b=10, l=10, r=10),
                          legend=dict(orientation="h", yref="container", y=1, yanchor="top", x=0, xanchor="left"))
@@ -170,14 +170,6 @@ def gantt_tab(scenario: Scenario) -> None:
     tall = figure.layout.height > GANTT_FRAME_PX
     with st.container(height=GANTT_FRAME_PX, border=False) if tall else st.container(border=False):
         st.plotly_chart(figure, key="roster-gantt")
-
-
-def in_queue_order(table: pd.DataFrame, queues: list[str]) -> pd.DataFrame:
-    """Work rows first, in the scenario's queue order: the Gantt colours queues (and orders its legend) by first
-    appearance, and this keeps each queue's colour the same in every chart and every roster."""
-    rank = table["queue"].map({queue: index for index, queue in enumerate(queues)}).fillna(len(queues))
-    return table.assign(_rank=rank + len(queues) * (table["activity"] != "work")).sort_values(
-        "_rank", kind="stable").drop(columns="_rank")
 
 
 def coverage_tab(view: RosterView) -> None:

@@ -62,18 +62,22 @@ def _interval_milliseconds(starts: pd.Series) -> float:
 
 def roster_gantt(roster_df: pd.DataFrame, scenario: Scenario | None = None) -> go.Figure:
     """One row per agent; work colored by queue, breaks and lunches in their own colors; nights and
-    weekend days shaded. Agents appear in the scenario's order when one is given."""
+    weekend days shaded. With a scenario, agents appear in its order, and each queue keeps the color
+    (and legend place) of its place among the scenario's queues, whichever queues this roster uses."""
     rules = scenario.config.rules if scenario else WorkRules()
     roster = roster_df.assign(
         start=pd.to_datetime(roster_df["start"]), end=pd.to_datetime(roster_df["end"]),
         label=roster_df["name"].astype(str) + " (" + roster_df["agent_id"].astype(str) + ")",
     )
     roster["series"] = roster["queue"].where(roster["activity"] == "work", roster["activity"])
-    queues = list(dict.fromkeys(roster.loc[roster["activity"] == "work", "queue"]))
+    worked = dict.fromkeys(roster.loc[roster["activity"] == "work", "queue"])
+    queues = list(dict.fromkeys([*(scenario.config.queues if scenario else []), *worked]))
     colors = {**{queue: QUEUE_COLORS[i % len(QUEUE_COLORS)] for i, queue in enumerate(queues)}, **BREAK_COLORS}
 
     figure = go.Figure()
-    for series, rows in roster.groupby("series", sort=False):
+    order = [queue for queue in queues if queue in worked] + list(BREAK_COLORS)
+    for series in [series for series in order if series in set(roster["series"])]:
+        rows = roster[roster["series"] == series]
         figure.add_trace(go.Bar(
             name=str(series), orientation="h", y=rows["label"], base=rows["start"],
             x=(rows["end"] - rows["start"]).dt.total_seconds() * 1000,  # a date axis measures in ms

@@ -299,6 +299,15 @@ def test_roster_gantt_has_a_row_per_agent_and_a_trace_per_queue_and_break_kind()
     assert len(roster_gantt(roster).data) == 4  # also without a scenario
 
 
+def test_roster_gantt_colors_queues_by_the_scenarios_order_whatever_the_roster_uses():
+    roster, scenario = two_queue_week()
+    chat_only = roster[(roster["queue"] == "chat") | (roster["activity"] != "work")]
+    both, alone = roster_gantt(roster, scenario), roster_gantt(chat_only.iloc[::-1], scenario)
+    color = {trace.name: trace.marker.color for trace in both.data}
+    assert {trace.name: trace.marker.color for trace in alone.data}["chat"] == color["chat"] != color["voice"]
+    assert [trace.name for trace in both.data][:2] == list(scenario.config.queues)
+
+
 def test_requirement_heatmap_is_days_by_times_of_day():
     _, scenario = two_queue_week()
     coverage = coverage_table(make_roster(), scenario)
