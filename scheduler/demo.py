@@ -1,8 +1,9 @@
 """The bundled sample center as a scenario folder: demand from the sample history, and a team to roster.
 
-The team is sized to the demand: its total `max_hours` is about `TARGET_LOAD` of the week's required
-agent-hours, so that a good roster covers every interval, nights and weekends included, with some
-slack for the shape of shifts. The mix of contracts follows a typical center: two thirds full-time,
+The team is sized to the demand: the paid hours that the week's required agent-hours take (breaks
+included: a break takes its agent off every interval it touches) are about `TARGET_LOAD` of the
+team's total `max_hours`, so that a good roster covers every interval, nights and weekends
+included, with some slack for the shape of shifts. The mix of contracts follows a typical center: two thirds full-time,
 a fifth part-time and the rest flexible students who work evenings; a third of the team also takes
 chats, a few take chats only, about 15 % do no nights. Everything is drawn from a seeded RNG.
 """
@@ -25,7 +26,9 @@ from scheduler.scenario import ScenarioConfig
 
 DEMO_WEEK = dt.date(2026, 11, 23)
 INTERVAL_MINUTES = 30
-TARGET_LOAD = 0.85  # required agent-hours / the team's total max_hours
+TARGET_LOAD = 0.9  # paid hours the requirement takes / the team's total max_hours
+# (the team's min_hours come to about 84 % of its max_hours: room both ways)
+TYPICAL_SHIFT_MINUTES = 8 * 60
 # The forecast the demo folder carries. A full backtest of every method takes 12-35 s on two busy cores;
 # on the sample, weighted_profile's backtest WAPE is within 0.1 point of the best method's, in 0.2 s.
 DEMO_METHODS = ("weighted_profile",)
@@ -71,7 +74,7 @@ def write_demo_scenario(
     config = demo_config(demand)
     required = staffing_requirements(forecast, config.staffing_config(), INTERVAL_MINUTES)
     rng = np.random.default_rng(seed)
-    agents = demo_agents(required_agent_hours(required), rng)
+    agents = demo_agents(required_agent_hours(required) / covering_share(config), rng)
     write_scenario(folder, config, agents, demo_time_off(agents, rng), files=files)
     return folder
 
@@ -100,10 +103,18 @@ def required_agent_hours(requirements: pd.DataFrame) -> float:
     return float(requirements["required"].sum() * requirements.attrs["interval_minutes"] / 60)
 
 
-def demo_agents(required_hours: float, rng: np.random.Generator) -> pd.DataFrame:
-    """The team, in `agents.csv` columns, sized so its max_hours are about required_hours / TARGET_LOAD."""
+def covering_share(config: ScenarioConfig) -> float:
+    """Of a typical shift's paid minutes, the share that counts toward coverage: each break takes
+    its agent off every interval it touches (with 30-minute intervals, a 15-minute break costs 30)."""
+    size = config.interval_minutes
+    lost = sum(-(-rule.minutes // size) * size for rule in config.breaks_for(TYPICAL_SHIFT_MINUTES))
+    return (TYPICAL_SHIFT_MINUTES - lost) / config.paid_minutes(TYPICAL_SHIFT_MINUTES)
+
+
+def demo_agents(paid_hours: float, rng: np.random.Generator) -> pd.DataFrame:
+    """The team, in `agents.csv` columns, sized so its max_hours are about paid_hours / TARGET_LOAD."""
     mean_max_hours = sum(share * np.mean(maxima) for share, _, maxima, _ in CONTRACTS.values())
-    size = math.ceil(required_hours / TARGET_LOAD / mean_max_hours)
+    size = math.ceil(paid_hours / TARGET_LOAD / mean_max_hours)
     counts = _split(size, {kind: share for kind, (share, *_) in CONTRACTS.items()})
     rows = [_contract(kind, rng) for kind, count in counts.items() for _ in range(count)]
     team = pd.DataFrame(rows)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.demo import DEMO_WEEK, TARGET_LOAD, required_agent_hours, write_demo_scenario
+from scheduler.demo import DEMO_WEEK, TARGET_LOAD, covering_share, required_agent_hours, write_demo_scenario
 from scheduler.io import load_scenario, read_config
 from scheduler.scenario import MINUTES_PER_WEEK
 
@@ -31,9 +31,12 @@ def test_demo_loads_with_two_queues_and_demand_around_the_clock(scenario):
 
 
 def test_team_is_sized_to_the_demand(scenario):
-    load = required_agent_hours(scenario.requirements) / sum(agent.max_hours for agent in scenario.agents)
-    assert 0.8 <= load <= 0.9
-    assert abs(load - TARGET_LOAD) < 0.03
+    # 8 h shifts pay 7.5 h (unpaid 30-min lunch) and cover 6.5 h (each break costs a 30-min interval)
+    assert covering_share(scenario.config) == pytest.approx(6.5 / 7.5)
+    paid = required_agent_hours(scenario.requirements) / covering_share(scenario.config)
+    load = paid / sum(agent.max_hours for agent in scenario.agents)
+    assert abs(load - TARGET_LOAD) < 0.02
+    assert sum(agent.min_hours for agent in scenario.agents) < paid < sum(agent.max_hours for agent in scenario.agents)
 
 
 def test_team_mix(scenario):
