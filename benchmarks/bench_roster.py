@@ -4,9 +4,10 @@
     python -m benchmarks.bench_roster --sizes demo 300 1000
 
 Sizes: `demo` is the bundled sample center (`scheduler.demo`, 30-minute intervals, 2 queues,
-solved in 30 s); a number is a synthetic center of that many agents (`benchmarks.synthetic`,
-15-minute intervals, demand at 85 % of the agents' contract maximum), solved in 120 s up to
-300 agents and in 600 s above. Every roster is run through the independent checker.
+solved in 30 s), `demo-N` the same center drawn with seed N (the bundled one is seed 11); a
+number is a synthetic center of that many agents (`benchmarks.synthetic`, 15-minute intervals,
+demand at 85 % of the agents' contract maximum), solved in 120 s up to 300 agents and in 600 s
+above. Every roster is run through the independent checker.
 Short staffing and the bound are in % of required agent-hours; the gap is their difference.
 """
 
@@ -24,14 +25,15 @@ from scheduler.scenario import Scenario
 from scheduler.solve import solve_roster
 
 
-def demo_scenario() -> Scenario:
+def demo_scenario(seed: int) -> Scenario:
     with tempfile.TemporaryDirectory() as folder:
-        return load_scenario(write_demo_scenario(f"{folder}/demo"))
+        return load_scenario(write_demo_scenario(f"{folder}/demo", seed=seed))
 
 
 def case(size: str) -> tuple[str, Scenario, float]:
-    if size == "demo":
-        return "demo center", demo_scenario(), 30.0
+    if size.startswith("demo"):
+        seed = 11 if size == "demo" else int(size.removeprefix("demo-"))
+        return f"demo seed {seed}", demo_scenario(seed), 30.0
     agents = int(size)
     return f"{agents} agents", synthetic_scenario(agents, interval_minutes=15), 120.0 if agents <= 300 else 600.0
 
