@@ -158,7 +158,13 @@ _ConfigLoader.yaml_implicit_resolvers = {
 }
 for _digit in "0123456789":  # ahead of the int resolver, which would match first
     _ConfigLoader.yaml_implicit_resolvers[_digit].insert(0, (_CLOCK_TAG, re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")))
-_ConfigLoader.add_constructor(_CLOCK_TAG, lambda loader, node: loader.construct_scalar(node).zfill(5))
+_ConfigLoader.add_constructor(_CLOCK_TAG, lambda loader, node: _two_digit_hour(loader.construct_scalar(node)))
+
+
+def _two_digit_hour(clock: str) -> str:
+    """`6:00` or `6:00:00` as `06:00` or `06:00:00`."""
+    hour, rest = clock.split(":", 1)
+    return f"{hour.zfill(2)}:{rest}"
 
 
 def _parse_config(path: Path) -> object:

@@ -114,9 +114,10 @@ def test_a_date_as_end_means_the_whole_day(tmp_path: Path):
 def test_toml_config_and_unquoted_clock_times_in_yaml(tmp_path: Path, folder: Path):
     edit(folder / "scenario.yaml", "interval_minutes: 60\n",
          "interval_minutes: 60\nrules:\n  night_start: 21:30\nshift_templates:\n"
-         "- {name: day, earliest_start: 7:00, latest_start: 16:00}\n")
+         "- {name: day, earliest_start: 7:00:00, latest_start: 16:00}\n")
     scenario = load_scenario(folder)
     assert scenario.config.rules.night_start == dt.time(21, 30)  # not 1290 seconds after midnight
+    assert scenario.config.shift_templates[0].earliest_start == dt.time(7)
     assert scenario.config.shift_templates[0].latest_start == dt.time(16)
 
     (folder / "scenario.yaml").unlink()
