@@ -21,7 +21,7 @@ from rich.table import Table
 from forecasts.errors import InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-console = Console()
+console = Console(soft_wrap=True)  # paths in messages stay whole
 errors = Console(stderr=True, soft_wrap=True)  # a located message stays on one line
 
 
