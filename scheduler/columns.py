@@ -30,7 +30,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 from scipy import sparse
 
-from scheduler.model import COST_SCALE, Assignment, RosterData, add_agent_rules, new_works
+from scheduler.model import COST_SCALE, Assignment, RosterData, add_agent_rules, new_works, off_preference
 from scheduler.scenario import Agent
 
 Week = tuple[tuple[int, str], ...]  # the (shift type, queue) worked, sorted
@@ -69,8 +69,7 @@ def agent_groups(data: RosterData, options: dict[str, list[tuple[int, str]]]) ->
 def preference_costs(data: RosterData, group: Group, shifts) -> list[int]:
     """Scaled cost of each (k, queue) for a member: the preference weight when off its preferred time."""
     price = round(data.scenario.config.weights.preference * COST_SCALE)
-    preferred = group.agent.preferred
-    return [price if preferred and data.shifts[k].time_of_day != preferred else 0 for k, _ in shifts]
+    return [price * off_preference(data, group.agent.preferred, k) for k, _ in shifts]
 
 
 # ---------------------------------------------------------------------------------------------

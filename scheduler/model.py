@@ -730,11 +730,13 @@ def agent_loads(data: RosterData, works: dict, agents: list[str], counted: Calla
 def preference_cost(data: RosterData, works: dict) -> cp_model.LinearExprT:
     """Soft: every shift at another time of day than the agent prefers."""
     preferred = {agent.agent_id: agent.preferred for agent in data.agents}
-    misses = [
-        var for (agent_id, k, _), var in works.items()
-        if preferred[agent_id] and data.shifts[k].time_of_day != preferred[agent_id]
-    ]
+    misses = [var for (agent_id, k, _), var in works.items() if off_preference(data, preferred[agent_id], k)]
     return round(data.scenario.config.weights.preference * COST_SCALE) * sum(misses)
+
+
+def off_preference(data: RosterData, preferred: str | None, k: int) -> bool:
+    """Whether shift type k lies outside the preferred time of day (never without a preference)."""
+    return bool(preferred) and data.shifts[k].time_of_day != preferred
 
 
 # ---------------------------------------------------------------------------------------------
@@ -791,8 +793,7 @@ def score(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> tupl
     weekends = fairness_loads(data, assignment, night=False)
     preferred = {agent.agent_id: agent.preferred for agent in data.agents}
     misses = sum(
-        1 for agent_id, shifts in assignment.items() for k, _ in shifts
-        if preferred[agent_id] and data.shifts[k].time_of_day != preferred[agent_id]
+        off_preference(data, preferred[agent_id], k) for agent_id, shifts in assignment.items() for k, _ in shifts
     )
     terms = {
         "short_hours": short_agents * data.interval_hours,
