@@ -45,13 +45,21 @@ INTEGRAL = 1e-6
 class Group:
     """Interchangeable agents: the same candidate shifts and the same rules."""
 
-    agent: Agent  # any member stands for all of them
-    agent_ids: tuple[str, ...]
+    members: tuple[Agent, ...]
     options: tuple[tuple[int, str], ...]
 
     @property
+    def agent(self) -> Agent:
+        """Any member: it stands for all of them."""
+        return self.members[0]
+
+    @property
+    def agent_ids(self) -> tuple[str, ...]:
+        return tuple(agent.agent_id for agent in self.members)
+
+    @property
     def size(self) -> int:
-        return len(self.agent_ids)
+        return len(self.members)
 
 
 def agent_groups(data: RosterData, options: dict[str, list[tuple[int, str]]]) -> list[Group]:
@@ -63,7 +71,7 @@ def agent_groups(data: RosterData, options: dict[str, list[tuple[int, str]]]) ->
             data.previous.get(agent.agent_id),
         )
         members[key].append(agent)
-    return [Group(agents[0], tuple(a.agent_id for a in agents), key[0]) for key, agents in members.items()]
+    return [Group(tuple(agents), key[0]) for key, agents in members.items()]
 
 
 def preference_costs(data: RosterData, group: Group, shifts) -> list[int]:

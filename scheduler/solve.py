@@ -30,7 +30,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from scheduler import diagnose
-from scheduler.columns import Group, WeekSearch, agent_groups, assignment_of
+from scheduler.columns import WeekSearch, agent_groups, assignment_of
 from scheduler.model import (
     COST_SCALE,
     Assignment,
@@ -294,15 +294,11 @@ def plan_weeks(
             stuck_groups = search.first_weeks()
         if stuck_groups:
             run.stage_seconds["weeks"] = time.monotonic() - began
-            return options, {}, [a for group in stuck_groups for a in group_agents(data, group)]
+            return options, {}, [agent for group in stuck_groups for agent in group.members]
         search.generate(run.started + GENERATE_SHARE * run.time_limit)
         counts = search.dive(run.started + DIVE_SHARE * run.time_limit)
     run.stage_seconds["weeks"] = time.monotonic() - began
     return options, assignment_of(search.groups, counts), []
-
-
-def group_agents(data: RosterData, group: Group) -> list[Agent]:
-    return [agent for agent in data.agents if agent.agent_id in group.agent_ids]
 
 
 def week_reporter(run: Run) -> Callable[[str, float], None]:
