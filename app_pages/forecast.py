@@ -13,8 +13,8 @@ from forecasts.history import read_history
 from forecasts.methods import METHODS
 from forecasts.sample import sample_history, sample_special_days
 from forecasts.staffing import StaffingConfig, staffing_requirements
-from scheduler import plots
-from scheduler.storage import NotFound
+from wfm import plots
+from wfm.storage import NotFound
 from wfm_app import context, demand, problems, state
 
 SOURCES = {"sample": "Sample center", "stored": "Stored history", "upload": "Upload a CSV"}

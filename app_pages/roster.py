@@ -11,9 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from forecasts.errors import InputError
-from scheduler import plots
+from wfm import plots
 from scheduler.scenario import MINUTES_PER_DAY, Scenario
-from scheduler.storage import RosterVersion
+from wfm.storage import RosterVersion
 from wfm_app import compare, context, editing, exports, figures, problems, roster_views, solving, state, working
 from wfm_app.roster_views import RosterView, day_label, describe_shift
 

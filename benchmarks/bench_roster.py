@@ -3,7 +3,7 @@
     python -m benchmarks.bench_roster                 # (a) demo center and (b) 300 agents
     python -m benchmarks.bench_roster --sizes demo 300 1000
 
-Sizes: `demo` is the bundled sample center (`scheduler.demo`, 30-minute intervals, 2 queues,
+Sizes: `demo` is the bundled sample center (`wfm.demo`, 30-minute intervals, 2 queues,
 solved in 30 s), `demo-N` the same center drawn with seed N (the bundled one is seed 11); a
 number is a synthetic center of that many agents (`benchmarks.synthetic`, 15-minute intervals,
 demand at 85 % of the agents' contract maximum), solved in 120 s up to 300 agents and in 600 s
@@ -19,7 +19,7 @@ import time
 
 from benchmarks.synthetic import synthetic_scenario
 from scheduler.check import check_roster
-from scheduler.demo import write_demo_scenario
+from wfm.demo import write_demo_scenario
 from scheduler.io import load_scenario
 from scheduler.scenario import Scenario
 from scheduler.solve import solve_roster

@@ -23,7 +23,7 @@ from scheduler.io import load_scenario
 from scheduler.roster import read_roster
 from scheduler.scenario import ScenarioConfig
 from scheduler.solve import solve_roster
-from scheduler.storage import Store
+from wfm.storage import Store
 from wfm_app import compare, context, editing, exports, rules, state
 from wfm_app.problems import problem_table
 from wfm_app.settings import Settings

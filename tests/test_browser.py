@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.storage import Store
+from wfm.storage import Store
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from forecasts.sample import sample_history, write_sample
-from scheduler.cli import app
+from wfm.cli import app
 
 runner = CliRunner()
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import scheduler.solve
-from scheduler.cli import app
+from wfm.cli import app
 from scheduler.io import write_scenario
 from scheduler.roster import ROSTER_COLUMNS, read_roster, write_roster
 from scheduler.scenario import BreakRule, Scenario, TimeOff

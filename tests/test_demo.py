@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.demo import DEMO_WEEK, TARGET_LOAD, covering_share, required_agent_hours, write_demo_scenario
+from wfm.demo import DEMO_WEEK, TARGET_LOAD, covering_share, required_agent_hours, write_demo_scenario
 from scheduler.io import load_scenario, read_config
 from scheduler.scenario import MINUTES_PER_WEEK
 

@@ -10,7 +10,7 @@ import pytest
 from forecasts import erlang
 from forecasts.staffing import QueueTarget
 from scheduler.evaluate import coverage_table, summary, terminal_summary
-from scheduler.plots import coverage_figure, requirement_heatmap, roster_gantt
+from wfm.plots import coverage_figure, requirement_heatmap, roster_gantt
 from scheduler.scenario import Agent, Scenario, ScenarioConfig
 
 MONDAY = dt.date(2026, 11, 23)

@@ -14,9 +14,9 @@ from sqlalchemy import inspect, text
 from forecasts.errors import InputError
 from scheduler.io import load_scenario
 from scheduler.scenario import Agent, ScenarioConfig, TimeOff
-from scheduler.storage import NotFound, Store, database_url
-from scheduler.storage.migrate import current_revision, head_revision
-from scheduler.storage.schema import AgentRecord, Base
+from wfm.storage import NotFound, Store, database_url
+from wfm.storage.migrate import current_revision, head_revision
+from wfm.storage.schema import AgentRecord, Base
 
 WEEK = dt.date(2026, 11, 23)  # a Monday
 TABLES = {"centers", "scenarios", "agents", "time_off", "stored_tables", "roster_versions", "roster_rows"}

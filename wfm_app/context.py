@@ -12,9 +12,9 @@ import os
 import pandas as pd
 import streamlit as st
 
-from scheduler.demo import write_demo_scenario
+from wfm.demo import write_demo_scenario
 from scheduler.scenario import Scenario, ScenarioConfig
-from scheduler.storage import ScenarioInfo, Store
+from wfm.storage import ScenarioInfo, Store
 from wfm_app import state
 from wfm_app.settings import Settings
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from scheduler.plots import BREAK_COLORS, QUEUE_COLORS
+from wfm.plots import BREAK_COLORS, QUEUE_COLORS
 from scheduler.scenario import MINUTES_PER_DAY
 
 

@@ -1,6 +1,6 @@
 """The rules page's tables: scenario models shown as editor rows, edited rows turned back into models.
 
-Validation is the models' and the store's (pydantic, `scheduler.storage.inputs`); this module only
+Validation is the models' and the store's (pydantic, `wfm.storage.inputs`); this module only
 converts cells (a `voice;chat` cell is a tuple of skills) and says where a problem is in the table
 a manager sees (its first row is row 1, as the editor shows it).
 """
@@ -13,7 +13,7 @@ import pandas as pd
 
 from forecasts.errors import InputError, Problem
 from scheduler.scenario import Agent, BreakRule, ScenarioConfig, ShiftTemplate, TimeOff, Weights, WorkRules
-from scheduler.storage import Store
+from wfm.storage import Store
 
 AGENT_COLUMNS = list(Agent.model_fields)
 TIME_OFF_COLUMNS = list(TimeOff.model_fields)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scheduler.storage import DEFAULT_DATA_DIR, database_url
+from wfm.storage import DEFAULT_DATA_DIR, database_url
 
 
 class Settings(BaseModel):

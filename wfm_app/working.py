@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from scheduler.scenario import Scenario
-from scheduler.storage import Store
+from wfm.storage import Store
 from wfm_app import state
 from wfm_app.roster_views import RosterView, derive, fingerprint
 

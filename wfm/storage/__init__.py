@@ -1,11 +1,11 @@
-"""Storage shared by the app and the `wfm` command: an embedded SQLite file by default, any SQLAlchemy
+"""The app's store: an embedded SQLite file by default, any SQLAlchemy
 database by URL, the schema migrated with Alembic when the store opens.
 
-    from scheduler.storage import Store, database_url
+    from wfm.storage import Store, database_url
     store = Store.open(database_url("wfm-data", os.environ))
 """
 
-from scheduler.storage.store import (
+from wfm.storage.store import (
     DEFAULT_CENTER,
     DEFAULT_DATA_DIR,
     NotFound,

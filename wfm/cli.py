@@ -261,7 +261,7 @@ def demo(
     workers: Annotated[int | None, typer.Option(min=1)] = None,
 ) -> None:
     """Write the bundled sample center and run the whole pipeline: forecast, staffing, roster."""
-    from scheduler.demo import write_demo_scenario
+    from wfm.demo import write_demo_scenario
 
     folder = write_demo_scenario(out / "scenario")
     console.print(f"Sample center written to {folder}")

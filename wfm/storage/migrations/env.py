@@ -1,4 +1,4 @@
-"""Alembic environment of the storage, configured in code by `scheduler.storage.migrate` (no alembic.ini).
+"""Alembic environment of the storage, configured in code by `wfm.storage.migrate` (no alembic.ini).
 
 `migrate.upgrade` hands over an open connection in `config.attributes["connection"]`, so the migration
 runs on the engine the store already built (SQLite pragmas included). Offline mode (`--sql`) is not
@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from scheduler.storage.schema import Base
+from wfm.storage.schema import Base
 
 
 def configure(**options) -> None:

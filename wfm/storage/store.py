@@ -25,9 +25,9 @@ from forecasts.history import validate_history
 from scheduler.io import load_scenario
 from scheduler.roster import ROSTER_COLUMNS, validate_roster
 from scheduler.scenario import Agent, Scenario, ScenarioConfig, TimeOff
-from scheduler.storage import inputs, migrate
-from scheduler.storage.inputs import Rows
-from scheduler.storage.schema import (
+from wfm.storage import inputs, migrate
+from wfm.storage.inputs import Rows
+from wfm.storage.schema import (
     AgentRecord,
     CenterRecord,
     RosterRowRecord,

@@ -1,7 +1,5 @@
-"""Plotly figures of coverage, rosters and requirements: pure functions, nothing rendered or written.
-
-Used by the Streamlit app and, optionally, written to HTML by the CLI.
-"""
+"""Plotly figures of coverage, rosters and requirements for the Streamlit app: pure functions,
+nothing rendered or written."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ The store calls `upgrade(engine)` every time it opens a database: a fresh databa
 schema, an up-to-date one is left alone. To write a new revision after changing `schema.py`:
 
     from alembic import command
-    from scheduler.storage.migrate import alembic_config
+    from wfm.storage.migrate import alembic_config
     command.revision(alembic_config("sqlite:///scratch.db"), "what changed", autogenerate=True)
 
 (on a scratch database upgraded to the current head), then review the generated file.
