@@ -1,11 +1,6 @@
 """Benchmark the forecasting methods on real call volumes (fpp2 ``calls``, a North American bank).
 
-The data: 5-minute call counts, weekdays 07:00–21:05, 164 days of 2003 with a few weekday
-holidays absent (see ``shared/data/callvolume/README.md``). They are summed to 30-minute
-intervals; the lone 21:00–21:05 interval is **dropped** (about 0.3 % of the calls), because
-folding it into 20:30–21:00 would inflate that slot's shape by a sixth with calls that arrive
-after the 21:00 close. AHT is not in the data: a constant 300 s is used (it does not affect
-contacts WAPE).
+The data and how they become a history table: ``forecasts/bank_calls.py``.
 
 For each of the last ``--held-out`` weeks (default 8) every method is fitted on everything before
 that week and forecasts it (the rolling-origin backtest with 8 folds). Separately, the per-queue
@@ -23,67 +18,20 @@ relative to the repository root.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))  # run as a plain script from anywhere
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain script from anywhere
 
 from forecasts.backtest import backtest, chosen_methods, wape  # noqa: E402
+from forecasts.bank_calls import (  # noqa: E402
+    DATA_ENV, DEFAULT_DATA, INTERVAL_MINUTES, QUEUE, before, data_path, held_out_weeks, load_bank_history,
+)
 from forecasts.forecast import forecast_history  # noqa: E402
 from forecasts.methods import METHODS, SeasonalNaive  # noqa: E402
-
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "callvolume" / "calls_fpp2_5min.csv"
-DATA_ENV = "WFM_CALLS_CSV"
-INTERVAL_MINUTES = 30
-CLOSING = "21:00"  # 5-minute intervals starting at or after this are dropped
-AHT_SECONDS = 300.0
-QUEUE = "bank"
-
-
-def data_path(argument: str | None = None) -> Path:
-    """The CSV to read: the argument, else ``$WFM_CALLS_CSV``, else the shared data folder."""
-    return Path(argument or os.environ.get(DATA_ENV) or DEFAULT_DATA)
-
-
-def load_bank_history(path: Path, interval_minutes: int = INTERVAL_MINUTES) -> pd.DataFrame:
-    """The 5-minute CSV as a history frame of ``interval_minutes`` (30, or 15/60) intervals
-    (history contract, one queue ``bank``).
-
-    Raises FileNotFoundError with a hint when the file is absent.
-    """
-    if not path.is_file():
-        raise FileNotFoundError(f"call volume CSV not found at {path}; pass --data PATH or set {DATA_ENV}")
-    raw = pd.read_csv(path, dtype={"interval_start": str})
-    raw = raw[raw["interval_start"] < CLOSING]
-    starts = pd.to_datetime(raw["date"] + " " + raw["interval_start"]).dt.floor(f"{interval_minutes}min")
-    contacts = raw.groupby(starts)["calls"].sum().astype(float)
-    history = pd.DataFrame({
-        "interval_start": contacts.index.values,
-        "queue": QUEUE,
-        "contacts": contacts.to_numpy(),
-        "aht_seconds": AHT_SECONDS,
-    })
-    history.attrs["interval_minutes"] = interval_minutes
-    return history
-
-
-def held_out_weeks(history: pd.DataFrame, count: int) -> list[pd.Timestamp]:
-    """Mondays of the last ``count`` weeks with data."""
-    mondays = history["interval_start"].dt.normalize()
-    mondays = mondays - pd.to_timedelta(mondays.dt.dayofweek, unit="D")
-    return sorted(mondays.unique())[-count:]
-
-
-def before(history: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    """The rows before ``day``, keeping ``attrs`` (interval length)."""
-    part = history[history["interval_start"] < day].reset_index(drop=True)
-    part.attrs = dict(history.attrs)
-    return part
 
 
 def auto_wapes(history: pd.DataFrame, weeks: list[pd.Timestamp]) -> tuple[list[float], list[str]]:

@@ -5,7 +5,7 @@ bank, 2003, summed to hours), on the last 4 weeks held out. Skipped when the dat
 import pandas as pd
 import pytest
 
-from benchmarks.bench_forecast_realdata import before, data_path, held_out_weeks, load_bank_history
+from forecasts.bank_calls import WHERE, before, data_path, held_out_weeks, load_bank_history
 from forecasts.backtest import backtest, chosen_methods
 from forecasts.methods import SeasonalNaive
 
@@ -17,7 +17,7 @@ INTERVAL_MINUTES = 60  # the benchmark uses 30; hourly keeps this test quick (MS
 def bank_history() -> pd.DataFrame:
     path = data_path()
     if not path.is_file():
-        pytest.skip(f"real call volume data not found at {path} (set WFM_CALLS_CSV to run this test)")
+        pytest.skip(f"real call volume data not found at {path}: {WHERE}")
     return load_bank_history(path, INTERVAL_MINUTES)
 
 
