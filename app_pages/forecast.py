@@ -7,7 +7,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from forecasts.errors import InputError
+from tabular import InputError
 from forecasts.forecast import ForecastResult, forecast_history
 from forecasts.history import read_history
 from forecasts.methods import METHODS

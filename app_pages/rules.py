@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from forecasts.errors import InputError
+from tabular import InputError
 from scheduler.scenario import DAY_NAMES
 from wfm_app import context, problems, rules, state
 

@@ -23,7 +23,7 @@ from forecasts.backtest import (
     fold_weeks,
     summarize,
 )
-from forecasts.errors import InputError, Problem
+from tabular import InputError, Problem
 from forecasts.history import interval_minutes
 from forecasts.methods import (
     DAYS_PER_WEEK,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .history import (
+from tabular import (
     MAX_PROBLEMS,
     ProblemList,
     Source,

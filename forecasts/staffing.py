@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from forecasts import erlang
-from forecasts.errors import InputError, Problem
+from tabular import InputError, Problem
 
 REQUIREMENT_COLUMNS = [
     "interval_start",

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pandas as pd
 
-from forecasts.errors import InputError, Problem
+from tabular import InputError, Problem
 from scheduler.roster import RosterShift, shifts_from_roster
 from scheduler.scenario import Scenario, ScenarioConfig
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecasts.errors import InputError, Problem
+from tabular import InputError, Problem
 from scheduler.io import load_scenario
 from scheduler.roster import read_roster
 from scheduler.scenario import ScenarioConfig

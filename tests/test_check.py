@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from forecasts.errors import InputError
+from tabular import InputError
 from forecasts.staffing import REQUIREMENT_COLUMNS
 from scheduler.check import Violation, check_roster, format_violations
 from scheduler.roster import ROSTER_COLUMNS, shifts_from_roster

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from forecasts.backtest import MIN_TRAIN_WEEKS, backtest, fold_weeks, wape
-from forecasts.errors import InputError
+from tabular import InputError
 from forecasts.forecast import FORECAST_COLUMNS, forecast_history
 from forecasts.methods import (
     METHODS,

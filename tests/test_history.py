@@ -10,15 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecasts.errors import InputError, Problem
 from forecasts.history import (
     DEFAULT_QUEUE,
     HISTORY_COLUMNS,
-    MAX_PROBLEMS,
     interval_minutes,
     read_history,
     validate_history,
 )
+from tabular import MAX_PROBLEMS, InputError, Problem
 
 HEADER = "interval_start,queue,contacts,aht_seconds\n"
 

@@ -8,7 +8,7 @@ import icalendar
 import pandas as pd
 import pytest
 
-from forecasts.errors import InputError
+from tabular import InputError
 from scheduler.ics import agent_calendar, agent_week_text
 
 STAMP = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone.utc)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecasts.errors import InputError
+from tabular import InputError
 from scheduler.io import load_scenario, write_scenario
 from scheduler.scenario import ScenarioConfig
 
@@ -41,7 +41,8 @@ def agents() -> pd.DataFrame:
 
 def requirements(hours: int = 24, queue: str = "voice", freq: str = "60min", start=WEEK) -> pd.DataFrame:
     starts = pd.date_range(start, periods=hours * pd.Timedelta("60min") // pd.Timedelta(freq), freq=freq)
-    return pd.DataFrame({"interval_start": starts, "queue": queue, "required": range(len(starts))})
+    # 0, 1, 2, ... up to 29: at most ten times the three agents
+    return pd.DataFrame({"interval_start": starts, "queue": queue, "required": [i % 30 for i in range(len(starts))]})
 
 
 def time_off() -> pd.DataFrame:

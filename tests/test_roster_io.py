@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-from forecasts.errors import InputError
+from tabular import InputError
 from scheduler.roster import ROSTER_COLUMNS, read_roster, validate_roster, write_roster
 
 HEADER = "agent_id,name,queue,activity,start,end\n"

@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-from forecasts.errors import InputError, Problem
+from tabular import InputError, Problem
 from forecasts.special_days import (
     SPECIAL_DAY_COLUMNS,
     apply_special_days,

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from forecasts import erlang
-from forecasts.errors import InputError
+from tabular import InputError
 from forecasts.staffing import (
     QueueTarget,
     StaffingConfig,

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from forecasts.errors import InputError
+from tabular import InputError
 from scheduler.io import load_scenario
 from scheduler.scenario import Agent, ScenarioConfig, TimeOff
 from wfm.storage import NotFound, Store, database_url
@@ -270,7 +270,7 @@ def test_a_bad_agent_row_rejects_the_whole_batch(store: Store, scenario_id: int)
     batch = [agent("a3").model_dump(), {**agent("a4").model_dump(), "max_hours": -1}, agent("a5", skills=("email",))]
     with pytest.raises(InputError) as raised:
         store.replace_agents(scenario_id, batch)
-    assert [(p.row, p.column) for p in raised.value.problems] == [(3, "max_hours")]
+    assert [(p.row, p.column) for p in raised.value.problems] == [(3, "max_hours"), (4, "skills")]
     assert store.load_agents(scenario_id) == AGENTS
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from pydantic import ValidationError
 
-from forecasts.errors import InputError, Problem
+from tabular import InputError, Problem
 from forecasts.special_days import CLOSED, validate_special_days
 from forecasts.staffing import QueueTarget, StaffingConfig
 from wfm_app.problems import from_validation

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from forecasts.errors import InputError, Problem
+from tabular import InputError, Problem
 from forecasts.staffing import validation_problems
 
 PROBLEM_COLUMNS = ["what", "where", "why"]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from forecasts.errors import InputError, Problem
+from tabular import InputError, Problem
 from scheduler.scenario import Agent, BreakRule, ScenarioConfig, ShiftTemplate, TimeOff, Weights, WorkRules
 from wfm.storage import Store
 
