@@ -193,8 +193,11 @@ def read_previous_roster(path: Path, week_start: dt.date, known_agents: set[str]
 
 
 def _in_folder(path: Path) -> Path:
-    """A file of the scenario folder, refused when a symlink takes it outside the folder."""
-    return inside_folder(path.parent, path.name, path.name)
+    """A file of the scenario folder, refused unread when a symlink takes it outside the folder."""
+    if not inside_folder(path.parent, path):
+        raise InputError(Problem("links to a file outside the scenario folder; put the file itself in the folder",
+                                 str(path)))
+    return path
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,7 +225,12 @@ def read_demand(folder: Path, config: ScenarioConfig, progress: Progress | None 
 
 def demand_file(folder: Path, key: str, relative: str) -> Path:
     """A file named under `demand:`; it must lie inside the folder (it is not opened otherwise)."""
-    return inside_folder(folder, relative, f"demand.{key}")
+    path = folder / relative
+    if not inside_folder(folder, path):
+        raise InputError(Problem(
+            f"'{relative}' is outside the scenario folder; copy the file into the folder and name it relative "
+            "to it (e.g. forecast.csv)", str(folder), column=f"demand.{key}"))
+    return path
 
 
 def read_requirements(path: Path, config: ScenarioConfig, agent_count: int | None = None) -> pd.DataFrame:

@@ -164,14 +164,6 @@ def _parser_problem(error: pd.errors.ParserError, name: str, separator: str) -> 
     return Problem(f"cannot be read as CSV ({message.strip()}); check that it is a comma-separated text file", name)
 
 
-def inside_folder(folder: Path, relative: str | os.PathLike, setting: str) -> Path:
-    """The path of a file a scenario names, which must lie inside its folder once symlinks are resolved.
-
-    Refused without being opened, so that a scenario cannot make us read (and echo) files elsewhere."""
-    path = folder / relative
-    root = folder.resolve()
-    if not path.resolve().is_relative_to(root):
-        raise InputError(Problem(
-            f"'{relative}' is outside the scenario folder; copy the file into the folder and name it "
-            "relative to it (e.g. forecast.csv)", str(folder), column=setting))
-    return path
+def inside_folder(folder: Path, path: Path) -> bool:
+    """Whether a path lies inside a folder once symlinks (and `..`) are resolved, without opening it."""
+    return path.resolve().is_relative_to(folder.resolve())
