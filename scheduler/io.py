@@ -22,20 +22,23 @@ would otherwise be silently ignored.
 (`2026-11-25 14:00`) or dates: a date as `start` means from its midnight, a date as `end` means to
 the end of that day (the next midnight), so `2026-11-25,2026-11-25` is the whole day.
 
-`previous_roster.csv` (optional): last week's roster in the roster format (`scheduler.roster`).
+`previous_roster.csv` (optional): last week's roster in the roster format (`scheduler.roster`); it must
+end before the week starts, but for shifts that start on the Sunday before and run over midnight.
 
-Demand (`demand:` in scenario.yaml, paths relative to the folder), exactly one of:
+Demand (`demand:` in scenario.yaml, paths relative to the folder and inside it), exactly one of:
     requirements    CSV `interval_start, queue, required` (+ optional `contacts, aht_seconds`), e.g. the
                     output of `wfm staff`;
     forecast        CSV `interval_start, queue, contacts, aht_seconds`, staffed at the queues' targets;
     history         an interval history (`forecasts.history`), forecast for the week, then staffed;
                     optionally shaped by `special_days`.
 Every demand queue must be a queue of scenario.yaml. Files at a finer interval than
-`interval_minutes` are aggregated to it (contacts summed, handle times weighted by contacts, and for
-a requirements file the *largest* `required` of the finer intervals, so that no part of the
-interval is short); coarser files are errors, since splitting them would invent a profile. Only
-the week [week_start, week_start + 7 days) is kept; intervals of the week absent from the file
-need no one (`required` 0, `contacts` 0), for every queue of scenario.yaml.
+`interval_minutes` are aggregated to it; coarser files are errors. Only the week [week_start,
+week_start + 7 days) is kept; intervals of the week absent from the file need no one (`required` 0,
+`contacts` 0), for every queue of scenario.yaml.
+
+This module only reads: the tables are validated by `scheduler.tables` (as the app's store does), the
+history and forecast by `forecasts.history`, within the input limits of `tabular.limits`. No file of
+the folder is opened when it resolves (through symlinks) to a place outside the folder.
 """
 
 from __future__ import annotations
