@@ -62,6 +62,7 @@ from scheduler import tables
 from scheduler.roster import write_roster
 from scheduler.scenario import Agent, Scenario, ScenarioConfig, TimeOff
 from tabular import (
+    MAX_AGENTS,
     InputError,
     Problem,
     ProblemList,
@@ -175,7 +176,7 @@ def _parse_config(path: Path) -> object:
 
 def read_agents(path: Path, config: ScenarioConfig) -> tuple[Agent, ...]:
     """Agents of `agents.csv`; every bad cell is reported."""
-    raw = read_raw_csv(_in_folder(path), str(path))
+    raw = read_raw_csv(_in_folder(path), str(path), max_rows=MAX_AGENTS)  # stops reading past the limit
     return tables.agents(raw, raw.index.to_numpy(), str(path), config)
 
 
