@@ -26,6 +26,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from scheduler.scenario import MINUTES_PER_DAY, BreakRule, Scenario, ScenarioConfig
 from tabular import (
     MAX_PROBLEMS,
     ProblemList,
@@ -37,7 +38,6 @@ from tabular import (
     require_columns,
     source_name,
 )
-from scheduler.scenario import MINUTES_PER_DAY, BreakRule, Scenario, ScenarioConfig
 
 ROSTER_COLUMNS = ["agent_id", "name", "queue", "activity", "start", "end"]
 ACTIVITIES = ("work", "break", "lunch")

@@ -78,7 +78,7 @@ def worded(problems: list[Problem]) -> list[Problem]:
 
 def columns_of(raw: pd.DataFrame, name: str, required: list[str], optional: list[str],
                extra_columns: bool = False) -> tuple[pd.DataFrame, ProblemList]:
-    """The raw cells with canonical column names (absent optional ones as None), in the raw frame's row order.
+    """The raw cells with canonical column names (absent optional ones empty), in the raw frame's row order.
     Missing columns raise, and so do other columns unless `extra_columns`; cell problems are left to the
     caller, in the returned ProblemList."""
     problems = ProblemList(name)

@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tabular import InputError, Problem
 from scheduler.io import load_scenario
 from scheduler.roster import read_roster
 from scheduler.scenario import ScenarioConfig
 from scheduler.solve import solve_roster
+from tabular import InputError, Problem
 from wfm.storage import Store
 from wfm_app import compare, context, editing, exports, rules, state
 from wfm_app.problems import problem_table

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tabular import InputError
 from scheduler.io import load_scenario, write_scenario
 from scheduler.scenario import ScenarioConfig
+from tabular import InputError
 
 WEEK = pd.Timestamp("2026-11-23")
 

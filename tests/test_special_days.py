@@ -7,7 +7,6 @@ import io
 import pandas as pd
 import pytest
 
-from tabular import InputError, Problem
 from forecasts.special_days import (
     SPECIAL_DAY_COLUMNS,
     apply_special_days,
@@ -15,6 +14,7 @@ from forecasts.special_days import (
     read_special_days,
     validate_special_days,
 )
+from tabular import InputError, Problem
 
 
 def load(text: str) -> pd.DataFrame:

@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 
 from forecasts import erlang
-from tabular import InputError
 from forecasts.staffing import (
     QueueTarget,
     StaffingConfig,
@@ -13,6 +12,7 @@ from forecasts.staffing import (
     load_staffing_config,
     staffing_requirements,
 )
+from tabular import InputError
 
 
 def forecast_rows(queue: str, contacts: list[float], aht: float) -> pd.DataFrame:

@@ -11,9 +11,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from tabular import InputError
 from scheduler.io import load_scenario, write_scenario
 from scheduler.scenario import Agent, ScenarioConfig, TimeOff
+from tabular import InputError
 from wfm.storage import NotFound, Store, database_url
 from wfm.storage.migrate import current_revision, head_revision
 from wfm.storage.schema import AgentRecord, Base

@@ -20,11 +20,11 @@ from sqlalchemy import Engine, Select, create_engine, delete, event, func, make_
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from tabular import InputError, Problem
 from forecasts.history import validate_history
 from scheduler.io import load_scenario
 from scheduler.roster import ROSTER_COLUMNS, validate_roster
 from scheduler.scenario import Agent, Scenario, ScenarioConfig, TimeOff
+from tabular import InputError, Problem
 from wfm.storage import inputs, migrate
 from wfm.storage.inputs import Rows
 from wfm.storage.schema import (
