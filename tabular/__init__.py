@@ -7,10 +7,10 @@ used by `forecasts` (history, special days) and `scheduler` (scenario tables, ro
 from .cells import as_text, normalize_columns, parse_datetimes, parse_numbers, require_columns
 from .limits import MAX_AGENTS, MAX_INPUT_MB, MAX_ROWS, Limit
 from .problems import MAX_PROBLEMS, InputError, Problem, ProblemList
-from .reading import Source, inside_folder, read_raw_csv, source_name
+from .reading import Source, inside_folder, read_raw_csv, read_text, source_name
 
 __all__ = [
     "MAX_AGENTS", "MAX_INPUT_MB", "MAX_PROBLEMS", "MAX_ROWS", "InputError", "Limit", "Problem", "ProblemList",
     "Source", "as_text", "inside_folder", "normalize_columns", "parse_datetimes", "parse_numbers", "read_raw_csv",
-    "require_columns", "source_name",
+    "read_text", "require_columns", "source_name",
 ]

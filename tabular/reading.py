@@ -94,6 +94,15 @@ def read_bounded(source: Source, name: str) -> bytes | str:
     return content
 
 
+def read_text(path: str | os.PathLike, name: str) -> str:
+    """A UTF-8 text file (a YAML or TOML configuration), read within the input limits like a table."""
+    content = read_bounded(path, name)
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(Problem("is not a UTF-8 text file; save it as UTF-8 text", name)) from None
+
+
 def _read_path(path: Path, name: str, limit: int) -> bytes:
     try:
         mode = path.stat().st_mode

@@ -112,3 +112,8 @@ def test_config_file_missing_or_not_yaml(tmp_path):
     bad.write_text("queues: [unclosed\n")
     with pytest.raises(InputError, match="not valid YAML"):
         load_staffing_config(bad)
+
+
+def test_config_file_that_never_ends_is_refused():
+    with pytest.raises(InputError, match="not a regular file"):
+        load_staffing_config("/dev/zero")
