@@ -218,8 +218,8 @@ def read_demand(folder: Path, config: ScenarioConfig, progress: Progress | None 
         path = demand_file(folder, "requirements", demand.requirements)
         week = tables.week_rows(read_requirements(path, config, agent_count), config, str(path))
     else:
-        path = demand_file(folder, "forecast", demand.forecast) if demand.forecast else (
-            demand_file(folder, "history", demand.history))
+        key = "forecast" if demand.forecast else "history"
+        path = demand_file(folder, key, getattr(demand, key))
         forecast = read_history(path, str(path)) if demand.forecast else _forecast(path, folder, config, progress)
         _check_queues(forecast, config, path)
         gridded = tables.on_grid(forecast, forecast.attrs["interval_minutes"], config.interval_minutes, str(path))
