@@ -26,6 +26,9 @@ from .problems import InputError, Problem
 Source = Union[str, os.PathLike, bytes, IO[Any]]
 
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (zip) and legacy .xls
+# No table of ours has more than a few dozen columns; a header of millions would take the memory of
+# millions of columns for every row.
+MAX_COLUMNS = 1000
 
 
 def source_name(source: Source, name: str | None, default: str) -> str:
@@ -49,6 +52,8 @@ def read_raw_csv(source: Source, name: str, max_rows: Limit = MAX_ROWS) -> pd.Da
     if not text.strip():
         raise InputError(Problem("the file is empty; it needs a header row and data rows", name))
     separator = _separator(text)
+    if _header(text).count(separator) >= MAX_COLUMNS:
+        raise InputError(Problem(f"the header has more than {MAX_COLUMNS:,} columns; is this the right file?", name, 1))
     most = max_rows.value()
     try:
         cells = pd.read_csv(
@@ -147,8 +152,13 @@ def _decode(content: bytes | str, name: str) -> str:
 
 def _separator(text: str) -> str:
     """The separator used most in the header line; comma when the header has none."""
-    header = text.split("\n", 1)[0]
+    header = _header(text)
     return max([",", ";", "\t"], key=header.count)
+
+
+def _header(text: str) -> str:
+    end = text.find("\n")
+    return text if end < 0 else text[:end]
 
 
 def _parser_problem(error: pd.errors.ParserError, name: str, separator: str) -> Problem:

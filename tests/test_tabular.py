@@ -71,3 +71,9 @@ def test_an_unclosed_quote_is_reported_on_the_row_excel_shows(text: str, row: in
 def test_excel_workbooks_and_binary_files_are_named():
     assert "Excel workbook" in only_problem(b"PK\x03\x04rest").message
     assert "binary data" in only_problem(b"a,b\n\x00\x01").message
+
+
+def test_a_header_of_more_columns_than_any_table_has_is_refused():
+    problem = only_problem(("a," * 1000 + "b\n").encode())
+    assert problem.row == 1 and "more than 1,000 columns" in problem.message
+    assert len(read_raw_csv(("a," * 998 + "b\n1\n").encode(), "t.csv").columns) == 999
