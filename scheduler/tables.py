@@ -263,10 +263,17 @@ def _reaching_into_the_week(roster: pd.DataFrame, rows: np.ndarray, week: pd.Tim
     sunday = week - pd.Timedelta(days=1)
     into_week = (shifts["end"] > week) & ~shifts["start"].between(sunday, week, inclusive="left")
     for shift in shifts[into_week].head(MAX_PROBLEMS).itertuples():
-        problems.add(
-            f"this shift runs from {shift.start:%Y-%m-%d %H:%M} to {shift.end:%Y-%m-%d %H:%M}, into the week being "
-            f"planned (from Monday {week:%Y-%m-%d} 00:00); a previous roster is last week's: only a shift that "
-            "starts on the Sunday before may run over midnight into the week", shift.row, "start")
+        problems.add(_reaching_message(shift.start, shift.end, week), shift.row, "start")
+
+
+def _reaching_message(start: pd.Timestamp, end: pd.Timestamp, week: pd.Timestamp) -> str:
+    rule = ("a previous roster is last week's: only a shift that starts on the Sunday before may run over "
+            "midnight into the week")
+    if start >= week:
+        return (f"this shift starts at {start:%Y-%m-%d %H:%M}, not before the week being planned (from Monday "
+                f"{week:%Y-%m-%d} 00:00); {rule}. Was this week's roster given as last week's?")
+    return (f"this shift runs from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}, into the week being planned "
+            f"(from Monday {week:%Y-%m-%d} 00:00); {rule}")
 
 
 def _check_touches_last_week(roster: pd.DataFrame, week: pd.Timestamp, name: str) -> None:

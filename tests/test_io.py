@@ -399,7 +399,8 @@ def test_a_previous_roster_reaching_into_the_week_is_refused(folder: Path):
     ).to_csv(folder / "previous_roster.csv", index=False)
     problems = problems_of(folder)
     assert [(p.row, p.column) for p in problems] == [(4, "start"), (5, "start")]
-    assert "into the week being planned (from Monday 2026-11-23 00:00)" in problems[0].message
+    assert "not before the week being planned (from Monday 2026-11-23 00:00)" in problems[0].message
+    assert "runs from 2026-11-21 20:00 to 2026-11-23 01:00, into the week being planned" in problems[1].message
 
 
 def test_this_weeks_roster_fed_back_as_the_previous_one_is_refused(folder: Path):
@@ -416,7 +417,7 @@ def test_a_previous_roster_of_another_week_says_what_it_would_do(folder: Path):
 
     roster_rows(("A1", "2030-01-07T08:00:00", "2030-01-07T16:00:00")).to_csv(folder / "previous_roster.csv",
                                                                              index=False)
-    the_problem(folder, "previous_roster.csv", 2, "start", "into the week being planned")
+    the_problem(folder, "previous_roster.csv", 2, "start", "starts at 2030-01-07 08:00, not before the week")
 
 
 def test_an_empty_previous_roster_means_nobody_worked_last_week(folder: Path):

@@ -352,7 +352,7 @@ def test_the_store_refuses_what_a_folder_refuses(store: Store, scenario_id: int)
     with pytest.raises(InputError, match=f"more than 10 times the scenario's {len(AGENTS)} agents"):
         store.save_requirements(scenario_id, too_many)
     this_week = roster()  # this week's Monday, given as last week's roster
-    with pytest.raises(InputError, match="into the week being planned") as raised:
+    with pytest.raises(InputError, match="not before the week being planned") as raised:
         store.save_previous_roster(scenario_id, this_week)
     assert raised.value.problems[0].row == 2
     store.save_previous_roster(scenario_id, roster(day=WEEK - dt.timedelta(days=1)))
