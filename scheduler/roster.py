@@ -52,15 +52,9 @@ def read_roster(source: Source, name: str | None = None) -> pd.DataFrame:
     are dropped. A file with only the header row is an empty roster; a file without even a
     header is an error. Every problem raises InputError naming the file, row and column.
     """
-    return read_roster_rows(source, name)[0]
-
-
-def read_roster_rows(source: Source, name: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
-    """`read_roster`, and each of its rows' row number in the file (for messages about a row)."""
     name = source_name(source, name, "roster")
     raw = read_raw_csv(source, name)
-    rows = raw.index.to_numpy()
-    return validate_roster(raw, name, rows), rows
+    return validate_roster(raw, name, raw.index.to_numpy())
 
 
 def validate_roster(frame: pd.DataFrame, name: str = "roster", rows: np.ndarray | None = None) -> pd.DataFrame:
