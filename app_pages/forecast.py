@@ -7,12 +7,12 @@ import time
 import pandas as pd
 import streamlit as st
 
-from forecasts.errors import InputError
 from forecasts.forecast import ForecastResult, forecast_history
 from forecasts.history import read_history
 from forecasts.methods import METHODS
 from forecasts.sample import sample_history, sample_special_days
 from forecasts.staffing import StaffingConfig, staffing_requirements
+from tabular import InputError
 from wfm import plots
 from wfm.storage import NotFound
 from wfm_app import context, demand, problems, state

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from forecasts.errors import InputError
+from tabular import InputError
 from wfm import plots
 from scheduler.scenario import MINUTES_PER_DAY, Scenario
 from wfm.storage import RosterVersion

@@ -11,8 +11,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from forecasts.errors import InputError
 from scheduler.scenario import DAY_NAMES
+from tabular import InputError
 from wfm_app import context, problems, rules, state
 
 PREFERENCES = ["early", "day", "late", "night"]

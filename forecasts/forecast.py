@@ -23,7 +23,6 @@ from forecasts.backtest import (
     fold_weeks,
     summarize,
 )
-from forecasts.errors import InputError, Problem
 from forecasts.history import interval_minutes
 from forecasts.methods import (
     DAYS_PER_WEEK,
@@ -36,6 +35,7 @@ from forecasts.methods import (
     week_grid_times,
 )
 from forecasts.special_days import apply_special_days, mask_special_days
+from tabular import InputError, Problem
 
 FORECAST_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "method"]
 

@@ -15,40 +15,42 @@ columns are ignored. Comma, semicolon and tab separators are recognised from the
 The interval length (15, 30 or 60 minutes) is detected from the spacing of the rows and must be
 the same for every queue. Missing intervals are gaps: they stay absent, they are not zeros.
 
-Every input problem raises :class:`forecasts.errors.InputError` with the file, the row as a
-spreadsheet shows it (header = row 1) and the column. The CSV plumbing here (reading a source,
-matching columns, parsing cells, collecting problems) is shared with ``forecasts.special_days``.
+Every input problem raises :class:`tabular.InputError` with the file, the row as a spreadsheet
+shows it (header = row 1) and the column; the CSV plumbing (reading a source within the input
+limits, matching columns, parsing cells, collecting problems) is the ``tabular`` package's.
 """
 
 from __future__ import annotations
 
-import codecs
-import io
-import os
-import re
-from collections.abc import Callable
 from itertools import islice
-from pathlib import Path
-from typing import IO, Any, Union
 
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, Problem
+from tabular import (
+    MAX_PROBLEMS,
+    InputError,
+    Problem,
+    ProblemList,
+    Source,
+    as_text,
+    normalize_columns,
+    parse_datetimes,
+    parse_numbers,
+    read_raw_csv,
+    require_columns,
+    source_name,
+)
 
 HISTORY_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds"]
 DEFAULT_QUEUE = "default"
 SUPPORTED_INTERVALS = (15, 30, 60)
 
-# Enough to fix a batch of mistakes in one go without burying the user.
-MAX_PROBLEMS = 20
-
-# A path (str or PathLike), raw bytes, or a file-like object (binary or text) such as an upload.
-Source = Union[str, os.PathLike, bytes, IO[Any]]
+# Beyond these a cell is a typo or a unit mistake, and the Erlang maths would overflow on it.
+MAX_CONTACTS_PER_INTERVAL = 1_000_000
+MAX_AHT_SECONDS = 24 * 3600
 
 _REQUIRED_COLUMNS = ["interval_start", "contacts", "aht_seconds"]
-_TIME_ZONE_OFFSET = r"(?:Z|[+-]\d\d:?\d\d)$"
-_EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (zip) and legacy .xls
 
 
 # --------------------------------------------------------------------------------------------
@@ -92,175 +94,9 @@ def interval_minutes(df: pd.DataFrame) -> int:
     if "queue" not in history:
         history = history.assign(queue=DEFAULT_QUEUE)
     problems = ProblemList("history")
-    minutes = _interval_length(history, np.arange(len(history)) + 2, problems)
+    minutes = detect_interval(history, np.arange(len(history)) + 2, problems)
     problems.raise_if_any()
     return minutes
-
-
-# --------------------------------------------------------------------------------------------
-# CSV plumbing shared with special_days
-# --------------------------------------------------------------------------------------------
-
-
-class ProblemList:
-    """Collects located problems so that one load reports many mistakes, not just the first."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self._problems: list[Problem] = []
-
-    def add(self, message: str, row: int | None = None, column: str | None = None) -> None:
-        self._problems.append(Problem(message, self.file, None if row is None else int(row), column))
-
-    def add_cells(
-        self,
-        column: str,
-        rows: np.ndarray,
-        mask: pd.Series,
-        values: pd.Series,
-        describe: Callable[[Any], str],
-    ) -> None:
-        """Add one problem per row where ``mask`` holds, at most MAX_PROBLEMS per call.
-
-        ``rows``, ``mask`` and ``values`` are aligned; ``describe(value)`` writes the message.
-        """
-        flagged = np.asarray(mask, dtype=bool)
-        if not flagged.any():
-            return
-        picked = zip(rows[flagged], values.to_numpy(dtype=object)[flagged])
-        for row, value in islice(picked, MAX_PROBLEMS):
-            self.add(describe(value), row, column)
-
-    def __bool__(self) -> bool:
-        return bool(self._problems)
-
-    def raise_if_any(self) -> None:
-        """Raise InputError with the problems in row order (file-level ones first)."""
-        if not self._problems:
-            return
-        ordered = sorted(self._problems, key=lambda p: -1 if p.row is None else p.row)
-        shown = ordered[:MAX_PROBLEMS]
-        if len(ordered) > MAX_PROBLEMS:
-            shown.append(Problem("more problems not shown; fix these and load the file again", self.file))
-        raise InputError(shown)
-
-
-def source_name(source: Source, name: str | None, default: str) -> str:
-    """The file name to show in messages: ``name``, else the path's or the object's file name."""
-    if name:
-        return name
-    if isinstance(source, (str, os.PathLike)):
-        return Path(source).name
-    given = getattr(source, "name", None)  # open files and Streamlit uploads carry a name
-    return Path(given).name if isinstance(given, str) and given else default
-
-
-def read_raw_csv(source: Source, name: str) -> pd.DataFrame:
-    """Read a CSV into a frame of stripped strings ("" when empty), without interpreting cells.
-
-    Columns are the header cells as written; the index holds each row's spreadsheet row number
-    (header = row 1); rows with every cell empty are dropped. Raises InputError for a missing,
-    empty, binary or unparseable file.
-    """
-    text = _decode(_read_source(source, name), name)
-    if not text.strip():
-        raise InputError(Problem("the file is empty; it needs a header row and data rows", name))
-    separator = _separator(text)
-    try:
-        cells = pd.read_csv(
-            io.StringIO(text),
-            sep=separator,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,  # keep blank lines so row numbers match the spreadsheet
-            engine="c",
-        )
-    except pd.errors.ParserError as error:
-        raise InputError(_parser_problem(error, name, separator)) from None
-    cells = cells.fillna("").apply(lambda column: column.str.strip())  # short rows come padded with NaN
-    cells.index = np.arange(1, len(cells) + 1)
-    data = cells.iloc[1:].copy()
-    data.columns = list(cells.iloc[0])
-    return data[(data.to_numpy() != "").any(axis=1)]
-
-
-def normalize_columns(frame: pd.DataFrame, known: list[str], problems: ProblemList) -> pd.DataFrame:
-    """Rename columns to their canonical keys (``" Interval Start"`` -> ``interval_start``).
-
-    A repeated column keeps its first occurrence; repeating a ``known`` column is a problem
-    because we could not tell which one is meant.
-    """
-    keys = [_column_key(column) for column in frame.columns]
-    first_position: dict[str, int] = {}
-    keep = []
-    for position, key in enumerate(keys):
-        if key not in first_position:
-            first_position[key] = position
-            keep.append(position)
-        elif key in known:
-            problems.add(
-                f"column '{key}' appears twice (columns {first_position[key] + 1} and {position + 1}); "
-                "keep only one of them",
-                row=1,
-                column=key,
-            )
-    normalized = frame.iloc[:, keep].copy()
-    normalized.columns = [keys[position] for position in keep]
-    return normalized
-
-
-def require_columns(
-    frame: pd.DataFrame, required: list[str], optional: list[str], problems: ProblemList
-) -> None:
-    """Report each required column missing from the header (row 1)."""
-    expected = ", ".join(required) + (f" (optional: {', '.join(optional)})" if optional else "")
-    found = ", ".join(f"'{column}'" for column in list(frame.columns)[:10]) or "none"
-    for column in required:
-        if column not in frame.columns:
-            problems.add(
-                f"missing required column '{column}'; the header row must name {expected}. "
-                f"Found columns: {found}",
-                row=1,
-                column=column,
-            )
-
-
-def as_text(values: pd.Series) -> pd.Series:
-    """Cells as stripped strings, "" for empty/NaN/None/NaT (editor frames hold mixed types)."""
-    return values.astype(object).where(values.notna(), "").astype(str).str.strip()
-
-
-def parse_numbers(text: pd.Series) -> pd.Series:
-    """Floats from text cells; NaN where empty, not a number, or not finite (nan, inf)."""
-    numbers = pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
-    return numbers.where(np.isfinite(numbers))
-
-
-def parse_datetimes(
-    text: pd.Series, rows: np.ndarray, column: str, example: str, problems: ProblemList
-) -> pd.Series:
-    """Naive datetimes from ISO-8601 text cells; NaT (and a problem) where a cell is unusable."""
-    empty = text == ""
-    with_offset = text.str.contains(_TIME_ZONE_OFFSET, regex=True)
-    parsed = pd.to_datetime(text.where(~empty & ~with_offset), format="ISO8601", errors="coerce")
-    unreadable = ~empty & ~with_offset & parsed.isna()
-    problems.add_cells(column, rows, empty, text, lambda _: f"is empty; enter a value like {example}")
-    problems.add_cells(
-        column,
-        rows,
-        with_offset,
-        text,
-        lambda value: f"'{value}' has a time-zone offset; write local times without one, e.g. {example}",
-    )
-    problems.add_cells(
-        column,
-        rows,
-        unreadable,
-        text,
-        lambda value: f"cannot read '{value}' as a date; write it as ISO-8601 year-month-day, e.g. {example}",
-    )
-    return parsed.astype("datetime64[ns]")
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,7 +129,7 @@ def _validate(raw: pd.DataFrame, name: str, rows: np.ndarray) -> pd.DataFrame:
     )
     _check_duplicates(history, rows, problems)
     problems.raise_if_any()
-    minutes = _interval_length(history, rows, problems)
+    minutes = detect_interval(history, rows, problems)
     problems.raise_if_any()
 
     history = history.sort_values(["queue", "interval_start"], kind="stable").reset_index(drop=True)
@@ -338,7 +174,19 @@ def _parse_contacts(text: pd.Series, rows: np.ndarray, problems: ProblemList) ->
         contacts,
         lambda value: f"{value:g} is negative; offered contacts must be 0 or more",
     )
-    return contacts.where(~negative)
+    implausible = contacts > MAX_CONTACTS_PER_INTERVAL
+    problems.add_cells("contacts", rows, implausible, contacts, too_many_contacts)
+    return contacts.where(~negative & ~implausible)
+
+
+def too_many_contacts(value: float) -> str:
+    return (f"{value:g} contacts in one interval is implausible (the most accepted is "
+            f"{MAX_CONTACTS_PER_INTERVAL:,}); check the number and its unit")
+
+
+def too_long_handle_time(value: float) -> str:
+    return (f"{value:g} seconds is not a plausible average handle time (the most accepted is "
+            f"{MAX_AHT_SECONDS:,} s, a day); check the number and its unit")
 
 
 def _parse_aht(
@@ -373,7 +221,9 @@ def _parse_aht(
         aht,
         lambda value: f"{value:g} is not a handle time; it must be more than 0 seconds",
     )
-    return aht.where(aht > 0)
+    too_long = aht > MAX_AHT_SECONDS
+    problems.add_cells("aht_seconds", rows, too_long, aht, too_long_handle_time)
+    return aht.where((aht > 0) & ~too_long)
 
 
 def _check_duplicates(history: pd.DataFrame, rows: np.ndarray, problems: ProblemList) -> None:
@@ -399,13 +249,24 @@ def _check_duplicates(history: pd.DataFrame, rows: np.ndarray, problems: Problem
 # --------------------------------------------------------------------------------------------
 
 
-def _interval_length(history: pd.DataFrame, rows: np.ndarray, problems: ProblemList) -> int | None:
-    """Detect the interval length and check every start lies on its grid; None on problems."""
+def detect_interval(
+    history: pd.DataFrame, rows: np.ndarray, problems: ProblemList, default: int | None = None
+) -> int | None:
+    """Detect the interval length of a table of ``interval_start, queue`` and check every start lies on
+    its grid; None after adding the problems. ``rows`` are the spreadsheet rows of the table's rows.
+
+    ``default`` is the length assumed where no queue has two rows to measure (without one, that is a
+    problem)."""
     spacing = _spacing(history, rows)
-    minutes = _detect_interval(spacing, problems)
+    minutes = _detect_interval(spacing, problems, default)
     if minutes is not None:
         _check_grid(spacing, minutes, problems)
     return minutes
+
+
+def check_interval_grid(history: pd.DataFrame, rows: np.ndarray, minutes: int, problems: ProblemList) -> None:
+    """Add a problem for each start of a table of ``interval_start, queue`` off the ``minutes`` grid."""
+    _check_grid(_spacing(history, rows), minutes, problems)
 
 
 def _spacing(history: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
@@ -430,13 +291,15 @@ def _typical_step(steps: pd.Series) -> float:
     return max(counts.index, key=lambda step: (counts[step], step in SUPPORTED_INTERVALS, step))
 
 
-def _detect_interval(spacing: pd.DataFrame, problems: ProblemList) -> int | None:
+def _detect_interval(spacing: pd.DataFrame, problems: ProblemList, default: int | None) -> int | None:
     """Interval length shared by all queues, or None after reporting why there is none."""
     typical = {
         queue: _typical_step(group["step"].dropna())
         for queue, group in spacing.groupby("queue", sort=False)
         if group["step"].notna().any()
     }
+    if not typical and default:
+        return default
     if not typical:
         problems.add(
             "cannot tell the interval length: no queue has more than one interval; "
@@ -505,77 +368,3 @@ def _check_grid(spacing: pd.DataFrame, minutes: int, problems: ProblemList) -> N
                 f"but the file is in {minutes}-minute intervals; export the whole file with one interval length"
             )
         problems.add(message, row["row"], "interval_start")
-
-
-# --------------------------------------------------------------------------------------------
-# Reading bytes
-# --------------------------------------------------------------------------------------------
-
-
-def _read_source(source: Source, name: str) -> bytes | str:
-    """The raw content of a path, bytes, or file-like object."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return bytes(source)
-    if isinstance(source, (str, os.PathLike)):
-        try:
-            return Path(source).read_bytes()
-        except FileNotFoundError:
-            raise InputError(Problem("file not found; check the path", name)) from None
-        except IsADirectoryError:
-            raise InputError(Problem("is a folder, not a file; give the path of the CSV file", name)) from None
-        except OSError as error:
-            raise InputError(Problem(f"cannot be read ({error.strerror}); check the file", name)) from None
-    # getvalue() ignores the read position, so an upload read once can be read again.
-    if hasattr(source, "getvalue"):
-        return source.getvalue()
-    if hasattr(source, "read"):
-        return source.read()
-    raise TypeError(f"expected a path, bytes or a file-like object, got {type(source).__name__}")
-
-
-def _decode(content: bytes | str, name: str) -> str:
-    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252."""
-    if isinstance(content, str):
-        return content
-    if content.startswith(_EXCEL_SIGNATURES):
-        raise InputError(
-            Problem("looks like an Excel workbook, not a CSV file; save it as CSV (comma-separated) and load that", name)
-        )
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel "Unicode text"
-        return content.decode("utf-16")
-    if b"\x00" not in content:
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                return content.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-    raise InputError(
-        Problem("is not a CSV text file (it contains binary data); export the data as CSV (comma-separated)", name)
-    )
-
-
-def _separator(text: str) -> str:
-    """The separator used most in the header line; comma when the header has none."""
-    header = text.split("\n", 1)[0]
-    return max([",", ";", "\t"], key=header.count)
-
-
-def _parser_problem(error: pd.errors.ParserError, name: str, separator: str) -> Problem:
-    """A located problem from pandas' tokenizer error (its line numbers are 1-based file lines)."""
-    message = str(error)
-    fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
-    if fields:
-        expected, line, seen = (int(number) for number in fields.groups())
-        shown = "tab" if separator == "\t" else f"'{separator}'"
-        return Problem(
-            f"has {seen} fields but the header has {expected}; quote values that contain {shown} "
-            "or fix the broken line",
-            name,
-            line,
-        )
-    return Problem(f"cannot be read as CSV ({message.strip()}); check that it is a comma-separated text file", name)
-
-
-def _column_key(column: object) -> str:
-    """Canonical column name: trimmed, lower case, runs of spaces or hyphens as one underscore."""
-    return re.sub(r"[\s\-]+", "_", str(column).strip().lower())

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecasts.errors import InputError, Problem
+from tabular import InputError, Problem
 
 DAYS_PER_WEEK = 7
 RECENT_WEEKS = 8  # window for open slots, intraday profiles and AHT

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .history import (
+from tabular import (
     MAX_PROBLEMS,
     ProblemList,
     Source,
@@ -32,6 +32,8 @@ from .history import (
 
 SPECIAL_DAY_COLUMNS = ["date", "multiplier", "label"]
 CLOSED = "closed"
+# A day of more than this many normal days' volume is a typo (and would overflow the Erlang maths).
+MAX_MULTIPLIER = 100
 
 
 def read_special_days(source: Source, name: str | None = None) -> pd.DataFrame:
@@ -120,6 +122,14 @@ def _parse_effects(text: pd.Series, rows: np.ndarray, problems: ProblemList) -> 
         multipliers < 0,
         multipliers,
         lambda value: f"{value:g} is negative; enter a multiplier such as 0.8 or 1.3, or the word closed",
+    )
+    problems.add_cells(
+        "effect",
+        rows,
+        multipliers > MAX_MULTIPLIER,
+        multipliers,
+        lambda value: f"{value:g} times the normal volume is implausible (the most accepted is {MAX_MULTIPLIER}); "
+        "enter a multiplier such as 0.8 or 1.3, or the word closed",
     )
     return multipliers.mask(closed, 0.0)
 

@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from forecasts import erlang
-from forecasts.errors import InputError, Problem
+from tabular import InputError, Problem, read_text
 
 REQUIREMENT_COLUMNS = [
     "interval_start",
@@ -107,9 +107,7 @@ def load_staffing_config(path: str | Path) -> StaffingConfig:
     """Read a YAML (or JSON) staffing config; unknown keys and bad values are InputErrors."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except FileNotFoundError:
-        raise InputError(Problem("file not found", file=str(path))) from None
+        data = yaml.safe_load(read_text(path, str(path))) or {}
     except yaml.YAMLError as exc:
         raise InputError(Problem(f"not valid YAML: {exc}", file=str(path))) from None
     if not isinstance(data, dict):

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pandas as pd
 
-from forecasts.errors import InputError, Problem
 from scheduler.roster import RosterShift, shifts_from_roster
 from scheduler.scenario import Scenario, ScenarioConfig
+from tabular import InputError, Problem
 
 PRODUCT_ID = "-//wfm//roster//EN"
 UID_DOMAIN = "wfm.roster"

@@ -22,25 +22,27 @@ would otherwise be silently ignored.
 (`2026-11-25 14:00`) or dates: a date as `start` means from its midnight, a date as `end` means to
 the end of that day (the next midnight), so `2026-11-25,2026-11-25` is the whole day.
 
-`previous_roster.csv` (optional): last week's roster in the roster format (`scheduler.roster`).
+`previous_roster.csv` (optional): last week's roster in the roster format (`scheduler.roster`); it must
+end before the week starts, but for shifts that start on the Sunday before and run over midnight.
 
-Demand (`demand:` in scenario.yaml, paths relative to the folder), exactly one of:
+Demand (`demand:` in scenario.yaml, paths relative to the folder and inside it), exactly one of:
     requirements    CSV `interval_start, queue, required` (+ optional `contacts, aht_seconds`), e.g. the
                     output of `wfm staff`;
     forecast        CSV `interval_start, queue, contacts, aht_seconds`, staffed at the queues' targets;
     history         an interval history (`forecasts.history`), forecast for the week, then staffed;
                     optionally shaped by `special_days`.
 Every demand queue must be a queue of scenario.yaml. Files at a finer interval than
-`interval_minutes` are aggregated to it (contacts summed, handle times weighted by contacts, and for
-a requirements file the *largest* `required` of the finer intervals, so that no part of the
-interval is short); coarser files are errors, since splitting them would invent a profile. Only
-the week [week_start, week_start + 7 days) is kept; intervals of the week absent from the file
-need no one (`required` 0, `contacts` 0), for every queue of scenario.yaml.
+`interval_minutes` are aggregated to it; coarser files are errors. Only the week [week_start,
+week_start + 7 days) is kept; intervals of the week absent from the file need no one (`required` 0,
+`contacts` 0), for every queue of scenario.yaml.
+
+This module only reads: the tables are validated by `scheduler.tables` (as the app's store does), the
+history and forecast by `forecasts.history`, within the input limits of `tabular.limits`. No file of
+the folder is opened when it resolves (through symlinks) to a place outside the folder.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 import tomllib
@@ -52,43 +54,30 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from forecasts.errors import InputError, Problem
 from forecasts.forecast import forecast_history
-from forecasts.history import (
-    ProblemList,
-    interval_minutes,
-    normalize_columns,
-    parse_datetimes,
-    parse_numbers,
-    read_history,
-    read_raw_csv,
-    require_columns,
-)
+from forecasts.history import read_history
 from forecasts.special_days import read_special_days
 from forecasts.staffing import staffing_requirements, validation_problems
-from scheduler.roster import read_roster_rows, write_roster
-from scheduler.scenario import MINUTES_PER_WEEK, Agent, Scenario, ScenarioConfig, TimeOff
+from scheduler import tables
+from scheduler.roster import write_roster
+from scheduler.scenario import Agent, Scenario, ScenarioConfig, TimeOff
+from tabular import (
+    MAX_AGENTS,
+    InputError,
+    Problem,
+    ProblemList,
+    as_text,
+    inside_folder,
+    normalize_columns,
+    read_raw_csv,
+)
 
 CONFIG_FILES = ("scenario.yaml", "scenario.yml", "scenario.toml")
 AGENTS_FILE = "agents.csv"
 TIME_OFF_FILE = "time_off.csv"
 PREVIOUS_ROSTER_FILE = "previous_roster.csv"
 
-AGENT_REQUIRED = ["agent_id", "name", "skills", "min_hours", "max_hours"]
-AGENT_OPTIONAL = ["max_days", "night_ok", "earliest_start", "latest_end", "preferred"]
-TIME_OFF_REQUIRED = ["agent_id", "start", "end"]
-TIME_OFF_OPTIONAL = ["reason"]
-REQUIREMENTS_REQUIRED = ["interval_start", "queue", "required"]
-REQUIREMENTS_OPTIONAL = ["contacts", "aht_seconds"]
-SCENARIO_REQUIREMENT_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "required"]
-
 Progress = Callable[[int, int, str], None]
-
-_YES = {"yes", "y", "true", "1"}
-_NO = {"no", "n", "false", "0"}
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
-_DATE_ONLY = r"^\d{4}-\d{2}-\d{2}$"
-_EXAMPLE_TIME = "2026-11-25 14:00"
 
 
 # --------------------------------------------------------------------------------------------
@@ -106,8 +95,8 @@ def load_scenario(folder: str | Path, progress: Progress | None = None) -> Scena
     # Unknown-agent checks would only echo agents.csv's own problems, so they wait for a valid file.
     known = {agent.agent_id for agent in agents} if agents is not None else None
     time_off = _collecting(problems, read_time_off, folder / TIME_OFF_FILE, known)
-    previous = _collecting(problems, read_previous_roster, folder / PREVIOUS_ROSTER_FILE, known)
-    requirements = _collecting(problems, read_demand, folder, config, progress)
+    previous = _collecting(problems, read_previous_roster, folder / PREVIOUS_ROSTER_FILE, config.week_start, known)
+    requirements = _collecting(problems, read_demand, folder, config, progress, len(known) if known else None)
     if problems:
         raise InputError(problems)
     return Scenario(
@@ -180,169 +169,39 @@ def _parse_config(path: Path) -> object:
         raise InputError(Problem(f"not valid YAML: {error}", str(path))) from None
 
 
-def _worded(problems: list[Problem]) -> list[Problem]:
-    """Pydantic prefixes our own validators' messages with 'Value error, '; users need only the words."""
-    return [dataclasses.replace(p, message=p.message.removeprefix("Value error, ")) for p in problems]
-
-
 # --------------------------------------------------------------------------------------------
-# agents.csv
+# Tables: read here, validated by `scheduler.tables`
 # --------------------------------------------------------------------------------------------
 
 
 def read_agents(path: Path, config: ScenarioConfig) -> tuple[Agent, ...]:
     """Agents of `agents.csv`; every bad cell is reported."""
-    name = str(path)
-    frame, problems = _read_table(path, AGENT_REQUIRED, AGENT_OPTIONAL)
-    agents: list[Agent] = []
-    first_row_of: dict[str, int] = {}
-    for row, cells in frame.iterrows():
-        agent = _agent(cells, row, config, problems)
-        agent_id = cells["agent_id"]
-        if agent_id in first_row_of:
-            problems.add(
-                f"duplicate agent_id '{agent_id}': row {first_row_of[agent_id]} has it already", row, "agent_id"
-            )
-            continue
-        if agent_id:
-            first_row_of[agent_id] = row
-        if agent is not None:
-            agents.append(agent)
-    problems.raise_if_any()
-    if not agents:
-        raise InputError(Problem("has no agents below the header; add one row per agent", name))
-    return tuple(agents)
-
-
-def _agent(cells: pd.Series, row: int, config: ScenarioConfig, problems: ProblemList) -> Agent | None:
-    """One agent from its text cells, or None after reporting what is wrong with it."""
-    values: dict[str, object] = {}
-    found: list[tuple[str, str]] = []  # (message, column)
-    for column in AGENT_REQUIRED + AGENT_OPTIONAL:
-        text = cells[column]
-        if not text:
-            if column in AGENT_REQUIRED:
-                found.append(("is empty; a value is required", column))
-            continue
-        try:
-            values[column] = _AGENT_CELLS.get(column, str)(text)
-        except ValueError as error:
-            found.append((str(error), column))
-    for skill in values.get("skills", ()):
-        if skill not in config.queues:
-            found.append((f"unknown skill '{skill}': skills must be queues of scenario.yaml "
-                          f"({', '.join(config.queues)})", "skills"))
-    if not found:
-        try:
-            return Agent.model_validate(values)
-        except ValidationError as error:
-            found = [(_with_input(p, values), p.column) for p in _worded(validation_problems(error))]
-    for message, column in found:
-        problems.add(message, row, column)
-    return None
-
-
-def _with_input(problem: Problem, values: Mapping[str, object]) -> str:
-    """The problem's message, quoting the cell it is about."""
-    if problem.column in values:
-        return f"'{values[problem.column]}': {problem.message}"
-    return problem.message
-
-
-def _skills(text: str) -> tuple[str, ...]:
-    skills = tuple(skill.strip() for skill in text.split(";") if skill.strip())
-    if not skills:
-        raise ValueError(f"'{text}' names no queue; separate skills with ';', e.g. voice;chat")
-    return skills
-
-
-def _yes_no(text: str) -> bool:
-    word = text.lower()
-    if word in _YES:
-        return True
-    if word in _NO:
-        return False
-    raise ValueError(f"'{text}' is not yes or no (also accepted: true/false, 1/0)")
-
-
-def _clock(text: str) -> dt.time:
-    match = _CLOCK.match(text)
-    hour, minute = (int(part) for part in match.groups()) if match else (-1, -1)
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise ValueError(f"'{text}' is not a time of day; write HH:MM, e.g. 08:30")
-    return dt.time(hour, minute)
-
-
-_AGENT_CELLS: dict[str, Callable[[str], object]] = {
-    "skills": _skills,
-    "night_ok": _yes_no,
-    "earliest_start": _clock,
-    "latest_end": _clock,
-}
-
-
-# --------------------------------------------------------------------------------------------
-# time_off.csv and previous_roster.csv
-# --------------------------------------------------------------------------------------------
+    raw = read_raw_csv(_in_folder(path), str(path), max_rows=MAX_AGENTS)  # stops reading past the limit
+    return tables.agents(raw, raw.index.to_numpy(), str(path), config)
 
 
 def read_time_off(path: Path, known_agents: set[str] | None) -> tuple[TimeOff, ...]:
     """Time off of `time_off.csv` (none without the file); agents are checked when `known_agents` is given."""
     if not path.exists():
         return ()
-    frame, problems = _read_table(path, TIME_OFF_REQUIRED, TIME_OFF_OPTIONAL)
-    rows = frame.index.to_numpy()
-    start = parse_datetimes(frame["start"], rows, "start", _EXAMPLE_TIME, problems)
-    end = parse_datetimes(frame["end"], rows, "end", _EXAMPLE_TIME, problems)
-    whole_day = frame["end"].str.match(_DATE_ONLY)
-    end = end.where(~whole_day, end + pd.Timedelta(days=1))
-    ids = frame["agent_id"]
-    problems.add_cells("agent_id", rows, ids == "", ids, lambda _: "is empty; name the agent")
-    if known_agents is not None:
-        unknown = (ids != "") & ~ids.isin(known_agents)
-        problems.add_cells("agent_id", rows, unknown, ids, lambda value: f"unknown agent '{value}': not in agents.csv")
-    backwards = end <= start
-    problems.add_cells("end", rows, backwards, frame["end"], lambda value: f"'{value}' is not after start")
-    problems.raise_if_any()
-    return tuple(
-        TimeOff(agent_id=agent_id, start=begin.to_pydatetime(), end=finish.to_pydatetime(), reason=reason)
-        for agent_id, begin, finish, reason in zip(ids, start, end, frame["reason"])
-    )
+    raw = read_raw_csv(_in_folder(path), str(path))
+    return tables.time_off(raw, raw.index.to_numpy(), str(path), known_agents)
 
 
-def read_previous_roster(path: Path, known_agents: set[str] | None) -> pd.DataFrame | None:
-    """Last week's roster (None without the file); its agents must be in agents.csv."""
+def read_previous_roster(path: Path, week_start: dt.date, known_agents: set[str] | None) -> pd.DataFrame | None:
+    """Last week's roster (None without the file): see `tables.previous_roster`."""
     if not path.exists():
         return None
-    roster, rows = read_roster_rows(path, str(path))
-    if known_agents is None:
-        return roster
-    problems = ProblemList(str(path))
-    ids = roster["agent_id"].astype(str)
-    unknown = ~ids.isin(known_agents)
-    problems.add_cells("agent_id", rows, unknown, ids, lambda value: f"unknown agent '{value}': not in agents.csv")
-    problems.raise_if_any()
-    return roster
+    raw = read_raw_csv(_in_folder(path), str(path))
+    return tables.previous_roster(raw, raw.index.to_numpy(), str(path), week_start, known_agents)
 
 
-def _read_table(path: Path, required: list[str], optional: list[str],
-                extra_columns: bool = False) -> tuple[pd.DataFrame, ProblemList]:
-    """A CSV of text cells with canonical column names (absent optional ones as ""), index = spreadsheet
-    row. Missing columns raise, and so do other columns unless `extra_columns`; cell problems are left
-    to the caller, in the returned ProblemList."""
-    problems = ProblemList(str(path))
-    frame = normalize_columns(read_raw_csv(path, str(path)), required + optional, problems)
-    require_columns(frame, required, optional, problems)
-    for column in frame.columns:
-        if not extra_columns and column not in required + optional:
-            problems.add(
-                f"unknown column '{column}'; the columns are {', '.join(required + optional)}", row=1, column=column
-            )
-    problems.raise_if_any()
-    for column in optional:
-        if column not in frame:
-            frame[column] = ""
-    return frame, problems
+def _in_folder(path: Path) -> Path:
+    """A file of the scenario folder, refused unread when a symlink takes it outside the folder."""
+    if not inside_folder(path.parent, path):
+        raise InputError(Problem("links to a file outside the scenario folder; put the file itself in the folder",
+                                 str(path)))
+    return path
 
 
 # --------------------------------------------------------------------------------------------
@@ -350,29 +209,45 @@ def _read_table(path: Path, required: list[str], optional: list[str],
 # --------------------------------------------------------------------------------------------
 
 
-def read_demand(folder: Path, config: ScenarioConfig, progress: Progress | None = None) -> pd.DataFrame:
-    """The week's requirements (`SCENARIO_REQUIREMENT_COLUMNS`, sorted by interval and queue) from the
-    demand source of scenario.yaml."""
+def read_demand(folder: Path, config: ScenarioConfig, progress: Progress | None = None,
+                agent_count: int | None = None) -> pd.DataFrame:
+    """The week's requirements (`tables.SCENARIO_REQUIREMENT_COLUMNS`, sorted by interval and queue) from the
+    demand source of scenario.yaml; `required` may not exceed ten times `agent_count` agents."""
     demand = config.demand
     if demand.requirements:
-        path = folder / demand.requirements
-        week = _week_rows(read_requirements(path), config, path)
+        path = demand_file(folder, "requirements", demand.requirements)
+        week = tables.week_rows(read_requirements(path, config, agent_count), config, str(path))
     else:
-        path = folder / (demand.forecast or demand.history)
-        forecast = read_history(path, str(path)) if demand.forecast else _forecast(folder, config, progress)
-        week = _staffed(_week_rows(forecast, config, path), config)
-    table = week[SCENARIO_REQUIREMENT_COLUMNS].sort_values(["interval_start", "queue"], ignore_index=True)
-    table["required"] = table["required"].astype(int)
-    table.attrs["interval_minutes"] = config.interval_minutes
-    return table
+        key = "forecast" if demand.forecast else "history"
+        path = demand_file(folder, key, getattr(demand, key))
+        forecast = read_history(path, str(path)) if demand.forecast else _forecast(path, folder, config, progress)
+        _check_queues(forecast, config, path)
+        gridded = tables.on_grid(forecast, forecast.attrs["interval_minutes"], config.interval_minutes, str(path))
+        week = _staffed(tables.week_rows(gridded, config, str(path)), config)
+    return tables.scenario_requirements(week, config)
 
 
-def _forecast(folder: Path, config: ScenarioConfig, progress: Progress | None) -> pd.DataFrame:
+def demand_file(folder: Path, key: str, relative: str) -> Path:
+    """A file named under `demand:`; it must lie inside the folder (it is not opened otherwise)."""
+    path = folder / relative
+    if not inside_folder(folder, path):
+        raise InputError(Problem(
+            f"'{relative}' is outside the scenario folder; copy the file into the folder and name it relative "
+            "to it (e.g. forecast.csv)", str(folder), column=f"demand.{key}"))
+    return path
+
+
+def read_requirements(path: Path, config: ScenarioConfig, agent_count: int | None = None) -> pd.DataFrame:
+    """A requirements CSV on the scenario's interval grid (see `tables.requirements`)."""
+    raw = read_raw_csv(path, str(path))
+    return tables.requirements(raw, raw.index.to_numpy(), str(path), config, agent_count)
+
+
+def _forecast(path: Path, folder: Path, config: ScenarioConfig, progress: Progress | None) -> pd.DataFrame:
     """The forecast of the scenario's week from its history (and special days)."""
-    path = folder / config.demand.history
     history = read_history(path, str(path))
     _check_queues(history, config, path)  # before the forecast, which may take half a minute
-    special_path = folder / config.demand.special_days if config.demand.special_days else None
+    special_path = demand_file(folder, "special_days", config.demand.special_days) if config.demand.special_days else None
     special_days = read_special_days(special_path, str(special_path)) if special_path else None
     result = forecast_history(history, start=config.week_start, weeks=1, special_days=special_days, progress=progress)
     forecast = result.forecast
@@ -380,138 +255,19 @@ def _forecast(folder: Path, config: ScenarioConfig, progress: Progress | None) -
     return forecast
 
 
-def read_requirements(path: Path) -> pd.DataFrame:
-    """A requirements CSV as `interval_start, queue, contacts, aht_seconds, required` in file order
-    (index = spreadsheet row), with `attrs["interval_minutes"]` detected from its rows."""
-    # Extra columns are welcome: `wfm staff` writes service_level, occupancy and more.
-    frame, problems = _read_table(path, REQUIREMENTS_REQUIRED, REQUIREMENTS_OPTIONAL, extra_columns=True)
-    if frame.empty:
-        raise InputError(Problem("has no data rows below the header", str(path)))
-    rows = frame.index.to_numpy()
-    table = pd.DataFrame(
-        {
-            "interval_start": parse_datetimes(
-                frame["interval_start"], rows, "interval_start", "2026-11-23 08:30", problems
-            ),
-            "queue": frame["queue"],
-            "contacts": _count(frame, "contacts", rows, problems, default=0.0),
-            "aht_seconds": _count(frame, "aht_seconds", rows, problems, default=np.nan),
-            "required": _count(frame, "required", rows, problems, whole=True),
-        },
-        index=frame.index,
-    )
-    problems.add_cells("queue", rows, frame["queue"] == "", frame["queue"], lambda _: "is empty; name the queue")
-    problems.raise_if_any()
-    _check_duplicates(table, problems)
-    problems.raise_if_any()
-    table.attrs["interval_minutes"] = _detected_interval(table, str(path))
-    return table
+def _check_queues(history: pd.DataFrame, config: ScenarioConfig, path: Path) -> None:
+    """Every queue of a history or forecast is a queue of scenario.yaml."""
+    if not history["queue"].isin(list(config.queues)).all():
+        raise InputError(tables.undeclared_queues(history["queue"], _first_rows(path), config, str(path)))
 
 
-def _count(frame: pd.DataFrame, column: str, rows: np.ndarray, problems: ProblemList,
-           default: float | None = None, whole: bool = False) -> pd.Series:
-    """A column of numbers ≥ 0; empty cells take `default` (an error without one)."""
-    text = frame[column]
-    numbers = parse_numbers(text)
-    empty = text == ""
-    if default is None:
-        problems.add_cells(column, rows, empty, text, lambda _: "is empty; a number is required")
-    problems.add_cells(column, rows, ~empty & numbers.isna(), text, lambda value: f"'{value}' is not a number")
-    problems.add_cells(column, rows, numbers < 0, text, lambda value: f"{value} is negative")
-    if whole:
-        fraction = numbers.notna() & (numbers != np.floor(numbers))
-        problems.add_cells(column, rows, fraction, text, lambda value: f"{value} is not a whole number of agents")
-    return numbers.where(~empty, default)
-
-
-def _check_duplicates(table: pd.DataFrame, problems: ProblemList) -> None:
-    keys = ["interval_start", "queue"]
-    first_row = table.reset_index(names="row").groupby(keys)["row"].transform("min").to_numpy()
-    for row, first, (start, queue) in zip(table.index, first_row, table[keys].itertuples(index=False)):
-        if row != first:
-            message = f"duplicate: row {first} already has {start:%Y-%m-%d %H:%M} for queue '{queue}'"
-            problems.add(message, row, "interval_start")
-
-
-def _detected_interval(table: pd.DataFrame, name: str) -> int:
-    """The file's interval length, with history's detection (which numbers rows by position)."""
-    rows = table.index.to_numpy()
-    try:
-        return interval_minutes(table.reset_index(drop=True))
-    except InputError as error:
-        located = [
-            dataclasses.replace(p, file=name, row=None if p.row is None else int(rows[p.row - 2]))
-            for p in error.problems
-        ]
-        raise InputError(located) from None
-
-
-def _check_queues(table: pd.DataFrame, config: ScenarioConfig, path: Path) -> None:
-    """Every queue of a demand table is a queue of scenario.yaml."""
-    undeclared = sorted(set(table["queue"].astype(str)) - set(config.queues))
-    if not undeclared:
-        return
-    declared = ", ".join(config.queues)
-    first_rows = _first_rows(path, undeclared)
-    raise InputError([
-        Problem(f"queue '{queue}' is not declared in scenario.yaml (queues: {declared}); "
-                "add it under queues or remove its rows", str(path), first_rows.get(queue), "queue")
-        for queue in undeclared
-    ])
-
-
-def _first_rows(path: Path, queues: list[str]) -> dict[str, int]:
+def _first_rows(path: Path) -> dict[str, int]:
     """Spreadsheet row of each queue's first row in the file; read again because history comes back
     sorted, which is fine on this error path."""
     raw = normalize_columns(read_raw_csv(path, str(path)), ["queue"], ProblemList(str(path)))
     if "queue" not in raw:  # a history without a queue column is all 'default'
         return {}
-    firsts = raw.reset_index(names="row").groupby("queue")["row"].min()
-    return {queue: int(firsts[queue]) for queue in queues if queue in firsts}
-
-
-def _week_rows(table: pd.DataFrame, config: ScenarioConfig, path: Path) -> pd.DataFrame:
-    """The rows of the scenario's week on its interval grid, with every (interval, queue) present."""
-    _check_queues(table, config, path)
-    start = pd.Timestamp(config.week_start)
-    end = start + pd.Timedelta(minutes=MINUTES_PER_WEEK)
-    inside = table[(table["interval_start"] >= start) & (table["interval_start"] < end)]
-    if inside.empty:
-        first, last = table["interval_start"].min(), table["interval_start"].max()
-        raise InputError(Problem(
-            f"has no rows in the week of {start:%Y-%m-%d} (the file runs from {first:%Y-%m-%d %H:%M} "
-            f"to {last:%Y-%m-%d %H:%M}); check week_start in scenario.yaml", str(path)))
-    gridded = _on_grid(inside, table.attrs["interval_minutes"], config.interval_minutes, path)
-    return complete_week(gridded, config)
-
-
-def _on_grid(table: pd.DataFrame, file_minutes: int, minutes: int, path: Path) -> pd.DataFrame:
-    """Rows on the scenario's interval grid: finer files aggregated, coarser ones refused."""
-    if file_minutes == minutes:
-        return table
-    if file_minutes > minutes:
-        raise InputError(Problem(
-            f"is in {file_minutes}-minute intervals but scenario.yaml has interval_minutes: {minutes}; "
-            f"set interval_minutes: {file_minutes} or give {minutes}-minute data", str(path), column="interval_start"))
-    coarse = table.assign(interval_start=table["interval_start"].dt.floor(f"{minutes}min"))
-    workload = coarse["contacts"] * coarse["aht_seconds"].fillna(0)
-    grouped = coarse.assign(workload=workload).groupby(["interval_start", "queue"], as_index=False)
-    sums = grouped.agg(contacts=("contacts", "sum"), workload=("workload", "sum"))
-    sums["aht_seconds"] = (sums["workload"] / sums["contacts"]).where(sums["contacts"] > 0)
-    if "required" in table:
-        sums["required"] = grouped["required"].max()["required"]
-    return sums.drop(columns="workload")
-
-
-def complete_week(table: pd.DataFrame, config: ScenarioConfig) -> pd.DataFrame:
-    """Every interval of the week for every queue of scenario.yaml: absent ones need no one."""
-    starts = pd.date_range(pd.Timestamp(config.week_start), periods=MINUTES_PER_WEEK // config.interval_minutes,
-                           freq=f"{config.interval_minutes}min")
-    grid = pd.MultiIndex.from_product([starts, list(config.queues)], names=["interval_start", "queue"])
-    columns = [c for c in SCENARIO_REQUIREMENT_COLUMNS[2:] if c in table]
-    week = table.set_index(["interval_start", "queue"])[columns].reindex(grid).reset_index()
-    fill = {"contacts": 0.0, "required": 0}
-    return week.fillna({column: value for column, value in fill.items() if column in week})
+    return tables.first_rows(as_text(raw["queue"]), raw.index.to_numpy())
 
 
 def _staffed(forecast: pd.DataFrame, config: ScenarioConfig) -> pd.DataFrame:
@@ -554,7 +310,7 @@ def _validated_config(data: Mapping, path: Path) -> ScenarioConfig:
     try:
         return ScenarioConfig.model_validate(data)
     except ValidationError as error:
-        raise InputError(_worded(validation_problems(error, str(path)))) from None
+        raise InputError(tables.worded(validation_problems(error, str(path)))) from None
 
 
 def _cell_text(value: object) -> str:

@@ -13,7 +13,7 @@ A shift is an agent's run of segments that join end to start (sorted by start): 
 two segments, however short, ends one shift and starts the next.
 
 The CSV plumbing (reading a source, matching column names, locating problems by file, row and
-column) is shared with `forecasts.history`, so every input file reports mistakes the same way.
+column) is the `tabular` package's, so every input file reports mistakes the same way.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from forecasts.history import (
+from scheduler.scenario import MINUTES_PER_DAY, BreakRule, Scenario, ScenarioConfig
+from tabular import (
     MAX_PROBLEMS,
     ProblemList,
     Source,
@@ -37,7 +38,6 @@ from forecasts.history import (
     require_columns,
     source_name,
 )
-from scheduler.scenario import MINUTES_PER_DAY, BreakRule, Scenario, ScenarioConfig
 
 ROSTER_COLUMNS = ["agent_id", "name", "queue", "activity", "start", "end"]
 ACTIVITIES = ("work", "break", "lunch")
@@ -52,24 +52,18 @@ def read_roster(source: Source, name: str | None = None) -> pd.DataFrame:
     are dropped. A file with only the header row is an empty roster; a file without even a
     header is an error. Every problem raises InputError naming the file, row and column.
     """
-    return read_roster_rows(source, name)[0]
-
-
-def read_roster_rows(source: Source, name: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
-    """`read_roster`, and each of its rows' row number in the file (for messages about a row)."""
     name = source_name(source, name, "roster")
     raw = read_raw_csv(source, name)
-    rows = raw.index.to_numpy()
-    return _validate(raw, name, rows), rows
+    return validate_roster(raw, name, raw.index.to_numpy())
 
 
-def validate_roster(frame: pd.DataFrame, name: str = "roster") -> pd.DataFrame:
-    """Validate an in-memory roster (cells as text or timestamps), e.g. one edited in the app.
+def validate_roster(frame: pd.DataFrame, name: str = "roster", rows: np.ndarray | None = None) -> pd.DataFrame:
+    """Validate a roster of raw cells (text or timestamps), e.g. one edited in the app.
 
-    Row numbers in problems are the frame's positions as a spreadsheet shows them (first data
-    row = row 2). Returns the same as `read_roster`.
+    `rows` are the spreadsheet rows of the frame's rows for messages; by default its positions as a
+    spreadsheet shows them (first data row = row 2). Returns the same as `read_roster`.
     """
-    return _validate(frame, name, np.arange(len(frame)) + 2)
+    return _validate(frame, name, np.arange(len(frame)) + 2 if rows is None else np.asarray(rows))
 
 
 def write_roster(roster: pd.DataFrame, path: str | Path | IO[str]) -> None:

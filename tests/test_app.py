@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecasts.errors import InputError, Problem
 from scheduler.io import load_scenario
 from scheduler.roster import read_roster
 from scheduler.scenario import ScenarioConfig
 from scheduler.solve import solve_roster
+from tabular import InputError, Problem
 from wfm.storage import Store
 from wfm_app import compare, context, editing, exports, rules, state
 from wfm_app.problems import problem_table
@@ -325,7 +325,7 @@ def stored_agents(data_dir: Path) -> list[dict]:
     ({"edited_rows": {1: {"agent_id": "T1"}}}, "duplicate agent_id 'T1'"),
     ({"edited_rows": {2: {"skills": "voice;email"}}}, "unknown skill 'email'"),
     ({"deleted_rows": [1]}, "unknown agent 'T2'"),  # T2 has time off: deleting them would orphan it
-    ({"added_rows": [{"agent_id": "T6", "name": "Agent 6"}]}, "Field required"),
+    ({"added_rows": [{"agent_id": "T6", "name": "Agent 6"}]}, "is empty; a value is required"),
 ])
 def test_an_invalid_agent_edit_shows_the_problem_and_saves_nothing(tiny, edits, why):
     before = stored_agents(tiny)

@@ -13,7 +13,6 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from forecasts.errors import InputError
 from forecasts.staffing import REQUIREMENT_COLUMNS
 from scheduler.check import Violation, check_roster, format_violations
 from scheduler.roster import ROSTER_COLUMNS, shifts_from_roster
@@ -26,6 +25,7 @@ from scheduler.scenario import (
     WorkRules,
     default_breaks,
 )
+from tabular import InputError
 
 WEEK = dt.date(2024, 6, 3)  # a Monday
 NAMES = {"A1": "Anna Berg", "A2": "Ben Cole", "Z9": "Zed Stranger"}

@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 
 from forecasts.backtest import MIN_TRAIN_WEEKS, backtest, fold_weeks, wape
-from forecasts.errors import InputError
 from forecasts.forecast import FORECAST_COLUMNS, forecast_history
 from forecasts.methods import (
     METHODS,
@@ -19,6 +18,7 @@ from forecasts.methods import (
     monday_of,
     split_queues,
 )
+from tabular import InputError
 
 FIRST_MONDAY = pd.Timestamp("2024-01-01")
 OPEN_HOURS = range(8, 20)  # rows exist 08:00-19:00; nights are closed (no rows)

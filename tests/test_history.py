@@ -10,15 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecasts.errors import InputError, Problem
 from forecasts.history import (
     DEFAULT_QUEUE,
     HISTORY_COLUMNS,
-    MAX_PROBLEMS,
     interval_minutes,
     read_history,
     validate_history,
 )
+from tabular import MAX_PROBLEMS, InputError, Problem
 
 HEADER = "interval_start,queue,contacts,aht_seconds\n"
 
@@ -225,7 +224,8 @@ def test_column_given_twice():
 
 @pytest.mark.parametrize(
     ("cell", "wording"),
-    [("many", "'many' is not a number"), ("-3", "-3 is negative"), ("", "is empty"), ("inf", "'inf' is not a number")],
+    [("many", "'many' is not a number"), ("-3", "-3 is negative"), ("", "is empty"), ("inf", "'inf' is not a number"),
+     ("1e308", "1e+308 contacts in one interval is implausible"), ("1e12", "implausible")],
 )
 def test_bad_contacts(cell, wording):
     problem = only_problem(HEADER + f"2026-10-05 08:00,voice,5,300\n2026-10-05 08:30,voice,{cell},300\n")
@@ -240,6 +240,8 @@ def test_bad_contacts(cell, wording):
         ("0", "0 is not a handle time; it must be more than 0 seconds"),
         ("-300", "-300 is not a handle time"),
         ("", "is empty but contacts is 5"),
+        ("86401", "86401 seconds is not a plausible average handle time"),
+        ("1e308", "not a plausible average handle time"),
     ],
 )
 def test_bad_aht(cell, wording):
@@ -347,6 +349,12 @@ def test_row_with_too_many_fields():
     problem = only_problem(HEADER + "2026-10-05 08:00,voice,5,300\n2026-10-05 08:30,Sales, North,5,300\n")
     assert_located(problem, 3, None)
     assert "has 5 fields but the header has 4" in problem.message
+
+
+def test_an_unclosed_quote_is_reported_on_its_own_row():
+    problem = only_problem(HEADER + '2026-10-05 08:00,voice,5,300\n2026-10-05 08:30,"voice,5,300\n')
+    assert_located(problem, 3, None)
+    assert "never closed" in problem.message
 
 
 def test_missing_file(tmp_path):

@@ -8,8 +8,8 @@ import icalendar
 import pandas as pd
 import pytest
 
-from forecasts.errors import InputError
 from scheduler.ics import agent_calendar, agent_week_text
+from tabular import InputError
 
 STAMP = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone.utc)
 

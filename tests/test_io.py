@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from forecasts.errors import InputError
 from scheduler.io import load_scenario, write_scenario
 from scheduler.scenario import ScenarioConfig
+from tabular import InputError
 
 WEEK = pd.Timestamp("2026-11-23")
 
@@ -41,7 +42,8 @@ def agents() -> pd.DataFrame:
 
 def requirements(hours: int = 24, queue: str = "voice", freq: str = "60min", start=WEEK) -> pd.DataFrame:
     starts = pd.date_range(start, periods=hours * pd.Timedelta("60min") // pd.Timedelta(freq), freq=freq)
-    return pd.DataFrame({"interval_start": starts, "queue": queue, "required": range(len(starts))})
+    # 0, 1, 2, ... up to 29: at most ten times the three agents
+    return pd.DataFrame({"interval_start": starts, "queue": queue, "required": [i % 30 for i in range(len(starts))]})
 
 
 def time_off() -> pd.DataFrame:
@@ -316,3 +318,110 @@ def test_history_with_an_undeclared_queue(tmp_path: Path):
                             files={"history.csv": history})
     # The sample history lists chat first; it was re-sorted on reading, the row is still the file's.
     the_problem(folder, "history.csv", 2, "queue", "queue 'chat' is not declared")
+
+
+# --- input limits and what is refused ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("named", ["../outside.csv", "/etc/passwd", "../../../../etc/passwd", "link.csv"])
+def test_a_demand_file_outside_the_folder_is_refused_unread(tmp_path: Path, named: str):
+    folder = write_scenario(tmp_path / "scenario", config(demand={"forecast": named}), agents())
+    secret = tmp_path / "outside.csv"
+    secret.write_text("interval_start,queue,contacts,aht_seconds\nTOP SECRET,voice,1,1\n")
+    (folder / "link.csv").symlink_to(secret)
+    (problem,) = problems_of(folder)
+    assert (problem.column, problem.file) == ("demand.forecast", str(folder))
+    assert "outside the scenario folder" in problem.message and "SECRET" not in problem.message
+
+
+def test_a_scenario_file_linked_from_outside_the_folder_is_refused(folder: Path, tmp_path: Path):
+    outside = tmp_path / "agents.csv"
+    (folder / "agents.csv").rename(outside)
+    (folder / "agents.csv").symlink_to(outside)
+    the_problem(folder, "agents.csv", None, None, "links to a file outside the scenario folder")
+
+
+def test_a_special_file_as_demand_is_refused(folder: Path):
+    (folder / "requirements.csv").unlink()
+    os.mkfifo(folder / "requirements.csv")  # nobody writes to it: reading it would wait for ever
+    the_problem(folder, "requirements.csv", None, None, "not a regular file")
+
+
+def test_more_agents_than_the_limit_are_refused(folder: Path, monkeypatch):
+    monkeypatch.setenv("WFM_MAX_AGENTS", "2")
+    the_problem(folder, "agents.csv", None, None, "more than 2 agents (WFM_MAX_AGENTS)")
+
+
+@pytest.mark.parametrize("column, value, words", [
+    ("contacts", "1e308", "implausible"),
+    ("contacts", "1e12", "implausible"),
+    ("aht_seconds", "1e12", "not a plausible average handle time"),
+    ("aht_seconds", "inf", "'inf' is not a number"),
+    ("contacts", "nan", "'nan' is not a number"),
+    ("required", "31", "more than 10 times the scenario's 3 agents"),
+    ("required", "1e12", "more than 10 times the scenario's 3 agents"),
+])
+def test_implausible_requirement_numbers_are_refused_with_their_cell(tmp_path: Path, column: str, value: str,
+                                                                     words: str):
+    table = requirements().assign(contacts=10.0, aht_seconds=300.0).astype(object)
+    table.loc[3, column] = value
+    folder = write_scenario(tmp_path, config(), agents(), files={"requirements.csv": table})
+    the_problem(folder, "requirements.csv", 5, column, words)
+
+
+@pytest.mark.parametrize("column, value, words", [
+    ("contacts", "1e308", "implausible"),
+    ("aht_seconds", "90000", "not a plausible average handle time"),
+])
+def test_implausible_forecast_numbers_are_refused_with_their_cell(tmp_path: Path, column: str, value: str,
+                                                                  words: str):
+    starts = pd.date_range(WEEK, periods=4, freq="60min")
+    forecast = pd.DataFrame({"interval_start": starts, "queue": "voice", "contacts": 50.0, "aht_seconds": 300.0})
+    forecast = forecast.astype(object)
+    forecast.loc[2, column] = value
+    folder = write_scenario(tmp_path, config(demand={"forecast": "forecast.csv"}), agents(),
+                            files={"forecast.csv": forecast})
+    the_problem(folder, "forecast.csv", 4, column, words)
+
+
+def roster_rows(*shifts: tuple[str, str, str]) -> pd.DataFrame:
+    """A roster of work segments (agent, start, end)."""
+    return pd.DataFrame([{"agent_id": agent, "name": agent, "queue": "voice", "activity": "work",
+                          "start": start, "end": end} for agent, start, end in shifts])
+
+
+def test_a_previous_roster_reaching_into_the_week_is_refused(folder: Path):
+    roster_rows(
+        ("A1", "2026-11-22T22:00:00", "2026-11-23T02:00:00"),  # Sunday night: may run into Monday
+        ("A1", "2026-11-23T02:00:00", "2026-11-23T06:00:00"),  # ... still the same shift
+        ("A2", "2026-11-23T08:00:00", "2026-11-23T16:00:00"),  # this week's Monday: refused
+        ("A3", "2026-11-21T20:00:00", "2026-11-23T01:00:00"),  # from Saturday: refused
+    ).to_csv(folder / "previous_roster.csv", index=False)
+    problems = problems_of(folder)
+    assert [(p.row, p.column) for p in problems] == [(4, "start"), (5, "start")]
+    assert "not before the week being planned (from Monday 2026-11-23 00:00)" in problems[0].message
+    assert "runs from 2026-11-21 20:00 to 2026-11-23 01:00, into the week being planned" in problems[1].message
+
+
+def test_this_weeks_roster_fed_back_as_the_previous_one_is_refused(folder: Path):
+    week = [("A1", f"2026-11-{day}T08:00:00", f"2026-11-{day}T16:00:00") for day in range(23, 28)]
+    roster_rows(*week).to_csv(folder / "previous_roster.csv", index=False)
+    assert {p.row for p in problems_of(folder)} == {2, 3, 4, 5, 6}
+
+
+def test_a_previous_roster_of_another_week_says_what_it_would_do(folder: Path):
+    roster_rows(("A1", "2026-11-02T08:00:00", "2026-11-02T16:00:00")).to_csv(folder / "previous_roster.csv",
+                                                                             index=False)
+    problem = the_problem(folder, "previous_roster.csv", None, None, "has no shift in the week before 2026-11-23")
+    assert "no rest or consecutive days" in problem.message and "week of 2026-11-16" in problem.message
+
+    roster_rows(("A1", "2030-01-07T08:00:00", "2030-01-07T16:00:00")).to_csv(folder / "previous_roster.csv",
+                                                                             index=False)
+    the_problem(folder, "previous_roster.csv", 2, "start", "starts at 2030-01-07 08:00, not before the week")
+
+
+def test_an_empty_previous_roster_means_nobody_worked_last_week(folder: Path):
+    roster_rows().reindex(columns=["agent_id", "name", "queue", "activity", "start", "end"]).to_csv(
+        folder / "previous_roster.csv", index=False)
+    scenario = load_scenario(folder)
+    assert scenario.previous_roster.empty and not scenario.cyclic

@@ -7,8 +7,8 @@ import io
 import pandas as pd
 import pytest
 
-from forecasts.errors import InputError
 from scheduler.roster import ROSTER_COLUMNS, read_roster, validate_roster, write_roster
+from tabular import InputError
 
 HEADER = "agent_id,name,queue,activity,start,end\n"
 GOOD = (

@@ -7,7 +7,6 @@ import io
 import pandas as pd
 import pytest
 
-from forecasts.errors import InputError, Problem
 from forecasts.special_days import (
     SPECIAL_DAY_COLUMNS,
     apply_special_days,
@@ -15,6 +14,7 @@ from forecasts.special_days import (
     read_special_days,
     validate_special_days,
 )
+from tabular import InputError, Problem
 
 
 def load(text: str) -> pd.DataFrame:
@@ -76,7 +76,8 @@ def test_bad_date(cell, wording):
 
 @pytest.mark.parametrize(
     ("cell", "wording"),
-    [("half", "'half' is not a multiplier"), ("-0.5", "-0.5 is negative"), ("80%", "'80%' is not a multiplier"), ("", "is empty")],
+    [("half", "'half' is not a multiplier"), ("-0.5", "-0.5 is negative"), ("80%", "'80%' is not a multiplier"), ("", "is empty"),
+     ("1e308", "1e+308 times the normal volume is implausible"), ("inf", "'inf' is not a multiplier")],
 )
 def test_bad_effect(cell, wording):
     problem = only_problem(f"date,effect\n2026-10-14,{cell}\n")

@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 
 from forecasts import erlang
-from forecasts.errors import InputError
 from forecasts.staffing import (
     QueueTarget,
     StaffingConfig,
@@ -13,6 +12,7 @@ from forecasts.staffing import (
     load_staffing_config,
     staffing_requirements,
 )
+from tabular import InputError
 
 
 def forecast_rows(queue: str, contacts: list[float], aht: float) -> pd.DataFrame:
@@ -112,3 +112,8 @@ def test_config_file_missing_or_not_yaml(tmp_path):
     bad.write_text("queues: [unclosed\n")
     with pytest.raises(InputError, match="not valid YAML"):
         load_staffing_config(bad)
+
+
+def test_config_file_that_never_ends_is_refused():
+    with pytest.raises(InputError, match="not a regular file"):
+        load_staffing_config("/dev/zero")

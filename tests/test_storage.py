@@ -11,9 +11,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from forecasts.errors import InputError
-from scheduler.io import load_scenario
+from scheduler.io import load_scenario, write_scenario
 from scheduler.scenario import Agent, ScenarioConfig, TimeOff
+from tabular import InputError
 from wfm.storage import NotFound, Store, database_url
 from wfm.storage.migrate import current_revision, head_revision
 from wfm.storage.schema import AgentRecord, Base
@@ -270,7 +270,7 @@ def test_a_bad_agent_row_rejects_the_whole_batch(store: Store, scenario_id: int)
     batch = [agent("a3").model_dump(), {**agent("a4").model_dump(), "max_hours": -1}, agent("a5", skills=("email",))]
     with pytest.raises(InputError) as raised:
         store.replace_agents(scenario_id, batch)
-    assert [(p.row, p.column) for p in raised.value.problems] == [(3, "max_hours")]
+    assert [(p.row, p.column) for p in raised.value.problems] == [(3, "max_hours"), (4, "skills")]
     assert store.load_agents(scenario_id) == AGENTS
 
 
@@ -328,3 +328,31 @@ def test_to_scenario_rechecks_parts_saved_at_different_times(store: Store, scena
     with pytest.raises(InputError) as raised:
         store.to_scenario(scenario_id)
     assert [(p.row, p.column) for p in raised.value.problems] == [(2, "skills")]
+
+
+def test_the_store_and_a_folder_take_finer_requirements_alike(store: Store, scenario_id: int, tmp_path: Path):
+    quarter_hours = pd.DataFrame({
+        "interval_start": pd.date_range(pd.Timestamp(WEEK) + pd.Timedelta(hours=8), periods=4, freq="15min"),
+        "queue": "voice", "contacts": 5.0, "aht_seconds": [100.0, 300.0, 100.0, 300.0], "required": [1, 3, 2, 0],
+    })
+    store.save_requirements(scenario_id, quarter_hours)
+    hour = store.to_scenario(scenario_id).requirements.query("queue == 'voice'").iloc[8]
+    assert (hour["required"], hour["contacts"], hour["aht_seconds"]) == (3, 20.0, 200.0)
+
+    folder = tmp_path / "folder"
+    scenario = store.to_scenario(scenario_id)
+    write_scenario(folder, config(demand={"requirements": "requirements.csv"}), pd.DataFrame(
+        [agent.model_dump() for agent in AGENTS]), files={"requirements.csv": quarter_hours})
+    pd.testing.assert_frame_equal(load_scenario(folder).requirements, scenario.requirements)
+
+
+def test_the_store_refuses_what_a_folder_refuses(store: Store, scenario_id: int):
+    too_many = requirements()
+    too_many.loc[0, "required"] = 10 * len(AGENTS) + 1
+    with pytest.raises(InputError, match=f"more than 10 times the scenario's {len(AGENTS)} agents"):
+        store.save_requirements(scenario_id, too_many)
+    this_week = roster()  # this week's Monday, given as last week's roster
+    with pytest.raises(InputError, match="not before the week being planned") as raised:
+        store.save_previous_roster(scenario_id, this_week)
+    assert raised.value.problems[0].row == 2
+    store.save_previous_roster(scenario_id, roster(day=WEEK - dt.timedelta(days=1)))

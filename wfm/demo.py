@@ -21,7 +21,8 @@ import pandas as pd
 from forecasts.forecast import forecast_history
 from forecasts.sample import sample_history, sample_special_days, sample_staffing_config, write_sample
 from forecasts.staffing import staffing_requirements
-from scheduler.io import AGENT_OPTIONAL, AGENT_REQUIRED, write_scenario
+from scheduler.io import write_scenario
+from scheduler.tables import AGENT_OPTIONAL, AGENT_REQUIRED
 from scheduler.scenario import ScenarioConfig
 
 DEMO_WEEK = dt.date(2026, 11, 23)

@@ -9,9 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from pydantic import ValidationError
 
-from forecasts.errors import InputError, Problem
 from forecasts.special_days import CLOSED, validate_special_days
 from forecasts.staffing import QueueTarget, StaffingConfig
+from tabular import InputError, Problem
 from wfm_app.problems import from_validation
 
 HISTORY_WEEKS_SHOWN = 4  # enough to see the weekly shape next to the forecast without squashing it

@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from forecasts.errors import InputError, Problem
 from forecasts.staffing import validation_problems
+from tabular import InputError, Problem
 
 PROBLEM_COLUMNS = ["what", "where", "why"]
 

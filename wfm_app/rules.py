@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from forecasts.errors import InputError, Problem
 from scheduler.scenario import Agent, BreakRule, ScenarioConfig, ShiftTemplate, TimeOff, Weights, WorkRules
+from tabular import InputError, Problem
 from wfm.storage import Store
 
 AGENT_COLUMNS = list(Agent.model_fields)

@@ -1,36 +1,33 @@
 """What callers hand the store, validated before anything is written.
 
-Every check raises `forecasts.errors.InputError` naming the row (as a spreadsheet shows it: the
-first data row is row 2) and the field, so the app can show the problems next to its tables.
-Histories, forecasts and rosters go through the readers' own validators (`forecasts.history`,
-`scheduler.roster`), so a table the store accepts is one those files would accept too; requirements
-are checked against the scenario they are saved for (its queues and interval grid).
+The scenario's tables go through the same validators as a scenario folder's files
+(`scheduler.tables`, `forecasts.history`, `scheduler.roster`): this module only turns what callers
+give (models, dicts or frames) into tables of cells, numbered as a spreadsheet shows them (the first
+data row is row 2), so a table the store accepts is one the folder would accept too. Every check
+raises `tabular.InputError` naming the row and the field, so the app can show the problems next
+to its tables.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from forecasts.errors import InputError, Problem
-from forecasts.history import ProblemList, as_text, parse_datetimes, parse_numbers, require_columns, validate_history
+from forecasts.history import validate_history
 from forecasts.staffing import validation_problems
-from scheduler.io import SCENARIO_REQUIREMENT_COLUMNS, complete_week
-from scheduler.scenario import MINUTES_PER_WEEK, Agent, ScenarioConfig, TimeOff
+from scheduler import tables
+from scheduler.scenario import Agent, ScenarioConfig, TimeOff
+from tabular import InputError, Problem
 
-Model = TypeVar("Model", bound=BaseModel)
 Rows = pd.DataFrame | Iterable[BaseModel | Mapping[str, Any]]
 
-FIRST_DATA_ROW = 2  # the header is row 1
-REQUIREMENTS_REQUIRED = ["interval_start", "queue", "required"]
 TEXT_COLUMNS = ["queue", "method", "agent_id", "name", "activity"]
 DATE_COLUMNS = ["interval_start", "start", "end"]
 
@@ -43,69 +40,23 @@ def scenario_config(config: ScenarioConfig | Mapping[str, Any]) -> ScenarioConfi
 
 
 def agents(rows: Rows, config: ScenarioConfig) -> list[Agent]:
-    """Agents with unique ids whose skills are queues of the scenario."""
-    validated = models(Agent, rows, "agents")
-    problems = duplicate_ids(validated) + unknown_skills(validated, config)
-    if problems:
-        raise InputError(problems)
-    return validated
+    """Agents with unique ids whose skills are queues of the scenario (`scheduler.tables.agents`)."""
+    table = frame(rows, list(Agent.model_fields))
+    return list(tables.agents(table, tables.positions(table), "agents", config))
 
 
 def time_off(rows: Rows, known_agents: set[str]) -> list[TimeOff]:
-    """Time off of agents the scenario has."""
-    validated = models(TimeOff, rows, "time_off")
-    problems = [
-        Problem(f"unknown agent '{leave.agent_id}': not among the scenario's agents", "time_off", row, "agent_id")
-        for row, leave in enumerate(validated, start=FIRST_DATA_ROW)
-        if leave.agent_id not in known_agents
-    ]
-    if problems:
-        raise InputError(problems)
-    return validated
+    """Time off of agents the scenario has (`scheduler.tables.time_off`)."""
+    table = frame(rows, list(TimeOff.model_fields))
+    return list(tables.time_off(table, tables.positions(table), "time_off", known_agents))
 
 
-def models(model: type[Model], rows: Rows, file: str) -> list[Model]:
-    """Each row validated as `model`; the problems of every row are reported together."""
-    validated: list[Model] = []
-    problems: list[Problem] = []
-    for row, values in enumerate(records(rows), start=FIRST_DATA_ROW):
-        try:
-            validated.append(model.model_validate(values))
-        except ValidationError as error:
-            # Our validators' messages come prefixed with "Value error, "; users need only the words.
-            problems += [dataclasses.replace(p, row=row, message=p.message.removeprefix("Value error, "))
-                         for p in validation_problems(error, file)]
-    if problems:
-        raise InputError(problems)
-    return validated
-
-
-def records(rows: Rows) -> list[BaseModel | Mapping[str, Any]]:
-    """Rows of a frame as dicts with None for empty cells (an edited table holds NaN there)."""
+def frame(rows: Rows, columns: list[str]) -> pd.DataFrame:
+    """Rows (models, dicts or a frame) as a table of cells; without rows, an empty table of `columns`."""
     if isinstance(rows, pd.DataFrame):
-        return rows.astype(object).where(rows.notna(), None).to_dict("records")
-    return list(rows)
-
-
-def duplicate_ids(validated: list[Agent]) -> list[Problem]:
-    first_row: dict[str, int] = {}
-    problems = []
-    for row, agent in enumerate(validated, start=FIRST_DATA_ROW):
-        if agent.agent_id in first_row:
-            message = f"duplicate agent_id '{agent.agent_id}': row {first_row[agent.agent_id]} has it already"
-            problems.append(Problem(message, "agents", row, "agent_id"))
-        first_row.setdefault(agent.agent_id, row)
-    return problems
-
-
-def unknown_skills(validated: list[Agent], config: ScenarioConfig) -> list[Problem]:
-    return [
-        Problem(f"unknown skill '{skill}': skills must be queues of the scenario ({', '.join(config.queues)})",
-                "agents", row, "skills")
-        for row, agent in enumerate(validated, start=FIRST_DATA_ROW)
-        for skill in agent.skills
-        if skill not in config.queues
-    ]
+        return rows.reset_index(drop=True)
+    records = [row.model_dump() if isinstance(row, BaseModel) else dict(row) for row in rows]
+    return pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=columns)
 
 
 def forecast(table: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -114,73 +65,26 @@ def forecast(table: pd.DataFrame, name: str) -> pd.DataFrame:
     return table
 
 
-def requirements(table: pd.DataFrame, config: ScenarioConfig, name: str = "requirements") -> pd.DataFrame:
-    """A requirements table that fits the scenario: its queues, on its interval grid, one row per
-    interval and queue. Returned typed, with any extra columns (service_level, ...) kept."""
-    minutes = table.attrs.get("interval_minutes")
+def requirements(table: pd.DataFrame, config: ScenarioConfig, name: str = "requirements",
+                 agent_count: int | None = None) -> pd.DataFrame:
+    """A requirements table that fits the scenario (`scheduler.tables.requirements`): its queues, on its
+    interval grid (a finer table is aggregated to it), one row per interval and queue."""
     table = table.reset_index(drop=True)
-    problems = ProblemList(name)
-    require_columns(table, REQUIREMENTS_REQUIRED, ["contacts", "aht_seconds"], problems)
-    if minutes and minutes != config.interval_minutes:
-        # Unlike a file, a table in memory is not aggregated: its rows would land on the wrong intervals.
-        problems.add(f"is in {minutes}-minute intervals but the scenario has interval_minutes: "
-                     f"{config.interval_minutes}", column="interval_start")
-    problems.raise_if_any()
-    rows = np.arange(len(table)) + FIRST_DATA_ROW
-    typed = table.assign(
-        interval_start=parse_datetimes(as_text(table["interval_start"]), rows, "interval_start", "2026-11-23 08:30", problems),
-        queue=as_text(table["queue"]),
-        required=count(table["required"], rows, "required", problems, whole=True),
-    )
-    for column in ("contacts", "aht_seconds"):
-        if column in table:
-            typed[column] = count(table[column], rows, column, problems, empty_ok=True)
-    problems.raise_if_any()
-    fits_scenario(typed, config, rows, problems)
-    problems.raise_if_any()
-    return typed
+    return tables.requirements(table, tables.positions(table), name, config, agent_count)
 
 
-def count(values: pd.Series, rows: np.ndarray, column: str, problems: ProblemList,
-          empty_ok: bool = False, whole: bool = False) -> pd.Series:
-    """Numbers ≥ 0 (empty cells allowed where `empty_ok`; whole numbers, as integers, where `whole`)."""
-    text = as_text(values)
-    numbers = parse_numbers(text)
-    unreadable = numbers.isna() if not empty_ok else (text != "") & numbers.isna()
-    problems.add_cells(column, rows, unreadable, text, lambda value: f"'{value}' is not a number")
-    problems.add_cells(column, rows, numbers < 0, text, lambda value: f"{value} is negative")
-    if not whole:
-        return numbers
-    fraction = numbers.notna() & (numbers != np.floor(numbers))
-    problems.add_cells(column, rows, fraction, text, lambda value: f"{value} is not a whole number of agents")
-    return numbers.fillna(0).astype(int)
+def week_requirements(table: pd.DataFrame, config: ScenarioConfig, agent_count: int | None = None) -> pd.DataFrame:
+    """The scenario's week of a stored requirements table, checked against the scenario again, with every
+    interval and queue present: intervals absent from the table need no one, as in a scenario folder."""
+    checked = requirements(table, config, agent_count=agent_count)
+    return tables.scenario_requirements(tables.week_rows(checked, config, "requirements"), config)
 
 
-def fits_scenario(table: pd.DataFrame, config: ScenarioConfig, rows: np.ndarray, problems: ProblemList) -> None:
-    queue, start = table["queue"], table["interval_start"]
-    problems.add_cells("queue", rows, ~queue.isin(list(config.queues)), queue,
-                       lambda value: f"queue '{value}' is not a queue of the scenario ({', '.join(config.queues)})")
-    off_grid = (start - start.dt.normalize()).dt.total_seconds() % (config.interval_minutes * 60) != 0
-    problems.add_cells("interval_start", rows, off_grid, start,
-                       lambda value: f"{value:%Y-%m-%d %H:%M} is not on the scenario's {config.interval_minutes}-minute grid")
-    repeated = table.duplicated(["interval_start", "queue"])
-    problems.add_cells("interval_start", rows, repeated, start,
-                       lambda value: f"{value:%Y-%m-%d %H:%M} appears twice for the same queue")
-
-
-def week_requirements(table: pd.DataFrame, config: ScenarioConfig) -> pd.DataFrame:
-    """The scenario's week of a requirements table with every interval and queue present: intervals
-    absent from the table need no one, as when `scheduler.io` loads a folder."""
-    problems = ProblemList("requirements")
-    fits_scenario(table, config, np.arange(len(table)) + FIRST_DATA_ROW, problems)
-    problems.raise_if_any()
-    starts = pd.date_range(pd.Timestamp(config.week_start), periods=MINUTES_PER_WEEK // config.interval_minutes,
-                           freq=f"{config.interval_minutes}min")
-    if not table["interval_start"].between(starts[0], starts[-1]).any():
-        raise InputError(Problem(f"has no rows in the week of {config.week_start}", "requirements"))
-    week = complete_week(table.reindex(columns=SCENARIO_REQUIREMENT_COLUMNS), config).astype({"required": int})
-    week.attrs["interval_minutes"] = config.interval_minutes
-    return week.sort_values(["interval_start", "queue"], ignore_index=True)
+def previous_roster(table: pd.DataFrame, config: ScenarioConfig, name: str,
+                    known_agents: set[str] | None) -> pd.DataFrame:
+    """Last week's roster for the scenario's week (`scheduler.tables.previous_roster`)."""
+    table = table.reset_index(drop=True)
+    return tables.previous_roster(table, tables.positions(table), name, config.week_start, known_agents)
 
 
 def summary(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,11 +20,11 @@ from sqlalchemy import Engine, Select, create_engine, delete, event, func, make_
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from forecasts.errors import InputError, Problem
 from forecasts.history import validate_history
 from scheduler.io import load_scenario
 from scheduler.roster import ROSTER_COLUMNS, validate_roster
 from scheduler.scenario import Agent, Scenario, ScenarioConfig, TimeOff
+from tabular import InputError, Problem
 from wfm.storage import inputs, migrate
 from wfm.storage.inputs import Rows
 from wfm.storage.schema import (
@@ -246,8 +246,7 @@ class Store:
         """Make `time_off` the scenario's time off; each agent must be one of its agents."""
         with self._session() as session:
             scenario_record(session, scenario_id)
-            known = set(session.scalars(select(AgentRecord.agent_id).where(AgentRecord.scenario_id == scenario_id)))
-            validated = inputs.time_off(time_off, known)
+            validated = inputs.time_off(time_off, agent_ids(session, scenario_id))
             session.execute(delete(TimeOffRecord).where(TimeOffRecord.scenario_id == scenario_id))
             session.add_all(
                 TimeOffRecord(scenario_id=scenario_id, position=position, **leave.model_dump())
@@ -294,7 +293,7 @@ class Store:
         """Requirements that fit the scenario (its queues and interval grid), extra columns kept."""
         with self._session() as session:
             config = stored_config(scenario_record(session, scenario_id))
-            requirements = inputs.requirements(table, config, name)
+            requirements = inputs.requirements(table, config, name, len(agent_ids(session, scenario_id)) or None)
             requirements.attrs["interval_minutes"] = config.interval_minutes
             return add_scenario_table(session, scenario_id, "requirements", requirements, name=name, by=by)
 
@@ -303,9 +302,11 @@ class Store:
 
     def save_previous_roster(self, scenario_id: int, roster: pd.DataFrame, *, name: str = "previous_roster",
                              by: str | None = None) -> int:
-        """Last week's roster as given (e.g. from another system); it wins over a published one in the store."""
-        table = validate_roster(roster, name)
+        """Last week's roster as given (e.g. from another system); it wins over a published one in the store.
+        It must end before the scenario's week starts (`scheduler.tables.previous_roster`)."""
         with self._session() as session:
+            config = stored_config(scenario_record(session, scenario_id))
+            table = inputs.previous_roster(roster, config, name, agent_ids(session, scenario_id) or None)
             return add_scenario_table(session, scenario_id, "previous_roster", table, name=name, by=by)
 
     def list_tables(self, *, center: str | None = None, scenario_id: int | None = None,
@@ -406,10 +407,8 @@ class Store:
             record = scenario_record(session, scenario_id)
             config = stored_config(record)
             agents = inputs.agents(self.load_agents(scenario_id), config)
-            if not agents:
-                raise InputError(Problem("the scenario has no agents; add them first", "agents"))
             time_off = inputs.time_off(self.load_time_off(scenario_id), {agent.agent_id for agent in agents})
-            requirements = inputs.week_requirements(self.load_requirements(scenario_id), config)
+            requirements = inputs.week_requirements(self.load_requirements(scenario_id), config, len(agents))
             return Scenario(
                 config=config,
                 agents=tuple(agents),
@@ -557,6 +556,10 @@ def roster_version(record: RosterVersionRecord) -> RosterVersion:
 def newest_published() -> Select[tuple[RosterVersionRecord]]:
     return (select(RosterVersionRecord).where(RosterVersionRecord.status == "published")
             .order_by(RosterVersionRecord.published_at.desc(), RosterVersionRecord.number.desc()).limit(1))
+
+
+def agent_ids(session: Session, scenario_id: int) -> set[str]:
+    return set(session.scalars(select(AgentRecord.agent_id).where(AgentRecord.scenario_id == scenario_id)))
 
 
 def previous_roster(session: Session, record: ScenarioRecord) -> pd.DataFrame | None:
