@@ -9,9 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from tests.test_storage import agent, config, roster
-from wfm.storage import Store, StoreBusy, contention
+from wfm.storage import Store, StoreBusy, contention, inputs
 
 PROCESSES = 4
 SAVES = 10
@@ -112,3 +113,46 @@ def test_a_save_that_never_gets_the_lock_says_the_database_is_busy(store: Store,
             other.rollback()
             other.close()
     assert store.list_scenarios() == []
+
+
+def refused_by(driver_error: Exception) -> OperationalError:
+    return OperationalError("INSERT ...", {}, driver_error)
+
+
+def sqlite_error(name: str) -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError("database is locked")
+    error.sqlite_errorname = name
+    return error
+
+
+class PostgresError(Exception):
+    def __init__(self, sqlstate: str):
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(("driver_error", "retried"), [
+    (sqlite_error("SQLITE_BUSY"), True),
+    (sqlite_error("SQLITE_BUSY_SNAPSHOT"), True),
+    (sqlite_error("SQLITE_LOCKED"), True),
+    (sqlite_error("SQLITE_READONLY"), False),
+    (PostgresError("40001"), True),  # serialization failure
+    (PostgresError("40P01"), True),  # deadlock
+    (PostgresError("23505"), False),  # unique violation: a real error
+])
+def test_which_refusals_are_retried(driver_error: Exception, retried: bool):
+    assert contention.contended(refused_by(driver_error)) is retried
+
+
+def test_a_refused_attempt_is_run_again_whole_with_every_row(store: Store, monkeypatch):
+    scenario_id = store.create_scenario(config(), name="week 48")
+    validate, refusals = inputs.agents, [refused_by(sqlite_error("SQLITE_BUSY"))]
+
+    def refused_once(rows, scenario_config):
+        validated = validate(rows, scenario_config)
+        if refusals:
+            raise refusals.pop()
+        return validated
+
+    monkeypatch.setattr(inputs, "agents", refused_once)
+    store.replace_agents(scenario_id, (agent(agent_id) for agent_id in ("a1", "a2")))  # rows read once only
+    assert [a.agent_id for a in store.load_agents(scenario_id)] == ["a1", "a2"] and not refusals
