@@ -82,7 +82,7 @@ def test_a_database_from_a_newer_wfm_is_refused(tmp_path: Path):
     run_sql(path, "UPDATE alembic_version SET version_num = '0042_from_the_future'")
     message = refused(path)
     assert "was written by a newer version of wfm (its schema revision '0042_from_the_future' is unknown here" in message
-    assert "Upgrade wfm, or set WFM_DATABASE_URL" in message
+    assert message.endswith("Upgrade wfm to open it. Move it away, or set WFM_DATABASE_URL to another database.")
 
 
 def test_another_programs_database_is_refused(tmp_path: Path):

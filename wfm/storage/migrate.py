@@ -2,7 +2,9 @@
 
 The store calls `upgrade(engine, where)` every time it opens a database: a fresh database gets the
 whole schema, an older one is migrated, an up-to-date one is left alone. A database it does not
-recognise (not a database, damaged, another program's, or from a newer wfm) is refused unchanged. To write a new revision after changing `schema.py`:
+recognise (not a database, damaged, another program's, or from a newer wfm) is refused unchanged.
+
+To write a new revision after changing `schema.py`:
 
     from alembic import command
     from wfm.storage.migrate import alembic_config
@@ -29,6 +31,7 @@ from forecasts.errors import InputError, Problem
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
+MIGRATION_LOCK = 0x77666D  # "wfm": the PostgreSQL advisory lock that stores opening at once take in turn
 ELSEWHERE = "Move it away, or set WFM_DATABASE_URL to another database."
 # What SQLite says of a file it cannot use, in a planner's words.
 SQLITE_UNREADABLE = {
@@ -80,6 +83,7 @@ def upgrade(engine: Engine, where: str) -> None:
     first write."""
     config = alembic_config()
     with unreadable_as_unusable(where), engine.begin() as connection:
+        wait_for_other_openers(connection)
         require_intact(connection, where)
         config.attributes["connection"] = connection
         revision = MigrationContext.configure(connection).get_current_revision()
@@ -90,12 +94,20 @@ def upgrade(engine: Engine, where: str) -> None:
         elif revision not in known_revisions():
             raise UnusableDatabase(where, f"was written by a newer version of wfm (its schema revision "
                                           f"{revision!r} is unknown here, whose newest is {head_revision()!r}). "
-                                          f"Upgrade wfm, or set WFM_DATABASE_URL to another database.")
+                                          f"Upgrade wfm to open it. {ELSEWHERE}")
         command.upgrade(config, "head")
+
+
+def wait_for_other_openers(connection: Connection) -> None:
+    """Stores opening a fresh database at once migrate it one after the other, the later ones finding it
+    done. SQLite: the write lock the store's transaction began with; PostgreSQL: a lock until commit."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
 
 
 @contextmanager
 def unreadable_as_unusable(where: str) -> Iterator[None]:
+    """What SQLite says of a file it cannot read as a database, as an UnusableDatabase naming it."""
     try:
         yield
     except DatabaseError as error:
