@@ -134,3 +134,9 @@ def test_a_missing_folder_is_made_and_an_empty_file_becomes_a_database(tmp_path:
         assert current_revision(store.engine) == head_revision()
     with Store.open(f"sqlite:///{tmp_path / 'new' / 'wfm.db'}") as store:
         assert store.list_centers() == []
+
+
+def test_a_folder_where_the_file_should_be_is_refused(tmp_path: Path):
+    (tmp_path / "wfm.db").mkdir()
+    with pytest.raises(UnusableDatabase, match=r"wfm.db cannot be opened \(unable to open database file\): check that it"):
+        Store(tmp_path)

@@ -38,7 +38,8 @@ SQLITE_UNREADABLE = {
     "SQLITE_NOTADB": "is not a wfm database ({reason}). " + ELSEWHERE,
     "SQLITE_CORRUPT": "is damaged ({reason}); wfm left it as it is. Restore it from a backup, or move it away "
                       "and start a new one.",
-    "SQLITE_CANTOPEN": "cannot be opened ({reason}): check that the folder exists and that you may write to it.",
+    "SQLITE_CANTOPEN": "cannot be opened ({reason}): check that it names a file, not a folder, in a folder "
+                       "you may write to.",
 }
 
 
