@@ -38,7 +38,11 @@ def test_concurrent_saves_from_several_processes_are_all_kept(tmp_path: Path):
     with Store.open(url) as store:
         shared = store.create_scenario(config(), name="shared")
         own = [store.create_scenario(config(), name=f"worker {worker}") for worker in range(PROCESSES)]
-    context = multiprocessing.get_context("spawn")
+    # Each scheduler is its own OS process; a fork server imports the test module once for all of them.
+    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
+                                          else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload([__name__])
     ready, results = context.Barrier(PROCESSES, timeout=60), context.Queue()
     workers = [context.Process(target=save_concurrently, args=(url, worker, shared, own[worker], ready, results))
                for worker in range(PROCESSES)]
