@@ -78,6 +78,8 @@ def hold_the_write_lock(store: Store) -> sqlite3.Connection:
 
 def test_reads_go_on_while_another_scheduler_writes(store: Store):
     scenario_id = store.create_scenario(config(), name="week 48", center="north")
+    with store.engine.connect() as connection:  # readers never wait, even for a save's commit
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     other = hold_the_write_lock(store)
     try:
         began = time.monotonic()
@@ -101,9 +103,9 @@ def test_a_save_waits_for_the_other_scheduler_then_succeeds(store: Store):
     assert store.list_centers() == ["north", "south"] and store.scenario_info(scenario_id).name == "week 48"
 
 
-def test_a_save_that_never_gets_the_lock_says_the_database_is_busy(store: Store, monkeypatch):
+def test_a_save_that_never_gets_the_lock_says_the_database_is_busy(store: Store, tmp_path: Path, monkeypatch):
     monkeypatch.setattr(contention, "BUSY_TIMEOUT_SECONDS", 0.2)
-    with Store(store.engine.url.database.rsplit("/", 1)[0]) as impatient:
+    with Store(tmp_path) as impatient:  # the same database, waiting 0.2 s a time for the lock
         other = hold_the_write_lock(impatient)
         try:
             began = time.monotonic()
