@@ -140,3 +140,18 @@ def test_a_folder_where_the_file_should_be_is_refused(tmp_path: Path):
     (tmp_path / "wfm.db").mkdir()
     with pytest.raises(UnusableDatabase, match=r"wfm.db cannot be opened \(unable to open database file\): check that it"):
         Store(tmp_path)
+
+
+def test_a_database_whose_tables_were_changed_by_hand_is_refused(tmp_path: Path):
+    path = a_wfm_database(tmp_path / "wfm.db")
+    run_sql(path, "DROP TABLE roster_rows", "ALTER TABLE agents ADD COLUMN shoe_size INTEGER",
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY)")
+    assert (f"says it has wfm's schema revision '{head_revision()}', but its tables agents, roster_rows are missing "
+            "or were changed. Move it away") in refused(path)
+
+
+def test_a_table_a_database_adds_of_its_own_is_left_alone(tmp_path: Path):
+    path = a_wfm_database(tmp_path / "wfm.db")
+    run_sql(path, "CREATE TABLE notes (id INTEGER PRIMARY KEY)")
+    with Store.open(f"sqlite:///{path}") as store:
+        assert len(store.list_scenarios()) == 20

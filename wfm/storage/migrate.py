@@ -87,15 +87,18 @@ def upgrade(engine: Engine, where: str) -> None:
         wait_for_other_openers(connection)
         require_intact(connection, where)
         config.attributes["connection"] = connection
-        revision = MigrationContext.configure(connection).get_current_revision()
+        revision, tables = MigrationContext.configure(connection).get_current_revision(), table_columns(connection)
         if revision is None:
-            unversioned = recognised_revision(table_columns(connection), where)
+            unversioned = recognised_revision(tables, where)
             if unversioned is not None:
                 command.stamp(config, unversioned)
         elif revision not in known_revisions():
             raise UnusableDatabase(where, f"was written by a newer version of wfm (its schema revision "
                                           f"{revision!r} is unknown here, whose newest is {head_revision()!r}). "
                                           f"Upgrade wfm to open it. {ELSEWHERE}")
+        elif changed := changed_tables(tables, schema_at(revision)):
+            raise UnusableDatabase(where, f"says it has wfm's schema revision {revision!r}, but its tables "
+                                          f"{', '.join(changed)} are missing or were changed. {ELSEWHERE}")
         command.upgrade(config, "head")
 
 
@@ -147,6 +150,11 @@ def recognised_revision(tables: dict[str, frozenset[str]], where: str) -> str | 
                                       + ELSEWHERE)
     raise UnusableDatabase(where, "holds wfm tables that match no version of wfm's schema (made by hand, or "
                                   "by a development version). " + ELSEWHERE)
+
+
+def changed_tables(tables: dict[str, frozenset[str]], expected: dict[str, frozenset[str]]) -> list[str]:
+    """The expected tables that are missing or have other columns (tables of its own a database may add)."""
+    return sorted(table for table, columns in expected.items() if tables.get(table) != columns)
 
 
 @functools.cache
