@@ -247,6 +247,24 @@ def test_roster_versions_publish_and_edit(store: Store, scenario_id: int):
     assert [v.status for v in store.list_versions(scenario_id)] == ["published", "published"]
 
 
+def test_a_stored_roster_keeps_the_agents_it_was_saved_with(store: Store, scenario_id: int):
+    """History is immutable: removing or renaming agents afterwards changes no stored version."""
+    saved = pd.concat([roster("a1"), roster("a2", day=WEEK + dt.timedelta(days=1))], ignore_index=True)
+    published = store.save_roster(scenario_id, saved, by="planner")
+    store.publish(published, by="lead")
+    draft = store.save_roster_edit(published, saved, by="planner")
+    store.replace_agents(scenario_id, [agent("a2", name="Bea Renamed"), agent("a3")])  # a1 has left
+
+    for version in (published, draft):
+        loaded = store.load_roster(version)
+        pd.testing.assert_frame_equal(loaded, saved)
+        assert dict(zip(loaded["agent_id"], loaded["name"])) == {"a1": "Agent a1", "a2": "Agent a2"}
+    next_week = store.create_scenario(config(week_start=WEEK + dt.timedelta(days=7)), name="week 49", center="north")
+    store.replace_agents(next_week, [agent("a2")])
+    store.save_requirements(next_week, requirements(WEEK + dt.timedelta(days=7)))
+    pd.testing.assert_frame_equal(store.to_scenario(next_week).previous_roster, saved)
+
+
 def test_roster_weeks_are_numbered_separately(store: Store, scenario_id: int):
     next_week = WEEK + dt.timedelta(days=7)
     store.save_roster(scenario_id, roster(), by="planner")

@@ -5,6 +5,8 @@ database by URL, the schema migrated with Alembic when the store opens.
     store = Store.open(database_url("wfm-data", os.environ))
 """
 
+from wfm.storage.contention import StoreBusy
+from wfm.storage.migrate import UnusableDatabase
 from wfm.storage.store import (
     DEFAULT_CENTER,
     DEFAULT_DATA_DIR,
@@ -23,6 +25,8 @@ __all__ = [
     "RosterVersion",
     "ScenarioInfo",
     "Store",
+    "StoreBusy",
     "TableInfo",
+    "UnusableDatabase",
     "database_url",
 ]

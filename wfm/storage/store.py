@@ -2,18 +2,20 @@
 
 Every public method is one transaction; `Store.transaction()` groups several into one unit of work.
 Input is validated before anything is written, so a bad row raises InputError and leaves the
-database as it was.
+database as it was. Writes take the write lock when they begin and are retried while another writer
+holds it (`contention`); reads never wait for writes on SQLite (write-ahead logging).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 from sqlalchemy import Engine, Select, create_engine, delete, event, func, make_url, select
@@ -25,7 +27,7 @@ from scheduler.io import load_scenario
 from scheduler.roster import ROSTER_COLUMNS, validate_roster
 from scheduler.scenario import Agent, Scenario, ScenarioConfig, TimeOff
 from tabular import InputError, Problem
-from wfm.storage import inputs, migrate
+from wfm.storage import contention, inputs, migrate
 from wfm.storage.inputs import Rows
 from wfm.storage.schema import (
     AgentRecord,
@@ -42,6 +44,10 @@ DEFAULT_DATA_DIR = Path("wfm-data")
 DATABASE_FILE = "wfm.db"
 URL_VARIABLE = "WFM_DATABASE_URL"
 DEFAULT_CENTER = "default"
+WRITES = "wfm_writes"  # execution option of the engine that writes: its transactions take the write lock
+
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
 
 
 # The open unit of work and its store, per thread and task (Streamlit serves sessions from several threads).
@@ -113,28 +119,62 @@ def create_store_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
+    if is_sqlite_file(parsed):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed)
+    engine = create_engine(parsed, connect_args={"timeout": contention.BUSY_TIMEOUT_SECONDS})
     event.listen(engine, "connect", sqlite_connect)
     event.listen(engine, "begin", sqlite_begin)
     return engine
+
+
+def is_sqlite_file(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and bool(url.database) and url.database != ":memory:"
 
 
 def sqlite_connect(connection: Any, _record: Any) -> None:
     # Python's sqlite3 opens transactions only before INSERT/UPDATE/DELETE, so a migration's DDL and a
     # unit of work's reads would run outside them; we emit BEGIN ourselves (see `sqlite_begin`).
     connection.isolation_level = None
-    cursor = connection.cursor()
     # SQLite ignores foreign keys (and so the cascades) unless asked, on every connection.
-    cursor.execute("PRAGMA foreign_keys=ON")
-    # Write-ahead logging lets the app read while the `wfm` command writes, and the other way round.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
+    connection.execute("PRAGMA foreign_keys=ON")
 
 
 def sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A write takes the write lock up front: begun deferred, it would read, then find at its first
+    # write that another save got in between, and fail at once instead of waiting (see `contention`).
+    immediate = connection.get_execution_options().get(WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def use_write_ahead_log(engine: Engine) -> None:
+    """Readers go on while a scheduler writes, and the other way round. The mode is kept in the file,
+    so it is set once, and only on a database the store recognised (it changes the file's header)."""
+    connection = engine.raw_connection()
+    try:
+        connection.driver_connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        connection.close()
+
+
+def where(url: URL) -> str:
+    """The database as messages name it: its file, or its URL without the password."""
+    return url.database if is_sqlite_file(url) else url.render_as_string(hide_password=True)
+
+
+def unit_of_work(method: Callable[Params, Result]) -> Callable[Params, Result]:
+    """A public method: inside `Store.transaction()` it is part of that unit of work; on its own it is one
+    transaction, run again whole (`contention.retried`) when another writer kept the database busy."""
+
+    @functools.wraps(method)
+    def run(self: Store, *args: Any, **kwargs: Any) -> Result:
+        if self._joined() is not None:
+            return method(self, *args, **kwargs)
+        # An attempt may have consumed an iterator of rows; every attempt must see them all.
+        args = tuple(list(value) if isinstance(value, Iterator) else value for value in args)
+        kwargs = {key: list(value) if isinstance(value, Iterator) else value for key, value in kwargs.items()}
+        return contention.retried(lambda: method(self, *args, **kwargs))
+
+    return run
 
 
 class Store:
@@ -144,8 +184,16 @@ class Store:
     def __init__(self, data_dir: str | Path = DEFAULT_DATA_DIR, *, url: str | None = None):
         self.url = url or database_url(data_dir)
         self.engine = create_store_engine(self.url)
-        migrate.upgrade(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        writer = self.engine.execution_options(**{WRITES: True})
+        try:
+            contention.retried(lambda: migrate.upgrade(writer, where(self.engine.url)))
+            if is_sqlite_file(self.engine.url):
+                contention.retried(lambda: use_write_ahead_log(self.engine))
+        except BaseException:
+            self.engine.dispose()
+            raise
+        self._reads = sessionmaker(self.engine, expire_on_commit=False)
+        self._writes = sessionmaker(writer, expire_on_commit=False)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -164,18 +212,37 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group several calls: their writes are all kept, or none is if an exception leaves the block."""
-        with self._session():
+        """Group several calls: their writes are all kept, or none is if an exception leaves the block.
+
+        It waits for the write lock when it begins, retried like a single call; the block itself cannot
+        be run again, so a busy database inside it raises StoreBusy at once."""
+        if self._joined() is not None:
+            yield
+            return
+        with contention.busy_as_store_busy(), contention.retried(self._locked_unit_of_work):
             yield
 
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        """The open unit of work if there is one (so calls inside `transaction()` join it), else a new one."""
+    def _locked_unit_of_work(self) -> ExitStack:
+        """A write unit of work, begun (so holding the write lock), to be closed by the caller."""
+        stack = ExitStack()
+        stack.enter_context(self._session(write=True))
+        return stack
+
+    def _joined(self) -> Session | None:
         joined = _unit_of_work.get()
-        if joined is not None and joined[0] is self:
-            yield joined[1]
+        return joined[1] if joined is not None and joined[0] is self else None
+
+    @contextmanager
+    def _session(self, *, write: bool = False) -> Iterator[Session]:
+        """The open unit of work if there is one (so calls inside `transaction()` join it), else a new one;
+        a new write unit of work takes the write lock before anything runs in it."""
+        joined = self._joined()
+        if joined is not None:
+            yield joined
             return
-        with self._sessions.begin() as session:
+        with (self._writes if write else self._reads).begin() as session:
+            if write:
+                session.connection()
             token = _unit_of_work.set((self, session))
             try:
                 yield session
@@ -184,36 +251,42 @@ class Store:
 
     # ---- centers and scenarios -----------------------------------------------------------------
 
+    @unit_of_work
     def list_centers(self) -> list[str]:
         with self._session() as session:
             return list(session.scalars(select(CenterRecord.name).order_by(CenterRecord.name)))
 
+    @unit_of_work
     def create_scenario(self, config: ScenarioConfig | Mapping[str, Any], *, name: str,
                         center: str = DEFAULT_CENTER) -> int:
         """A new scenario holding `config`; returns its id."""
         config = inputs.scenario_config(config)
-        with self._session() as session:
+        with self._session(write=True) as session:
             record = ScenarioRecord(center=center_record(session, center), name=name,
                                     week_start=config.week_start, config=config.model_dump(mode="json"))
             session.add(record)
             session.flush()
             return record.id
 
+    @unit_of_work
     def save_scenario_config(self, scenario_id: int, config: ScenarioConfig | Mapping[str, Any]) -> None:
         config = inputs.scenario_config(config)
-        with self._session() as session:
+        with self._session(write=True) as session:
             record = scenario_record(session, scenario_id)
             record.config = config.model_dump(mode="json")
             record.week_start = config.week_start
 
+    @unit_of_work
     def load_scenario_config(self, scenario_id: int) -> ScenarioConfig:
         with self._session() as session:
             return stored_config(scenario_record(session, scenario_id))
 
+    @unit_of_work
     def scenario_info(self, scenario_id: int) -> ScenarioInfo:
         with self._session() as session:
             return scenario_info(scenario_record(session, scenario_id))
 
+    @unit_of_work
     def list_scenarios(self, center: str | None = None) -> list[ScenarioInfo]:
         query = select(ScenarioRecord).join(ScenarioRecord.center).order_by(ScenarioRecord.week_start, ScenarioRecord.id)
         if center is not None:
@@ -223,9 +296,10 @@ class Store:
 
     # ---- agents and time off -------------------------------------------------------------------
 
+    @unit_of_work
     def replace_agents(self, scenario_id: int, agents: Rows) -> None:
         """Make `agents` (Agent models, dicts or a frame with Agent's columns) the scenario's agents."""
-        with self._session() as session:
+        with self._session(write=True) as session:
             validated = inputs.agents(agents, stored_config(scenario_record(session, scenario_id)))
             session.execute(delete(AgentRecord).where(AgentRecord.scenario_id == scenario_id))
             session.add_all(
@@ -233,6 +307,7 @@ class Store:
                 for position, agent in enumerate(validated)
             )
 
+    @unit_of_work
     def load_agents(self, scenario_id: int) -> tuple[Agent, ...]:
         with self._session() as session:
             scenario_record(session, scenario_id)
@@ -242,9 +317,10 @@ class Store:
                 for record in session.scalars(query)
             )
 
+    @unit_of_work
     def replace_time_off(self, scenario_id: int, time_off: Rows) -> None:
         """Make `time_off` the scenario's time off; each agent must be one of its agents."""
-        with self._session() as session:
+        with self._session(write=True) as session:
             scenario_record(session, scenario_id)
             validated = inputs.time_off(time_off, agent_ids(session, scenario_id))
             session.execute(delete(TimeOffRecord).where(TimeOffRecord.scenario_id == scenario_id))
@@ -253,6 +329,7 @@ class Store:
                 for position, leave in enumerate(validated)
             )
 
+    @unit_of_work
     def load_time_off(self, scenario_id: int) -> tuple[TimeOff, ...]:
         with self._session() as session:
             scenario_record(session, scenario_id)
@@ -265,13 +342,15 @@ class Store:
     # ---- stored tables -------------------------------------------------------------------------
     # Each save adds a table (nothing is overwritten); loading takes the newest, or the newest of a name.
 
+    @unit_of_work
     def save_history(self, center: str, table: pd.DataFrame, *, name: str, by: str | None = None) -> int:
         """A center's interval history (validated like a history file); returns the table id."""
         history = validate_history(table, name)
-        with self._session() as session:
+        with self._session(write=True) as session:
             owner = center_record(session, center)
             return add_table(session, "history", history, name=name, by=by, center_id=owner.id)
 
+    @unit_of_work
     def load_history(self, center: str, name: str | None = None) -> pd.DataFrame:
         with self._session() as session:
             owner = session.scalar(select(CenterRecord).where(CenterRecord.name == center))
@@ -279,19 +358,21 @@ class Store:
                 raise NotFound(f"center '{center}'")
             return stored_table(session, "history", name, center_id=owner.id, scenario_id=None)
 
+    @unit_of_work
     def save_forecast(self, scenario_id: int, table: pd.DataFrame, *, name: str = "forecast",
                       by: str | None = None) -> int:
         forecast = inputs.forecast(table, name)
-        with self._session() as session:
+        with self._session(write=True) as session:
             return add_scenario_table(session, scenario_id, "forecast", forecast, name=name, by=by)
 
     def load_forecast(self, scenario_id: int, name: str | None = None) -> pd.DataFrame:
         return self._load_scenario_table(scenario_id, "forecast", name)
 
+    @unit_of_work
     def save_requirements(self, scenario_id: int, table: pd.DataFrame, *, name: str = "requirements",
                           by: str | None = None) -> int:
         """Requirements that fit the scenario (its queues and interval grid), extra columns kept."""
-        with self._session() as session:
+        with self._session(write=True) as session:
             config = stored_config(scenario_record(session, scenario_id))
             requirements = inputs.requirements(table, config, name, len(agent_ids(session, scenario_id)) or None)
             requirements.attrs["interval_minutes"] = config.interval_minutes
@@ -300,15 +381,17 @@ class Store:
     def load_requirements(self, scenario_id: int, name: str | None = None) -> pd.DataFrame:
         return self._load_scenario_table(scenario_id, "requirements", name)
 
+    @unit_of_work
     def save_previous_roster(self, scenario_id: int, roster: pd.DataFrame, *, name: str = "previous_roster",
                              by: str | None = None) -> int:
         """Last week's roster as given (e.g. from another system); it wins over a published one in the store.
         It must end before the scenario's week starts (`scheduler.tables.previous_roster`)."""
-        with self._session() as session:
+        with self._session(write=True) as session:
             config = stored_config(scenario_record(session, scenario_id))
             table = inputs.previous_roster(roster, config, name, agent_ids(session, scenario_id) or None)
             return add_scenario_table(session, scenario_id, "previous_roster", table, name=name, by=by)
 
+    @unit_of_work
     def list_tables(self, *, center: str | None = None, scenario_id: int | None = None,
                     kind: str | None = None) -> list[TableInfo]:
         query = select(StoredTableRecord).order_by(StoredTableRecord.id)
@@ -321,6 +404,7 @@ class Store:
         with self._session() as session:
             return [table_info(record) for record in session.scalars(query)]
 
+    @unit_of_work
     def _load_scenario_table(self, scenario_id: int, kind: str, name: str | None) -> pd.DataFrame:
         with self._session() as session:
             scenario_record(session, scenario_id)
@@ -328,23 +412,25 @@ class Store:
 
     # ---- roster versions -----------------------------------------------------------------------
 
+    @unit_of_work
     def save_roster(self, scenario_id: int, roster: pd.DataFrame, by: str, *, week: dt.date | None = None,
                     summary: Mapping[str, Any] | None = None) -> int:
         """A new draft version of the week's roster (default: the scenario's week); returns its id."""
         table, stats, by = validate_roster(roster), inputs.summary(summary or {}), inputs.person(by, "created_by")
-        with self._session() as session:
+        with self._session(write=True) as session:
             record = scenario_record(session, scenario_id)
             week = inputs.monday(week or record.week_start)
             version = add_version(session, scenario_id, week, by, stats, parent_id=None)
             add_roster_rows(session, version.id, table)
             return version.id
 
+    @unit_of_work
     def save_roster_edit(self, version_id: int, roster: pd.DataFrame, by: str, *,
                          summary: Mapping[str, Any] | None = None) -> int:
         """Save an edited roster. A draft is updated in place; a published version is never changed:
         the edit becomes a new draft whose parent it is. Returns the id of the version saved."""
         table, stats, by = validate_roster(roster), inputs.summary(summary or {}), inputs.person(by, "created_by")
-        with self._session() as session:
+        with self._session(write=True) as session:
             version = version_record(session, version_id)
             if version.status == "published":
                 version = add_version(session, version.scenario_id, version.week_start, by, stats, parent_id=version.id)
@@ -354,19 +440,22 @@ class Store:
             add_roster_rows(session, version.id, table)
             return version.id
 
+    @unit_of_work
     def publish(self, version_id: int, by: str) -> RosterVersion:
         """Publish a draft. Publishing a published version changes nothing (a repeated click is harmless)."""
         by = inputs.person(by, "published_by")
-        with self._session() as session:
+        with self._session(write=True) as session:
             version = version_record(session, version_id)
             if version.status == "draft":
                 version.status, version.published_at, version.published_by = "published", utcnow(), by
             return roster_version(version)
 
+    @unit_of_work
     def get_version(self, version_id: int) -> RosterVersion:
         with self._session() as session:
             return roster_version(version_record(session, version_id))
 
+    @unit_of_work
     def list_versions(self, scenario_id: int, week: dt.date | None = None) -> list[RosterVersion]:
         query = (select(RosterVersionRecord).where(RosterVersionRecord.scenario_id == scenario_id)
                  .order_by(RosterVersionRecord.week_start, RosterVersionRecord.number))
@@ -376,6 +465,7 @@ class Store:
             scenario_record(session, scenario_id)
             return [roster_version(record) for record in session.scalars(query)]
 
+    @unit_of_work
     def latest_published(self, scenario_id: int, week: dt.date | None = None) -> RosterVersion | None:
         """The version published last for the week (default: the scenario's week), or None."""
         with self._session() as session:
@@ -385,18 +475,21 @@ class Store:
             record = session.scalar(query)
             return None if record is None else roster_version(record)
 
+    @unit_of_work
     def load_roster(self, version_id: int) -> pd.DataFrame:
         """The version's roster table (`agent_id, name, queue, activity, start, end`) in the order saved."""
         with self._session() as session:
             version_record(session, version_id)
             return roster_frame(session, version_id)
 
+    @unit_of_work
     def roster_summary(self, version_id: int) -> dict[str, Any]:
         with self._session() as session:
             return dict(version_record(session, version_id).summary)
 
     # ---- whole scenarios -----------------------------------------------------------------------
 
+    @unit_of_work
     def to_scenario(self, scenario_id: int) -> Scenario:
         """The stored scenario as the engine loads it: config, agents, time off, the week's requirements and
         last week's roster (a stored previous roster, else the center's published roster of that week).
@@ -519,7 +612,9 @@ def table_info(record: StoredTableRecord) -> TableInfo:
 
 def add_version(session: Session, scenario_id: int, week: dt.date, by: str, summary: dict[str, Any],
                 parent_id: int | None) -> RosterVersionRecord:
-    """A new draft, numbered after the week's last version (the unique constraint catches a concurrent twin)."""
+    """A new draft, numbered after the week's last version. Locking the scenario's row makes concurrent
+    saves number one after the other on PostgreSQL (SQLite has one writer at a time anyway)."""
+    session.execute(select(ScenarioRecord.id).where(ScenarioRecord.id == scenario_id).with_for_update())
     last = session.scalar(select(func.max(RosterVersionRecord.number)).where(
         RosterVersionRecord.scenario_id == scenario_id, RosterVersionRecord.week_start == week))
     version = RosterVersionRecord(scenario_id=scenario_id, week_start=week, number=(last or 0) + 1, status="draft",
