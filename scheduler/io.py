@@ -64,8 +64,9 @@ from forecasts.history import (
     read_raw_csv,
     require_columns,
 )
+from forecasts.settings import SettingsLoader, parse_yaml, read_settings_text, validation_problems
 from forecasts.special_days import read_special_days
-from forecasts.staffing import staffing_requirements, validation_problems
+from forecasts.staffing import staffing_requirements
 from scheduler.roster import read_roster_rows, write_roster
 from scheduler.scenario import MINUTES_PER_WEEK, Agent, Scenario, ScenarioConfig, TimeOff
 
@@ -130,9 +131,13 @@ def _collecting(problems: list[Problem], read: Callable, *args):
 
 
 def config_path(folder: Path) -> Path:
-    for name in CONFIG_FILES:
-        if (folder / name).is_file():
-            return folder / name
+    """The folder's one settings file; two (say scenario.yaml and scenario.toml) would leave it unclear which is meant."""
+    found = [folder / name for name in CONFIG_FILES if (folder / name).is_file()]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        names = " and ".join(path.name for path in found)
+        raise InputError(Problem(f"has both {names}; keep the one you mean and remove the other", str(folder)))
     if not folder.is_dir():
         raise InputError(Problem("scenario folder not found; check the path", str(folder)))
     raise InputError(Problem(f"no {CONFIG_FILES[0]} (or {CONFIG_FILES[-1]}) in the scenario folder", str(folder)))
@@ -147,14 +152,14 @@ def read_config(folder: str | Path) -> ScenarioConfig:
     return _validated_config(data, path)
 
 
-class _ConfigLoader(yaml.SafeLoader):
+class _ConfigLoader(SettingsLoader):
     """YAML 1.1 reads `16:00` as the base-60 integer 960; a scenario means a clock time, and pydantic
     wants it as two-digit `HH:MM` text."""
 
 
 _CLOCK_TAG = "tag:wfm,2026:clock"
 _ConfigLoader.yaml_implicit_resolvers = {
-    first: list(resolvers) for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    first: list(resolvers) for first, resolvers in SettingsLoader.yaml_implicit_resolvers.items()
 }
 for _digit in "0123456789":  # ahead of the int resolver, which would match first
     _ConfigLoader.yaml_implicit_resolvers[_digit].insert(0, (_CLOCK_TAG, re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")))
@@ -168,21 +173,13 @@ def _two_digit_hour(clock: str) -> str:
 
 
 def _parse_config(path: Path) -> object:
-    text = path.read_text(encoding="utf-8")
+    text = read_settings_text(path)
     if path.suffix == ".toml":
         try:
             return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
+        except tomllib.TOMLDecodeError as error:  # TOML itself refuses a key given twice
             raise InputError(Problem(f"not valid TOML: {error}", str(path))) from None
-    try:
-        return yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as error:
-        raise InputError(Problem(f"not valid YAML: {error}", str(path))) from None
-
-
-def _worded(problems: list[Problem]) -> list[Problem]:
-    """Pydantic prefixes our own validators' messages with 'Value error, '; users need only the words."""
-    return [dataclasses.replace(p, message=p.message.removeprefix("Value error, ")) for p in problems]
+    return parse_yaml(text, str(path), _ConfigLoader)
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,7 +233,7 @@ def _agent(cells: pd.Series, row: int, config: ScenarioConfig, problems: Problem
         try:
             return Agent.model_validate(values)
         except ValidationError as error:
-            found = [(_with_input(p, values), p.column) for p in _worded(validation_problems(error))]
+            found = [(_with_input(p, values), p.column) for p in validation_problems(error)]
     for message, column in found:
         problems.add(message, row, column)
     return None
@@ -554,7 +551,7 @@ def _validated_config(data: Mapping, path: Path) -> ScenarioConfig:
     try:
         return ScenarioConfig.model_validate(data)
     except ValidationError as error:
-        raise InputError(_worded(validation_problems(error, str(path)))) from None
+        raise InputError(validation_problems(error, str(path))) from None
 
 
 def _cell_text(value: object) -> str:
