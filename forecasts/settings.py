@@ -24,10 +24,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 
 from forecasts.errors import InputError, Problem
 
-_TEMPORAL_EXAMPLES = {
-    dt.date: "a date as YYYY-MM-DD, e.g. 2026-11-23",
-    dt.time: "a time of day as HH:MM, e.g. 08:30",
-    dt.datetime: "a date and time, e.g. 2026-11-25 14:00",
+_TEMPORAL = {  # what a planner calls it, and how to write it
+    dt.date: ("a date", "YYYY-MM-DD, e.g. 2026-11-23"),
+    dt.time: ("a time of day", "HH:MM, e.g. 08:30"),
+    dt.datetime: ("a date and time", "YYYY-MM-DD HH:MM, e.g. 2026-11-25 14:00"),
 }
 
 
@@ -124,10 +124,10 @@ class Settings(BaseModel):
                 raise ValueError(f"{item} is yes/no, not a number; give a number")
             if bool in kinds and _is_number(item):
                 raise ValueError(f"{item} is a number; give yes or no (true or false)")
-            for kind in kinds & _TEMPORAL_EXAMPLES.keys():
+            for kind in kinds & _TEMPORAL.keys():
                 if _is_number(item) or _is_yes_no(item):
-                    raise ValueError(f"{item} is not {_TEMPORAL_EXAMPLES[kind].split(',')[0]}; "
-                                     f"write {_TEMPORAL_EXAMPLES[kind]}")
+                    noun, written = _TEMPORAL[kind]
+                    raise ValueError(f"{item} is not {noun}; write it as {written}")
         return value
 
 
@@ -155,11 +155,19 @@ def _is_number(value: object) -> bool:
 def validation_problems(error: ValidationError, file: str | None = None) -> list[Problem]:
     """pydantic's errors as located problems (dot path as the column), each worded for a planner:
     the setting's name as a planner reads it and what it must be ("must be at least 1")."""
+    items = error.errors()
     problems = []
-    for item in error.errors():
+    for item in items:
+        if item["type"] == "too_short" and _inside(item["loc"], items):
+            continue  # a list is short only because some of its items failed: those are the problems
         path = ".".join(str(part) for part in item["loc"])
         problems.append(Problem(_message(item), file=file, column=path or None))
     return problems
+
+
+def _inside(loc: tuple, items: list[dict]) -> bool:
+    """Whether another error lies inside the value at `loc`."""
+    return any(other["loc"][: len(loc)] == loc and len(other["loc"]) > len(loc) for other in items)
 
 
 def _message(item: dict) -> str:
@@ -227,9 +235,8 @@ _REQUIREMENTS = {
     "tuple_type": "must be a list, e.g. [a, b]",
 }
 _REQUIREMENT_FAMILIES = {  # checked in order: datetime before date
-    "datetime": f"must be {_TEMPORAL_EXAMPLES[dt.datetime]}",
-    "date": f"must be {_TEMPORAL_EXAMPLES[dt.date]}",
-    "time": f"must be {_TEMPORAL_EXAMPLES[dt.time]}",
+    prefix: "must be {}, written {}".format(*_TEMPORAL[kind])
+    for prefix, kind in (("datetime", dt.datetime), ("date", dt.date), ("time", dt.time))
 }
 
 

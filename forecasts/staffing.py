@@ -162,13 +162,14 @@ def _workload_problems(rows: pd.DataFrame, queue: str, interval_seconds: float, 
     aht = rows["aht_seconds"].to_numpy(dtype=float)
     with np.errstate(over="ignore", invalid="ignore"):
         erlangs = contacts * aht / interval_seconds
-    busy = contacts > 0
+    good_contacts = np.isfinite(contacts) & (contacts >= 0)
+    busy = good_contacts & (contacts > 0)
+    good_aht = np.isfinite(aht) & (aht > 0)
     checks = [
-        ("contacts", ~(np.isfinite(contacts) & (contacts >= 0)),
-         lambda i: f"{contacts[i]:g} is not a number of contacts (0 or more)"),
-        ("aht_seconds", busy & ~(np.isfinite(aht) & (aht > 0)),
+        ("contacts", ~good_contacts, lambda i: f"{contacts[i]:g} is not a number of contacts (0 or more)"),
+        ("aht_seconds", busy & ~good_aht,
          lambda i: f"{aht[i]:g} is not a handle time in seconds (above 0) for {contacts[i]:g} contacts"),
-        ("contacts", busy & np.isfinite(aht) & (aht > 0) & ~(erlangs <= MAX_TRAFFIC),
+        ("contacts", busy & good_aht & ~(erlangs <= MAX_TRAFFIC),
          lambda i: f"{contacts[i]:g} contacts of {aht[i]:g} s are {erlangs[i]:,.4g} agents' worth of work "
                    f"(more than {MAX_TRAFFIC:,}); check contacts and aht_seconds"),
     ]

@@ -325,7 +325,7 @@ def stored_agents(data_dir: Path) -> list[dict]:
     ({"edited_rows": {1: {"agent_id": "T1"}}}, "duplicate agent_id 'T1'"),
     ({"edited_rows": {2: {"skills": "voice;email"}}}, "unknown skill 'email'"),
     ({"deleted_rows": [1]}, "unknown agent 'T2'"),  # T2 has time off: deleting them would orphan it
-    ({"added_rows": [{"agent_id": "T6", "name": "Agent 6"}]}, "Field required"),
+    ({"added_rows": [{"agent_id": "T6", "name": "Agent 6"}]}, "skills is missing; it is required"),
 ])
 def test_an_invalid_agent_edit_shows_the_problem_and_saves_nothing(tiny, edits, why):
     before = stored_agents(tiny)
@@ -358,7 +358,7 @@ def test_an_invalid_work_rule_is_refused_and_a_valid_one_saved(tiny):
     at.button[[button.label for button in at.button].index("Save work rules")].click().run()
     assert "The work rules were not saved" in texts(at.error)
     assert problems_shown(at).to_dict("records") == [
-        {"what": "rules.min_rest_hours", "where": "work rules", "why": "Input should be less than or equal to 48"}]
+        {"what": "rules.min_rest_hours", "where": "work rules", "why": "rules → min rest hours must be at most 48"}]
     with Store(tiny) as store:
         assert store.load_scenario_config(1) == before
 

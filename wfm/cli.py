@@ -19,6 +19,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -44,8 +45,8 @@ def reported_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
-        errors.print(f"[bold red]Error:[/] could not read or write{where}: {exc.strerror or exc}",
-                     markup=True, highlight=False)
+        errors.print(f"[bold red]Error:[/] {escape(f'could not read or write{where}: {exc.strerror or exc}')}",
+                     highlight=False)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         errors.print("Interrupted.")
@@ -314,7 +315,7 @@ def agent(
             output_file(ics)
         table = read_roster(roster_file)
         if agent_id not in set(table["agent_id"].astype(str)):
-            errors.print(f"{roster_file}: agent '{agent_id}' has no shift in this roster.")
+            errors.print(f"{roster_file}: agent '{agent_id}' has no shift in this roster.", markup=False)
             raise typer.Exit(2)
         console.print(agent_week_text(table, agent_id), markup=False, highlight=False)
         if ics:
