@@ -26,9 +26,11 @@ from forecasts import erlang
 from forecasts.errors import InputError, Problem
 from forecasts.settings import Settings, parse_yaml, read_settings_text, validation_problems
 
-# Beyond these a value is a typing slip, not a contact center: a day of waiting, a city of agents.
+# Beyond these a value is a typing slip, not a contact center: a day of waiting; a thousand agents on
+# the phones in every interval, the quietest night included (the roster engine's model also grows
+# with the requirement: a floor of 10,000 takes it half a minute to build).
 MAX_SECONDS = 86_400
-MAX_AGENTS = 100_000
+MAX_MIN_AGENTS = 1_000
 # Offered load (Erlangs) above which an interval would need more agents than any center has; the
 # Erlang search would also take minutes to step that far.
 MAX_TRAFFIC = 100_000
@@ -59,7 +61,7 @@ class QueueTarget(Settings):
     max_abandon: float | None = Field(None, gt=0, lt=1, description="Erlang A only")
     concurrency: int = Field(1, ge=1, le=20, description="contacts one agent handles at once (chat)")
     min_agents: int = Field(
-        0, ge=0, le=MAX_AGENTS,
+        0, ge=0, le=MAX_MIN_AGENTS,
         description="agents on the phones in every interval (24/7 queues); leave 0 for queues that close",
     )
 

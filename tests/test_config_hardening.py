@@ -242,7 +242,7 @@ def test_numbers_as_date_times_and_yes_no_in_agent_rows():
 @pytest.mark.parametrize(
     "addition, column, words",
     [
-        ("    min_agents: 1000000000\n", "queues.chat.min_agents", "queues → chat → min agents must be at most 100,000"),
+        ("    min_agents: 1000000000\n", "queues.chat.min_agents", "queues → chat → min agents must be at most 1,000"),
         ("    answer_seconds: 1e9\n", "queues.chat.answer_seconds", "must be at most 86,400"),
         ("    patience_seconds: 1e9\n", "queues.chat.patience_seconds", "must be at most 86,400"),
         ("    max_asa_seconds: 1e9\n", "queues.chat.max_asa_seconds", "must be at most 86,400"),
