@@ -20,11 +20,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from forecasts import erlang
 from tabular import InputError, Problem, read_text
+from forecasts.settings import Settings, parse_yaml, validation_problems
+
+# Beyond these a value is a typing slip, not a contact center: a day of waiting; a thousand agents on
+# the phones in every interval, the quietest night included (the roster engine's model also grows
+# with the requirement: a floor of 10,000 takes it half a minute to build).
+MAX_SECONDS = 86_400
+MAX_MIN_AGENTS = 1_000
+# Offered load (Erlangs) above which an interval would need more agents than any center has; the
+# Erlang search would also take minutes to step that far.
+MAX_TRAFFIC = 100_000
 
 REQUIREMENT_COLUMNS = [
     "interval_start",
@@ -38,23 +47,22 @@ REQUIREMENT_COLUMNS = [
 ]
 
 
-class QueueTarget(BaseModel):
+class QueueTarget(Settings):
     """Service target and staffing assumptions of one queue."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     service_level: float = Field(0.8, gt=0, lt=1, description="share answered within answer_seconds")
-    answer_seconds: float = Field(20, gt=0)
+    answer_seconds: float = Field(20, gt=0, le=MAX_SECONDS)
     max_occupancy: float = Field(0.85, gt=0, le=1)
     shrinkage: float = Field(0.3, ge=0, lt=1, description="share of paid time off the phones")
-    max_asa_seconds: float | None = Field(None, gt=0)
+    max_asa_seconds: float | None = Field(None, gt=0, le=MAX_SECONDS)
     patience_seconds: float | None = Field(
-        None, gt=0, description="average patience; when set, Erlang A (with abandonment) is used"
+        None, gt=0, le=MAX_SECONDS, description="average patience; when set, Erlang A (with abandonment) is used"
     )
     max_abandon: float | None = Field(None, gt=0, lt=1, description="Erlang A only")
     concurrency: int = Field(1, ge=1, le=20, description="contacts one agent handles at once (chat)")
     min_agents: int = Field(
-        0, ge=0, description="agents on the phones in every interval (24/7 queues); leave 0 for queues that close"
+        0, ge=0, le=MAX_MIN_AGENTS,
+        description="agents on the phones in every interval (24/7 queues); leave 0 for queues that close",
     )
 
     @model_validator(mode="after")
@@ -64,10 +72,8 @@ class QueueTarget(BaseModel):
         return self
 
 
-class StaffingConfig(BaseModel):
+class StaffingConfig(Settings):
     """Targets per queue; `default` fills every key a queue does not set."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     default: QueueTarget = QueueTarget()
     queues: dict[str, QueueTarget] = {}
@@ -91,25 +97,11 @@ class StaffingConfig(BaseModel):
         return self.queues.get(queue, self.default)
 
 
-def validation_problems(error: ValidationError, file: str | None = None) -> list[Problem]:
-    """Turn pydantic's errors into located problems (dot path as the column)."""
-    problems = []
-    for item in error.errors():
-        path = ".".join(str(part) for part in item["loc"])
-        message = item["msg"]
-        if item["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling)"
-        problems.append(Problem(message, file=file, column=path or None))
-    return problems
-
-
 def load_staffing_config(path: str | Path) -> StaffingConfig:
-    """Read a YAML (or JSON) staffing config; unknown keys and bad values are InputErrors."""
+    """Read a YAML (or JSON) staffing config; unreadable text, repeated or unknown keys and bad values
+    are InputErrors."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(read_text(path, str(path))) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(Problem(f"not valid YAML: {exc}", file=str(path))) from None
+    data = parse_yaml(read_text(path, str(path)), str(path)) or {}
     if not isinstance(data, dict):
         raise InputError(Problem("expected a mapping with 'default' and/or 'queues'", file=str(path)))
     try:
@@ -152,6 +144,57 @@ def _queue_requirements(rows: pd.DataFrame, target: QueueTarget, interval_second
     out["required"] = required
     out = out.join(expected_service(traffic, on_phones, safe_aht, target, index=rows.index))
     return out
+
+
+def _checked_queue_requirements(
+    rows: pd.DataFrame, queue: str, target: QueueTarget, interval_seconds: float, source: str | None
+) -> pd.DataFrame:
+    problems = _workload_problems(rows, queue, interval_seconds, source)
+    if problems:
+        raise InputError(problems)
+    try:
+        return _queue_requirements(rows, target, interval_seconds)
+    except (ValueError, ArithmeticError) as error:
+        raise InputError(_failure(rows, queue, target, interval_seconds, source, error)) from None
+
+
+def _workload_problems(rows: pd.DataFrame, queue: str, interval_seconds: float, source: str | None) -> list[Problem]:
+    """Intervals whose contacts and handle time no staffing can answer."""
+    contacts = rows["contacts"].to_numpy(dtype=float)
+    aht = rows["aht_seconds"].to_numpy(dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        erlangs = contacts * aht / interval_seconds
+    good_contacts = np.isfinite(contacts) & (contacts >= 0)
+    busy = good_contacts & (contacts > 0)
+    good_aht = np.isfinite(aht) & (aht > 0)
+    checks = [
+        ("contacts", ~good_contacts, lambda i: f"{contacts[i]:g} is not a number of contacts (0 or more)"),
+        ("aht_seconds", busy & ~good_aht,
+         lambda i: f"{aht[i]:g} is not a handle time in seconds (above 0) for {contacts[i]:g} contacts"),
+        ("contacts", busy & good_aht & ~(erlangs <= MAX_TRAFFIC),
+         lambda i: f"{contacts[i]:g} contacts of {aht[i]:g} s are {erlangs[i]:,.4g} agents' worth of work "
+                   f"(more than {MAX_TRAFFIC:,}); check contacts and aht_seconds"),
+    ]
+    starts = rows["interval_start"].to_numpy()
+    return [
+        Problem(f"queue '{queue}', interval {pd.Timestamp(starts[i]):%Y-%m-%d %H:%M}: {describe(i)}", source, column=column)
+        for column, bad, describe in checks
+        for i in np.flatnonzero(bad)
+    ]
+
+
+def _failure(rows: pd.DataFrame, queue: str, target: QueueTarget, interval_seconds: float,
+             source: str | None, error: Exception) -> Problem:
+    """The staffing maths failed on a queue: name the first interval it fails on alone."""
+    for index in rows.index:
+        try:
+            _queue_requirements(rows.loc[[index]], target, interval_seconds)
+        except (ValueError, ArithmeticError):
+            where = f"queue '{queue}', interval {pd.Timestamp(rows.at[index, 'interval_start']):%Y-%m-%d %H:%M}"
+            break
+    else:
+        where = f"queue '{queue}'"
+    return Problem(f"{where}: cannot be staffed ({error}); check its contacts, aht_seconds and targets", source)
 
 
 def gross_up(on_phones: np.ndarray, shrinkage: float) -> np.ndarray:
@@ -198,12 +241,16 @@ def expected_service(
 
 
 def staffing_requirements(
-    forecast: pd.DataFrame, config: StaffingConfig, interval_minutes: int
+    forecast: pd.DataFrame, config: StaffingConfig, interval_minutes: int, source: str | None = None
 ) -> pd.DataFrame:
-    """Required agents per interval and queue for a forecast table (`interval_start, queue, contacts, aht_seconds`)."""
+    """Required agents per interval and queue for a forecast table (`interval_start, queue, contacts, aht_seconds`).
+
+    Contacts and handle times no queue could have (not numbers, or more work than `MAX_TRAFFIC` agents
+    could do) are an InputError naming the queue and interval, with `source` (the forecast's name) as
+    the file; so is any other failure of the staffing maths."""
     interval_seconds = interval_minutes * 60.0
     parts = [
-        _queue_requirements(rows, config.target(str(queue)), interval_seconds)
+        _checked_queue_requirements(rows, str(queue), config.target(str(queue)), interval_seconds, source)
         for queue, rows in forecast.groupby("queue", sort=False)
     ]
     if not parts:

@@ -57,7 +57,8 @@ from pydantic import ValidationError
 from forecasts.forecast import forecast_history
 from forecasts.history import read_history
 from forecasts.special_days import read_special_days
-from forecasts.staffing import staffing_requirements, validation_problems
+from forecasts.settings import SettingsLoader, parse_yaml, validation_problems
+from forecasts.staffing import staffing_requirements
 from scheduler import tables
 from scheduler.roster import write_roster
 from scheduler.scenario import Agent, Scenario, ScenarioConfig, TimeOff
@@ -70,6 +71,7 @@ from tabular import (
     inside_folder,
     normalize_columns,
     read_raw_csv,
+    read_text,
 )
 
 CONFIG_FILES = ("scenario.yaml", "scenario.yml", "scenario.toml")
@@ -119,9 +121,13 @@ def _collecting(problems: list[Problem], read: Callable, *args):
 
 
 def config_path(folder: Path) -> Path:
-    for name in CONFIG_FILES:
-        if (folder / name).is_file():
-            return folder / name
+    """The folder's one settings file; two (say scenario.yaml and scenario.toml) would leave it unclear which is meant."""
+    found = [folder / name for name in CONFIG_FILES if (folder / name).is_file()]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        names = " and ".join(path.name for path in found)
+        raise InputError(Problem(f"has both {names}; keep the one you mean and remove the other", str(folder)))
     if not folder.is_dir():
         raise InputError(Problem("scenario folder not found; check the path", str(folder)))
     raise InputError(Problem(f"no {CONFIG_FILES[0]} (or {CONFIG_FILES[-1]}) in the scenario folder", str(folder)))
@@ -136,14 +142,14 @@ def read_config(folder: str | Path) -> ScenarioConfig:
     return _validated_config(data, path)
 
 
-class _ConfigLoader(yaml.SafeLoader):
+class _ConfigLoader(SettingsLoader):
     """YAML 1.1 reads `16:00` as the base-60 integer 960; a scenario means a clock time, and pydantic
     wants it as two-digit `HH:MM` text."""
 
 
 _CLOCK_TAG = "tag:wfm,2026:clock"
 _ConfigLoader.yaml_implicit_resolvers = {
-    first: list(resolvers) for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    first: list(resolvers) for first, resolvers in SettingsLoader.yaml_implicit_resolvers.items()
 }
 for _digit in "0123456789":  # ahead of the int resolver, which would match first
     _ConfigLoader.yaml_implicit_resolvers[_digit].insert(0, (_CLOCK_TAG, re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")))
@@ -157,16 +163,13 @@ def _two_digit_hour(clock: str) -> str:
 
 
 def _parse_config(path: Path) -> object:
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, str(path))
     if path.suffix == ".toml":
         try:
             return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
+        except tomllib.TOMLDecodeError as error:  # TOML itself refuses a key given twice
             raise InputError(Problem(f"not valid TOML: {error}", str(path))) from None
-    try:
-        return yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as error:
-        raise InputError(Problem(f"not valid YAML: {error}", str(path))) from None
+    return parse_yaml(text, str(path), _ConfigLoader)
 
 
 # --------------------------------------------------------------------------------------------
@@ -310,7 +313,7 @@ def _validated_config(data: Mapping, path: Path) -> ScenarioConfig:
     try:
         return ScenarioConfig.model_validate(data)
     except ValidationError as error:
-        raise InputError(tables.worded(validation_problems(error, str(path)))) from None
+        raise InputError(validation_problems(error, str(path))) from None
 
 
 def _cell_text(value: object) -> str:

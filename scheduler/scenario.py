@@ -19,21 +19,23 @@ from typing import Literal
 
 import pandas as pd
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from forecasts.staffing import QueueTarget, StaffingConfig
+from forecasts.settings import Settings
+from forecasts.staffing import MAX_SECONDS, QueueTarget, StaffingConfig
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 MINUTES_PER_DAY = 1440
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+HOURS_PER_DAY = 24
+HOURS_PER_WEEK = 7 * HOURS_PER_DAY
 Preference = Literal["early", "day", "late", "night"]
 
 
-class Strict(BaseModel):
-    """User-facing schema: a typo is an error, not a silently ignored setting."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Strict(Settings):
+    """User-facing schema (see `Settings`): unknown keys, NaN, and yes/no or numbers where they mean
+    something else are errors; the engine's schemas are frozen."""
 
 
 def clock_minutes(value: dt.time) -> int:
@@ -89,10 +91,10 @@ class BreakRule(Strict):
     activity: Literal["break", "lunch"] = "break"
     minutes: int = Field(gt=0, le=120)
     paid: bool = True
-    min_shift_hours: float = Field(0, ge=0)
-    max_shift_hours: float | None = None
-    earliest_offset_minutes: int = Field(ge=0)
-    latest_offset_minutes: int = Field(ge=0)
+    min_shift_hours: float = Field(0, ge=0, le=HOURS_PER_DAY)
+    max_shift_hours: float | None = Field(None, gt=0, le=HOURS_PER_WEEK)
+    earliest_offset_minutes: int = Field(ge=0, le=MINUTES_PER_DAY)
+    latest_offset_minutes: int = Field(ge=0, le=MINUTES_PER_DAY)
 
     @model_validator(mode="after")
     def _window(self) -> "BreakRule":
@@ -117,21 +119,29 @@ class WorkRules(Strict):
     min_days_off: int = Field(2, ge=0, le=7)
     night_start: dt.time = dt.time(22, 0)
     night_end: dt.time = dt.time(6, 0)
-    night_min_hours: float = Field(3, gt=0, description="hours inside the night window that make a shift a night")
+    night_min_hours: float = Field(3, gt=0, le=HOURS_PER_DAY,
+                                   description="hours inside the night window that make a shift a night")
     max_nights_per_week: int = Field(5, ge=0, le=7)
     weekend_days: tuple[DayName, ...] = ("sat", "sun")
+
+
+# The objective is priced in whole units of 1/COST_SCALE in 64-bit integers: a million per hour leaves room.
+MAX_WEIGHT = 1_000_000
 
 
 class Weights(Strict):
     """Objective weights: the objective is their weighted sum. At the defaults one short agent-hour
     costs as much as 50 over-staffed ones, and fairness and preferences weigh less still."""
 
-    short_hour: float = Field(1000, ge=0, description="per agent-hour short of the requirement")
-    short_contact: float = Field(100, ge=0, description="per contact that misses the answer target because of it")
-    over_hour: float = Field(20, ge=0, description="per agent-hour on work above the requirement")
-    night_spread: float = Field(60, ge=0, description="per night between the most and least loaded agent")
-    weekend_spread: float = Field(60, ge=0, description="per weekend day between the most and least loaded agent")
-    preference: float = Field(10, ge=0, description="per shift outside the agent's preferred time of day")
+    short_hour: float = Field(1000, ge=0, le=MAX_WEIGHT, description="per agent-hour short of the requirement")
+    short_contact: float = Field(100, ge=0, le=MAX_WEIGHT,
+                                 description="per contact that misses the answer target because of it")
+    over_hour: float = Field(20, ge=0, le=MAX_WEIGHT, description="per agent-hour on work above the requirement")
+    night_spread: float = Field(60, ge=0, le=MAX_WEIGHT,
+                                description="per night between the most and least loaded agent")
+    weekend_spread: float = Field(60, ge=0, le=MAX_WEIGHT,
+                                  description="per weekend day between the most and least loaded agent")
+    preference: float = Field(10, ge=0, le=MAX_WEIGHT, description="per shift outside the agent's preferred time of day")
 
 
 class Demand(Strict):
@@ -152,10 +162,13 @@ class Demand(Strict):
         return self
 
 
+MAX_TIME_LIMIT = 3600
+
+
 class SolverSettings(Strict):
-    time_limit_seconds: float = Field(30, gt=0, le=3600)
+    time_limit_seconds: float = Field(30, gt=0, le=MAX_TIME_LIMIT)
     workers: int = Field(2, ge=1, le=64)
-    seed: int = 0
+    seed: int = Field(0, ge=-(2**31), le=2**31 - 1)  # CP-SAT's random_seed is a 32-bit integer
 
 
 def default_templates() -> tuple[ShiftTemplate, ...]:

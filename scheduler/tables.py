@@ -13,7 +13,6 @@ the interval is short); coarser ones are errors, since splitting them would inve
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 import re
@@ -31,7 +30,7 @@ from forecasts.history import (
     too_long_handle_time,
     too_many_contacts,
 )
-from forecasts.staffing import validation_problems
+from forecasts.settings import validation_problems
 from scheduler.roster import validate_roster
 from scheduler.scenario import MINUTES_PER_WEEK, Agent, ScenarioConfig, TimeOff
 from tabular import (
@@ -69,11 +68,6 @@ _EXAMPLE_INTERVAL = "2026-11-23 08:30"
 def positions(frame: pd.DataFrame) -> np.ndarray:
     """The rows a table in memory has as a spreadsheet shows it (first data row = row 2)."""
     return np.arange(len(frame)) + FIRST_DATA_ROW
-
-
-def worded(problems: list[Problem]) -> list[Problem]:
-    """Pydantic prefixes our own validators' messages with 'Value error, '; users need only the words."""
-    return [dataclasses.replace(p, message=p.message.removeprefix("Value error, ")) for p in problems]
 
 
 def columns_of(raw: pd.DataFrame, name: str, required: list[str], optional: list[str],
@@ -148,7 +142,7 @@ def _agent(cells: Mapping[str, object], row: int, config: ScenarioConfig, proble
         try:
             return Agent.model_validate(values)
         except ValidationError as error:
-            found = [(_with_input(p, values), p.column) for p in worded(validation_problems(error))]
+            found = [(_with_input(p, values), p.column) for p in validation_problems(error)]
     for message, column in found:
         problems.add(message, row, column)
     return None

@@ -100,21 +100,32 @@ def read_bounded(source: Source, name: str) -> bytes | str:
 
 
 def read_text(path: str | os.PathLike, name: str) -> str:
-    """A UTF-8 text file (a YAML or TOML configuration), read within the input limits like a table."""
+    """A settings file's text (YAML or TOML), read within the input limits like a table: UTF-8 (with
+    or without BOM), UTF-16 with BOM (Notepad's "Unicode") or Windows-1252; an undecodable byte is
+    named with its line."""
     content = read_bounded(path, name)
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(Problem("is not a UTF-8 text file; save it as UTF-8 text", name)) from None
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return content.decode("utf-16")
+    if b"\x00" not in content:
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return content.decode(encoding)
+            except UnicodeDecodeError as error:
+                undecodable = error
+        line = content[: undecodable.start].count(b"\n") + 1
+        raise InputError(Problem(
+            f"line {line}: byte 0x{content[undecodable.start]:02X} is neither UTF-8 nor Windows-1252 text; "
+            "save the file as UTF-8", name))
+    raise InputError(Problem("is not a text file (it contains binary data); save the settings as text", name))
 
 
 def _read_path(path: Path, name: str, limit: int) -> bytes:
     try:
         mode = path.stat().st_mode
         if stat.S_ISDIR(mode):
-            raise InputError(Problem("is a folder, not a file; give the path of the CSV file", name))
+            raise InputError(Problem("is a folder, not a file; give the path of the file", name))
         if not stat.S_ISREG(mode):
-            raise InputError(Problem("is not a regular file (a device, pipe or socket); give the path of a CSV file",
+            raise InputError(Problem("is not a regular file (a device, pipe or socket); give the path of a file",
                                      name))
         with path.open("rb") as file:
             return file.read(limit + 1)

@@ -358,7 +358,7 @@ def test_an_invalid_work_rule_is_refused_and_a_valid_one_saved(tiny):
     at.button[[button.label for button in at.button].index("Save work rules")].click().run()
     assert "The work rules were not saved" in texts(at.error)
     assert problems_shown(at).to_dict("records") == [
-        {"what": "rules.min_rest_hours", "where": "work rules", "why": "Input should be less than or equal to 48"}]
+        {"what": "rules.min_rest_hours", "where": "work rules", "why": "rules → min rest hours must be at most 48"}]
     with Store(tiny) as store:
         assert store.load_scenario_config(1) == before
 

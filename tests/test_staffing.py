@@ -117,3 +117,51 @@ def test_config_file_missing_or_not_yaml(tmp_path):
 def test_config_file_that_never_ends_is_refused():
     with pytest.raises(InputError, match="not a regular file"):
         load_staffing_config("/dev/zero")
+# --- the staffing maths never tracebacks ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "contacts, aht, column, words",
+    [
+        (1e308, 300.0, "contacts", "agents' worth of work"),
+        (1e12, 300.0, "contacts", "agents' worth of work"),
+        (100.0, 1e308, "contacts", "agents' worth of work"),
+        (np.nan, 300.0, "contacts", "is not a number of contacts"),
+        (np.inf, 300.0, "contacts", "is not a number of contacts"),
+        (-5.0, 300.0, "contacts", "is not a number of contacts"),
+        (100.0, np.inf, "aht_seconds", "is not a handle time"),
+        (100.0, np.nan, "aht_seconds", "is not a handle time"),
+        (100.0, 0.0, "aht_seconds", "is not a handle time"),
+    ],
+)
+@pytest.mark.parametrize("patience", [None, 180.0])
+def test_unstaffable_intervals_are_named(contacts, aht, column, words, patience):
+    rows = forecast_rows("chat", [10.0, contacts, 10.0], 300.0)
+    rows["aht_seconds"] = [300.0, aht, 300.0]
+    config = StaffingConfig(queues={"chat": QueueTarget(patience_seconds=patience)})
+    with pytest.raises(InputError) as caught:
+        staffing_requirements(rows, config, 30, "forecast.csv")
+    [problem] = caught.value.problems
+    assert (problem.file, problem.column) == ("forecast.csv", column)
+    assert problem.message.startswith("queue 'chat', interval 2026-11-23 08:30: ") and words in problem.message
+
+
+def test_a_very_busy_queue_is_still_staffed():
+    rows = forecast_rows("voice", [60_000.0] * 48, 1_500.0)  # 50,000 agents' worth of work an interval
+    table = staffing_requirements(rows, StaffingConfig(), 30)
+    assert (table["required"] > 50_000).all()
+
+
+def test_a_failure_inside_the_maths_names_the_queue_and_interval(monkeypatch):
+    def failing(traffic, *args, **kwargs):
+        if np.any(np.asarray(traffic) > 5):
+            raise ArithmeticError("no agent count meets the target")
+        return np.ones_like(np.asarray(traffic))
+
+    monkeypatch.setattr(erlang, "required_agents", failing)
+    rows = forecast_rows("voice", [10.0, 20.0, 500.0, 10.0], 300.0)
+    with pytest.raises(InputError) as caught:
+        staffing_requirements(rows, StaffingConfig(), 30)
+    [problem] = caught.value.problems
+    assert problem.message.startswith("queue 'voice', interval 2026-11-23 09:00: cannot be staffed")
+    assert "no agent count meets the target" in problem.message

@@ -1,12 +1,16 @@
 """The `wfm` command line: forecast, staff, roster, check, agent, demo.
 
 Every bad input ends in a message naming the file, row and field, and exit code 2; never a traceback.
+Where a command writes is checked before its long work starts, so a bad `--out` never costs a solve.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,10 +19,14 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tabular import InputError
+from tabular import InputError, Problem
+
+ROSTER_OUTPUTS = ("requirements.csv", "roster.csv", "coverage.csv", "summary.json")
+EXIT_INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(soft_wrap=True)  # paths in messages stay whole
@@ -27,7 +35,7 @@ errors = Console(stderr=True, soft_wrap=True)  # a located message stays on one 
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """Turn input errors into a readable message and exit code 2."""
+    """Input errors and failed reads or writes as a readable message and exit code 2; Ctrl-C as one line."""
     try:
         yield
     except InputError as exc:
@@ -35,9 +43,63 @@ def reported_errors() -> Iterator[None]:
         for problem in exc.problems:
             errors.print(f"  • {problem}", markup=False, highlight=False)
         raise typer.Exit(2) from None
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        errors.print(f"[bold red]Error:[/] {exc.strerror}: {exc.filename}")
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        errors.print(f"[bold red]Error:[/] {escape(f'could not read or write{where}: {exc.strerror or exc}')}",
+                     highlight=False)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        errors.print("Interrupted.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def output_folder(folder: Path) -> Path:
+    """A folder the command can write in: one that exists, or a new one in a folder that does (`made`
+    creates it when there is something to write); InputError otherwise."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(Problem("is a file, not a folder; give a folder for the outputs", str(folder)))
+    home = folder if folder.exists() else folder.parent
+    if not home.is_dir():
+        raise InputError(Problem(f"cannot be created: the folder {home} does not exist", str(folder)))
+    try:
+        with tempfile.TemporaryFile(dir=home):
+            pass
+    except OSError as error:
+        raise InputError(Problem(f"cannot be written ({error.strerror})", str(folder))) from None
+    return folder
+
+
+def made(folder: Path) -> Path:
+    """An output folder `output_folder` accepted, created if new."""
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def output_file(path: Path) -> Path:
+    """A file the command can write: not a folder, not read-only, in a folder `output_folder` accepts."""
+    if path.is_dir():
+        raise InputError(Problem("is a folder; give the name of the file to write", str(path)))
+    output_folder(path.parent)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise InputError(Problem("is read-only; choose another file or make it writable", str(path)))
+    return path
+
+
+def roster_outputs(folder: Path) -> Path:
+    """The roster's output folder, checked for every file it will hold."""
+    for name in ROSTER_OUTPUTS:
+        output_file(folder / name)
+    return folder
+
+
+def checked_time_limit(seconds: float | None) -> float | None:
+    """`--time-limit` within what scenario.yaml's solver.time_limit_seconds accepts."""
+    from scheduler.scenario import MAX_TIME_LIMIT
+
+    if seconds is not None and not (math.isfinite(seconds) and 0 < seconds <= MAX_TIME_LIMIT):
+        raise InputError(Problem(f"--time-limit {seconds:g}: give the solver's seconds, above 0 and at most "
+                                 f"{MAX_TIME_LIMIT:,}"))
+    return seconds
 
 
 def terminal_progress() -> Progress:
@@ -97,8 +159,10 @@ def forecast(
 ) -> None:
     """Forecast contacts and handle time per interval and queue; print each method's backtest WAPE."""
     with reported_errors():
+        output_file(out)
         result = run_forecast(history, start.date(), weeks, special_days)
-    result.forecast.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+        made(out.parent)
+        result.forecast.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
     console.print(accuracy_table(result.accuracy))
     console.print(f"Wrote {len(result.forecast):,} intervals to {out}")
 
@@ -121,10 +185,12 @@ def staff(
     from forecasts.staffing import load_staffing_config, staffing_requirements
 
     with reported_errors():
+        output_file(out)
         targets = load_staffing_config(config)
         table = read_forecast(forecast_file)
-        requirements = staffing_requirements(table, targets, interval_minutes(table))
-    requirements.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+        requirements = staffing_requirements(table, targets, interval_minutes(table), str(forecast_file))
+        made(out.parent)
+        requirements.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
     console.print(staffing_overview(requirements))
     console.print(f"Wrote {len(requirements):,} intervals to {out}")
 
@@ -167,7 +233,7 @@ def write_roster_outputs(scenario, result, out: Path) -> dict:
     from scheduler.evaluate import coverage_table, summary
     from scheduler.roster import write_roster
 
-    out.mkdir(parents=True, exist_ok=True)
+    made(out)
     scenario.requirements.to_csv(out / "requirements.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
     write_roster(result.roster, out / "roster.csv")
     coverage_table(result.roster, scenario).to_csv(
@@ -179,13 +245,12 @@ def write_roster_outputs(scenario, result, out: Path) -> dict:
 
 
 def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int | None, out: Path) -> int:
-    """Load, solve, write and summarise; returns the exit code."""
+    """Load, solve, write and summarise (outputs checked by the caller); returns the exit code."""
     from scheduler.evaluate import terminal_summary
     from scheduler.io import load_scenario
 
-    with reported_errors():
-        with progress_bar("Loading scenario") as update:
-            scenario = load_scenario(scenario_dir, progress=update)
+    with progress_bar("Loading scenario") as update:
+        scenario = load_scenario(scenario_dir, progress=update)
     result = solve_with_progress(scenario, time_limit, workers)
     if result.infeasibility:
         errors.print("[bold red]The hard rules contradict each other:[/]")
@@ -206,11 +271,13 @@ def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int |
 def roster(
     scenario: Annotated[Path, typer.Option(help="scenario folder (scenario.yaml, agents.csv, ...)")],
     out: Annotated[Path, typer.Option(help="output folder")] = Path("out"),
-    time_limit: Annotated[float | None, typer.Option(min=1, help="seconds for the solver")] = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="CP-SAT worker threads")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="seconds for the solver")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=64, help="CP-SAT worker threads")] = None,
 ) -> None:
     """Build next week's roster of named agents with CP-SAT."""
-    raise typer.Exit(roster_scenario(scenario, time_limit, workers, out))
+    with reported_errors():
+        code = roster_scenario(scenario, checked_time_limit(time_limit), workers, roster_outputs(output_folder(out)))
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -226,7 +293,7 @@ def check(
     with reported_errors():
         loaded = load_scenario(scenario)
         table = read_roster(roster_file)
-    violations = check_roster(table, loaded)
+        violations = check_roster(table, loaded)
     if violations:
         errors.print(format_violations(violations), markup=False, highlight=False)
         raise typer.Exit(1)
@@ -244,28 +311,36 @@ def agent(
     from scheduler.roster import read_roster
 
     with reported_errors():
+        if ics:
+            output_file(ics)
         table = read_roster(roster_file)
-    if agent_id not in set(table["agent_id"].astype(str)):
-        errors.print(f"{roster_file}: agent '{agent_id}' has no shift in this roster.")
-        raise typer.Exit(2)
-    console.print(agent_week_text(table, agent_id), markup=False, highlight=False)
-    if ics:
-        ics.write_bytes(agent_calendar(table, agent_id))
-        console.print(f"Wrote {ics}")
+        if agent_id not in set(table["agent_id"].astype(str)):
+            errors.print(f"{roster_file}: agent '{agent_id}' has no shift in this roster.", markup=False)
+            raise typer.Exit(2)
+        console.print(agent_week_text(table, agent_id), markup=False, highlight=False)
+        if ics:
+            made(ics.parent)
+            ics.write_bytes(agent_calendar(table, agent_id))
+            console.print(f"Wrote {ics}")
 
 
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="folder for the sample center and its results")] = Path("wfm-demo"),
-    time_limit: Annotated[float | None, typer.Option(min=1)] = None,
-    workers: Annotated[int | None, typer.Option(min=1)] = None,
+    time_limit: Annotated[float | None, typer.Option(help="seconds for the solver")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=64, help="CP-SAT worker threads")] = None,
 ) -> None:
     """Write the bundled sample center and run the whole pipeline: forecast, staffing, roster."""
     from wfm.demo import write_demo_scenario
 
-    folder = write_demo_scenario(out / "scenario")
-    console.print(f"Sample center written to {folder}")
-    raise typer.Exit(roster_scenario(folder, time_limit, workers, out / "result"))
+    with reported_errors():
+        time_limit = checked_time_limit(time_limit)
+        made(output_folder(out))  # the sample center is written first
+        results = roster_outputs(output_folder(out / "result"))
+        folder = write_demo_scenario(output_folder(out / "scenario"))
+        console.print(f"Sample center written to {folder}")
+        code = roster_scenario(folder, time_limit, workers, results)
+    raise typer.Exit(code)
 
 
 def main() -> None:
