@@ -15,7 +15,7 @@ from forecasts.sample import sample_history, sample_special_days
 from forecasts.staffing import StaffingConfig, staffing_requirements
 from wfm import plots
 from wfm.storage import NotFound
-from wfm_app import context, demand, problems, state
+from wfm_app import context, demand, editors, problems, state
 
 SOURCES = {"sample": "Sample center", "stored": "Stored history", "upload": "Upload a CSV"}
 
@@ -65,7 +65,7 @@ def special_days_input(source: str) -> pd.DataFrame | None:
             pd.DataFrame({"date": pd.to_datetime([]), "multiplier": [], "label": []}))
         state.put(state.SPECIAL_DAYS_BASE, (source, base))
         state.drop(state.SPECIAL_DAYS_EDITOR)
-    edited = st.data_editor(
+    edited = editors.data_editor(
         state.get(state.SPECIAL_DAYS_BASE)[1], key=state.SPECIAL_DAYS_EDITOR, num_rows="dynamic", hide_index=True,
         column_config={
             "date": st.column_config.DateColumn("date", format="YYYY-MM-DD", required=True),
@@ -85,7 +85,7 @@ def targets_input(queues: list[str], targets: dict) -> StaffingConfig | None:
     if state.get(state.TARGETS_BASE, (None,))[0] != tuple(queues):
         state.put(state.TARGETS_BASE, (tuple(queues), demand.target_rows(queues, targets)))
         state.drop(state.TARGETS_EDITOR)
-    edited = st.data_editor(
+    edited = editors.data_editor(
         state.get(state.TARGETS_BASE)[1], key=state.TARGETS_EDITOR, hide_index=True, disabled=["queue"],
         column_config={
             "service_level": st.column_config.NumberColumn("service level", format="%.2f", step=0.01,

@@ -13,7 +13,7 @@ import streamlit as st
 
 from forecasts.errors import InputError
 from scheduler.scenario import DAY_NAMES
-from wfm_app import context, problems, rules, state
+from wfm_app import context, editors, problems, rules, state
 
 PREFERENCES = ["early", "day", "late", "night"]
 EDITORS = {  # section: (base table key, editor widget key)
@@ -67,8 +67,7 @@ def edits(editor_key: str) -> bool:
 def editor(section: str, save: Callable[[pd.DataFrame], None], column_config: dict) -> None:
     """An editable table saved at once when valid; its problems listed when not."""
     base, key = EDITORS[section]
-    edited = st.data_editor(state.get(base), key=key, num_rows="dynamic", hide_index=True,
-                            column_config=column_config)
+    edited = editors.data_editor(state.get(base), key, column_config, num_rows="dynamic", hide_index=True)
     if not edits(key):
         return
     try:

@@ -19,6 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from forecasts.errors import InputError, Problem
+from forecasts.sample import sample_history
 from scheduler.io import load_scenario
 from scheduler.roster import read_roster
 from scheduler.scenario import ScenarioConfig
@@ -485,3 +486,45 @@ def test_shift_differences_ignore_unchanged_agents(tiny_roster, tmp_path):
     differences = compare.shift_differences(tiny_roster, moved, scenario)
     assert list(differences["day"]) == ["Sun 29 Nov"]
     assert differences["second"].iloc[0].startswith("09:00–17:00 voice")
+
+
+def sample_history_csv() -> bytes:
+    return sample_history().to_csv(index=False, date_format="%Y-%m-%d %H:%M").encode()
+
+
+def test_a_valid_history_upload_forecasts(tiny):
+    at = open_app()
+    at.segmented_control(key=state.HISTORY_SOURCE).set_value("upload").run()
+    at.file_uploader(key=state.HISTORY_UPLOAD).set_value(("calls.csv", sample_history_csv(), "text/csv")).run()
+    assert not at.exception, [error.value for error in at.exception]
+    assert state.SPECIAL_DAYS_EDITOR in keys(at)  # an empty special-days table to fill in
+    at = run_quick_forecast(at)
+    assert at.status[0].label.startswith("Forecast done")
+    assert any("method" in frame.value.columns for frame in at.dataframe)
+
+
+def _editor_script(frame_json: str) -> None:
+    import io
+
+    import pandas as pd
+    import streamlit as st
+
+    from wfm_app import editors
+
+    frame = pd.read_json(io.StringIO(frame_json), orient="split", convert_dates=False)
+    editors.data_editor(frame, "editor", {
+        "text": st.column_config.TextColumn("text"), "number": st.column_config.NumberColumn("number"),
+        "flag": st.column_config.CheckboxColumn("flag"), "pick": st.column_config.SelectboxColumn("pick", options=["a"]),
+        "day": st.column_config.DateColumn("day"), "clock": st.column_config.TimeColumn("clock"),
+        "moment": st.column_config.DatetimeColumn("moment")}, num_rows="dynamic")
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"text": [], "number": [], "flag": [], "pick": [], "day": [], "clock": [], "moment": []}),
+    pd.DataFrame({column: [float("nan")] * 2 for column in ("text", "number", "flag", "pick", "day", "clock", "moment")}),
+    pd.DataFrame({"text": [0.8, None], "number": ["1", None], "flag": [True, None], "pick": [None, "a"]}),
+], ids=["empty", "all missing", "mixed"])
+def test_every_editor_accepts_empty_and_missing_columns(frame):
+    at = AppTest.from_function(_editor_script, args=(frame.to_json(orient="split"),)).run()
+    assert not at.exception, [error.value for error in at.exception]
+    assert list(at.dataframe[0].value["text"].dropna()) in ([], ["0.8"])
