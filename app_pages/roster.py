@@ -307,7 +307,7 @@ def version_table(versions: list[RosterVersion]) -> pd.DataFrame:
         "saved (UTC)": f"{version.created_at:%Y-%m-%d %H:%M}",
         "published (UTC)": (f"{version.published_at:%Y-%m-%d %H:%M} by {version.published_by}"
                             if version.published_at else ""),
-        "edited from": numbers.get(version.parent_id, ""),
+        "edited from": f"version {numbers[version.parent_id]}" if version.parent_id in numbers else "",
     } for version in versions])
 
 

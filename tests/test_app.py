@@ -528,3 +528,37 @@ def test_every_editor_accepts_empty_and_missing_columns(frame):
     at = AppTest.from_function(_editor_script, args=(frame.to_json(orient="split"),)).run()
     assert not at.exception, [error.value for error in at.exception]
     assert list(at.dataframe[0].value["text"].dropna()) in ([], ["0.8"])
+
+
+@pytest.fixture()
+def arrow_fixes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The tables Streamlit had to patch up for Arrow (mixed types in a column), by their columns."""
+    from streamlit import dataframe_util
+
+    fixed: list[list[str]] = []
+    original = dataframe_util.fix_arrow_incompatible_column_types
+
+    def record(frame, *args, **kwargs):
+        fixed.append(list(frame.columns))
+        return original(frame, *args, **kwargs)
+
+    monkeypatch.setattr(dataframe_util, "fix_arrow_incompatible_column_types", record)
+    return fixed
+
+
+def test_every_table_has_one_type_per_column(tiny, tiny_roster, arrow_fixes):
+    with Store(tiny) as store:
+        agents = [{**agent, "night_ok": agent["agent_id"] != "T1"} for agent in tiny_agents()]
+        store.replace_agents(1, agents)  # T1's nights are not applicable
+        first = store.save_roster(1, tiny_roster, "Sam")
+        store.publish(first, "Sam")
+        store.save_roster_edit(first, tiny_roster, "Sam")  # a draft edited from version 1
+    at = open_app(page="roster")
+    versions = next(frame.value for frame in at.dataframe if "edited from" in frame.value.columns)
+    assert list(versions["edited from"]) == ["", "version 1"]
+    at = run_quick_forecast(open_app())
+    open_app("manager")
+    mine = open_app("agent")
+    mine.selectbox(key=state.MY_AGENT).set_value("T2").run()
+    assert not mine.exception
+    assert arrow_fixes == []
