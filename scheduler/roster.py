@@ -38,6 +38,7 @@ from forecasts.history import (
     source_name,
 )
 from scheduler.scenario import MINUTES_PER_DAY, BreakRule, Scenario, ScenarioConfig
+from scheduler.spreadsheet import neutralise
 
 ROSTER_COLUMNS = ["agent_id", "name", "queue", "activity", "start", "end"]
 ACTIVITIES = ("work", "break", "lunch")
@@ -75,9 +76,10 @@ def validate_roster(frame: pd.DataFrame, name: str = "roster") -> pd.DataFrame:
 def write_roster(roster: pd.DataFrame, path: str | Path | IO[str]) -> None:
     """Write a roster as CSV, sorted by agent then start, times as `YYYY-MM-DDTHH:MM:SS`.
 
-    The roster is validated first, so a file written here always reads back."""
+    The roster is validated first, so a file written here always reads back. Text a spreadsheet would
+    run as a formula gets a quote in front (`scheduler.spreadsheet`; `restore` takes it off)."""
     table = validate_roster(roster).sort_values(["agent_id", "start"], kind="stable")
-    table.to_csv(path, index=False, date_format=ISO_FORMAT)
+    neutralise(table).to_csv(path, index=False, date_format=ISO_FORMAT)
 
 
 def _validate(raw: pd.DataFrame, name: str, rows: np.ndarray) -> pd.DataFrame:

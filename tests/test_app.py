@@ -562,3 +562,16 @@ def test_every_table_has_one_type_per_column(tiny, tiny_roster, arrow_fixes):
     mine.selectbox(key=state.MY_AGENT).set_value("T2").run()
     assert not mine.exception
     assert arrow_fixes == []
+
+
+def test_a_formula_name_is_text_in_the_excel_export(tiny_roster):
+    formula = '=HYPERLINK("http://e.com","Click")'
+    roster = tiny_roster.assign(name=tiny_roster["name"].where(tiny_roster["agent_id"] != "T1", formula),
+                                minutes=-1.5)
+    workbook = openpyxl.load_workbook(io.BytesIO(exports.roster_excel(roster, roster, pd.DataFrame({"q": ["+x"]}))))
+    names = [cell for row in workbook["segments"].iter_rows() for cell in row if "HYPERLINK" in str(cell.value)]
+    assert names and all(cell.data_type == "s" and cell.value == "'" + formula for cell in names)
+    assert all(cell.data_type != "f" for sheet in workbook for row in sheet.iter_rows() for cell in row)
+    assert workbook["coverage"]["A2"].value == "'+x"
+    minutes = [row[-1].value for row in workbook["shifts"].iter_rows(min_row=2)]
+    assert set(minutes) == {-1.5}  # numbers stay numbers
