@@ -16,6 +16,7 @@ from forecasts.staffing import StaffingConfig, staffing_requirements
 from wfm import plots
 from wfm.storage import NotFound
 from wfm_app import context, demand, editors, problems, state
+from wfm_app.text import md
 
 SOURCES = {"sample": "Sample center", "stored": "Stored history", "upload": "Upload a CSV"}
 
@@ -47,7 +48,7 @@ def history_input(source: str, center: str) -> tuple[pd.DataFrame, str] | None:
         try:
             return cached_upload(upload.getvalue(), upload.name), upload.name
         except InputError as error:
-            problems.show(error, f"{upload.name} cannot be used; nothing was saved")
+            problems.show(error, f"{md(upload.name)} cannot be used; nothing was saved")
             return None
     if source == "stored":
         try:
@@ -111,7 +112,7 @@ def run_forecast(history: pd.DataFrame, source: str, label: str, special_days: p
                  week) -> None:
     """Forecast the scenario's week with live progress; keep the result in the session."""
     began = time.monotonic()
-    with st.status(f"Forecasting the week of {week:%d %b %Y} from {label}…", expanded=True) as status:
+    with st.status(f"Forecasting the week of {week:%d %b %Y} from {md(label)}…", expanded=True) as status:
         bar = st.progress(0.0, text="starting")
 
         def progress(step: int, total: int, message: str) -> None:
@@ -132,9 +133,9 @@ def run_forecast(history: pd.DataFrame, source: str, label: str, special_days: p
 
 def show_forecast(result: ForecastResult, history: pd.DataFrame) -> None:
     for note in result.notes:
-        st.info(note, icon=":material/info:")
+        st.info(md(note), icon=":material/info:")
     queues = list(dict.fromkeys(result.forecast["queue"]))
-    for tab, queue in zip(st.tabs(queues), queues):
+    for tab, queue in zip(st.tabs([md(queue) for queue in queues]), queues):
         tab.plotly_chart(demand.history_forecast_figure(history, result.forecast, queue), key=f"forecast-{queue}")
     st.subheader("Backtest: WAPE per method and queue")
     st.caption("Mean weighted absolute percentage error over the held-out weeks; ✓ marks the method used.")
@@ -146,7 +147,7 @@ def show_requirements(requirements: pd.DataFrame, minutes: int) -> None:
         "agent-hours": st.column_config.NumberColumn(format="%.1f"),
         "service level %": st.column_config.NumberColumn(format="%.1f")})
     queues = list(dict.fromkeys(requirements["queue"]))
-    for tab, queue in zip(st.tabs(queues), queues):
+    for tab, queue in zip(st.tabs([md(queue) for queue in queues]), queues):
         tab.plotly_chart(plots.requirement_heatmap(requirements, queue), key=f"heatmap-{queue}")
 
 
@@ -203,7 +204,7 @@ if result is None:
     st.stop()
 forecast_source, forecast_label = state.get(state.FORECAST_SOURCE)
 if forecast_label != label:
-    st.warning(f"This forecast comes from {forecast_label}; run it again for {label}.")
+    st.warning(f"This forecast comes from {md(forecast_label)}; run it again for {md(label)}.")
 st.header("Forecast")
 show_forecast(result, state.get(state.FORECAST_HISTORY))
 

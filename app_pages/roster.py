@@ -16,6 +16,7 @@ from scheduler.scenario import MINUTES_PER_DAY, Scenario
 from wfm.storage import RosterVersion
 from wfm_app import compare, context, editing, exports, figures, problems, roster_views, solving, state, working
 from wfm_app.roster_views import RosterView, day_label, describe_shift
+from wfm_app.text import md
 
 DEFAULT_TIME_LIMIT = 20
 GANTT_FRAME_PX = 720
@@ -59,7 +60,7 @@ def generate(scenario: Scenario, time_limit: float) -> None:
         if result.infeasibility:
             st.error("No roster satisfies the hard rules. What contradicts:", icon=":material/block:")
             for sentence in result.infeasibility:
-                st.markdown(f"- {sentence}")
+                st.markdown(f"- {md(sentence)}")
         else:
             st.error("The solver found no roster within the time limit; try a longer limit.", icon=":material/block:")
         return
@@ -141,7 +142,7 @@ def headline(view: RosterView) -> None:
     next(columns).metric("Over agent-hours", f"{hours['over']:,.1f}")
     for queue, level in levels.items():
         # The delta against the target turns red when the week falls short of it.
-        next(columns).metric(f"Service level {queue}", f"{level['expected']:.1%}",
+        next(columns).metric(f"Service level {md(queue)}", f"{level['expected']:.1%}",
                              delta=f"{level['expected'] - level['target']:+.1%} vs target",
                              help=f"Contact-weighted over the week; target {level['target']:.0%}")
     next(columns).metric("Contract breaches", view.summary["contract_breaches"],
@@ -156,7 +157,7 @@ def gantt_tab(scenario: Scenario) -> None:
     queues = list(scenario.config.queues)
     filter_column, legend_column = st.columns([1, 2], vertical_alignment="bottom")
     shown = filter_column.pills("Show agents serving", queues, selection_mode="multi", default=queues,
-                                key=state.GANTT_QUEUES)
+                                format_func=md, key=state.GANTT_QUEUES)
     legend_column.caption("Work coloured by queue, breaks grey, lunches brown; nights shaded blue-grey, the "
                           "weekend amber. Hover a bar for its times.")
     agents = table.loc[(table["activity"] == "work") & table["queue"].isin(shown or queues), "agent_id"]
@@ -204,7 +205,7 @@ def edit_tab(scenario: Scenario, view: RosterView) -> None:
         # Another agent or day: the pickers start from that shift, not from the previous pick.
         state.drop(state.EDIT_START, state.EDIT_LENGTH, state.EDIT_QUEUE)
         state.put(state.EDIT_TARGET, (agent_id, day))
-    st.markdown("Now: " + ("; ".join(describe_shift(shift, scenario) for shift in current) or "off"))
+    st.markdown("Now: " + md("; ".join(describe_shift(shift, scenario) for shift in current) or "off"))
     choice = shift_choice(scenario, day, current)
     apply_column, remove_column, undo_column = st.columns(3)
     if apply_column.button("Apply change", key=state.EDIT_APPLY, type="primary", disabled=choice is None):
@@ -253,7 +254,7 @@ def apply_edit(scenario: Scenario, agent_id: str, day: int, choice: editing.Shif
                     result=state.get(state.ROSTER_RESULT), undoable=True)
     agent = scenario.agent(agent_id)
     what = "Removed" if choice is None else "Changed"
-    state.put(state.EDIT_MESSAGE, (f"{what} {agent.name}'s shift on {day_label(scenario, day)}.", agent_id))
+    state.put(state.EDIT_MESSAGE, (f"{what} {md(agent.name)}'s shift on {day_label(scenario, day)}.", agent_id))
     st.rerun()
 
 
@@ -267,7 +268,7 @@ def edit_message(scenario: Scenario) -> None:
         st.warning(f"{text} It breaks {len(theirs)} rule{'s' if len(theirs) > 1 else ''}; you may keep it as a "
                    "draft (flagged), or change it again:", icon=":material/warning:")
         for violation in theirs:
-            st.markdown(f"- {violation.message}")
+            st.markdown(f"- {md(violation.message)}")
     else:
         st.success(f"{text} The checker finds no rule broken for this agent.", icon=":material/check_circle:")
 

@@ -14,6 +14,7 @@ import streamlit as st
 from forecasts.errors import InputError
 from scheduler.scenario import DAY_NAMES
 from wfm_app import context, editors, problems, rules, state
+from wfm_app.text import md
 
 PREFERENCES = ["early", "day", "late", "night"]
 EDITORS = {  # section: (base table key, editor widget key)
@@ -106,7 +107,7 @@ def submit_form(section: str, **changes) -> None:
 
 def agents_section(scenario_id: int) -> None:
     queues = list(context.scenario_config().queues)
-    st.caption(f"Contracts (paid hours and days per week), skills (queues: {', '.join(queues)}, separated by ;), "
+    st.caption(f"Contracts (paid hours and days per week), skills (queues: {md(', '.join(queues))}, separated by ;), "
                "nights, a daily availability window and a preferred time of day.")
     editor("agents", lambda rows: rules.save_agents(context.store(), scenario_id, rows), {
         "agent_id": st.column_config.TextColumn("id", required=True),

@@ -575,3 +575,52 @@ def test_a_formula_name_is_text_in_the_excel_export(tiny_roster):
     assert workbook["coverage"]["A2"].value == "'+x"
     minutes = [row[-1].value for row in workbook["shifts"].iter_rows(min_row=2)]
     assert set(minutes) == {-1.5}  # numbers stay numbers
+
+
+MARKDOWN_NAME = "[x](http://e.com) ![i](http://e.com/i.png)"
+
+
+def markdown_texts(at: AppTest) -> list[str]:
+    """Every text the page renders as Markdown: bodies, labels and help tooltips of all elements."""
+    found = []
+    for block in (at.main, at.sidebar):
+        for node in _walk(block):
+            proto = getattr(node, "proto", None)
+            for field in ("body", "label", "help"):
+                value = getattr(proto, field, None) if proto is not None else None
+                if isinstance(value, str) and value:
+                    found.append(value)
+    return found
+
+
+def links_or_images(texts_: list[str]) -> list[str]:
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt()
+    return [text for text in texts_ if "http://" in text or any(
+        child.type in ("link_open", "image") for token in parser.parse(text) for child in token.children or [])]
+
+
+def test_names_in_markdown_show_as_typed(tiny, tiny_roster):
+    with Store(tiny) as store:
+        store.replace_agents(1, [{**agent, "name": MARKDOWN_NAME} if agent["agent_id"] == "T5" else agent
+                                 for agent in tiny_agents()])
+    at = put_roster(open_app(page="roster"), tiny_roster)
+    at.text_input(key=state.USER_NAME).set_value(MARKDOWN_NAME)
+    at.selectbox(key=state.EDIT_AGENT).set_value("T5").run()
+    at.selectbox(key=state.EDIT_DAY).set_value(0).run()
+    at.selectbox(key=state.EDIT_QUEUE).set_value("chat").run()
+    at.button(key=state.EDIT_APPLY).click().run()  # a warning naming the agent, and the rule they break
+    assert "\\[x\\]" in texts(at.warning)
+    shown = markdown_texts(at)
+    at.checkbox(key=state.PUBLISH_ANYWAY).check().run()
+    at.button(key=state.PUBLISH).click().run()
+    mine = open_app("agent")
+    mine.selectbox(key=state.MY_AGENT).set_value("T5").run()
+    assert not mine.exception
+    upload = open_app()
+    upload.segmented_control(key=state.HISTORY_SOURCE).set_value("upload").run()
+    upload.file_uploader(key=state.HISTORY_UPLOAD).set_value((f"{MARKDOWN_NAME}.csv", b"x\n1\n", "text/csv")).run()
+    shown += markdown_texts(mine) + markdown_texts(upload)
+    assert any("http\\:" in text for text in shown)  # the name was shown, escaped
+    assert links_or_images(shown) == []

@@ -1,0 +1,20 @@
+"""User text (names, queues, file names) placed in Markdown: shown as typed, never as markup.
+
+Streamlit renders Markdown in `st.markdown`, captions, alerts, toasts, tab and metric labels and help
+tooltips: an agent named `[x](http://e.com)` would otherwise become a link, `![i](…)` an image, and a
+bare `http://…` or `:red[…]` would be linked or coloured. Every ASCII punctuation character gets a
+backslash (CommonMark's escape, shown as the character itself), and line breaks become spaces.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+_PUNCTUATION = re.compile(f"([{re.escape(string.punctuation)}])")
+_LINE_BREAKS = re.compile(r"[\r\n]+")
+
+
+def md(value: object) -> str:
+    """`value` as Markdown that shows its text literally."""
+    return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
