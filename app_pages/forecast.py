@@ -12,7 +12,7 @@ from forecasts.forecast import ForecastResult, forecast_history
 from forecasts.history import read_history
 from forecasts.methods import METHODS
 from forecasts.sample import sample_history, sample_special_days
-from forecasts.staffing import StaffingConfig, staffing_requirements
+from forecasts.staffing import StaffingConfig, staffing_overview, staffing_requirements
 from wfm import plots
 from wfm.storage import NotFound
 from wfm_app import context, demand, editors, problems, state
@@ -143,9 +143,9 @@ def show_forecast(result: ForecastResult, history: pd.DataFrame) -> None:
 
 
 def show_requirements(requirements: pd.DataFrame, minutes: int) -> None:
-    st.dataframe(demand.requirement_overview(requirements, minutes), hide_index=True, column_config={
+    st.dataframe(staffing_overview(requirements, minutes), hide_index=True, column_config={
         "agent-hours": st.column_config.NumberColumn(format="%.1f"),
-        "service level %": st.column_config.NumberColumn(format="%.1f")})
+        "service level": st.column_config.NumberColumn(format="percent", help="empty: the queue has no contacts")})
     queues = list(dict.fromkeys(requirements["queue"]))
     for tab, queue in zip(st.tabs([md(queue) for queue in queues]), queues):
         tab.plotly_chart(plots.requirement_heatmap(requirements, queue), key=f"heatmap-{queue}")

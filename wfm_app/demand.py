@@ -89,18 +89,6 @@ def _wape_cell(wape: float, chosen: bool) -> str:
     return f"{text} ✓" if chosen else text
 
 
-def requirement_overview(requirements: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
-    """Per queue: contacts, agent-hours to schedule, peak agents and the expected service level."""
-    rows = []
-    for queue, part in requirements.groupby("queue", sort=False):
-        contacts = part["contacts"].clip(lower=0)
-        level = float((part["service_level"] * contacts).sum() / contacts.sum()) if contacts.sum() > 0 else 1.0
-        rows.append({"queue": queue, "contacts": round(float(contacts.sum())),
-                     "agent-hours": float(part["required"].sum() * interval_minutes / 60),
-                     "peak agents": int(part["required"].max()), "service level %": 100 * level})
-    return pd.DataFrame(rows)
-
-
 def history_forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, queue: str) -> go.Figure:
     """The last weeks of history and the forecast of one queue, contacts per interval."""
     past = history[history["queue"] == queue]
