@@ -13,7 +13,7 @@ import streamlit as st
 
 from forecasts.errors import InputError
 from scheduler.scenario import DAY_NAMES
-from wfm_app import context, editors, problems, rules, state
+from wfm_app import context, editors, problems, rules, state, text
 from wfm_app.text import md
 
 PREFERENCES = ["early", "day", "late", "night"]
@@ -66,10 +66,15 @@ def edits(editor_key: str) -> bool:
 
 
 def editor(section: str, save: Callable[[pd.DataFrame], None], column_config: dict) -> None:
-    """An editable table saved at once when valid; its problems listed when not."""
+    """An editable table saved at once when valid; its problems listed when not. A new row is saved only
+    once it has every needed column: saving reloads the table, which would wipe a row still being typed."""
     base, key = EDITORS[section]
     edited = editors.data_editor(state.get(base), key, column_config, num_rows="dynamic", hide_index=True)
     if not edits(key):
+        return
+    unfinished = rules.unfinished_rows(state.get(key), rules.NEEDED[section], len(edited))
+    if unfinished:
+        unfinished_message(section, unfinished, column_config)
         return
     try:
         save(edited)
@@ -77,6 +82,13 @@ def editor(section: str, save: Callable[[pd.DataFrame], None], column_config: di
         problems.show(error, f"The {section} were not saved: please fix these")
         return
     saved(section)
+
+
+def unfinished_message(section: str, unfinished: dict[int, list[str]], column_config: dict) -> None:
+    lines = [f"- row {row}: fill in {text.join_words([column_config[column]['label'] for column in missing])}"
+             for row, missing in unfinished.items()]
+    st.info("Not saved yet: new rows are saved once they are complete.\n" + "\n".join(lines),
+            icon=":material/edit_note:")
 
 
 def saved(section: str) -> None:
@@ -110,8 +122,8 @@ def agents_section(scenario_id: int) -> None:
     st.caption(f"Contracts (paid hours and days per week), skills (queues: {md(', '.join(queues))}, separated by ;), "
                "nights, a daily availability window and a preferred time of day.")
     editor("agents", lambda rows: rules.save_agents(context.store(), scenario_id, rows), {
-        "agent_id": st.column_config.TextColumn("id", required=True),
-        "name": st.column_config.TextColumn("name", required=True),
+        "agent_id": st.column_config.TextColumn("id"),
+        "name": st.column_config.TextColumn("name"),
         "skills": st.column_config.TextColumn("skills", help="queues separated by ;, e.g. voice;chat"),
         "min_hours": st.column_config.NumberColumn("min h/week"),
         "max_hours": st.column_config.NumberColumn("max h/week"),
@@ -127,9 +139,9 @@ def time_off_section(scenario_id: int) -> None:
     agent_ids = list(state.get(state.AGENTS_BASE)["agent_id"])
     st.caption("Vacations, appointments and other absences: no shift may overlap them.")
     editor("time off", lambda rows: rules.save_time_off(context.store(), scenario_id, rows), {
-        "agent_id": st.column_config.SelectboxColumn("agent", options=agent_ids, required=True),
-        "start": st.column_config.DatetimeColumn("from", format="YYYY-MM-DD HH:mm", required=True),
-        "end": st.column_config.DatetimeColumn("until", format="YYYY-MM-DD HH:mm", required=True),
+        "agent_id": st.column_config.SelectboxColumn("agent", options=agent_ids),
+        "start": st.column_config.TextColumn("from", help="date and time, e.g. 2026-11-26 09:00"),
+        "end": st.column_config.TextColumn("until", help="date and time, e.g. 2026-11-26 17:00"),
         "reason": st.column_config.TextColumn("reason"),
     })
 
@@ -141,10 +153,10 @@ def shifts_section(scenario_id: int) -> None:
                "on each day (mon;tue;…). Queues empty: all queues.")
     editor("shift templates", lambda rows: rules.save_config(
         context.store(), scenario_id, config, "shift templates", shift_templates=rules.records(rows)), {
-        "name": st.column_config.TextColumn("name", required=True),
+        "name": st.column_config.TextColumn("name"),
         "days": st.column_config.TextColumn("days"),
-        "earliest_start": st.column_config.TimeColumn("earliest start", format="HH:mm", required=True),
-        "latest_start": st.column_config.TimeColumn("latest start", format="HH:mm", required=True),
+        "earliest_start": st.column_config.TimeColumn("earliest start", format="HH:mm"),
+        "latest_start": st.column_config.TimeColumn("latest start", format="HH:mm"),
         "start_step_minutes": st.column_config.NumberColumn("step (min)"),
         "lengths_hours": st.column_config.TextColumn("lengths (h)"),
         "queues": st.column_config.TextColumn("queues"),
@@ -154,7 +166,7 @@ def shifts_section(scenario_id: int) -> None:
                "window (minutes after the shift starts). Unpaid breaks do not count towards paid hours.")
     editor("breaks", lambda rows: rules.save_config(
         context.store(), scenario_id, config, "breaks", breaks=rules.records(rows)), {
-        "name": st.column_config.TextColumn("name", required=True),
+        "name": st.column_config.TextColumn("name"),
         "activity": st.column_config.SelectboxColumn("activity", options=["break", "lunch"], default="break"),
         "minutes": st.column_config.NumberColumn("minutes"),
         "paid": st.column_config.CheckboxColumn("paid", default=True),

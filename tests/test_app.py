@@ -326,7 +326,6 @@ def stored_agents(data_dir: Path) -> list[dict]:
     ({"edited_rows": {1: {"agent_id": "T1"}}}, "duplicate agent_id 'T1'"),
     ({"edited_rows": {2: {"skills": "voice;email"}}}, "unknown skill 'email'"),
     ({"deleted_rows": [1]}, "unknown agent 'T2'"),  # T2 has time off: deleting them would orphan it
-    ({"added_rows": [{"agent_id": "T6", "name": "Agent 6"}]}, "Field required"),
 ])
 def test_an_invalid_agent_edit_shows_the_problem_and_saves_nothing(tiny, edits, why):
     before = stored_agents(tiny)
@@ -338,6 +337,17 @@ def test_an_invalid_agent_edit_shows_the_problem_and_saves_nothing(tiny, edits, 
     problems = problems_shown(at)
     assert problems["why"].str.contains(why, regex=False).any(), problems
     assert stored_agents(tiny) == before
+
+
+def test_a_new_agent_row_waits_for_its_required_fields(tiny):
+    before = stored_agents(tiny)
+    at = open_app("manager")
+    at.session_state[state.AGENTS_EDITOR] = {"edited_rows": {0: {"name": "Ada"}}, "deleted_rows": [],
+                                            "added_rows": [{"agent_id": "T6", "name": "Agent 6"}]}
+    at.run()
+    assert not at.error
+    assert "row 6: fill in skills, min h/week and max h/week" in texts(at.info)
+    assert stored_agents(tiny) == before  # the edit of row 1 waits with it
 
 
 def test_a_valid_agent_edit_is_saved_at_once(tiny):
@@ -624,3 +634,28 @@ def test_names_in_markdown_show_as_typed(tiny, tiny_roster):
     shown += markdown_texts(mine) + markdown_texts(upload)
     assert any("http\\:" in text for text in shown)  # the name was shown, escaped
     assert links_or_images(shown) == []
+
+
+def stored_time_off(data_dir: Path) -> list[dict]:
+    with Store(data_dir) as store:
+        return [leave.model_dump() for leave in store.load_time_off(1)]
+
+
+def test_a_new_time_off_row_is_kept_until_complete_then_saved(tiny):
+    before = stored_time_off(tiny)
+    at = open_app("manager")
+    assert list(at.session_state[state.TIME_OFF_BASE]["start"]) == ["2026-11-25 00:00"]  # typed as text
+    typing = {"agent_id": "T1", "start": "2026-11-26 09:00", "end": None}
+    at.session_state[state.TIME_OFF_EDITOR] = {"edited_rows": {}, "added_rows": [typing], "deleted_rows": []}
+    at.run()
+    assert not at.exception and not at.error
+    assert "row 2: fill in until and reason" in texts(at.info)
+    assert at.session_state[state.TIME_OFF_EDITOR]["added_rows"] == [typing]  # still in the editor
+    assert stored_time_off(tiny) == before
+
+    complete = {**typing, "end": "2026-11-26 12:30", "reason": "dentist"}
+    at.session_state[state.TIME_OFF_EDITOR] = {"edited_rows": {}, "added_rows": [complete], "deleted_rows": []}
+    at.run()
+    assert not at.exception and not at.error and not at.info
+    assert stored_time_off(tiny)[1] == {"agent_id": "T1", "start": dt.datetime(2026, 11, 26, 9),
+                                        "end": dt.datetime(2026, 11, 26, 12, 30), "reason": "dentist"}

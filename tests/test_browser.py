@@ -7,6 +7,7 @@ when WFM_UPDATE_SCREENSHOT=1, so that running the tests leaves the tracked files
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import socket
@@ -191,3 +192,55 @@ def forecast_an_uploaded_history(page, url: str, history: Path) -> None:
     backtest.wait_for(timeout=STEP_WAIT_MS)
     cells = backtest.locator("td[role='gridcell']").all_text_contents()
     assert "seasonal_naive" in cells and sum(cell.endswith("✓") for cell in cells) == 2  # one method per queue
+
+
+ROW_PX = 35  # the height of a data editor row (and of its header)
+
+
+def type_into_cell(page, editor, row: int, column_share: float, text: str) -> None:
+    """Type `text` into a data editor's cell: row 1 is the first under the header; the column is found by the
+    share of the editor's width at which it lies. The grid is a canvas, so the cell is clicked by position."""
+    box = editor.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * column_share, box["y"] + ROW_PX * row + ROW_PX / 2)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    text_editor = page.locator("textarea")
+    if text_editor.count():
+        text_editor.first.fill(text)
+    else:  # a selectbox cell: type to filter its options
+        page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(1500)  # the rerun
+
+
+def test_time_off_typed_row_by_row(app_url, page, tmp_path):
+    with screenshot_on_failure(page, tmp_path / "failure.png"):
+        time_off_typed_row_by_row(page, *app_url)
+
+
+def time_off_typed_row_by_row(page, url: str, data_dir: Path) -> None:
+    page.goto(url)
+    page.get_by_role("heading", name="Forecast and staffing").wait_for(timeout=STEP_WAIT_MS)
+    page.get_by_test_id("stSidebar").get_by_test_id("stRadioGroup").get_by_text("Manager", exact=True).click()
+    page.get_by_role("heading", name="Rules").wait_for(timeout=STEP_WAIT_MS)
+    page.get_by_role("tab", name="Time off").click()
+    editor = page.get_by_test_id("stDataFrame").locator("visible=true").first
+    editor.locator("td[role='gridcell']").first.wait_for(state="attached", timeout=STEP_WAIT_MS)
+    row = editor.locator("tr[role='row']").count()  # the new row's, under the header and the stored rows
+    editor.hover()
+    editor.get_by_label("Add row").click()
+    message = page.get_by_test_id("stAlertContentInfo")
+
+    type_into_cell(page, editor, row, 0.4, "2026-11-26 09:00")
+    type_into_cell(page, editor, row, 0.65, "2026-11-26 12:30")
+    message.filter(has_text=f"row {row}: fill in agent and reason").wait_for(timeout=STEP_WAIT_MS)
+    type_into_cell(page, editor, row, 0.9, "dentist")
+    message.filter(has_text=f"row {row}: fill in agent").wait_for(timeout=STEP_WAIT_MS)
+    cells = editor.locator("td[role='gridcell']").all_text_contents()
+    assert cells[-3:] == ["2026-11-26 09:00", "2026-11-26 12:30", "dentist"]  # kept while incomplete
+    type_into_cell(page, editor, row, 0.2, "A010")
+    page.get_by_text("Saved the time off.").wait_for(timeout=STEP_WAIT_MS)
+    with Store(data_dir) as store:
+        saved = store.load_time_off(store.list_scenarios()[0].id)
+    assert [(leave.agent_id, leave.start, leave.end, leave.reason) for leave in saved][-1] == (
+        "A010", dt.datetime(2026, 11, 26, 9), dt.datetime(2026, 11, 26, 12, 30), "dentist")

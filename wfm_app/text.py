@@ -18,3 +18,8 @@ _LINE_BREAKS = re.compile(r"[\r\n]+")
 def md(value: object) -> str:
     """`value` as Markdown that shows its text literally."""
     return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+
+
+def join_words(words: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
