@@ -15,7 +15,7 @@ from forecasts.sample import sample_history, sample_special_days
 from forecasts.staffing import StaffingConfig, staffing_overview, staffing_requirements
 from wfm import plots
 from wfm.storage import NotFound
-from wfm_app import context, demand, editors, problems, state
+from wfm_app import context, demand, problems, state, tables
 from wfm_app.text import md
 
 SOURCES = {"sample": "Sample center", "stored": "Stored history", "upload": "Upload a CSV"}
@@ -66,7 +66,7 @@ def special_days_input(source: str) -> pd.DataFrame | None:
             pd.DataFrame({"date": pd.to_datetime([]), "multiplier": [], "label": []}))
         state.put(state.SPECIAL_DAYS_BASE, (source, base))
         state.drop(state.SPECIAL_DAYS_EDITOR)
-    edited = editors.data_editor(
+    edited = tables.data_editor(
         state.get(state.SPECIAL_DAYS_BASE)[1], key=state.SPECIAL_DAYS_EDITOR, num_rows="dynamic", hide_index=True,
         column_config={
             "date": st.column_config.DateColumn("date", format="YYYY-MM-DD", required=True),
@@ -86,25 +86,24 @@ def targets_input(queues: list[str], targets: dict) -> StaffingConfig | None:
     if state.get(state.TARGETS_BASE, (None,))[0] != tuple(queues):
         state.put(state.TARGETS_BASE, (tuple(queues), demand.target_rows(queues, targets)))
         state.drop(state.TARGETS_EDITOR)
-    edited = editors.data_editor(
-        state.get(state.TARGETS_BASE)[1], key=state.TARGETS_EDITOR, hide_index=True, disabled=["queue"],
-        column_config={
-            "service_level": st.column_config.NumberColumn("service level", format="%.2f", step=0.01,
-                                                           help="share answered within answer_seconds"),
-            "answer_seconds": st.column_config.NumberColumn("answer within (s)"),
-            "max_occupancy": st.column_config.NumberColumn("max occupancy", format="%.2f", step=0.01),
-            "shrinkage": st.column_config.NumberColumn("shrinkage", format="%.2f", step=0.01,
-                                                       help="share of paid time off the phones"),
-            "concurrency": st.column_config.NumberColumn("concurrency", help="contacts at once (chat)"),
-            "patience_seconds": st.column_config.NumberColumn("patience (s)", help="set it for Erlang A"),
-            "max_asa_seconds": st.column_config.NumberColumn("max ASA (s)"),
-            "min_agents": st.column_config.NumberColumn("min agents"),
-        },
-    )
+    column_config = {
+        "service_level": st.column_config.NumberColumn("service level", format="%.2f", step=0.01,
+                                                       help="share answered within answer_seconds"),
+        "answer_seconds": st.column_config.NumberColumn("answer within (s)"),
+        "max_occupancy": st.column_config.NumberColumn("max occupancy", format="%.2f", step=0.01),
+        "shrinkage": st.column_config.NumberColumn("shrinkage", format="%.2f", step=0.01,
+                                                   help="share of paid time off the phones"),
+        "concurrency": st.column_config.NumberColumn("concurrency", help="contacts at once (chat)"),
+        "patience_seconds": st.column_config.NumberColumn("patience (s)", help="set it for Erlang A"),
+        "max_asa_seconds": st.column_config.NumberColumn("max ASA (s)"),
+        "min_agents": st.column_config.NumberColumn("min agents"),
+    }
+    edited = tables.data_editor(state.get(state.TARGETS_BASE)[1], key=state.TARGETS_EDITOR, hide_index=True,
+                                disabled=["queue"], column_config=column_config)
     try:
         return demand.targets_from_rows(edited)
     except InputError as error:
-        problems.show(error, "Service targets have problems")
+        problems.show(error, "Service targets have problems", tables.labels(column_config))
         return None
 
 
@@ -139,11 +138,11 @@ def show_forecast(result: ForecastResult, history: pd.DataFrame) -> None:
         tab.plotly_chart(demand.history_forecast_figure(history, result.forecast, queue), key=f"forecast-{queue}")
     st.subheader("Backtest: WAPE per method and queue")
     st.caption("Mean weighted absolute percentage error over the held-out weeks; ✓ marks the method used.")
-    st.dataframe(demand.accuracy_table(result.accuracy), hide_index=True)
+    tables.show(demand.accuracy_table(result.accuracy))
 
 
 def show_requirements(requirements: pd.DataFrame, minutes: int) -> None:
-    st.dataframe(staffing_overview(requirements, minutes), hide_index=True, column_config={
+    tables.show(staffing_overview(requirements, minutes), column_config={
         "agent-hours": st.column_config.NumberColumn(format="%.1f"),
         "service level": st.column_config.NumberColumn(format="percent", help="empty: the queue has no contacts")})
     queues = list(dict.fromkeys(requirements["queue"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from scheduler.roster import shifts_from_roster
-from wfm_app import context, exports, figures, roster_views, state
+from wfm_app import context, exports, figures, roster_views, state, tables
 from wfm_app.text import md
 
 
@@ -30,7 +30,7 @@ def show_week(roster, agent_id: str, scenario, version) -> None:
     st.plotly_chart(figures.week_calendar(mine, scenario.config.week_start, list(scenario.config.queues)),
                     key="my-week")
     table = roster_views.shift_list(shifts, scenario).drop(columns=["agent_id", "name"])
-    st.dataframe(table, hide_index=True, column_config={
+    tables.show(table, column_config={
         "hours": st.column_config.NumberColumn(format="%g"), "paid hours": st.column_config.NumberColumn(format="%g")})
     stem = exports.file_stem(agent.name, scenario.config.week_start)
     st.download_button("Add to my calendar (iCalendar)", exports.agent_ics(mine, agent_id, scenario), f"{stem}.ics",

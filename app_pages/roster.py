@@ -14,7 +14,8 @@ from forecasts.errors import InputError
 from wfm import plots
 from scheduler.scenario import MINUTES_PER_DAY, Scenario
 from wfm.storage import RosterVersion
-from wfm_app import compare, context, editing, exports, figures, problems, roster_views, solving, state, working
+from wfm_app import (compare, context, editing, exports, figures, problems, roster_views, solving, state, tables,
+                     working)
 from wfm_app.roster_views import RosterView, day_label, describe_shift
 from wfm_app.text import md
 
@@ -143,7 +144,7 @@ def headline(view: RosterView) -> None:
     for queue, level in levels.items():
         # The delta against the target turns red when the week falls short of it.
         next(columns).metric(f"Service level {md(queue)}", f"{level['expected']:.1%}",
-                             delta=f"{level['expected'] - level['target']:+.1%} vs target",
+                             delta=f"{100 * (level['expected'] - level['target']):+.1f} pp vs target",
                              help=f"Contact-weighted over the week; target {level['target']:.0%}")
     next(columns).metric("Contract breaches", view.summary["contract_breaches"],
                          help="Agents whose paid hours fall outside their contract")
@@ -177,7 +178,7 @@ def coverage_tab(view: RosterView) -> None:
     st.plotly_chart(plots.coverage_figure(view.coverage), key="roster-coverage")
     st.caption("Scheduled agents against the requirement per interval (short in red) and the service level "
                "expected with them (dotted, right axis).")
-    st.dataframe(roster_views.service_table(view.summary), hide_index=True, column_config={
+    tables.show(roster_views.service_table(view.summary), column_config={
         "contacts": st.column_config.NumberColumn(format="%.0f"),
         **{name: st.column_config.NumberColumn(format="%.1f")
            for name in ("expected %", "at requirement %", "target %")}})
@@ -185,14 +186,17 @@ def coverage_tab(view: RosterView) -> None:
 
 def score_tab(view: RosterView, scenario: Scenario) -> None:
     st.subheader("Score by rule")
-    st.caption("What each soft rule costs with the objective weights; service level points are what it costs "
-               "(or gains) the week's service level.")
-    st.dataframe(roster_views.score_table(view.summary), hide_index=True)
+    st.caption("What each soft rule costs with the objective weights, and what it does to the week's service "
+               "level, in percentage points (pp).")
+    tables.show(roster_views.score_table(view.summary), column_config={
+        "amount": st.column_config.NumberColumn(format="%.1f"),
+        **{name: st.column_config.NumberColumn(format="%.0f") for name in ("cost", "solver cost")},
+        "service level": st.column_config.NumberColumn(format="%+.2f pp")})
     spreads = view.summary["fairness"]
     st.subheader("Fairness")
     st.caption(f"Nights per agent (who may work nights): {spreads['nights']['min']}–{spreads['nights']['max']}; "
                f"weekend days per agent: {spreads['weekend_days']['min']}–{spreads['weekend_days']['max']}.")
-    st.dataframe(roster_views.fairness_table(view.summary, scenario), hide_index=True)
+    tables.show(roster_views.fairness_table(view.summary, scenario))
 
 
 def edit_tab(scenario: Scenario, view: RosterView) -> None:
@@ -276,7 +280,7 @@ def edit_message(scenario: Scenario) -> None:
 def violations_section(view: RosterView, scenario: Scenario) -> None:
     if view.violations:
         with st.expander(f"{len(view.violations)} rule violations", icon=":material/warning:"):
-            st.dataframe(roster_views.violation_table(view.violations, scenario), hide_index=True)
+            tables.show(roster_views.violation_table(view.violations, scenario))
 
 
 def versions_tab(scenario: Scenario) -> None:
@@ -285,7 +289,7 @@ def versions_tab(scenario: Scenario) -> None:
     if not versions:
         st.info("No saved version of this week yet: save the roster as a draft.")
         return
-    st.dataframe(version_table(versions), hide_index=True)
+    tables.show(version_table(versions))
     by_id = {version.id: version for version in versions}
 
     def label(version_id: int) -> str:
@@ -323,11 +327,11 @@ def compare_versions(scenario: Scenario, version_ids: list[int], label) -> None:
     rosters = [store.load_roster(version_id) for version_id in (first, second)]
     fingerprint = roster_views.fingerprint(scenario)
     summaries = [cached_summary(roster, fingerprint, scenario) for roster in rosters]
-    st.dataframe(compare.figure_changes(*summaries), hide_index=True, column_config={
+    tables.show(compare.figure_changes(*summaries), column_config={
         column: st.column_config.NumberColumn(format="%.2f") for column in ("first", "second", "change")})
     differences = compare.shift_differences(*rosters, scenario)
     st.caption(f"{len(differences)} agent-days differ.")
-    st.dataframe(differences, hide_index=True)
+    tables.show(differences)
 
 
 def downloads_tab(scenario: Scenario, view: RosterView) -> None:

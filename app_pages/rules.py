@@ -13,7 +13,7 @@ import streamlit as st
 
 from forecasts.errors import InputError
 from scheduler.scenario import DAY_NAMES
-from wfm_app import context, editors, problems, rules, state, text
+from wfm_app import context, problems, rules, state, tables, text
 from wfm_app.text import md
 
 PREFERENCES = ["early", "day", "late", "night"]
@@ -42,6 +42,10 @@ WEIGHT_LABELS = {
     "weekend_spread": "Per weekend day of spread between agents",
     "preference": "Per shift outside the agent's preference",
 }
+FORM_LABELS = {  # problems name a form's fields by their dotted path in the scenario, e.g. rules.min_rest_hours
+    "work rules": {f"rules.{field}": label for field, label in RULE_LABELS.items()},
+    "objective weights": {f"weights.{field}": label for field, label in WEIGHT_LABELS.items()},
+}
 
 
 def load_bases(scenario_id: int) -> None:
@@ -69,7 +73,7 @@ def editor(section: str, save: Callable[[pd.DataFrame], None], column_config: di
     """An editable table saved at once when valid; its problems listed when not. A new row is saved only
     once it has every needed column: saving reloads the table, which would wipe a row still being typed."""
     base, key = EDITORS[section]
-    edited = editors.data_editor(state.get(base), key, column_config, num_rows="dynamic", hide_index=True)
+    edited = tables.data_editor(state.get(base), key, column_config, num_rows="dynamic", hide_index=True)
     if not edits(key):
         return
     unfinished = rules.unfinished_rows(state.get(key), rules.NEEDED[section], len(edited))
@@ -79,7 +83,7 @@ def editor(section: str, save: Callable[[pd.DataFrame], None], column_config: di
     try:
         save(edited)
     except InputError as error:
-        problems.show(error, f"The {section} were not saved: please fix these")
+        problems.show(error, f"The {section} were not saved: please fix these", tables.labels(column_config))
         return
     saved(section)
 
@@ -105,7 +109,7 @@ def form_key(form: str, field: str) -> str:
 def form_problems(section: str) -> None:
     found = (state.get(state.RULES_PROBLEMS) or {}).get(section)
     if found:
-        problems.show(found, f"The {section} were not saved: please fix these")
+        problems.show(found, f"The {section} were not saved: please fix these", FORM_LABELS[section])
 
 
 def submit_form(section: str, **changes) -> None:

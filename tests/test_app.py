@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import icalendar
@@ -152,6 +153,11 @@ def problems_shown(at: AppTest) -> pd.DataFrame:
 
 def texts(elements) -> str:
     return "\n".join(str(element.value) for element in elements)
+
+
+def shown(markdown: str) -> str:
+    """Markdown's text as the page shows it: escaped punctuation without its backslash."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 # --- pages and roles ----------------------------------------------------------------------------------
@@ -368,8 +374,9 @@ def test_an_invalid_work_rule_is_refused_and_a_valid_one_saved(tiny):
     at.number_input(key=f"{state.RULES_FORM}.min_rest_hours").set_value(60.0)
     at.button[[button.label for button in at.button].index("Save work rules")].click().run()
     assert "The work rules were not saved" in texts(at.error)
-    assert problems_shown(at).to_dict("records") == [
-        {"what": "rules.min_rest_hours", "where": "work rules", "why": "Input should be less than or equal to 48"}]
+    [problem] = problems_shown(at).to_dict("records")
+    assert problem["what"] == "Minimum rest between shifts (h)" and problem["where"] == "work rules"
+    assert "48" in problem["why"]
     with Store(tiny) as store:
         assert store.load_scenario_config(1) == before
 
@@ -431,7 +438,7 @@ def test_an_invalid_history_upload_is_shown_as_rows_and_nothing_is_saved(tiny):
     bad = b"interval_start,queue,contacts,aht_seconds\n2026-11-02 08:00,voice,-3,300\n2026-11-02 08:30,voice,x,300\n"
     at.file_uploader(key=state.HISTORY_UPLOAD).set_value(("calls.csv", bad, "text/csv")).run()
     assert not at.exception
-    assert "calls.csv cannot be used" in texts(at.error)
+    assert "calls.csv cannot be used" in shown(texts(at.error))
     problems = problems_shown(at)
     assert list(problems["where"]) == ["calls.csv, row 2", "calls.csv, row 3"]
     assert set(problems["what"]) == {"contacts"}
@@ -447,6 +454,10 @@ def test_a_bad_service_target_is_shown_with_its_queue(tiny):
     at.run()
     problems = problems_shown(at)
     assert problems.loc[0, "what"] == "shrinkage" and "queue 'chat'" in problems.loc[0, "where"]
+    at.session_state[state.TARGETS_EDITOR] = {"edited_rows": {0: {"service_level": 2}}, "added_rows": [],
+                                             "deleted_rows": []}
+    at.run()
+    assert problems_shown(at).loc[0, "what"] == "service level"  # as the column is labelled
     assert state.SAVE_REQUIREMENTS not in keys(at)  # nothing to save until the targets are valid
 
 
@@ -463,11 +474,14 @@ def test_settings_read_only_the_app_environment(tmp_path: Path):
 def test_editor_problems_name_the_table_row_a_manager_sees():
     error = InputError([Problem("too long", "scenario", None, "shift_templates.1.lengths_hours"),
                         Problem("duplicate", "agents", 3, "agent_id")])
-    table = problem_table(rules.located(error, "shift templates").problems)
+    table = problem_table(rules.located(error, "shift templates").problems, {"lengths_hours": "lengths (h)"})
     assert table.to_dict("records") == [
-        {"what": "lengths_hours", "where": "shift templates, row 2", "why": "too long"},
+        {"what": "lengths (h)", "where": "shift templates, row 2", "why": "too long"},
         {"what": "agent_id", "where": "agents, row 2", "why": "duplicate"},
     ]
+    item = problem_table([Problem("not a number", "scenario", None, "rules.weekend_days.1")],
+                         {"rules.weekend_days": "Weekend days"})
+    assert item.loc[0, "what"] == "Weekend days, item 2"
 
 
 def test_editor_rows_become_model_values():
@@ -519,10 +533,10 @@ def _editor_script(frame_json: str) -> None:
     import pandas as pd
     import streamlit as st
 
-    from wfm_app import editors
+    from wfm_app import tables
 
     frame = pd.read_json(io.StringIO(frame_json), orient="split", convert_dates=False)
-    editors.data_editor(frame, "editor", {
+    tables.data_editor(frame, "editor", {
         "text": st.column_config.TextColumn("text"), "number": st.column_config.NumberColumn("number"),
         "flag": st.column_config.CheckboxColumn("flag"), "pick": st.column_config.SelectboxColumn("pick", options=["a"]),
         "day": st.column_config.DateColumn("day"), "clock": st.column_config.TimeColumn("clock"),
@@ -622,7 +636,7 @@ def test_names_in_markdown_show_as_typed(tiny, tiny_roster):
     at.selectbox(key=state.EDIT_QUEUE).set_value("chat").run()
     at.button(key=state.EDIT_APPLY).click().run()  # a warning naming the agent, and the rule they break
     assert "\\[x\\]" in texts(at.warning)
-    shown = markdown_texts(at)
+    bodies = markdown_texts(at)
     at.checkbox(key=state.PUBLISH_ANYWAY).check().run()
     at.button(key=state.PUBLISH).click().run()
     mine = open_app("agent")
@@ -631,9 +645,9 @@ def test_names_in_markdown_show_as_typed(tiny, tiny_roster):
     upload = open_app()
     upload.segmented_control(key=state.HISTORY_SOURCE).set_value("upload").run()
     upload.file_uploader(key=state.HISTORY_UPLOAD).set_value((f"{MARKDOWN_NAME}.csv", b"x\n1\n", "text/csv")).run()
-    shown += markdown_texts(mine) + markdown_texts(upload)
-    assert any("http\\:" in text for text in shown)  # the name was shown, escaped
-    assert links_or_images(shown) == []
+    bodies += markdown_texts(mine) + markdown_texts(upload)
+    assert any("http\\:" in text for text in bodies)  # the name was shown, escaped
+    assert links_or_images(bodies) == []
 
 
 def stored_time_off(data_dir: Path) -> list[dict]:
@@ -659,3 +673,15 @@ def test_a_new_time_off_row_is_kept_until_complete_then_saved(tiny):
     assert not at.exception and not at.error and not at.info
     assert stored_time_off(tiny)[1] == {"agent_id": "T1", "start": dt.datetime(2026, 11, 26, 9),
                                         "end": dt.datetime(2026, 11, 26, 12, 30), "reason": "dentist"}
+
+
+def test_roster_figures_read_as_a_planner_expects(tiny, tiny_roster):
+    at = put_roster(open_app(page="roster"), tiny_roster)
+    deltas = [metric.proto.delta for metric in at.metric if metric.label.startswith("Service level")]
+    assert deltas and all(re.fullmatch(r"[+-]\d+\.\d pp vs target", delta) for delta in deltas)
+    frames = [node.proto for block in (at.main, at.sidebar) for node in _walk(block)
+              if type(node).__name__ == "Dataframe"]
+    assert frames and all(frame.HasField("placeholder") and frame.placeholder == "" for frame in frames)
+    score = next(frame.value for frame in at.dataframe if "rule" in frame.value.columns).set_index("rule")
+    short = score.loc["short staffing"]
+    assert short["service level"] <= 0 <= short["cost"]  # short staffing costs service level

@@ -1,4 +1,5 @@
-"""Editable tables (`st.data_editor`) whose cells always suit their columns' editors.
+"""Every table the app shows or edits: missing cells shown empty (Streamlit writes `None`), and
+editors whose cells always suit their columns' editors.
 
 Streamlit refuses to edit a column whose data type does not match its configured editor: a text
 column holding floats (an empty table's columns are float), a checkbox column of NaN. The table
@@ -48,6 +49,17 @@ def _text(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def labels(column_config: dict) -> dict[str, str]:
+    """Each configured column's label, by its field name (for messages about a field)."""
+    return {column: config["label"] for column, config in column_config.items() if config.get("label")}
+
+
+def show(frame: pd.DataFrame, **options) -> None:
+    """`st.dataframe` without the index, missing cells empty."""
+    st.dataframe(frame, hide_index=True, placeholder="", **options)
+
+
 def data_editor(frame: pd.DataFrame, key: str, column_config: dict, **options) -> pd.DataFrame:
-    """`st.data_editor` of `frame` made editable under `column_config`."""
-    return st.data_editor(editable(frame, column_config), key=key, column_config=column_config, **options)
+    """`st.data_editor` of `frame` made editable under `column_config`, missing cells empty."""
+    return st.data_editor(editable(frame, column_config), key=key, column_config=column_config, placeholder="",
+                          **options)
