@@ -17,7 +17,7 @@ from wfm.storage import RosterVersion
 from wfm_app import (compare, context, editing, exports, figures, problems, roster_views, solving, state, tables,
                      working)
 from wfm_app.roster_views import RosterView, day_label, describe_shift
-from wfm_app.text import md
+from wfm_app.text import count, md
 
 DEFAULT_TIME_LIMIT = 20
 GANTT_FRAME_PX = 720
@@ -82,7 +82,7 @@ def status_text(version: RosterVersion | None, view: RosterView) -> str:
         where = "Generated roster, not saved yet" if state.get(state.ROSTER_RESULT) else "Edited roster, not saved yet"
     else:
         where = f"Version {version.number}, {version.status}" + ("" if saved else ", with unsaved edits")
-    flags = f" · :red[{len(view.violations)} rule violations]" if view.violations else " · no rule violated"
+    flags = f" · :red[{count(len(view.violations), 'rule violation')}]" if view.violations else " · no rule violated"
     result = state.get(state.ROSTER_RESULT)
     solver = "" if result is None else (f"  \n:gray[Solver: {result.status.lower()}, objective "
                                         f"{_amount(result.objective)}, bound {_amount(result.best_bound)}, "
@@ -105,7 +105,8 @@ def save_and_publish(scenario: Scenario, view: RosterView) -> None:
     published = saved and version is not None and version.published
     confirmed = True
     if view.violations and not published:
-        confirmed = st.checkbox(f"Publish despite {len(view.violations)} rule violations", key=state.PUBLISH_ANYWAY)
+        confirmed = st.checkbox(f"Publish despite {count(len(view.violations), 'rule violation')}",
+                                key=state.PUBLISH_ANYWAY)
     if publish_column.button("Publish", key=state.PUBLISH, type="primary", icon=":material/publish:",
                              disabled=published or not confirmed):
         publish(view)
@@ -279,7 +280,7 @@ def edit_message(scenario: Scenario) -> None:
 
 def violations_section(view: RosterView, scenario: Scenario) -> None:
     if view.violations:
-        with st.expander(f"{len(view.violations)} rule violations", icon=":material/warning:"):
+        with st.expander(count(len(view.violations), "rule violation"), icon=":material/warning:"):
             tables.show(roster_views.violation_table(view.violations, scenario))
 
 

@@ -23,3 +23,8 @@ def md(value: object) -> str:
 def join_words(words: list[str]) -> str:
     """`a`, `a and b`, `a, b and c`."""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def count(number: int, noun: str) -> str:
+    """`1 rule violation`, `2 rule violations`."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
