@@ -38,7 +38,7 @@ from forecasts.history import (
     source_name,
 )
 from scheduler.scenario import MINUTES_PER_DAY, BreakRule, Scenario, ScenarioConfig
-from scheduler.spreadsheet import neutralise
+from scheduler.spreadsheet import to_csv
 
 ROSTER_COLUMNS = ["agent_id", "name", "queue", "activity", "start", "end"]
 ACTIVITIES = ("work", "break", "lunch")
@@ -79,7 +79,7 @@ def write_roster(roster: pd.DataFrame, path: str | Path | IO[str]) -> None:
     The roster is validated first, so a file written here always reads back. Text a spreadsheet would
     run as a formula gets a quote in front (`scheduler.spreadsheet`; `restore` takes it off)."""
     table = validate_roster(roster).sort_values(["agent_id", "start"], kind="stable")
-    neutralise(table).to_csv(path, index=False, date_format=ISO_FORMAT)
+    to_csv(table, path, index=False, date_format=ISO_FORMAT)
 
 
 def _validate(raw: pd.DataFrame, name: str, rows: np.ndarray) -> pd.DataFrame:

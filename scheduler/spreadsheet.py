@@ -45,6 +45,11 @@ def restore(table: pd.DataFrame) -> pd.DataFrame:
     return _map_text(table, restore_cell)
 
 
+def to_csv(table: pd.DataFrame, path, **options) -> None:
+    """`table.to_csv(path, **options)` with its text made safe to open in a spreadsheet."""
+    neutralise(table).to_csv(path, **options)
+
+
 def _map_text(table: pd.DataFrame, cell) -> pd.DataFrame:
     result = table.copy()
     for column in result.columns:
