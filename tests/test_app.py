@@ -685,3 +685,17 @@ def test_roster_figures_read_as_a_planner_expects(tiny, tiny_roster):
     score = next(frame.value for frame in at.dataframe if "rule" in frame.value.columns).set_index("rule")
     short = score.loc["short staffing"]
     assert short["service level"] <= 0 <= short["cost"]  # short staffing costs service level
+
+
+def test_queue_names_in_figures_are_text_not_html():
+    from wfm_app import demand, figures
+
+    queue = '<a href="http://e.com">x</a>'
+    history = pd.DataFrame({"interval_start": pd.to_datetime(["2026-11-16 08:00"]), "queue": [queue],
+                            "contacts": [3.0]})
+    figure = demand.history_forecast_figure(history, history.assign(interval_start=pd.Timestamp(WEEK)), queue)
+    assert "<a" not in figure.layout.title.text and "&lt;a href" in figure.layout.title.text
+    roster = pd.DataFrame({"queue": [queue], "activity": ["work"], "start": [pd.Timestamp("2026-11-23 08:00")],
+                           "end": [pd.Timestamp("2026-11-23 16:00")]})
+    calendar = figures.week_calendar(roster, WEEK, [queue])
+    assert all("<a" not in str(trace.name) and "<a" not in str(trace.customdata) for trace in calendar.data)

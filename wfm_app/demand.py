@@ -13,6 +13,7 @@ from forecasts.errors import InputError, Problem
 from forecasts.special_days import CLOSED, validate_special_days
 from forecasts.staffing import QueueTarget, StaffingConfig
 from wfm_app.problems import from_validation
+from wfm_app.text import plot_text
 
 HISTORY_WEEKS_SHOWN = 4  # enough to see the weekly shape next to the forecast without squashing it
 TARGET_COLUMNS = ["queue", "service_level", "answer_seconds", "max_occupancy", "shrinkage", "concurrency",
@@ -99,7 +100,7 @@ def history_forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, queue
                                 line=dict(color=HISTORY_COLOR, width=1)))
     figure.add_trace(go.Scatter(x=future["interval_start"], y=np.round(future["contacts"], 1), name="forecast",
                                 line=dict(color=FORECAST_COLOR, width=2)))
-    figure.update_layout(title=f"Contacts per interval: {queue}", height=340, hovermode="x unified",
+    figure.update_layout(title=f"Contacts per interval: {plot_text(queue)}", height=340, hovermode="x unified",
                          margin=dict(t=50, b=30), legend=dict(orientation="h", y=1.12, x=1, xanchor="right"))
     figure.update_yaxes(title_text="contacts", rangemode="tozero")
     return figure

@@ -1,13 +1,15 @@
-"""User text (names, queues, file names) placed in Markdown: shown as typed, never as markup.
+"""User text (names, queues, file names) placed in Markdown or Plotly labels: shown as typed, never as markup.
 
 Streamlit renders Markdown in `st.markdown`, captions, alerts, toasts, tab and metric labels and help
 tooltips: an agent named `[x](http://e.com)` would otherwise become a link, `![i](…)` an image, and a
 bare `http://…` or `:red[…]` would be linked or coloured. Every ASCII punctuation character gets a
 backslash (CommonMark's escape, shown as the character itself), and line breaks become spaces.
+Plotly renders a few HTML tags (`<a href>`, `<b>`) in titles, names and hover text: those get entities.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import string
 
@@ -18,6 +20,11 @@ _LINE_BREAKS = re.compile(r"[\r\n]+")
 def md(value: object) -> str:
     """`value` as Markdown that shows its text literally."""
     return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+
+
+def plot_text(value: object) -> str:
+    """`value` for a Plotly title, trace name or hover text, which render `<a href=…>` and other tags."""
+    return html.escape(str(value), quote=False)
 
 
 def join_words(words: list[str]) -> str:
