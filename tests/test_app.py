@@ -156,8 +156,8 @@ def texts(elements) -> str:
 
 
 def shown(markdown: str) -> str:
-    """Markdown's text as the page shows it: escaped punctuation without its backslash."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """Markdown's text as the page shows it: escaped punctuation without its backslash, no word joiners."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 # --- pages and roles ----------------------------------------------------------------------------------
@@ -621,7 +621,8 @@ def links_or_images(texts_: list[str]) -> list[str]:
     from markdown_it import MarkdownIt
 
     parser = MarkdownIt()
-    return [text for text in texts_ if "http://" in text or any(
+    # Streamlit links URLs in the text after reading the escapes: an unbroken `://` would be a link.
+    return [text for text in texts_ if "://" in re.sub(r"\\(.)", r"\1", text) or any(
         child.type in ("link_open", "image") for token in parser.parse(text) for child in token.children or [])]
 
 

@@ -166,6 +166,9 @@ def schedule_publish_and_see_my_shifts(page, url: str, data_dir: Path, screensho
     assert page.get_by_test_id("stDownloadButton").filter(has_text="Add to my calendar").count() == 1
 
 
+MARKDOWN_NAME = "[x](http://e.com) ![i](http://e.com/i.png)"
+
+
 def test_forecast_an_uploaded_history(app_url, page, tmp_path):
     history = tmp_path / "calls.csv"
     history.write_text(sample_history().to_csv(index=False, date_format="%Y-%m-%d %H:%M"))
@@ -177,7 +180,17 @@ def forecast_an_uploaded_history(page, url: str, history: Path) -> None:
     page.goto(url)
     page.get_by_role("heading", name="Forecast and staffing").wait_for(timeout=STEP_WAIT_MS)
     page.get_by_text("Upload a CSV", exact=True).click()
-    page.get_by_test_id("stFileUploader").locator("input[type='file']").set_input_files(str(history))
+    uploader = page.get_by_test_id("stFileUploader").locator("input[type='file']")
+
+    # A file name with Markdown in it is shown as typed: no link, no image.
+    uploader.set_input_files({"name": f"{MARKDOWN_NAME}.csv", "mimeType": "text/csv",
+                              "buffer": b"interval_start,contacts\nmonday,x\n"})
+    page.get_by_text("cannot be used").wait_for(timeout=STEP_WAIT_MS)
+    assert MARKDOWN_NAME in page.get_by_test_id("stAlertContentError").inner_text().replace("\u2060", "")
+    main = page.get_by_test_id("stMain")
+    assert main.locator("a[href*='e.com'], img[src*='e.com']").count() == 0
+
+    uploader.set_input_files(str(history))
     page.get_by_text("Special days", exact=True).wait_for(timeout=STEP_WAIT_MS)
     # The slow method out; its chip's remove button is clipped by the box, so click it directly.
     page.get_by_test_id("stMultiSelect").get_by_label("Remove mstl").dispatch_event("click")

@@ -4,6 +4,8 @@ Streamlit renders Markdown in `st.markdown`, captions, alerts, toasts, tab and m
 tooltips: an agent named `[x](http://e.com)` would otherwise become a link, `![i](…)` an image, and a
 bare `http://…` or `:red[…]` would be linked or coloured. Every ASCII punctuation character gets a
 backslash (CommonMark's escape, shown as the character itself), and line breaks become spaces.
+Streamlit also turns URLs and e-mail addresses in the text into links after the escapes are read, so
+an invisible word joiner follows every `.`, `:` and `@`: `http://e.com` stays text.
 Plotly renders a few HTML tags (`<a href>`, `<b>`) in titles, names and hover text: those get entities.
 """
 
@@ -15,11 +17,14 @@ import string
 
 _PUNCTUATION = re.compile(f"([{re.escape(string.punctuation)}])")
 _LINE_BREAKS = re.compile(r"[\r\n]+")
+_LINK_PARTS = re.compile(r"(\\[.:@])")
+WORD_JOINER = "\u2060"
 
 
 def md(value: object) -> str:
     """`value` as Markdown that shows its text literally."""
-    return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    escaped = _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    return _LINK_PARTS.sub(rf"\1{WORD_JOINER}", escaped)
 
 
 def plot_text(value: object) -> str:
