@@ -700,3 +700,10 @@ def test_queue_names_in_figures_are_text_not_html():
                            "end": [pd.Timestamp("2026-11-23 16:00")]})
     calendar = figures.week_calendar(roster, WEEK, [queue])
     assert all("<a" not in str(trace.name) and "<a" not in str(trace.customdata) for trace in calendar.data)
+
+
+def test_tables_offer_no_csv_download_of_raw_cells(tiny):
+    import streamlit
+
+    open_app()
+    assert streamlit.get_option("client.disableDataExport")  # the app's own downloads quote formulas
