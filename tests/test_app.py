@@ -538,14 +538,18 @@ def _editor_script(frame_json: str) -> None:
     frame = pd.read_json(io.StringIO(frame_json), orient="split", convert_dates=False)
     tables.data_editor(frame, "editor", {
         "text": st.column_config.TextColumn("text"), "number": st.column_config.NumberColumn("number"),
-        "flag": st.column_config.CheckboxColumn("flag"), "pick": st.column_config.SelectboxColumn("pick", options=["a"]),
+        "flag": st.column_config.CheckboxColumn("flag"),
+        "pick": st.column_config.SelectboxColumn("pick", options=["a"]),
         "day": st.column_config.DateColumn("day"), "clock": st.column_config.TimeColumn("clock"),
         "moment": st.column_config.DatetimeColumn("moment")}, num_rows="dynamic")
 
 
+EDITOR_COLUMNS = ("text", "number", "flag", "pick", "day", "clock", "moment")
+
+
 @pytest.mark.parametrize("frame", [
-    pd.DataFrame({"text": [], "number": [], "flag": [], "pick": [], "day": [], "clock": [], "moment": []}),
-    pd.DataFrame({column: [float("nan")] * 2 for column in ("text", "number", "flag", "pick", "day", "clock", "moment")}),
+    pd.DataFrame({column: [] for column in EDITOR_COLUMNS}),
+    pd.DataFrame({column: [float("nan")] * 2 for column in EDITOR_COLUMNS}),
     pd.DataFrame({"text": [0.8, None], "number": ["1", None], "flag": [True, None], "pick": [None, "a"]}),
 ], ids=["empty", "all missing", "mixed"])
 def test_every_editor_accepts_empty_and_missing_columns(frame):
