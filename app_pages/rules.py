@@ -65,7 +65,7 @@ def load_bases(scenario_id: int) -> None:
 def edits(editor_key: str) -> bool:
     """The editor holds a change worth saving (a freshly added empty row is still being filled in)."""
     changes = state.get(editor_key) or {}
-    added = [row for row in changes.get("added_rows", []) if any(v not in (None, "") for v in row.values())]
+    added = [row for row in changes.get("added_rows", []) if rules.typed(row)]
     return bool(changes.get("edited_rows") or changes.get("deleted_rows") or added)
 
 

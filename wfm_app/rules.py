@@ -63,11 +63,16 @@ def unfinished_rows(changes: dict, needed: list[str], rows_shown: int) -> dict[i
     added = changes.get("added_rows", [])
     unfinished = {}
     for offset, row in enumerate(added):
-        typed = {key for key, value in row.items() if not _blank(value)}
-        missing = [column for column in needed if column not in typed]
-        if typed and missing:
+        filled = typed(row)
+        missing = [column for column in needed if column not in filled]
+        if filled and missing:
             unfinished[rows_shown - len(added) + 1 + offset] = missing
     return unfinished
+
+
+def typed(row: dict) -> set[str]:
+    """The columns of an editor row that hold something."""
+    return {key for key, value in row.items() if not _blank(value)}
 
 
 def _blank(value) -> bool:
