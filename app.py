@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from wfm_app import context, state
+from wfm_app.text import md
 
 ROLES = ("scheduler", "manager", "agent")
 PAGES = {
@@ -45,8 +46,11 @@ def scenario_picker() -> None:
         labels = {info.id: f"{info.name} · week of {info.week_start:%d %b %Y}" for info in infos}
         st.selectbox("Scenario", list(labels), key=state.SCENARIO_ID, format_func=labels.get)
     else:
-        st.caption(f"**{infos[0].name}** · week of {infos[0].week_start:%a %d %b %Y}")
+        st.caption(f"**{md(infos[0].name)}** · week of {infos[0].week_start:%a %d %b %Y}")
 
 
 st.set_page_config(page_title="wfm", page_icon=":material/support_agent:", layout="wide")
+# Streamlit's own CSV download of a table writes its cells as they are: an agent named =HYPERLINK(…) would be
+# a live formula in Excel. The app's download buttons make such text inert (scheduler.spreadsheet).
+st.set_option("client.disableDataExport", True)
 st.navigation(PAGES[sidebar()]).run()

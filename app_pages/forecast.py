@@ -11,11 +11,12 @@ from forecasts.forecast import ForecastResult, forecast_history
 from forecasts.history import read_history
 from forecasts.methods import METHODS
 from forecasts.sample import sample_history, sample_special_days
-from forecasts.staffing import StaffingConfig, staffing_requirements
+from forecasts.staffing import StaffingConfig, staffing_overview, staffing_requirements
 from tabular import InputError
 from wfm import plots
 from wfm.storage import NotFound
-from wfm_app import context, demand, problems, state
+from wfm_app import context, demand, problems, state, tables
+from wfm_app.text import md
 
 SOURCES = {"sample": "Sample center", "stored": "Stored history", "upload": "Upload a CSV"}
 
@@ -47,7 +48,7 @@ def history_input(source: str, center: str) -> tuple[pd.DataFrame, str] | None:
         try:
             return cached_upload(upload.getvalue(), upload.name), upload.name
         except InputError as error:
-            problems.show(error, f"{upload.name} cannot be used; nothing was saved")
+            problems.show(error, f"{md(upload.name)} cannot be used; nothing was saved")
             return None
     if source == "stored":
         try:
@@ -65,7 +66,7 @@ def special_days_input(source: str) -> pd.DataFrame | None:
             pd.DataFrame({"date": pd.to_datetime([]), "multiplier": [], "label": []}))
         state.put(state.SPECIAL_DAYS_BASE, (source, base))
         state.drop(state.SPECIAL_DAYS_EDITOR)
-    edited = st.data_editor(
+    edited = tables.data_editor(
         state.get(state.SPECIAL_DAYS_BASE)[1], key=state.SPECIAL_DAYS_EDITOR, num_rows="dynamic", hide_index=True,
         column_config={
             "date": st.column_config.DateColumn("date", format="YYYY-MM-DD", required=True),
@@ -85,25 +86,24 @@ def targets_input(queues: list[str], targets: dict) -> StaffingConfig | None:
     if state.get(state.TARGETS_BASE, (None,))[0] != tuple(queues):
         state.put(state.TARGETS_BASE, (tuple(queues), demand.target_rows(queues, targets)))
         state.drop(state.TARGETS_EDITOR)
-    edited = st.data_editor(
-        state.get(state.TARGETS_BASE)[1], key=state.TARGETS_EDITOR, hide_index=True, disabled=["queue"],
-        column_config={
-            "service_level": st.column_config.NumberColumn("service level", format="%.2f", step=0.01,
-                                                           help="share answered within answer_seconds"),
-            "answer_seconds": st.column_config.NumberColumn("answer within (s)"),
-            "max_occupancy": st.column_config.NumberColumn("max occupancy", format="%.2f", step=0.01),
-            "shrinkage": st.column_config.NumberColumn("shrinkage", format="%.2f", step=0.01,
-                                                       help="share of paid time off the phones"),
-            "concurrency": st.column_config.NumberColumn("concurrency", help="contacts at once (chat)"),
-            "patience_seconds": st.column_config.NumberColumn("patience (s)", help="set it for Erlang A"),
-            "max_asa_seconds": st.column_config.NumberColumn("max ASA (s)"),
-            "min_agents": st.column_config.NumberColumn("min agents"),
-        },
-    )
+    column_config = {
+        "service_level": st.column_config.NumberColumn("service level", format="%.2f", step=0.01,
+                                                       help="share answered within answer_seconds"),
+        "answer_seconds": st.column_config.NumberColumn("answer within (s)"),
+        "max_occupancy": st.column_config.NumberColumn("max occupancy", format="%.2f", step=0.01),
+        "shrinkage": st.column_config.NumberColumn("shrinkage", format="%.2f", step=0.01,
+                                                   help="share of paid time off the phones"),
+        "concurrency": st.column_config.NumberColumn("concurrency", help="contacts at once (chat)"),
+        "patience_seconds": st.column_config.NumberColumn("patience (s)", help="set it for Erlang A"),
+        "max_asa_seconds": st.column_config.NumberColumn("max ASA (s)"),
+        "min_agents": st.column_config.NumberColumn("min agents"),
+    }
+    edited = tables.data_editor(state.get(state.TARGETS_BASE)[1], key=state.TARGETS_EDITOR, hide_index=True,
+                                disabled=["queue"], column_config=column_config)
     try:
         return demand.targets_from_rows(edited)
     except InputError as error:
-        problems.show(error, "Service targets have problems")
+        problems.show(error, "Service targets have problems", tables.labels(column_config))
         return None
 
 
@@ -111,7 +111,7 @@ def run_forecast(history: pd.DataFrame, source: str, label: str, special_days: p
                  week) -> None:
     """Forecast the scenario's week with live progress; keep the result in the session."""
     began = time.monotonic()
-    with st.status(f"Forecasting the week of {week:%d %b %Y} from {label}…", expanded=True) as status:
+    with st.status(f"Forecasting the week of {week:%d %b %Y} from {md(label)}…", expanded=True) as status:
         bar = st.progress(0.0, text="starting")
 
         def progress(step: int, total: int, message: str) -> None:
@@ -132,21 +132,21 @@ def run_forecast(history: pd.DataFrame, source: str, label: str, special_days: p
 
 def show_forecast(result: ForecastResult, history: pd.DataFrame) -> None:
     for note in result.notes:
-        st.info(note, icon=":material/info:")
+        st.info(md(note), icon=":material/info:")
     queues = list(dict.fromkeys(result.forecast["queue"]))
-    for tab, queue in zip(st.tabs(queues), queues):
+    for tab, queue in zip(st.tabs([md(queue) for queue in queues]), queues):
         tab.plotly_chart(demand.history_forecast_figure(history, result.forecast, queue), key=f"forecast-{queue}")
     st.subheader("Backtest: WAPE per method and queue")
     st.caption("Mean weighted absolute percentage error over the held-out weeks; ✓ marks the method used.")
-    st.dataframe(demand.accuracy_table(result.accuracy), hide_index=True)
+    tables.show(demand.accuracy_table(result.accuracy))
 
 
 def show_requirements(requirements: pd.DataFrame, minutes: int) -> None:
-    st.dataframe(demand.requirement_overview(requirements, minutes), hide_index=True, column_config={
+    tables.show(staffing_overview(requirements, minutes), column_config={
         "agent-hours": st.column_config.NumberColumn(format="%.1f"),
-        "service level %": st.column_config.NumberColumn(format="%.1f")})
+        "service level": st.column_config.NumberColumn(format="percent", help="empty: the queue has no contacts")})
     queues = list(dict.fromkeys(requirements["queue"]))
-    for tab, queue in zip(st.tabs(queues), queues):
+    for tab, queue in zip(st.tabs([md(queue) for queue in queues]), queues):
         tab.plotly_chart(plots.requirement_heatmap(requirements, queue), key=f"heatmap-{queue}")
 
 
@@ -203,7 +203,7 @@ if result is None:
     st.stop()
 forecast_source, forecast_label = state.get(state.FORECAST_SOURCE)
 if forecast_label != label:
-    st.warning(f"This forecast comes from {forecast_label}; run it again for {label}.")
+    st.warning(f"This forecast comes from {md(forecast_label)}; run it again for {md(label)}.")
 st.header("Forecast")
 show_forecast(result, state.get(state.FORECAST_HISTORY))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from scheduler.roster import shifts_from_roster
-from wfm_app import context, exports, figures, roster_views, state
+from wfm_app import context, exports, figures, roster_views, state, tables
+from wfm_app.text import md
 
 
 def pick_agent(scenario) -> str:
@@ -25,11 +26,11 @@ def show_week(roster, agent_id: str, scenario, version) -> None:
     columns = st.columns(3)
     columns[0].metric("Shifts", len(shifts))
     columns[1].metric("Paid hours", f"{paid:g}", help=f"Your contract: {agent.min_hours:g}–{agent.max_hours:g} h")
-    columns[2].metric("Published", f"{version.published_at:%d %b %H:%M} UTC", help=f"by {version.published_by}")
+    columns[2].metric("Published", f"{version.published_at:%d %b %H:%M} UTC", help=f"by {md(version.published_by)}")
     st.plotly_chart(figures.week_calendar(mine, scenario.config.week_start, list(scenario.config.queues)),
                     key="my-week")
     table = roster_views.shift_list(shifts, scenario).drop(columns=["agent_id", "name"])
-    st.dataframe(table, hide_index=True, column_config={
+    tables.show(table, column_config={
         "hours": st.column_config.NumberColumn(format="%g"), "paid hours": st.column_config.NumberColumn(format="%g")})
     stem = exports.file_stem(agent.name, scenario.config.week_start)
     st.download_button("Add to my calendar (iCalendar)", exports.agent_ics(mine, agent_id, scenario), f"{stem}.ics",

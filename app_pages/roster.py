@@ -14,8 +14,10 @@ from tabular import InputError
 from wfm import plots
 from scheduler.scenario import MINUTES_PER_DAY, Scenario
 from wfm.storage import RosterVersion
-from wfm_app import compare, context, editing, exports, figures, problems, roster_views, solving, state, working
+from wfm_app import (compare, context, editing, exports, figures, problems, roster_views, solving, state, tables,
+                     working)
 from wfm_app.roster_views import RosterView, day_label, describe_shift
+from wfm_app.text import count, md
 
 DEFAULT_TIME_LIMIT = 20
 GANTT_FRAME_PX = 720
@@ -59,7 +61,7 @@ def generate(scenario: Scenario, time_limit: float) -> None:
         if result.infeasibility:
             st.error("No roster satisfies the hard rules. What contradicts:", icon=":material/block:")
             for sentence in result.infeasibility:
-                st.markdown(f"- {sentence}")
+                st.markdown(f"- {md(sentence)}")
         else:
             st.error("The solver found no roster within the time limit; try a longer limit.", icon=":material/block:")
         return
@@ -80,7 +82,7 @@ def status_text(version: RosterVersion | None, view: RosterView) -> str:
         where = "Generated roster, not saved yet" if state.get(state.ROSTER_RESULT) else "Edited roster, not saved yet"
     else:
         where = f"Version {version.number}, {version.status}" + ("" if saved else ", with unsaved edits")
-    flags = f" · :red[{len(view.violations)} rule violations]" if view.violations else " · no rule violated"
+    flags = f" · :red[{count(len(view.violations), 'rule violation')}]" if view.violations else " · no rule violated"
     result = state.get(state.ROSTER_RESULT)
     solver = "" if result is None else (f"  \n:gray[Solver: {result.status.lower()}, objective "
                                         f"{_amount(result.objective)}, bound {_amount(result.best_bound)}, "
@@ -103,7 +105,8 @@ def save_and_publish(scenario: Scenario, view: RosterView) -> None:
     published = saved and version is not None and version.published
     confirmed = True
     if view.violations and not published:
-        confirmed = st.checkbox(f"Publish despite {len(view.violations)} rule violations", key=state.PUBLISH_ANYWAY)
+        confirmed = st.checkbox(f"Publish despite {count(len(view.violations), 'rule violation')}",
+                                key=state.PUBLISH_ANYWAY)
     if publish_column.button("Publish", key=state.PUBLISH, type="primary", icon=":material/publish:",
                              disabled=published or not confirmed):
         publish(view)
@@ -141,8 +144,8 @@ def headline(view: RosterView) -> None:
     next(columns).metric("Over agent-hours", f"{hours['over']:,.1f}")
     for queue, level in levels.items():
         # The delta against the target turns red when the week falls short of it.
-        next(columns).metric(f"Service level {queue}", f"{level['expected']:.1%}",
-                             delta=f"{level['expected'] - level['target']:+.1%} vs target",
+        next(columns).metric(f"Service level {md(queue)}", f"{level['expected']:.1%}",
+                             delta=f"{100 * (level['expected'] - level['target']):+.1f} pp vs target",
                              help=f"Contact-weighted over the week; target {level['target']:.0%}")
     next(columns).metric("Contract breaches", view.summary["contract_breaches"],
                          help="Agents whose paid hours fall outside their contract")
@@ -156,7 +159,7 @@ def gantt_tab(scenario: Scenario) -> None:
     queues = list(scenario.config.queues)
     filter_column, legend_column = st.columns([1, 2], vertical_alignment="bottom")
     shown = filter_column.pills("Show agents serving", queues, selection_mode="multi", default=queues,
-                                key=state.GANTT_QUEUES)
+                                format_func=md, key=state.GANTT_QUEUES)
     legend_column.caption("Work coloured by queue, breaks grey, lunches brown; nights shaded blue-grey, the "
                           "weekend amber. Hover a bar for its times.")
     agents = table.loc[(table["activity"] == "work") & table["queue"].isin(shown or queues), "agent_id"]
@@ -176,7 +179,7 @@ def coverage_tab(view: RosterView) -> None:
     st.plotly_chart(plots.coverage_figure(view.coverage), key="roster-coverage")
     st.caption("Scheduled agents against the requirement per interval (short in red) and the service level "
                "expected with them (dotted, right axis).")
-    st.dataframe(roster_views.service_table(view.summary), hide_index=True, column_config={
+    tables.show(roster_views.service_table(view.summary), column_config={
         "contacts": st.column_config.NumberColumn(format="%.0f"),
         **{name: st.column_config.NumberColumn(format="%.1f")
            for name in ("expected %", "at requirement %", "target %")}})
@@ -184,14 +187,17 @@ def coverage_tab(view: RosterView) -> None:
 
 def score_tab(view: RosterView, scenario: Scenario) -> None:
     st.subheader("Score by rule")
-    st.caption("What each soft rule costs with the objective weights; service level points are what it costs "
-               "(or gains) the week's service level.")
-    st.dataframe(roster_views.score_table(view.summary), hide_index=True)
+    st.caption("What each soft rule costs with the objective weights, and what it does to the week's service "
+               "level, in percentage points (pp).")
+    tables.show(roster_views.score_table(view.summary), column_config={
+        "amount": st.column_config.NumberColumn(format="%.1f"),
+        **{name: st.column_config.NumberColumn(format="%.0f") for name in ("cost", "solver cost")},
+        "service level": st.column_config.NumberColumn(format="%+.2f pp")})
     spreads = view.summary["fairness"]
     st.subheader("Fairness")
     st.caption(f"Nights per agent (who may work nights): {spreads['nights']['min']}–{spreads['nights']['max']}; "
                f"weekend days per agent: {spreads['weekend_days']['min']}–{spreads['weekend_days']['max']}.")
-    st.dataframe(roster_views.fairness_table(view.summary, scenario), hide_index=True)
+    tables.show(roster_views.fairness_table(view.summary, scenario))
 
 
 def edit_tab(scenario: Scenario, view: RosterView) -> None:
@@ -204,7 +210,7 @@ def edit_tab(scenario: Scenario, view: RosterView) -> None:
         # Another agent or day: the pickers start from that shift, not from the previous pick.
         state.drop(state.EDIT_START, state.EDIT_LENGTH, state.EDIT_QUEUE)
         state.put(state.EDIT_TARGET, (agent_id, day))
-    st.markdown("Now: " + ("; ".join(describe_shift(shift, scenario) for shift in current) or "off"))
+    st.markdown("Now: " + md("; ".join(describe_shift(shift, scenario) for shift in current) or "off"))
     choice = shift_choice(scenario, day, current)
     apply_column, remove_column, undo_column = st.columns(3)
     if apply_column.button("Apply change", key=state.EDIT_APPLY, type="primary", disabled=choice is None):
@@ -253,7 +259,7 @@ def apply_edit(scenario: Scenario, agent_id: str, day: int, choice: editing.Shif
                     result=state.get(state.ROSTER_RESULT), undoable=True)
     agent = scenario.agent(agent_id)
     what = "Removed" if choice is None else "Changed"
-    state.put(state.EDIT_MESSAGE, (f"{what} {agent.name}'s shift on {day_label(scenario, day)}.", agent_id))
+    state.put(state.EDIT_MESSAGE, (f"{what} {md(agent.name)}'s shift on {day_label(scenario, day)}.", agent_id))
     st.rerun()
 
 
@@ -267,15 +273,15 @@ def edit_message(scenario: Scenario) -> None:
         st.warning(f"{text} It breaks {len(theirs)} rule{'s' if len(theirs) > 1 else ''}; you may keep it as a "
                    "draft (flagged), or change it again:", icon=":material/warning:")
         for violation in theirs:
-            st.markdown(f"- {violation.message}")
+            st.markdown(f"- {md(violation.message)}")
     else:
         st.success(f"{text} The checker finds no rule broken for this agent.", icon=":material/check_circle:")
 
 
 def violations_section(view: RosterView, scenario: Scenario) -> None:
     if view.violations:
-        with st.expander(f"{len(view.violations)} rule violations", icon=":material/warning:"):
-            st.dataframe(roster_views.violation_table(view.violations, scenario), hide_index=True)
+        with st.expander(count(len(view.violations), "rule violation"), icon=":material/warning:"):
+            tables.show(roster_views.violation_table(view.violations, scenario))
 
 
 def versions_tab(scenario: Scenario) -> None:
@@ -284,7 +290,7 @@ def versions_tab(scenario: Scenario) -> None:
     if not versions:
         st.info("No saved version of this week yet: save the roster as a draft.")
         return
-    st.dataframe(version_table(versions), hide_index=True)
+    tables.show(version_table(versions))
     by_id = {version.id: version for version in versions}
 
     def label(version_id: int) -> str:
@@ -307,7 +313,7 @@ def version_table(versions: list[RosterVersion]) -> pd.DataFrame:
         "saved (UTC)": f"{version.created_at:%Y-%m-%d %H:%M}",
         "published (UTC)": (f"{version.published_at:%Y-%m-%d %H:%M} by {version.published_by}"
                             if version.published_at else ""),
-        "edited from": numbers.get(version.parent_id, ""),
+        "edited from": f"version {numbers[version.parent_id]}" if version.parent_id in numbers else "",
     } for version in versions])
 
 
@@ -322,11 +328,11 @@ def compare_versions(scenario: Scenario, version_ids: list[int], label) -> None:
     rosters = [store.load_roster(version_id) for version_id in (first, second)]
     fingerprint = roster_views.fingerprint(scenario)
     summaries = [cached_summary(roster, fingerprint, scenario) for roster in rosters]
-    st.dataframe(compare.figure_changes(*summaries), hide_index=True, column_config={
+    tables.show(compare.figure_changes(*summaries), column_config={
         column: st.column_config.NumberColumn(format="%.2f") for column in ("first", "second", "change")})
     differences = compare.shift_differences(*rosters, scenario)
     st.caption(f"{len(differences)} agent-days differ.")
-    st.dataframe(differences, hide_index=True)
+    tables.show(differences)
 
 
 def downloads_tab(scenario: Scenario, view: RosterView) -> None:

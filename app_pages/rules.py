@@ -13,7 +13,8 @@ import streamlit as st
 
 from scheduler.scenario import DAY_NAMES
 from tabular import InputError
-from wfm_app import context, problems, rules, state
+from wfm_app import context, problems, rules, state, tables, text
+from wfm_app.text import md
 
 PREFERENCES = ["early", "day", "late", "night"]
 EDITORS = {  # section: (base table key, editor widget key)
@@ -41,6 +42,10 @@ WEIGHT_LABELS = {
     "weekend_spread": "Per weekend day of spread between agents",
     "preference": "Per shift outside the agent's preference",
 }
+FORM_LABELS = {  # problems name a form's fields by their dotted path in the scenario, e.g. rules.min_rest_hours
+    "work rules": {f"rules.{field}": label for field, label in RULE_LABELS.items()},
+    "objective weights": {f"weights.{field}": label for field, label in WEIGHT_LABELS.items()},
+}
 
 
 def load_bases(scenario_id: int) -> None:
@@ -60,23 +65,34 @@ def load_bases(scenario_id: int) -> None:
 def edits(editor_key: str) -> bool:
     """The editor holds a change worth saving (a freshly added empty row is still being filled in)."""
     changes = state.get(editor_key) or {}
-    added = [row for row in changes.get("added_rows", []) if any(v not in (None, "") for v in row.values())]
+    added = [row for row in changes.get("added_rows", []) if rules.typed(row)]
     return bool(changes.get("edited_rows") or changes.get("deleted_rows") or added)
 
 
 def editor(section: str, save: Callable[[pd.DataFrame], None], column_config: dict) -> None:
-    """An editable table saved at once when valid; its problems listed when not."""
+    """An editable table saved at once when valid; its problems listed when not. A new row is saved only
+    once it has every needed column: saving reloads the table, which would wipe a row still being typed."""
     base, key = EDITORS[section]
-    edited = st.data_editor(state.get(base), key=key, num_rows="dynamic", hide_index=True,
-                            column_config=column_config)
+    edited = tables.data_editor(state.get(base), key, column_config, num_rows="dynamic", hide_index=True)
     if not edits(key):
+        return
+    unfinished = rules.unfinished_rows(state.get(key), rules.NEEDED[section], len(edited))
+    if unfinished:
+        unfinished_message(section, unfinished, column_config)
         return
     try:
         save(edited)
     except InputError as error:
-        problems.show(error, f"The {section} were not saved: please fix these")
+        problems.show(error, f"The {section} were not saved: please fix these", tables.labels(column_config))
         return
     saved(section)
+
+
+def unfinished_message(section: str, unfinished: dict[int, list[str]], column_config: dict) -> None:
+    lines = [f"- row {row}: fill in {text.join_words([column_config[column]['label'] for column in missing])}"
+             for row, missing in unfinished.items()]
+    st.info("Not saved yet: new rows are saved once they are complete.\n" + "\n".join(lines),
+            icon=":material/edit_note:")
 
 
 def saved(section: str) -> None:
@@ -93,7 +109,7 @@ def form_key(form: str, field: str) -> str:
 def form_problems(section: str) -> None:
     found = (state.get(state.RULES_PROBLEMS) or {}).get(section)
     if found:
-        problems.show(found, f"The {section} were not saved: please fix these")
+        problems.show(found, f"The {section} were not saved: please fix these", FORM_LABELS[section])
 
 
 def submit_form(section: str, **changes) -> None:
@@ -107,11 +123,11 @@ def submit_form(section: str, **changes) -> None:
 
 def agents_section(scenario_id: int) -> None:
     queues = list(context.scenario_config().queues)
-    st.caption(f"Contracts (paid hours and days per week), skills (queues: {', '.join(queues)}, separated by ;), "
+    st.caption(f"Contracts (paid hours and days per week), skills (queues: {md(', '.join(queues))}, separated by ;), "
                "nights, a daily availability window and a preferred time of day.")
     editor("agents", lambda rows: rules.save_agents(context.store(), scenario_id, rows), {
-        "agent_id": st.column_config.TextColumn("id", required=True),
-        "name": st.column_config.TextColumn("name", required=True),
+        "agent_id": st.column_config.TextColumn("id"),
+        "name": st.column_config.TextColumn("name"),
         "skills": st.column_config.TextColumn("skills", help="queues separated by ;, e.g. voice;chat"),
         "min_hours": st.column_config.NumberColumn("min h/week"),
         "max_hours": st.column_config.NumberColumn("max h/week"),
@@ -127,9 +143,9 @@ def time_off_section(scenario_id: int) -> None:
     agent_ids = list(state.get(state.AGENTS_BASE)["agent_id"])
     st.caption("Vacations, appointments and other absences: no shift may overlap them.")
     editor("time off", lambda rows: rules.save_time_off(context.store(), scenario_id, rows), {
-        "agent_id": st.column_config.SelectboxColumn("agent", options=agent_ids, required=True),
-        "start": st.column_config.DatetimeColumn("from", format="YYYY-MM-DD HH:mm", required=True),
-        "end": st.column_config.DatetimeColumn("until", format="YYYY-MM-DD HH:mm", required=True),
+        "agent_id": st.column_config.SelectboxColumn("agent", options=agent_ids),
+        "start": st.column_config.TextColumn("from", help="date and time, e.g. 2026-11-26 09:00"),
+        "end": st.column_config.TextColumn("until", help="date and time, e.g. 2026-11-26 17:00"),
         "reason": st.column_config.TextColumn("reason"),
     })
 
@@ -141,10 +157,10 @@ def shifts_section(scenario_id: int) -> None:
                "on each day (mon;tue;…). Queues empty: all queues.")
     editor("shift templates", lambda rows: rules.save_config(
         context.store(), scenario_id, config, "shift templates", shift_templates=rules.records(rows)), {
-        "name": st.column_config.TextColumn("name", required=True),
+        "name": st.column_config.TextColumn("name"),
         "days": st.column_config.TextColumn("days"),
-        "earliest_start": st.column_config.TimeColumn("earliest start", format="HH:mm", required=True),
-        "latest_start": st.column_config.TimeColumn("latest start", format="HH:mm", required=True),
+        "earliest_start": st.column_config.TimeColumn("earliest start", format="HH:mm"),
+        "latest_start": st.column_config.TimeColumn("latest start", format="HH:mm"),
         "start_step_minutes": st.column_config.NumberColumn("step (min)"),
         "lengths_hours": st.column_config.TextColumn("lengths (h)"),
         "queues": st.column_config.TextColumn("queues"),
@@ -154,7 +170,7 @@ def shifts_section(scenario_id: int) -> None:
                "window (minutes after the shift starts). Unpaid breaks do not count towards paid hours.")
     editor("breaks", lambda rows: rules.save_config(
         context.store(), scenario_id, config, "breaks", breaks=rules.records(rows)), {
-        "name": st.column_config.TextColumn("name", required=True),
+        "name": st.column_config.TextColumn("name"),
         "activity": st.column_config.SelectboxColumn("activity", options=["break", "lunch"], default="break"),
         "minutes": st.column_config.NumberColumn("minutes"),
         "paid": st.column_config.CheckboxColumn("paid", default=True),

@@ -258,3 +258,23 @@ def staffing_requirements(
     table = pd.concat(parts).sort_values(["queue", "interval_start"]).reset_index(drop=True)
     table.attrs["interval_minutes"] = interval_minutes
     return table
+
+
+def staffing_overview(requirements: pd.DataFrame, interval_minutes: int | None = None) -> pd.DataFrame:
+    """Per queue: contacts, agent-hours to schedule, peak agents and the contact-weighted service level.
+
+    A queue without contacts has no service level (NaN): nobody waits, so neither 0 (an alarm) nor 1
+    (a success) would be true. `interval_minutes` defaults to the table's `attrs["interval_minutes"]`.
+    """
+    columns = ["queue", "contacts", "agent-hours", "peak agents", "service level"]
+    if requirements.empty:
+        return pd.DataFrame(columns=columns)
+    hours = (interval_minutes or requirements.attrs["interval_minutes"]) / 60
+    rows = []
+    for queue, part in requirements.groupby("queue", sort=False):
+        contacts = part["contacts"].clip(lower=0)
+        total = float(contacts.sum())
+        level = float((part["service_level"] * contacts).sum() / total) if total > 0 else np.nan
+        rows.append((str(queue), round(total), float(part["required"].sum() * hours), int(part["required"].max()),
+                     level))
+    return pd.DataFrame(rows, columns=columns)

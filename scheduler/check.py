@@ -320,7 +320,7 @@ def consecutive_days(agent: Agent, shifts: list[RosterShift], context: _Context)
 def days_off(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
     minimum = context.scenario.config.rules.min_days_off
     days = sorted({shift.day for shift in shifts})
-    if len(days) > 7 - minimum:
+    if len(days) > 7 - minimum and not _own_day_limit_binds(agent, context):
         yield context.violation(
             "days_off",
             agent,
@@ -332,7 +332,7 @@ def days_off(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iter
 
 def max_days(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
     days = sorted({shift.day for shift in shifts})
-    if agent.max_days is not None and len(days) > agent.max_days:
+    if _own_day_limit_binds(agent, context) and len(days) > agent.max_days:
         yield context.violation(
             "max_days",
             agent,
@@ -340,6 +340,11 @@ def max_days(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iter
             f"{_who(agent)} works {len(days)} days this week ({_join([_weekday(day) for day in days])}); "
             f"their limit is {_count(agent.max_days, 'day')}.",
         )
+
+
+def _own_day_limit_binds(agent: Agent, context: _Context) -> bool:
+    """The agent's max_days is their limit on working days, not the days-off rule: one limit, one message."""
+    return agent.max_days is not None and agent.max_days <= 7 - context.scenario.config.rules.min_days_off
 
 
 def contract_hours(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:

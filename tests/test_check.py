@@ -241,6 +241,14 @@ def test_more_days_than_the_agents_limit():
     assert_mentions(found, "Anna Berg (A1)", "2 days", "Mon and Wed", "limit is 1 day")
 
 
+def test_days_over_both_limits_are_one_violation_of_the_tighter():
+    six_days = roster(*(shift("A1", day, "08:00", 4) for day in range(6)))
+    own = single(check_roster(six_days, scenario(agent(max_days=5), min_days_off=2)), "max_days")
+    assert_mentions(own, "6 days", "limit is 5 days")
+    rule = single(check_roster(six_days, scenario(agent(max_days=5), min_days_off=3)), "days_off")
+    assert_mentions(rule, "6 days", "3 days off", "the most is 4")
+
+
 def test_paid_hours_below_the_contract():
     found = single(check_roster(roster(shift("A1", 0, "08:00", 8)), scenario(agent(min_hours=16))), "contract_hours")
     assert found.day is None

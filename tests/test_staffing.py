@@ -165,3 +165,20 @@ def test_a_failure_inside_the_maths_names_the_queue_and_interval(monkeypatch):
     [problem] = caught.value.problems
     assert problem.message.startswith("queue 'voice', interval 2026-11-23 09:00: cannot be staffed")
     assert "no agent count meets the target" in problem.message
+
+
+def test_staffing_overview_has_no_service_level_without_contacts():
+    from forecasts.staffing import staffing_overview
+
+    forecast = pd.DataFrame({"interval_start": pd.to_datetime(["2026-11-23 08:00", "2026-11-23 08:30"] * 2),
+                             "queue": ["voice", "voice", "email", "email"], "contacts": [30.0, 10.0, 0.0, 0.0],
+                             "aht_seconds": [300.0, 300.0, 300.0, 300.0]})
+    requirements = staffing_requirements(forecast, StaffingConfig(), 30)
+    overview = staffing_overview(requirements).set_index("queue")
+    voice = requirements[requirements["queue"] == "voice"]
+    expected = (voice["service_level"] * voice["contacts"]).sum() / 40
+    assert overview.loc["voice", "service level"] == pytest.approx(expected)
+    assert overview.loc["voice", "contacts"] == 40 and overview.loc["voice", "peak agents"] == voice["required"].max()
+    assert overview.loc["voice", "agent-hours"] == pytest.approx(voice["required"].sum() / 2)
+    assert np.isnan(overview.loc["email", "service level"])  # nobody waits: neither 0 % nor 100 %
+    assert staffing_overview(requirements.iloc[:0]).empty

@@ -196,20 +196,15 @@ def staff(
 
 
 def staffing_overview(requirements: pd.DataFrame) -> Table:
-    hours = requirements.attrs.get("interval_minutes", 30) / 60
+    from forecasts.staffing import staffing_overview as overview
+
     table = Table(title="Staffing requirement")
     for column in ("queue", "contacts", "agent-hours", "peak agents", "service level"):
         table.add_column(column, justify="left" if column == "queue" else "right")
-    for queue, rows in requirements.groupby("queue"):
-        weights = rows["contacts"].clip(lower=0)
-        level = (rows["service_level"] * weights).sum() / max(weights.sum(), 1e-9)
-        table.add_row(
-            str(queue),
-            f"{rows['contacts'].sum():,.0f}",
-            f"{rows['required'].sum() * hours:,.0f}",
-            f"{rows['required'].max():,}",
-            f"{level:.1%}",
-        )
+    for row in overview(requirements).to_dict("records"):
+        level = row["service level"]
+        table.add_row(row["queue"], f"{row['contacts']:,.0f}", f"{row['agent-hours']:,.0f}", f"{row['peak agents']:,}",
+                      "" if pd.isna(level) else f"{level:.1%}")  # a queue without contacts has none
     return table
 
 

@@ -13,6 +13,7 @@ from forecasts.special_days import CLOSED, validate_special_days
 from forecasts.staffing import QueueTarget, StaffingConfig
 from tabular import InputError, Problem
 from wfm_app.problems import from_validation
+from wfm_app.text import plot_text
 
 HISTORY_WEEKS_SHOWN = 4  # enough to see the weekly shape next to the forecast without squashing it
 TARGET_COLUMNS = ["queue", "service_level", "answer_seconds", "max_occupancy", "shrinkage", "concurrency",
@@ -89,18 +90,6 @@ def _wape_cell(wape: float, chosen: bool) -> str:
     return f"{text} ✓" if chosen else text
 
 
-def requirement_overview(requirements: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
-    """Per queue: contacts, agent-hours to schedule, peak agents and the expected service level."""
-    rows = []
-    for queue, part in requirements.groupby("queue", sort=False):
-        contacts = part["contacts"].clip(lower=0)
-        level = float((part["service_level"] * contacts).sum() / contacts.sum()) if contacts.sum() > 0 else 1.0
-        rows.append({"queue": queue, "contacts": round(float(contacts.sum())),
-                     "agent-hours": float(part["required"].sum() * interval_minutes / 60),
-                     "peak agents": int(part["required"].max()), "service level %": 100 * level})
-    return pd.DataFrame(rows)
-
-
 def history_forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, queue: str) -> go.Figure:
     """The last weeks of history and the forecast of one queue, contacts per interval."""
     past = history[history["queue"] == queue]
@@ -111,7 +100,7 @@ def history_forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, queue
                                 line=dict(color=HISTORY_COLOR, width=1)))
     figure.add_trace(go.Scatter(x=future["interval_start"], y=np.round(future["contacts"], 1), name="forecast",
                                 line=dict(color=FORECAST_COLOR, width=2)))
-    figure.update_layout(title=f"Contacts per interval: {queue}", height=340, hovermode="x unified",
+    figure.update_layout(title=f"Contacts per interval: {plot_text(queue)}", height=340, hovermode="x unified",
                          margin=dict(t=50, b=30), legend=dict(orientation="h", y=1.12, x=1, xanchor="right"))
     figure.update_yaxes(title_text="contacts", rangemode="tozero")
     return figure

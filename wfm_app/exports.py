@@ -9,6 +9,7 @@ import pandas as pd
 from scheduler.ics import agent_calendar
 from scheduler.roster import write_roster
 from scheduler.scenario import Scenario
+from scheduler.spreadsheet import neutralise
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -21,12 +22,13 @@ def roster_csv(roster: pd.DataFrame) -> bytes:
 
 
 def roster_excel(roster: pd.DataFrame, shifts: pd.DataFrame, coverage: pd.DataFrame) -> bytes:
-    """A workbook with the shifts (one row each), the segments and the coverage per interval."""
+    """A workbook with the shifts (one row each), the segments and the coverage per interval; text that
+    Excel would run as a formula is quoted (`scheduler.spreadsheet`)."""
+    sheets = {"shifts": shifts, "segments": roster.sort_values(["agent_id", "start"]), "coverage": coverage}
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as workbook:
-        shifts.to_excel(workbook, sheet_name="shifts", index=False)
-        roster.sort_values(["agent_id", "start"]).to_excel(workbook, sheet_name="segments", index=False)
-        coverage.to_excel(workbook, sheet_name="coverage", index=False)
+        for name, table in sheets.items():
+            neutralise(table).to_excel(workbook, sheet_name=name, index=False)
         for sheet in workbook.sheets.values():
             _fit_columns(sheet)
     return buffer.getvalue()

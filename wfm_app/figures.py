@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from wfm.plots import BREAK_COLORS, QUEUE_COLORS
 from scheduler.scenario import MINUTES_PER_DAY
+from wfm_app.text import plot_text
 
 
 def week_calendar(roster: pd.DataFrame, week_start: dt.date, queues: list[str]) -> go.Figure:
@@ -21,7 +22,7 @@ def week_calendar(roster: pd.DataFrame, week_start: dt.date, queues: list[str]) 
     figure = go.Figure()
     for series, rows in pieces.groupby("series", sort=False):
         figure.add_trace(go.Bar(
-            name=str(series), orientation="h", y=[labels[day] for day in rows["day"]], base=rows["from_hour"],
+            name=plot_text(series), orientation="h", y=[labels[day] for day in rows["day"]], base=rows["from_hour"],
             x=rows["to_hour"] - rows["from_hour"], marker_color=colors.get(series, "#999999"),
             customdata=rows[["activity", "text"]].to_numpy(),
             hovertemplate="%{y}<br>%{customdata[0]} %{customdata[1]}<extra></extra>",
@@ -54,6 +55,6 @@ def _day_pieces(roster: pd.DataFrame, week_start: dt.date) -> pd.DataFrame:
                 rows.append({"day": day, "from_hour": (start - day * MINUTES_PER_DAY) / 60,
                              "to_hour": (cut - day * MINUTES_PER_DAY) / 60, "series": series,
                              "activity": segment.activity,
-                             "text": f"{segment.queue} {text}" if segment.activity == "work" else text})
+                             "text": f"{plot_text(segment.queue)} {text}" if segment.activity == "work" else text})
             start = cut
     return pd.DataFrame(rows, columns=["day", "from_hour", "to_hour", "series", "activity", "text"])

@@ -52,9 +52,14 @@ def fingerprint(scenario: Scenario) -> str:
 def score_table(summary_dict: dict) -> pd.DataFrame:
     """The score by rule: amount in natural units, weighted cost, and the service level it costs."""
     rows = [{"rule": rule["rule"], "amount": rule["amount"], "unit": rule["unit"], "cost": rule["cost"],
-             "solver cost": rule["solver_cost"], "service level (points)": rule["service_level_points"]}
+             "solver cost": rule["solver_cost"], "service level": _effect(rule["service_level_points"])}
             for rule in summary_dict["rules"]]
     return pd.DataFrame(rows)
+
+
+def _effect(points_lost: float | None) -> float | None:
+    """The points a rule costs as its effect on the service level: a cost is negative, a gain positive."""
+    return None if points_lost is None else 0.0 - points_lost
 
 
 def fairness_table(summary_dict: dict, scenario: Scenario) -> pd.DataFrame:

@@ -7,6 +7,8 @@ a manager sees (its first row is row 1, as the editor shows it).
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Iterable
 
 import pandas as pd
@@ -20,6 +22,14 @@ TIME_OFF_COLUMNS = list(TimeOff.model_fields)
 TEMPLATE_COLUMNS = list(ShiftTemplate.model_fields)
 BREAK_COLUMNS = list(BreakRule.model_fields)
 LIST_SEPARATOR = ";"
+# The columns a new editor row needs before it is saved: the model's required fields; for time off every
+# column, so that a reason being typed is not lost to the reload that follows a save.
+NEEDED = {
+    "agents": [field for field, info in Agent.model_fields.items() if info.is_required()],
+    "time off": TIME_OFF_COLUMNS,
+    "shift templates": [field for field, info in ShiftTemplate.model_fields.items() if info.is_required()],
+    "breaks": [field for field, info in BreakRule.model_fields.items() if info.is_required()],
+}
 # Fields edited as `a;b;c` text in a table (the editor has no list cells to type into).
 LIST_FIELDS = {"skills", "days", "lengths_hours", "queues"}
 TABLE_NAMES = {"agents": "agents", "time_off": "time off", "shift_templates": "shift templates", "breaks": "breaks"}
@@ -38,7 +48,36 @@ def _cell(key: str, value):
     if key in LIST_FIELDS:
         return "" if value is None else LIST_SEPARATOR.join(f"{item:g}" if isinstance(item, float) else str(item)
                                                             for item in value)
+    if isinstance(value, dt.datetime):
+        # Typed as text: the grid's date-time picker garbles `2026-11-26 09:00` typed into it.
+        return f"{value:%Y-%m-%d %H:%M}" + (f":{value:%S}" if value.second else "")
     return value
+
+
+# --- rows still being typed ------------------------------------------------------------------------
+
+
+def unfinished_rows(changes: dict, needed: list[str], rows_shown: int) -> dict[int, list[str]]:
+    """Rows added in the editor (its `changes`) and typed into but still missing some of the `needed`
+    columns, by the row number the editor shows (added rows come last): {row: [missing columns]}."""
+    added = changes.get("added_rows", [])
+    unfinished = {}
+    for offset, row in enumerate(added):
+        filled = typed(row)
+        missing = [column for column in needed if column not in filled]
+        if filled and missing:
+            unfinished[rows_shown - len(added) + 1 + offset] = missing
+    return unfinished
+
+
+def typed(row: dict) -> set[str]:
+    """The columns of an editor row that hold something."""
+    return {key for key, value in row.items() if not _blank(value)}
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
 
 
 # --- editor rows to models ---------------------------------------------------------------------

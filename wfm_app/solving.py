@@ -18,6 +18,7 @@ import streamlit as st
 
 from scheduler.scenario import Scenario
 from scheduler.solve import RosterResult, solve_roster
+from wfm_app.text import count
 
 POLL_SECONDS = 0.25
 
@@ -68,13 +69,9 @@ def generate(scenario: Scenario, time_limit: float, workers: int) -> tuple[Roste
         bar.progress(1.0, text=progress_text(events[-1] if events else None, result.wall_seconds, time_limit))
         failed = result.roster.empty
         status.update(label=f"{'No roster' if failed else 'Roster'}: {result.status.lower()} after "
-                            f"{result.wall_seconds:.0f} s, {_count(len(events), 'improving solution')}",
+                            f"{result.wall_seconds:.0f} s, {count(len(events), 'improving solution')}",
                       state="error" if failed else "complete", expanded=failed)
     return result, events
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _drain(events: queue.Queue) -> list[dict]:
