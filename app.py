@@ -51,6 +51,6 @@ def scenario_picker() -> None:
 
 st.set_page_config(page_title="wfm", page_icon=":material/support_agent:", layout="wide")
 # Streamlit's own CSV download of a table writes its cells as they are: an agent named =HYPERLINK(…) would be
-# a live formula in Excel. The app's download buttons make such text inert (scheduler.spreadsheet).
+# a live formula in Excel. The app's download buttons make such text inert (tabular.spreadsheet).
 st.set_option("client.disableDataExport", True)
 st.navigation(PAGES[sidebar()]).run()

@@ -73,6 +73,7 @@ from tabular import (
     read_raw_csv,
     read_text,
 )
+from tabular.spreadsheet import to_csv
 
 CONFIG_FILES = ("scenario.yaml", "scenario.yml", "scenario.toml")
 AGENTS_FILE = "agents.csv"
@@ -303,7 +304,7 @@ def write_scenario(
     tables = {AGENTS_FILE: agents, TIME_OFF_FILE: time_off, **(files or {})}
     for name, table in tables.items():
         if table is not None:
-            table.map(_cell_text).to_csv(folder / name, index=False, lineterminator="\n")
+            to_csv(table.map(_cell_text), folder / name, index=False, lineterminator="\n")
     if previous_roster is not None:
         write_roster(previous_roster, folder / PREVIOUS_ROSTER_FILE)
     return folder

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from scheduler.scenario import MINUTES_PER_DAY, BreakRule, Scenario, ScenarioConfig
-from scheduler.spreadsheet import restore, to_csv
+from tabular.spreadsheet import to_csv
 from tabular import (
     MAX_PROBLEMS,
     ProblemList,
@@ -51,11 +51,11 @@ def read_roster(source: Source, name: str | None = None) -> pd.DataFrame:
 
     Returns `ROSTER_COLUMNS` in file order with `start`/`end` as datetime64[ns]; extra columns
     are dropped. A file with only the header row is an empty roster; a file without even a
-    header is an error. The quote `write_roster` puts before formula-like text is taken off. Every problem raises InputError naming the file, row and column.
+    header is an error. Every problem raises InputError naming the file, row and column.
     """
     name = source_name(source, name, "roster")
     raw = read_raw_csv(source, name)
-    return validate_roster(restore(raw), name, raw.index.to_numpy())
+    return validate_roster(raw, name, raw.index.to_numpy())
 
 
 def validate_roster(frame: pd.DataFrame, name: str = "roster", rows: np.ndarray | None = None) -> pd.DataFrame:
@@ -71,7 +71,7 @@ def write_roster(roster: pd.DataFrame, path: str | Path | IO[str]) -> None:
     """Write a roster as CSV, sorted by agent then start, times as `YYYY-MM-DDTHH:MM:SS`.
 
     The roster is validated first, so a file written here always reads back. Text a spreadsheet would
-    run as a formula gets a quote in front (`scheduler.spreadsheet`; `restore` takes it off)."""
+    run as a formula gets a quote in front (`tabular.spreadsheet`; `restore` takes it off)."""
     table = validate_roster(roster).sort_values(["agent_id", "start"], kind="stable")
     to_csv(table, path, index=False, date_format=ISO_FORMAT)
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .limits import MAX_INPUT_MB, MAX_ROWS, Limit, max_input_bytes
 from .problems import InputError, Problem
+from .spreadsheet import restore
 
 # A path (str or PathLike), raw bytes, or a file-like object (binary or text) such as an upload.
 Source = Union[str, os.PathLike, bytes, IO[Any]]
@@ -45,7 +46,8 @@ def read_raw_csv(source: Source, name: str, max_rows: Limit = MAX_ROWS) -> pd.Da
     """Read a CSV into a frame of stripped strings ("" when empty), without interpreting cells.
 
     Columns are the header cells as written; the index holds each row's spreadsheet row number
-    (header = row 1); rows with every cell empty are dropped. Raises InputError for a missing,
+    (header = row 1); rows with every cell empty are dropped. The quote our exports put before
+    formula-like text (`spreadsheet.neutralise`) is taken off, as a spreadsheet hides it. Raises InputError for a missing,
     empty, binary, unparseable or too large file, or one with more rows than ``max_rows``.
     """
     text = _decode(read_bounded(source, name), name)
@@ -76,7 +78,7 @@ def read_raw_csv(source: Source, name: str, max_rows: Limit = MAX_ROWS) -> pd.Da
     cells.index = np.arange(1, len(cells) + 1)
     data = cells.iloc[1:].copy()
     data.columns = list(cells.iloc[0])
-    return data[(data.to_numpy() != "").any(axis=1)]
+    return restore(data[(data.to_numpy() != "").any(axis=1)])
 
 
 def read_bounded(source: Source, name: str) -> bytes | str:

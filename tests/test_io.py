@@ -425,3 +425,10 @@ def test_an_empty_previous_roster_means_nobody_worked_last_week(folder: Path):
         folder / "previous_roster.csv", index=False)
     scenario = load_scenario(folder)
     assert scenario.previous_roster.empty and not scenario.cyclic
+
+
+def test_a_formula_like_agent_name_is_written_inert_and_read_back_as_typed(tmp_path: Path):
+    named = agents().assign(name=['=HYPERLINK("http://x","Click")', "+1 555", "@home"])
+    folder = write_scenario(tmp_path / "scenario", config(), named, files={"requirements.csv": requirements()})
+    assert "'=HYPERLINK" in (folder / "agents.csv").read_text()  # a spreadsheet shows it as text
+    assert [agent.name for agent in load_scenario(folder).agents] == named["name"].tolist()

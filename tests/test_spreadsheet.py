@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scheduler.roster import read_roster, write_roster
-from scheduler.spreadsheet import neutralise, neutralise_cell, restore, restore_cell
+from tabular.spreadsheet import neutralise, neutralise_cell, restore, restore_cell
 
 FORMULA = '=HYPERLINK("http://e.com","Click")'
 

@@ -24,6 +24,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tabular import InputError, Problem
+from tabular.spreadsheet import to_csv
 
 ROSTER_OUTPUTS = ("requirements.csv", "roster.csv", "coverage.csv", "summary.json")
 EXIT_INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
@@ -162,7 +163,7 @@ def forecast(
         output_file(out)
         result = run_forecast(history, start.date(), weeks, special_days)
         made(out.parent)
-        result.forecast.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+        to_csv(result.forecast, out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
     console.print(accuracy_table(result.accuracy))
     console.print(f"Wrote {len(result.forecast):,} intervals to {out}")
 
@@ -190,7 +191,7 @@ def staff(
         table = read_forecast(forecast_file)
         requirements = staffing_requirements(table, targets, interval_minutes(table), str(forecast_file))
         made(out.parent)
-        requirements.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+        to_csv(requirements, out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
     console.print(staffing_overview(requirements))
     console.print(f"Wrote {len(requirements):,} intervals to {out}")
 
@@ -229,11 +230,10 @@ def write_roster_outputs(scenario, result, out: Path) -> dict:
     from scheduler.roster import write_roster
 
     made(out)
-    scenario.requirements.to_csv(out / "requirements.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    to_csv(scenario.requirements, out / "requirements.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
     write_roster(result.roster, out / "roster.csv")
-    coverage_table(result.roster, scenario).to_csv(
-        out / "coverage.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S"
-    )
+    to_csv(coverage_table(result.roster, scenario), out / "coverage.csv", index=False,
+           date_format="%Y-%m-%dT%H:%M:%S")
     report = summary(result.roster, scenario, result)
     (out / "summary.json").write_text(json.dumps(report, indent=2, default=str))
     return report

@@ -9,7 +9,7 @@ import pandas as pd
 from scheduler.ics import agent_calendar
 from scheduler.roster import write_roster
 from scheduler.scenario import Scenario
-from scheduler.spreadsheet import neutralise
+from tabular.spreadsheet import neutralise
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -23,7 +23,7 @@ def roster_csv(roster: pd.DataFrame) -> bytes:
 
 def roster_excel(roster: pd.DataFrame, shifts: pd.DataFrame, coverage: pd.DataFrame) -> bytes:
     """A workbook with the shifts (one row each), the segments and the coverage per interval; text that
-    Excel would run as a formula is quoted (`scheduler.spreadsheet`)."""
+    Excel would run as a formula is quoted (`tabular.spreadsheet`)."""
     sheets = {"shifts": shifts, "segments": roster.sort_values(["agent_id", "start"]), "coverage": coverage}
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as workbook:

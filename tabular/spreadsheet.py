@@ -52,7 +52,13 @@ def to_csv(table: pd.DataFrame, path, **options) -> None:
 
 def _map_text(table: pd.DataFrame, cell) -> pd.DataFrame:
     result = table.copy()
-    for column in result.columns:
-        if result[column].dtype == object or isinstance(result[column].dtype, pd.StringDtype):
-            result[column] = result[column].map(cell, na_action="ignore")
-    return result.rename(columns=cell)
+    for position in range(result.shape[1]):  # by position: a raw CSV may repeat a column name
+        values = result.iloc[:, position]
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            # only cells starting with a quote or a formula character can change: a million-row
+            # history is read through `restore` too, so the rest are left alone
+            changing = values.astype(str).str[:1].isin((QUOTE, *FORMULA_STARTS)) & values.notna()
+            if changing.any():
+                result.iloc[changing.to_numpy(), position] = values[changing].map(cell)
+    result.columns = [cell(column) for column in result.columns]
+    return result
