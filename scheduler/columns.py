@@ -144,7 +144,10 @@ class Pricer:
         self.preference = np.array(preference_costs(data, group, self.shifts), dtype=float)
 
     def best_week(self, worth: np.ndarray, seconds: float) -> tuple[str, float, Week]:
-        """(status, worth, week): the valid week of greatest worth (`ShiftWorth.of`) less its preference cost."""
+        """(status, worth, week): the valid week of greatest worth (`ShiftWorth.of`) less its
+        preference cost; UNKNOWN without a week when no time is left."""
+        if seconds <= 0:
+            return "UNKNOWN", -math.inf, ()
         coefficients = np.rint(PRICE_SCALE * (worth[self.rows] - self.preference)).astype(np.int64).tolist()
         self.model.maximize(cp_model.LinearExpr.weighted_sum(self.variables, coefficients))
         solver = cp_model.CpSolver()
@@ -259,8 +262,9 @@ class WeekSearch:
         self.pricers = [Pricer(self.data, group, self.worth) for group in self.groups]
         self.master = MasterLP(self.data, self.groups)
 
-    def first_weeks(self) -> list[Group]:
-        """A week per group, greedily against the demand still open; the groups without one."""
+    def first_weeks(self, deadline: float) -> list[Group]:
+        """A week per group, greedily against the demand still open; the groups without one
+        (their rules contradict each other, or none was found by the deadline)."""
         data = self.data
         open_need = {key: needed - data.fixed_coverage.get(key, 0) for key, needed in data.required.items()}
         stuck = []
@@ -269,7 +273,8 @@ class WeekSearch:
                 (queue, t): data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
                 for queue in data.queues for t in range(data.horizon)
             })
-            status, _, week = self.pricers[g].best_week(self.worth.of(prices), FIRST_WEEK_SECONDS)
+            seconds = min(FIRST_WEEK_SECONDS, deadline - time.monotonic())
+            status, _, week = self.pricers[g].best_week(self.worth.of(prices), seconds)
             if not week and status not in ("OPTIMAL", "FEASIBLE"):
                 stuck.append(group)
                 continue
@@ -279,13 +284,14 @@ class WeekSearch:
                     open_need[queue, t] = open_need.get((queue, t), 0) - group.size
         return stuck
 
-    def price(self, groups: list[int]) -> int:
-        """Price the given groups at the current duals (in parallel); how many weeks joined."""
+    def price(self, groups: list[int], deadline: float) -> int:
+        """Price the given groups at the current duals (in parallel, none past the deadline); how
+        many weeks joined."""
         members = self.master.member_prices()
         shift_worth = self.worth.of(self.worth.prices(self.master.cover_prices()))
 
         def best(g: int):
-            return self.pricers[g].best_week(shift_worth, PRICING_SECONDS)
+            return self.pricers[g].best_week(shift_worth, min(PRICING_SECONDS, deadline - time.monotonic()))
 
         added = 0
         for g, (_, value, week) in zip(groups, self.pool.map(best, groups)):
@@ -298,7 +304,7 @@ class WeekSearch:
         everyone = list(range(len(self.groups)))
         while time.monotonic() < deadline:
             self.report("weeks", self.master.solve())
-            if not self.price(everyone):
+            if not self.price(everyone, deadline):
                 return
 
     def dive(self, pricing_deadline: float) -> dict[tuple[int, Week], int]:
@@ -322,7 +328,8 @@ class WeekSearch:
                     break
             if time.monotonic() < pricing_deadline:
                 self.master.solve()
-                self.price([g for g, group in enumerate(self.groups) if self.master.fixed_members(g) < group.size])
+                open_groups = [g for g, group in enumerate(self.groups) if self.master.fixed_members(g) < group.size]
+                self.price(open_groups, pricing_deadline)
 
 
 def assignment_of(groups: list[Group], counts: dict[tuple[int, Week], int]) -> Assignment:

@@ -4,25 +4,46 @@ Coverage is soft, so the agents' rules never interact: a roster exists exactly w
 alone, can be given a week that keeps all of its rules. Two steps:
 
 - `precheck`: cheap arithmetic per agent: is there any shift it may work, and can the shifts it
-  may work (one a day, as many days as allowed) add up to its contract hours?
-- `explain`: for an agent whose one-agent model is infeasible, every rule (per day where it has
-  one) gets an enforcement literal; CP-SAT's sufficient assumptions give a core, shrunk until
-  each rule in it is needed, and the core is said in words.
+  may work (one a day, as many days as allowed and as the rest between shifts leaves room for)
+  add up to its contract hours?
+- `explain`: for a group of alike agents whose one-agent model is infeasible, every rule (per day
+  where it has one) gets an enforcement literal; CP-SAT's sufficient assumptions give a core,
+  shrunk until each rule in it is needed (or the deadline comes), and the core is said in words.
+
+`uncovered_hours` is no contradiction but a warning: hours of a queue's requirement that no
+agent may work at all, whatever the roster.
 """
 
 from __future__ import annotations
+
+import time
+from typing import Sequence
 
 from ortools.sat.python import cp_model
 
 from scheduler.availability import time_off_clash, within_window
 from scheduler.model import RosterData, add_agent_rules, agent_day_limit, new_works
-from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, Agent
+from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Agent
 
-SECONDS_PER_AGENT = 5.0
+SECONDS_PER_CHECK = 5.0  # at most, for one feasibility check of a core
+NAMED_MEMBERS = 3  # a sentence about alike agents names this many, then counts the others
 
 
 def who(agent: Agent) -> str:
     return f"{agent.name} ({agent.agent_id})"
+
+
+def who_all(agents: Sequence[Agent]) -> str:
+    """`Ann (A1)`, `Ann (A1) and Bo (A2)`, or the first few and how many other alike agents (with ids)."""
+    if len(agents) <= NAMED_MEMBERS:
+        return join([who(agent) for agent in agents])
+    others = agents[NAMED_MEMBERS - 1:]
+    return (", ".join(who(agent) for agent in agents[:NAMED_MEMBERS - 1])
+            + f" and {len(others)} other agents with the same rules ({', '.join(a.agent_id for a in others)})")
+
+
+def join(items: Sequence[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def hours(minutes: float) -> str:
@@ -77,9 +98,23 @@ def best_paid_per_day(data: RosterData, agent: Agent) -> dict[int, set[int]]:
     return paid
 
 
+def rest_shift_limit(data: RosterData, agent: Agent) -> int:
+    """The most shifts that fit in the week with `min_rest_hours` after each: every shift holds its
+    length and the rest after it, one after another (around the week when it repeats)."""
+    shortest = min(data.shifts[k].shift.length for k, _ in data.eligible[agent.agent_id])
+    if data.scenario.cyclic:
+        return MINUTES_PER_WEEK // (shortest + data.rest_minutes)
+    return (MINUTES_PER_WEEK - 1) // (shortest + data.rest_minutes) + 1  # the last one's rest may end next week
+
+
+def shift_limit(data: RosterData, agent: Agent) -> int:
+    return min(agent_day_limit(agent, data.scenario.config.rules), rest_shift_limit(data, agent))
+
+
 def reachable_totals(data: RosterData, agent: Agent) -> set[int]:
-    """Paid minutes the agent can reach with one eligible shift a day on at most its allowed days."""
-    limit = agent_day_limit(agent, data.scenario.config.rules)
+    """Paid minutes the agent can reach with one eligible shift a day on at most as many days as
+    its rules leave (a necessary condition: the days' order is not looked at)."""
+    limit = shift_limit(data, agent)
     states = {(0, 0)}  # (days worked, paid minutes)
     for lengths in best_paid_per_day(data, agent).values():
         states |= {(days + 1, total + paid) for days, total in states if days < limit for paid in lengths}
@@ -88,11 +123,14 @@ def reachable_totals(data: RosterData, agent: Agent) -> set[int]:
 
 def hours_sentence(data: RosterData, agent: Agent, totals: set[int]) -> str:
     rules = data.scenario.config.rules
-    limit = agent_day_limit(agent, rules)
+    limit = shift_limit(data, agent)
     paid = best_paid_per_day(data, agent)
     open_days = [DAY_NAMES[day].title() for day, lengths in paid.items() if lengths]
     closed = [DAY_NAMES[day].title() for day, lengths in paid.items() if not lengths]
-    if agent.max_days is not None and agent.max_days <= 7 - rules.min_days_off:
+    if rest_shift_limit(data, agent) < agent_day_limit(agent, rules):
+        shortest = min(data.shifts[k].shift.length for k, _ in data.eligible[agent.agent_id])
+        days_rule = f"{rules.min_rest_hours:g} h rest after each shift of at least {hours(shortest)}"
+    elif agent.max_days is not None and agent.max_days <= 7 - rules.min_days_off:
         days_rule = f"max_days {agent.max_days}"
     else:
         days_rule = f"at least {rules.min_days_off} days off"
@@ -121,23 +159,89 @@ def closed_reason(data: RosterData, agent: Agent, days: list[str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Hours nobody may work
+# ---------------------------------------------------------------------------------------------
+
+
+def uncovered_hours(data: RosterData) -> list[str]:
+    """Per queue, a sentence for the required hours of the week that no agent may work (skills,
+    nights, availability and time off leave every shift covering them to nobody), with why."""
+    coverable = {(queue, t) for k, queue in {key for keys in data.eligible.values() for key in keys}
+                 for t in data.shifts[k].covered}
+    sentences = []
+    for queue in data.queues:
+        missing = [
+            t for t in range(data.week.count)
+            if data.required.get((queue, t), 0) > data.fixed_coverage.get((queue, t), 0) and (queue, t) not in coverable
+        ]
+        by_reason: dict[str, list[str]] = {}
+        for run in runs(missing):
+            by_reason.setdefault(uncovered_reason(data, queue, run[0]), []).append(span(data, run))
+        sentences += [f"{queue}: no agent may work {join(spans)} ({reason}), so those hours stay short whatever "
+                      f"the roster." for reason, spans in by_reason.items()]
+    return sentences
+
+
+def runs(intervals: list[int]) -> list[list[int]]:
+    """Sorted intervals cut into runs of consecutive ones."""
+    cut: list[list[int]] = []
+    for t in intervals:
+        if cut and t == cut[-1][-1] + 1:
+            cut[-1].append(t)
+        else:
+            cut.append([t])
+    return cut
+
+
+def span(data: RosterData, run: list[int]) -> str:
+    """`Mon 00:00–06:00`, or `Sun 22:00–Mon 06:00` across midnight."""
+    size = data.week.interval_minutes
+    start, end = run[0] * size, (run[-1] + 1) * size
+
+    def day(minutes: int) -> str:
+        return DAY_NAMES[minutes // MINUTES_PER_DAY % 7].title()
+
+    def clock(minutes: int) -> str:
+        return f"{minutes % MINUTES_PER_DAY // 60:02d}:{minutes % 60:02d}"
+
+    same_day = (end - 1) // MINUTES_PER_DAY == start // MINUTES_PER_DAY
+    return f"{day(start)} {clock(start)}–{'' if same_day else day(end) + ' '}{clock(end)}"
+
+
+def uncovered_reason(data: RosterData, queue: str, t: int) -> str:
+    """Why nobody may work interval t of the queue: the first of templates, skills, nights,
+    availability and time off that leaves no one."""
+    covering = [facts for facts in data.shifts if queue in facts.shift.queues and t in facts.covered]
+    if not covering:
+        return "no shift template covers them"
+    skilled = [agent for agent in data.agents if queue in agent.skills]
+    if not skilled:
+        return f"no agent is skilled for {queue}"
+    if all(facts.night for facts in covering) and not any(agent.night_ok for agent in skilled):
+        return f"only night shifts cover them and none of the {len(skilled)} agents skilled for {queue} works nights"
+    return f"the availability and time off of the agents skilled for {queue} leave them out"
+
+
+# ---------------------------------------------------------------------------------------------
 # Cores
 # ---------------------------------------------------------------------------------------------
 
 
-def explain(data: RosterData, workers: int = 1, agents: list[Agent] | None = None) -> list[str]:
-    """A sentence for every agent (of `agents`, default all) whose hard rules cannot all hold,
-    naming the rules (and days); none when each of them has a valid week."""
+def explain(data: RosterData, groups: Sequence[Sequence[Agent]], deadline: float, workers: int = 1) -> list[str]:
+    """A sentence for every group of alike agents (one one-agent model stands for all its members)
+    whose hard rules cannot all hold, naming the rules (and days); none for a group with a valid
+    week, or whose contradiction was not proven by `deadline` (a `time.monotonic()` instant)."""
     sentences = []
-    for agent in data.agents if agents is None else agents:
-        core = agent_core(data, agent, workers)
+    for members in groups:
+        core = agent_core(data, members[0], workers, deadline)
         if core:
-            sentences.append(core_sentence(data, agent, core))
+            sentences.append(core_sentence(data, members, core))
     return sentences
 
 
-def agent_core(data: RosterData, agent: Agent, workers: int) -> list[tuple[str, int | None]]:
-    """The (rule, day) that together leave the agent no valid week (empty when it has one)."""
+def agent_core(data: RosterData, agent: Agent, workers: int, deadline: float) -> list[tuple[str, int | None]]:
+    """The (rule, day) that together leave the agent no valid week (empty when it has one or
+    nothing was proven by the deadline; not shrunk further once the deadline has come)."""
     model = cp_model.CpModel()
     works = new_works(model, data, agent, data.eligible[agent.agent_id])
     literals: dict[tuple[str, int | None], cp_model.IntVar] = {}
@@ -148,23 +252,29 @@ def agent_core(data: RosterData, agent: Agent, workers: int) -> list[tuple[str, 
         return [literals[rule, day]]
 
     add_agent_rules(model, data, agent, works, guard)
-    verdict, solver = check(model, list(literals.values()), workers)
+    verdict, solver = contradicts(model, list(literals.values()), workers, deadline)
     if verdict is not True:
         return []
     index = {literal.index: key for key, literal in literals.items()}
     core = [index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index]
     for key in list(core):  # shrink: drop every rule the contradiction does not need
-        if check(model, [literals[k] for k in core if k != key], workers)[0] is True:
+        if contradicts(model, [literals[k] for k in core if k != key], workers, deadline)[0] is True:
             core.remove(key)
     return core
 
 
-def check(model: cp_model.CpModel, assumptions: list, workers: int) -> tuple[bool | None, cp_model.CpSolver]:
-    """(True when the assumed rules cannot hold together, False when they can, None when unknown; the solver)."""
+def contradicts(
+    model: cp_model.CpModel, assumptions: list, workers: int, deadline: float
+) -> tuple[bool | None, cp_model.CpSolver]:
+    """(True when the assumed rules cannot hold together, False when they can, None when not
+    known by the deadline; the solver)."""
+    solver = cp_model.CpSolver()
+    seconds = min(SECONDS_PER_CHECK, deadline - time.monotonic())
+    if seconds <= 0:
+        return None, solver
     model.clear_assumptions()
     model.add_assumptions(assumptions)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = SECONDS_PER_AGENT
+    solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
     status = solver.solve(model)
     return {cp_model.INFEASIBLE: True, cp_model.OPTIMAL: False, cp_model.FEASIBLE: False}.get(status), solver
@@ -176,13 +286,10 @@ def relative_to_monday(minutes: int) -> str:
     return f"{hours(minutes)} after Monday 00:00"
 
 
-def core_sentence(data: RosterData, agent: Agent, core: list[tuple[str, int | None]]) -> str:
+def core_sentence(data: RosterData, members: Sequence[Agent], core: list[tuple[str, int | None]]) -> str:
+    agent = members[0]
     phrases = [rule_phrase(data, agent, rule, day) for rule, day in sorted(core, key=lambda k: (k[0], k[1] or 0))]
-    if len(phrases) == 1:
-        together = phrases[0]
-    else:
-        together = ", ".join(phrases[:-1]) + " and " + phrases[-1]
-    return (f"{who(agent)}: {together} cannot all hold, given their availability {window(agent)}, "
+    return (f"{who_all(members)}: {join(phrases)} cannot all hold, given their availability {window(agent)}, "
             f"time off and the shift templates.")
 
 

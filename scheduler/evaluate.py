@@ -150,7 +150,8 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
 
     Keys: solver, hours (total and per queue), service_level (per queue vs target), rules (amount,
     weighted cost and service-level cost of each soft rule), total_cost, short_bound, fairness,
-    contracts, contract_breaches, shifts_per_agent."""
+    contracts, contract_breaches, shifts_per_agent, warnings (the solver's sentences about what no
+    roster can do, e.g. hours nobody may work)."""
     coverage = coverage_table(roster_df, scenario)
     shifts = shifts_from_roster(roster_df, scenario)
     minutes = scenario.config.interval_minutes
@@ -173,6 +174,7 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
         "contracts": contracts,
         "contract_breaches": sum(row["status"] != "ok" for row in contracts),
         "shifts_per_agent": _per_agent(Counter(shift.agent_id for shift in shifts), scenario.agents),
+        "warnings": list(getattr(result, "warnings", [])),
     }
 
 
@@ -342,6 +344,7 @@ def terminal_summary(summary_dict: dict) -> str:
     statuses = Counter(row["status"] for row in summary_dict["contracts"])
     lines.append(f"Contract hours: {summary_dict['contract_breaches']} breaches "
                  f"({statuses['under']} under, {statuses['over']} over)")
+    lines += [f"Warning: {sentence}" for sentence in summary_dict.get("warnings", [])]
     return "\n".join(lines)
 
 

@@ -156,8 +156,10 @@ class RosterData:
         config = scenario.config
         week = Week(config.interval_minutes, scenario.cyclic, spill=not scenario.cyclic)
         shifts = [shift_facts(scenario, week, shift) for shift in enumerate_shift_types(config)]
-        required, tiers = next_monday_like_this_one(*requirement_tiers(scenario, week), week, shifts)
         previous = previous_roster_shifts(scenario)
+        fixed = previous_coverage(scenario, previous)
+        required, tiers = next_monday_like_this_one(
+            *requirement_tiers(scenario, week, staffable(scenario, fixed)), week, shifts)
         rest = round(config.rules.min_rest_hours * 60)
         return cls(
             scenario=scenario,
@@ -166,12 +168,22 @@ class RosterData:
             shifts=shifts,
             required=required,
             tiers=tiers,
-            fixed_coverage=previous_coverage(scenario, previous),
+            fixed_coverage=fixed,
             eligible={agent.agent_id: eligible_shifts(scenario, agent, shifts) for agent in scenario.agents},
             previous=previous_weeks(previous),
             rest_minutes=rest,
             over_cost=round(config.weights.over_hour * week.interval_minutes / 60 * COST_SCALE),
         )
+
+
+def staffable(scenario: Scenario, fixed_coverage: dict[tuple[str, int], int]) -> dict[str, int]:
+    """Per queue, the most agents that can be on it at once: its skilled agents (each works one
+    shift at a time) and last week's shifts running into this week."""
+    return {
+        queue: sum(queue in agent.skills for agent in scenario.agents)
+        + max((count for (q, _), count in fixed_coverage.items() if q == queue), default=0)
+        for queue in scenario.config.queues
+    }
 
 
 def next_monday_like_this_one(required: dict, tiers: dict, week: Week, shifts: list[ShiftFacts]) -> tuple[dict, dict]:
@@ -218,12 +230,14 @@ def touched_intervals(week: Week, start: int, minutes: int, inside: set[int]) ->
 
 
 def requirement_tiers(
-    scenario: Scenario, week: Week
+    scenario: Scenario, week: Week, staffable: dict[str, int]
 ) -> tuple[dict[tuple[str, int], int], dict[tuple[str, int], tuple[Tier, ...]]]:
     """Required agents per (queue, interval) and the price of each missing agent.
 
     The s-th missing agent costs `short_hour` per agent-hour plus `short_contact` per contact that
-    misses the answer target because of it (Erlang, from the queue's contacts, AHT and target)."""
+    misses the answer target because of it (Erlang, from the queue's contacts, AHT and target).
+    `staffable` is, per queue, how many agents could be on it at once: shortfalls that leave more
+    than that many scheduled cannot happen, so they are not priced one by one."""
     config = scenario.config
     table = scenario.requirements
     size = week.interval_minutes
@@ -241,63 +255,79 @@ def requirement_tiers(
         keys = [key for key in required if key[0] == queue]
         if not keys:
             continue
-        missed = missed_contacts(
+        curves = missed_contacts(
             np.array([required[key] for key in keys]),
             np.array([demand[key][0] for key in keys]),
             np.array([demand[key][1] for key in keys]),
             config.queues[queue],
             size * 60.0,
+            staffable.get(queue, 0),
         )
-        for key, curve in zip(keys, missed):
-            tiers[key] = price_tiers(curve[: required[key] + 1], config.weights, size)
+        for key, (shorts, missed) in zip(keys, curves):
+            tiers[key] = price_tiers(shorts, missed, config.weights, size)
     return dict(required), tiers
 
 
-def missed_contacts(required, contacts, aht_seconds, target, interval_seconds: float) -> np.ndarray:
-    """Contacts that miss the answer target with 0, 1, 2, … agents short of the requirement, per
-    interval (as `scheduler.evaluate` counts them: Erlang on scheduled × (1 − shrinkage) agents);
-    one row per interval, as many columns as the largest requirement plus one."""
+def pricing_points(required: int, staffable: int) -> np.ndarray:
+    """The numbers of missing agents worth pricing in an interval: 0 (fully staffed) and every
+    shortfall that leaves at most `staffable` + 1 agents scheduled (more cannot be)."""
+    first = max(1, required - staffable - 1)
+    return np.concatenate([[0], np.arange(first, required + 1)]).astype(np.int64)
+
+
+def missed_contacts(
+    required, contacts, aht_seconds, target, interval_seconds: float, staffable: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per interval, (numbers of missing agents `pricing_points`, contacts that miss the answer
+    target with that many short of the requirement), as `scheduler.evaluate` counts them: Erlang
+    on scheduled × (1 − shrinkage) agents. One Erlang evaluation for every point of every interval."""
+    shorts = [pricing_points(int(needed), staffable) for needed in required]
+    sizes = np.array([len(points) for points in shorts])
+    owner = np.repeat(np.arange(len(shorts)), sizes)
+    missing = np.concatenate(shorts)
     traffic = contacts * aht_seconds / interval_seconds  # Erlangs
     aht = np.where(aht_seconds > 0, aht_seconds, 1.0)
-
-    def answered(scheduled):
-        on_phones = net_of_shrinkage(np.maximum(scheduled, 0), target.shrinkage)
-        level = expected_service(traffic, on_phones, aht, target)["service_level"].to_numpy()
-        return contacts * level
-
-    full = answered(required)
-    return np.column_stack([full - answered(required - s) for s in range(int(required.max()) + 1)])
+    on_phones = net_of_shrinkage(np.maximum(required[owner] - missing, 0), target.shrinkage)
+    level = expected_service(traffic[owner], on_phones, aht[owner], target)["service_level"].to_numpy()
+    answered = contacts[owner] * level
+    firsts = np.cumsum(sizes) - sizes  # each interval's first point is 0 missing: fully staffed
+    missed = answered[firsts][owner] - answered
+    return list(zip(shorts, np.split(missed, np.cumsum(sizes)[:-1])))
 
 
-def price_tiers(missed: np.ndarray, weights, interval_minutes: int) -> tuple[Tier, ...]:
+def price_tiers(shorts: np.ndarray, missed: np.ndarray, weights, interval_minutes: int) -> tuple[Tier, ...]:
     """Tiers of the s-th missing agent's price, convex in s: the contacts lost follow the greatest
-    convex minorant of `missed` (so the whole interval never loses more than all its contacts).
+    convex minorant of `missed` (known at the numbers of missing agents `shorts`, 0 first and the
+    requirement last), so the whole interval never loses more than all its contacts.
     The first SHORT_TIERS − 1 agents are priced one by one, the rest at their average."""
-    hull = convex_minorant(np.maximum.accumulate(np.maximum(missed, 0.0)))
-    marginal = np.diff(hull)
-    head = SHORT_TIERS - 1
-    groups = [marginal[s : s + 1] for s in range(min(head, len(marginal)))]
-    if len(marginal) > head:
-        groups.append(marginal[head:])
+    hull = convex_minorant(shorts, np.maximum.accumulate(np.maximum(missed, 0.0)))
+    required = int(shorts[-1])
+    head = min(SHORT_TIERS - 1, required)
+    marks = list(range(head + 1)) + ([required] if required > head else [])
+    lost = np.interp(marks, shorts, hull)
+    steps = [(1, lost[s + 1] - lost[s]) for s in range(head)]
+    if required > head:
+        steps.append((required - head, (lost[-1] - lost[head]) / (required - head)))
     hour_cost = weights.short_hour * interval_minutes / 60
     return tuple(
-        Tier(len(losses), round((hour_cost + weights.short_contact * float(losses.mean())) * COST_SCALE), float(losses.mean()))
-        for losses in groups
+        Tier(agents, round((hour_cost + weights.short_contact * float(loss)) * COST_SCALE), float(loss))
+        for agents, loss in steps
     )
 
 
-def convex_minorant(values: np.ndarray) -> np.ndarray:
-    """The greatest convex function below `values` at 0, 1, …, n (lower hull, linear between its corners)."""
+def convex_minorant(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The greatest convex function below `values` at the increasing points `x` (lower hull,
+    linear between its corners), at those points."""
     corners: list[int] = []
-    for x in range(len(values)):
+    for i in range(len(x)):
         while len(corners) >= 2:
             a, b = corners[-2], corners[-1]
-            if (values[b] - values[a]) * (x - a) >= (values[x] - values[a]) * (b - a):
+            if (values[b] - values[a]) * (x[i] - x[a]) >= (values[i] - values[a]) * (x[b] - x[a]):
                 corners.pop()
             else:
                 break
-        corners.append(x)
-    return np.interp(np.arange(len(values)), corners, values[corners])
+        corners.append(i)
+    return np.interp(x, x[corners], values[corners])
 
 
 def previous_roster_shifts(scenario: Scenario) -> list[RosterShift]:

@@ -30,7 +30,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from scheduler import diagnose
-from scheduler.columns import WeekSearch, agent_groups, assignment_of
+from scheduler.columns import Group, WeekSearch, agent_groups, assignment_of
 from scheduler.model import (
     COST_SCALE,
     Assignment,
@@ -48,13 +48,14 @@ from scheduler.model import (
     shift_counts,
 )
 from scheduler.roster import ROSTER_COLUMNS
-from scheduler.scenario import Agent, Scenario
+from scheduler.scenario import Scenario
 
 WHOLE_MODEL_AGENTS = 30  # up to this many agents, one exact model polishes the roster
 GENERATE_SHARE = 0.45  # of the time limit, by when column generation stops
 DIVE_SHARE = 0.8  # of the time limit, by when diving stops pricing new weeks
 BREAK_SHARE = 0.1  # of the time limit kept for placing breaks
 HINT_SECONDS = 2.0  # to complete a hint into a full solution
+DIAGNOSIS_SECONDS = 5.0  # at least, for saying why agents have no valid week, even past the time limit
 
 Progress = Callable[[dict], None]
 
@@ -67,6 +68,7 @@ class RosterResult:
     `lower_bound_short_hours` is the least short staffing any roster can have (stage 1), in
     agent-hours; `terms` are the figures by rule (short_hours, lost_contacts, over_hours,
     night_spread, weekend_spread, preference_misses) and `costs` their weighted costs.
+    `warnings` are sentences about what no roster can do (hours of a queue nobody may work).
     `infeasibility` explains, in sentences, hard rules that contradict each other (then the
     roster is empty and the status INFEASIBLE; UNKNOWN, with no sentences, when no week was found in
     time for some agent whose rules do not contradict). OPTIMAL means: one model held every agent and was
@@ -83,6 +85,7 @@ class RosterResult:
     terms: dict[str, float] = field(default_factory=dict)
     costs: dict[str, float] = field(default_factory=dict)
     infeasibility: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -120,6 +123,11 @@ class Run:
 
     def remaining(self) -> float:
         return max(0.0, self.time_limit - self.elapsed())
+
+    @property
+    def deadline(self) -> float:
+        """The time limit as a `time.monotonic()` instant."""
+        return self.started + self.time_limit
 
     def solve(
         self, model: cp_model.CpModel, seconds: float, stage: str, scale: float, presolve: bool = True
@@ -165,14 +173,17 @@ def solve_roster(
     settings = scenario.config.solver
     run = Run(time_limit or settings.time_limit_seconds, workers or settings.workers, settings.seed, progress)
     data = RosterData.build(scenario)
+    warnings = diagnose.uncovered_hours(data)
     problems = diagnose.precheck(data)
     if problems:
-        return no_roster(data, run, problems)
+        return no_roster(data, run, problems, warnings)
 
     mix, short_bound = solve_mix(data, run)
     options, weeks, stuck = plan_weeks(data, candidate_options(data, mix), run)
     if stuck:
-        return no_roster(data, run, diagnose.explain(data, run.workers, stuck))
+        deadline = max(run.deadline, time.monotonic() + DIAGNOSIS_SECONDS)
+        sentences = diagnose.explain(data, [group.members for group in stuck], deadline, run.workers)
+        return no_roster(data, run, sentences, warnings)
     polished, proven = whole_model(data, weeks, options, run)
     assignment, breaks, breaks_status = cheaper_roster(data, weeks, polished, run)
     status = "OPTIMAL" if proven and assignment is polished and breaks_status == "OPTIMAL" else "FEASIBLE"
@@ -191,11 +202,12 @@ def solve_roster(
         required_hours=data.required_hours,
         terms=terms,
         costs=costs,
+        warnings=warnings,
         stage_seconds=dict(run.stage_seconds),
     )
 
 
-def no_roster(data: RosterData, run: Run, sentences: list[str]) -> RosterResult:
+def no_roster(data: RosterData, run: Run, sentences: list[str], warnings: list[str]) -> RosterResult:
     """No roster: INFEASIBLE when the sentences say which hard rules contradict each other,
     UNKNOWN (no week found in time for some agent) when there are none."""
     return RosterResult(
@@ -207,6 +219,7 @@ def no_roster(data: RosterData, run: Run, sentences: list[str]) -> RosterResult:
         lower_bound_short_hours=None,
         required_hours=data.required_hours,
         infeasibility=sentences,
+        warnings=warnings,
         stage_seconds=dict(run.stage_seconds),
     )
 
@@ -280,21 +293,21 @@ def candidate_options(data: RosterData, mix: dict[tuple[int, str], float]) -> di
 
 def plan_weeks(
     data: RosterData, options: dict[str, list[tuple[int, str]]], run: Run
-) -> tuple[dict[str, list[tuple[int, str]]], Assignment, list[Agent]]:
+) -> tuple[dict[str, list[tuple[int, str]]], Assignment, list[Group]]:
     """A first roster by column generation and diving (`scheduler.columns`), with the candidate
-    shifts each agent ended up with; the agents without any valid week (their rules contradict
-    each other, or no week was found in time) come back instead, with no roster."""
+    shifts each agent ended up with; the groups of alike agents without any valid week (their
+    rules contradict each other, or no week was found in time) come back instead, with no roster."""
     began = time.monotonic()
     with ThreadPoolExecutor(run.workers) as pool:
         search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run))
-        stuck_groups = search.first_weeks()
+        stuck_groups = search.first_weeks(run.deadline)
         if stuck_groups:  # the mix's shapes may not fit their rules: try every shift they may work
             options = options | {a: data.eligible[a] for group in stuck_groups for a in group.agent_ids}
             search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run))
-            stuck_groups = search.first_weeks()
+            stuck_groups = search.first_weeks(run.deadline)
         if stuck_groups:
             run.stage_seconds["weeks"] = time.monotonic() - began
-            return options, {}, [agent for group in stuck_groups for agent in group.members]
+            return options, {}, stuck_groups
         search.generate(run.started + GENERATE_SHARE * run.time_limit)
         counts = search.dive(run.started + DIVE_SHARE * run.time_limit)
     run.stage_seconds["weeks"] = time.monotonic() - began
