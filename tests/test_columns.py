@@ -13,15 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scheduler.check import check_roster
-from scheduler.columns import Pricer, ShiftWorth, WeekSearch, agent_groups, assignment_of
-from scheduler.model import (
-    RosterData,
-    convex_minorant,
-    missed_contacts,
-    nominal_break_counts,
-    price_tiers,
-    roster_table,
-)
+from scheduler.engine.breaks import nominal_break_counts
+from scheduler.engine.columns import Pricer, ShiftWorth, WeekSearch, agent_groups, assignment_of
+from scheduler.engine.data import RosterData
+from scheduler.engine.pricing import convex_minorant, missed_contacts, price_tiers
+from scheduler.engine.result import roster_table
 from scheduler.scenario import BreakRule, ShiftTemplate, Weights
 from tests.test_model_rules import EVERY_DAY, agent, demand, scenario
 

@@ -8,10 +8,10 @@ import time
 
 import pandas as pd
 
-from scheduler import diagnose
 from scheduler.check import check_roster
 from scheduler.evaluate import summary, terminal_summary
-from scheduler.model import RosterData
+from scheduler.engine import diagnose
+from scheduler.engine.data import RosterData
 from scheduler.roster import shifts_from_roster
 from scheduler.scenario import (
     Agent,
@@ -258,7 +258,8 @@ def test_hours_no_agent_may_work_are_named_per_queue_and_reach_the_summary():
     result = solve_roster(case, time_limit=5, workers=1)
     (warning,) = result.warnings
     assert warning.startswith("voice: no agent may work Mon 00:00–04:00, Tue 00:00–04:00")
-    assert "Sun 00:00–04:00 (only night shifts cover them and none of the 2 agents skilled for voice works nights)" in warning
+    assert ("Sun 00:00–04:00 (only night shifts cover them and none of the 2 agents skilled for voice works nights)"
+            in warning)
     report = summary(result.roster, case, result)
     assert report["warnings"] == [warning]
     assert f"Warning: {warning}" in terminal_summary(report)

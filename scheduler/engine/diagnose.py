@@ -22,8 +22,10 @@ from typing import Sequence
 from ortools.sat.python import cp_model
 
 from scheduler.availability import time_off_clash, within_window
-from scheduler.model import RosterData, add_agent_rules, agent_day_limit, new_works
+from scheduler.engine.data import RosterData, agent_day_limit
+from scheduler.engine.hard_rules import add_agent_rules, new_works
 from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Agent
+
 
 SECONDS_PER_CHECK = 5.0  # at most, for one feasibility check of a core
 NAMED_MEMBERS = 3  # a sentence about alike agents names this many, then counts the others
@@ -48,11 +50,6 @@ def join(items: Sequence[str]) -> str:
 
 def hours(minutes: float) -> str:
     return f"{minutes / 60:g} h"
-
-
-# ---------------------------------------------------------------------------------------------
-# Pre-checks
-# ---------------------------------------------------------------------------------------------
 
 
 def precheck(data: RosterData) -> list[str]:
@@ -158,11 +155,6 @@ def closed_reason(data: RosterData, agent: Agent, days: list[str]) -> str:
     return f"availability {window(agent)}, skills or the night rule"
 
 
-# ---------------------------------------------------------------------------------------------
-# Hours nobody may work
-# ---------------------------------------------------------------------------------------------
-
-
 def uncovered_hours(data: RosterData) -> list[str]:
     """Per queue, a sentence for the required hours of the week that no agent may work (skills,
     nights, availability and time off leave every shift covering them to nobody), with why."""
@@ -220,11 +212,6 @@ def uncovered_reason(data: RosterData, queue: str, t: int) -> str:
     if all(facts.night for facts in covering) and not any(agent.night_ok for agent in skilled):
         return f"only night shifts cover them and none of the {len(skilled)} agents skilled for {queue} works nights"
     return f"the availability and time off of the agents skilled for {queue} leave them out"
-
-
-# ---------------------------------------------------------------------------------------------
-# Cores
-# ---------------------------------------------------------------------------------------------
 
 
 def explain(data: RosterData, groups: Sequence[Sequence[Agent]], deadline: float, workers: int = 1) -> list[str]:

@@ -1,4 +1,4 @@
-"""Stage 2: named agents by column generation over weeks, and a diving heuristic.
+"""Stage 2: named agents by column generation over weeks, and a diving heuristic: the first roster.
 
 Agents with the same candidate shifts, contract, nights, preference and last week are
 interchangeable: a *group*. A *week* (a column) is one valid set of shifts for a member.
@@ -7,7 +7,7 @@ interchangeable: a *group*. A *week* (a column) is one valid set of shifts for a
   relaxation (GLOP) also holds how many take each break at each offset, so breaks are staggered.
   Coverage rows stay short: one term per (group, week), not one per agent.
 - *Pricing* asks each group for its valid week worth most at the master's dual prices: the
-  one-agent CP-SAT model with every hard rule (`model.add_agent_rules`), built once per group.
+  one-agent CP-SAT model with every hard rule (`hard_rules.add_agent_rules`), built once per group.
   Weeks that would lower the relaxation join the master, until none would or time is up.
 - *Diving* turns the relaxation into a roster: round up the most nearly whole week counts, solve
   again, price again while time allows, until every count is whole.
@@ -30,8 +30,13 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 from scipy import sparse
 
-from scheduler.model import COST_SCALE, Assignment, RosterData, add_agent_rules, new_works, off_preference
+from scheduler.engine.data import Assignment, RosterData, agent_day_limit
+from scheduler.engine.hard_rules import add_agent_rules, new_works
+from scheduler.engine.pricing import COST_SCALE
+from scheduler.engine.run import Run
+from scheduler.engine.soft_rules import off_preference
 from scheduler.scenario import Agent
+
 
 Week = tuple[tuple[int, str], ...]  # the (shift type, queue) worked, sorted
 PRICE_SCALE = 100  # pricing objectives count in 1/PRICE_SCALE of a scaled cost unit
@@ -78,11 +83,6 @@ def preference_costs(data: RosterData, group: Group, shifts) -> list[int]:
     """Scaled cost of each (k, queue) for a member: the preference weight when off its preferred time."""
     price = round(data.scenario.config.weights.preference * COST_SCALE)
     return [price * off_preference(data, group.agent.preferred, k) for k, _ in shifts]
-
-
-# ---------------------------------------------------------------------------------------------
-# Pricing
-# ---------------------------------------------------------------------------------------------
 
 
 class ShiftWorth:
@@ -158,11 +158,6 @@ class Pricer:
             return solver.status_name(status), -math.inf, ()
         week = tuple(sorted(key for key, var in zip(self.shifts, self.variables) if solver.boolean_value(var)))
         return solver.status_name(status), solver.objective_value / PRICE_SCALE, week
-
-
-# ---------------------------------------------------------------------------------------------
-# The master problem's linear relaxation
-# ---------------------------------------------------------------------------------------------
 
 
 class MasterLP:
@@ -241,11 +236,6 @@ class MasterLP:
 
     def fixed_members(self, g: int) -> int:
         return sum(round(var.lb()) for (h, _), var in self.weeks.items() if h == g)
-
-
-# ---------------------------------------------------------------------------------------------
-# The search
-# ---------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -341,3 +331,58 @@ def assignment_of(groups: list[Group], counts: dict[tuple[int, Week], int]) -> A
             assignment[agent_id] = list(week)
     return assignment
 
+
+GENERATE_SHARE = 0.45  # of the time limit, by when column generation stops
+DIVE_SHARE = 0.8  # of the time limit, by when diving stops pricing new weeks
+
+
+def candidate_options(data: RosterData, mix: dict[tuple[int, str], float]) -> dict[str, list[tuple[int, str]]]:
+    """Per agent, the shifts of the mix (clock start, length and queue) on any day that it may work;
+    all its eligible shifts when those could not make up its contract's minimum hours. (The linear
+    mix is degenerate: it may put a shift on some days only where any day would do.)"""
+    rules = data.scenario.config.rules
+    shapes = {(data.shifts[k].shift.clock_start, data.shifts[k].shift.length, queue) for k, queue in mix}
+    options = {}
+    for agent in data.agents:
+        eligible = data.eligible[agent.agent_id]
+        pooled = [(k, q) for k, q in eligible if (data.shifts[k].shift.clock_start, data.shifts[k].shift.length, q) in shapes]
+        longest: dict[int, int] = {}
+        for k, _ in pooled:
+            longest[data.shifts[k].day] = max(longest.get(data.shifts[k].day, 0), data.shifts[k].paid)
+        reachable = sum(sorted(longest.values(), reverse=True)[: agent_day_limit(agent, rules)])
+        options[agent.agent_id] = pooled if reachable >= agent.min_hours * 60 else eligible
+    return options
+
+
+def plan_weeks(
+    data: RosterData, options: dict[str, list[tuple[int, str]]], run: Run
+) -> tuple[dict[str, list[tuple[int, str]]], Assignment, list[Group]]:
+    """A first roster by column generation and diving (this module), with the candidate
+    shifts each agent ended up with; the groups of alike agents without any valid week (their
+    rules contradict each other, or no week was found in time) come back instead, with no roster."""
+    began = time.monotonic()
+    with ThreadPoolExecutor(run.workers) as pool:
+        search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run))
+        stuck_groups = search.first_weeks(run.deadline)
+        if stuck_groups:  # the mix's shapes may not fit their rules: try every shift they may work
+            options = options | {a: data.eligible[a] for group in stuck_groups for a in group.agent_ids}
+            search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run))
+            stuck_groups = search.first_weeks(run.deadline)
+        if stuck_groups:
+            run.stage_seconds["weeks"] = time.monotonic() - began
+            return options, {}, stuck_groups
+        search.generate(run.started + GENERATE_SHARE * run.time_limit)
+        counts = search.dive(run.started + DIVE_SHARE * run.time_limit)
+    run.stage_seconds["weeks"] = time.monotonic() - began
+    return options, assignment_of(search.groups, counts), []
+
+
+def week_reporter(run: Run) -> Callable[[str, float], None]:
+    """Progress of the relaxation: its objective after each round of weeks or diving step."""
+    rounds = {"count": 0}
+
+    def report(stage: str, objective: float) -> None:
+        rounds["count"] += 1
+        run.report({"stage": stage, "solutions": rounds["count"], "objective": objective / COST_SCALE, "bound": 0.0})
+
+    return report
