@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from scheduler.costs import COST_SCALE
 from scheduler.engine import diagnose
 from scheduler.engine.breaks import place_breaks
 from scheduler.engine.columns import plan_weeks, candidate_options
 from scheduler.engine.data import Assignment, BreakCounts, RosterData
 from scheduler.engine.mix import solve_mix
-from scheduler.engine.pricing import COST_SCALE
 from scheduler.engine.result import roster_table, score, total_cost
 from scheduler.engine.run import Progress, Run
 from scheduler.engine.whole_team import whole_model

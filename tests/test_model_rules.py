@@ -275,3 +275,17 @@ def test_hours_outside_every_agents_availability_or_skills_are_named():
         "chat: no agent may work Wed 10:00–12:00 (no agent is skilled for chat), so those hours stay short "
         "whatever the roster.",
     ]
+
+
+def test_shifts_are_template_shifts_serving_one_queue():
+    # Voice only in the mornings, chat only in the evenings: the agents, skilled for both, get
+    # each shift from a template that offers its start, length and queue, one queue a shift.
+    templates = (ShiftTemplate(name="early", earliest_start=dt.time(6), latest_start=dt.time(6), lengths_hours=(8,),
+                               queues=("voice",)),
+                 ShiftTemplate(name="late", earliest_start=dt.time(14), latest_start=dt.time(14), lengths_hours=(8,),
+                               queues=("chat",)))
+    agents = [agent("a1", skills=("voice", "chat")), agent("a2", skills=("voice", "chat"))]
+    case = scenario(agents, demand(EVERY_DAY, 6, 14) + demand(EVERY_DAY, 14, 22, queue="chat"),
+                    templates=templates, queues=("voice", "chat"), min_rest_hours=0)
+    _, shifts = solve(case)
+    assert {(s.start % 1440, s.queues) for s in shifts} == {(6 * 60, ("voice",)), (14 * 60, ("chat",))}

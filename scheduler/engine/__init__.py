@@ -11,7 +11,8 @@
 6. `result`: the score by rule and the roster table.
 
 The models share `coverage` (coverage rows over counts per shift type, breaks per offset),
-`hard_rules` (one agent's hard rules as CP-SAT constraints) and `soft_rules` (their costs);
+`hard_rules` (one agent's hard rules as CP-SAT constraints, tied to their checker and words by
+`scheduler.rules`) and `soft_rules` (the other soft rules' terms, priced by `scheduler.costs`);
 `run` holds the clock and the CP-SAT settings; `diagnose` says why no roster exists.
 The front door is `scheduler.solve.solve_roster`.
 """

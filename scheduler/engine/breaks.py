@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduler.costs import COST_SCALE
 from scheduler.engine.coverage import (
     Coverage,
     add_break_counts,
@@ -16,7 +17,6 @@ from scheduler.engine.coverage import (
     short_staffing_cost,
 )
 from scheduler.engine.data import Assignment, BreakCounts, RosterData, shift_counts
-from scheduler.engine.pricing import COST_SCALE
 from scheduler.engine.run import Run
 
 

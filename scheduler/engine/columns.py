@@ -30,11 +30,12 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 from scipy import sparse
 
+from scheduler.costs import COST_SCALE
 from scheduler.engine.data import Assignment, RosterData, agent_day_limit
-from scheduler.engine.hard_rules import add_agent_rules, new_works
-from scheduler.engine.pricing import COST_SCALE
+from scheduler.engine.hard_rules import new_works
 from scheduler.engine.run import Run
 from scheduler.engine.soft_rules import off_preference
+from scheduler.rules import add_agent_rules
 from scheduler.scenario import Agent
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from scheduler.availability import may_work
-from scheduler.engine.pricing import COST_SCALE, Tier, requirement_tiers
+from scheduler.costs import SOFT
+from scheduler.engine.pricing import Tier, requirement_tiers
 from scheduler.roster import RosterShift, shifts_from_roster
 from scheduler.scenario import DAY_NAMES, Agent, Scenario
 from scheduler.shifts import (
@@ -129,7 +130,7 @@ class RosterData:
             eligible={agent.agent_id: eligible_shifts(scenario, agent, shifts) for agent in scenario.agents},
             previous=previous_weeks(previous),
             rest_minutes=rest,
-            over_cost=round(config.weights.over_hour * week.interval_minutes / 60 * COST_SCALE),
+            over_cost=SOFT["over"].scaled(config.weights, {"over_hours": week.interval_minutes / 60}),
         )
 
 

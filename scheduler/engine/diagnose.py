@@ -23,7 +23,8 @@ from ortools.sat.python import cp_model
 
 from scheduler.availability import time_off_clash, within_window
 from scheduler.engine.data import RosterData, agent_day_limit
-from scheduler.engine.hard_rules import add_agent_rules, new_works
+from scheduler.engine.hard_rules import new_works
+from scheduler.rules import add_agent_rules, rule_phrase
 from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Agent
 
 
@@ -267,35 +268,8 @@ def contradicts(
     return {cp_model.INFEASIBLE: True, cp_model.OPTIMAL: False, cp_model.FEASIBLE: False}.get(status), solver
 
 
-def relative_to_monday(minutes: int) -> str:
-    if minutes < 0:
-        return f"{hours(-minutes)} before Monday 00:00"
-    return f"{hours(minutes)} after Monday 00:00"
-
-
 def core_sentence(data: RosterData, members: Sequence[Agent], core: list[tuple[str, int | None]]) -> str:
     agent = members[0]
     phrases = [rule_phrase(data, agent, rule, day) for rule, day in sorted(core, key=lambda k: (k[0], k[1] or 0))]
     return (f"{who_all(members)}: {join(phrases)} cannot all hold, given their availability {window(agent)}, "
             f"time off and the shift templates.")
-
-
-def rule_phrase(data: RosterData, agent: Agent, rule: str, day: int | None) -> str:
-    rules = data.scenario.config.rules
-    on = f" ({DAY_NAMES[day].title()})" if day is not None else ""
-    previous = data.previous.get(agent.agent_id)
-    phrases = {
-        "one_shift_per_day": f"one shift a day{on}",
-        "rest": f"{rules.min_rest_hours:g} h rest between shifts{on}",
-        "rest_after_last_week": (
-            f"{rules.min_rest_hours:g} h rest after last week's final shift"
-            + (f" (ending {relative_to_monday(previous.last_end)})" if previous else "") + on
-        ),
-        "consecutive_days": f"at most {rules.max_consecutive_days} days in a row{on}",
-        "days_off": f"at least {rules.min_days_off} days off",
-        "max_days": f"at most {agent.max_days} working days (max_days)",
-        "min_hours": f"at least {agent.min_hours:g} paid hours (min_hours)",
-        "max_hours": f"at most {agent.max_hours:g} paid hours (max_hours)",
-        "max_nights": f"at most {rules.max_nights_per_week} nights",
-    }
-    return phrases[rule]

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 
 from forecasts.staffing import expected_service, net_of_shrinkage
+from scheduler.costs import SOFT
 from scheduler.scenario import Scenario
 from scheduler.shifts import Week
 
 
-COST_SCALE = 10  # objective coefficients are cost units × 10, rounded
 SHORT_TIERS = 3  # the 1st, 2nd and 3rd-and-further missing agents of an interval are priced apart
 
 
@@ -107,9 +107,9 @@ def price_tiers(shorts: np.ndarray, missed: np.ndarray, weights, interval_minute
     steps = [(1, lost[s + 1] - lost[s]) for s in range(head)]
     if required > head:
         steps.append((required - head, (lost[-1] - lost[head]) / (required - head)))
-    hour_cost = weights.short_hour * interval_minutes / 60
+    hours = interval_minutes / 60
     return tuple(
-        Tier(agents, round((hour_cost + weights.short_contact * float(loss)) * COST_SCALE), float(loss))
+        Tier(agents, SOFT["short"].scaled(weights, {"short_hours": hours, "lost_contacts": float(loss)}), float(loss))
         for agents, loss in steps
     )
 

@@ -7,8 +7,8 @@ from collections import defaultdict
 
 import pandas as pd
 
+from scheduler.costs import COST_SCALE, SOFT
 from scheduler.engine.data import Assignment, BreakCounts, RosterData, shift_counts
-from scheduler.engine.pricing import COST_SCALE
 from scheduler.engine.soft_rules import off_preference
 from scheduler.shifts import break_slots, segments
 
@@ -26,8 +26,9 @@ def scheduled(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> 
 
 
 def score(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> tuple[dict[str, float], dict[str, float]]:
-    """The figures by rule (short hours, lost contacts, over hours, spreads, preference misses)
-    and their weighted costs, in cost units; the costs add up to the model's objective."""
+    """The figures by rule (short hours, lost contacts, over hours, spreads, preference misses:
+    the measures of `scheduler.costs`) and their costs as the models price them, in cost units;
+    the costs add up to the model's objective."""
     weights = data.scenario.config.weights
     cover = scheduled(data, assignment, breaks)
     short_agents = over_agents = 0
@@ -56,12 +57,9 @@ def score(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> tupl
         "weekend_spread": spread(weekends),
         "preference_misses": float(misses),
     }
-    costs = {
-        "short": short_cost,
-        "over": over_agents * data.over_cost / COST_SCALE,
-        "night_spread": spread(nights) * round(weights.night_spread * COST_SCALE) / COST_SCALE,
-        "weekend_spread": spread(weekends) * round(weights.weekend_spread * COST_SCALE) / COST_SCALE,
-        "preference": misses * round(weights.preference * COST_SCALE) / COST_SCALE,
+    costs = {"short": short_cost, "over": over_agents * data.over_cost / COST_SCALE} | {
+        name: terms[SOFT[name].measures[0]] * SOFT[name].unit_price(weights) / COST_SCALE
+        for name in ("night_spread", "weekend_spread", "preference")
     }
     return terms, costs
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduler.costs import COST_SCALE
 from scheduler.engine.breaks import BREAK_SHARE
 from scheduler.engine.coverage import (
     Coverage,
@@ -18,10 +19,10 @@ from scheduler.engine.coverage import (
     short_staffing_cost,
 )
 from scheduler.engine.data import Assignment, RosterData
-from scheduler.engine.hard_rules import add_agent_rules, new_works
-from scheduler.engine.pricing import COST_SCALE
+from scheduler.engine.hard_rules import new_works
 from scheduler.engine.run import Run
 from scheduler.engine.soft_rules import night_spread_cost, preference_cost, weekend_spread_cost
+from scheduler.rules import add_agent_rules
 
 
 WHOLE_MODEL_AGENTS = 30  # up to this many agents, one exact model polishes the roster
