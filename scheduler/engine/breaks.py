@@ -20,7 +20,7 @@ from scheduler.engine.data import Assignment, BreakCounts, RosterData, shift_cou
 from scheduler.engine.run import Run
 
 
-BREAK_SHARE = 0.1  # of the time limit kept for placing breaks
+BREAK_TIME_SHARE = 0.1  # of the time limit kept for placing breaks
 
 
 @dataclass

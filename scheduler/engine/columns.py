@@ -43,7 +43,9 @@ Week = tuple[tuple[int, str], ...]  # the (shift type, queue) worked, sorted
 PRICE_SCALE = 100  # pricing objectives count in 1/PRICE_SCALE of a scaled cost unit
 FIRST_WEEK_SECONDS = 2.0  # to find a group its first valid week
 PRICING_SECONDS = 1.0
-DIVE_SHARE = 0.05  # of the fractional week counts rounded up at each diving step
+ROUND_UP_SHARE = 0.05  # of the fractional week counts rounded up at each diving step
+GENERATE_TIME_SHARE = 0.45  # of the time limit, by when column generation stops
+DIVE_PRICING_TIME_SHARE = 0.8  # of the time limit, by when diving stops pricing new weeks
 INTEGRAL = 1e-6
 
 
@@ -315,7 +317,7 @@ class WeekSearch:
                 if key[0] not in rounded:
                     self.master.weeks[key].SetLb(math.ceil(fractional[key]))
                     rounded.add(key[0])
-                if len(rounded) >= max(1, DIVE_SHARE * len(fractional)):
+                if len(rounded) >= max(1, ROUND_UP_SHARE * len(fractional)):
                     break
             if time.monotonic() < pricing_deadline:
                 self.master.solve()
@@ -333,8 +335,6 @@ def assignment_of(groups: list[Group], counts: dict[tuple[int, Week], int]) -> A
     return assignment
 
 
-GENERATE_SHARE = 0.45  # of the time limit, by when column generation stops
-DIVE_SHARE = 0.8  # of the time limit, by when diving stops pricing new weeks
 
 
 def candidate_options(data: RosterData, mix: dict[tuple[int, str], float]) -> dict[str, list[tuple[int, str]]]:
@@ -372,8 +372,8 @@ def plan_weeks(
         if stuck_groups:
             run.stage_seconds["weeks"] = time.monotonic() - began
             return options, {}, stuck_groups
-        search.generate(run.started + GENERATE_SHARE * run.time_limit)
-        counts = search.dive(run.started + DIVE_SHARE * run.time_limit)
+        search.generate(run.started + GENERATE_TIME_SHARE * run.time_limit)
+        counts = search.dive(run.started + DIVE_PRICING_TIME_SHARE * run.time_limit)
     run.stage_seconds["weeks"] = time.monotonic() - began
     return options, assignment_of(search.groups, counts), []
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.costs import COST_SCALE
-from scheduler.engine.breaks import BREAK_SHARE
+from scheduler.engine.breaks import BREAK_TIME_SHARE
 from scheduler.engine.coverage import (
     Coverage,
     add_break_counts,
@@ -82,14 +82,14 @@ def whole_model(
     """For a center of at most WHOLE_MODEL_AGENTS agents, every agent in one exact model (breaks
     placed by the solver) with the time left, starting from `start`: its roster (None when not
     tried or none found) and whether it was proven optimal."""
-    if len(data.agents) > WHOLE_MODEL_AGENTS or run.remaining() <= 2 * BREAK_SHARE * run.time_limit + 1.0:
+    if len(data.agents) > WHOLE_MODEL_AGENTS or run.remaining() <= 2 * BREAK_TIME_SHARE * run.time_limit + 1.0:
         return None, False
     agent_model = build_agent_model(data, options)
     chosen = {(a, k, q) for a, shifts in start.items() for k, q in shifts}
     for key, var in agent_model.works.items():
         agent_model.model.add_hint(var, key in chosen)
     complete_hint(agent_model.model)
-    seconds = run.remaining() - 2 * BREAK_SHARE * run.time_limit
+    seconds = run.remaining() - 2 * BREAK_TIME_SHARE * run.time_limit
     status, solver = run.solve(agent_model.model, seconds, "agents", 1 / COST_SCALE, presolve=False)
     if status not in ("OPTIMAL", "FEASIBLE"):
         return None, False
