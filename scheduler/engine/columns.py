@@ -33,13 +33,13 @@ from scipy import sparse
 from scheduler.costs import COST_SCALE
 from scheduler.engine.data import Assignment, RosterData, agent_day_limit
 from scheduler.engine.hard_rules import new_works
-from scheduler.engine.run import Run
+from scheduler.engine.run import Run, new_solver
 from scheduler.engine.soft_rules import off_preference
 from scheduler.rules import add_agent_rules
 from scheduler.scenario import Agent
 
 
-Week = tuple[tuple[int, str], ...]  # the (shift type, queue) worked, sorted
+AgentWeek = tuple[tuple[int, str], ...]  # one agent's week: the (shift type, queue) it works, sorted
 PRICE_SCALE = 100  # pricing objectives count in 1/PRICE_SCALE of a scaled cost unit
 FIRST_WEEK_SECONDS = 2.0  # to find a group its first valid week
 PRICING_SECONDS = 1.0
@@ -146,16 +146,14 @@ class Pricer:
         self.variables = list(works.values())
         self.preference = np.array(preference_costs(data, group, self.shifts), dtype=float)
 
-    def best_week(self, worth: np.ndarray, seconds: float) -> tuple[str, float, Week]:
+    def best_week(self, worth: np.ndarray, seconds: float) -> tuple[str, float, AgentWeek]:
         """(status, worth, week): the valid week of greatest worth (`ShiftWorth.of`) less its
         preference cost; UNKNOWN without a week when no time is left."""
         if seconds <= 0:
             return "UNKNOWN", -math.inf, ()
         coefficients = np.rint(PRICE_SCALE * (worth[self.rows] - self.preference)).astype(np.int64).tolist()
         self.model.maximize(cp_model.LinearExpr.weighted_sum(self.variables, coefficients))
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = seconds
-        solver.parameters.num_workers = 1
+        solver = new_solver(seconds, workers=1)
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return solver.status_name(status), -math.inf, ()
@@ -173,7 +171,7 @@ class MasterLP:
         self.members = [self.solver.Constraint(group.size, group.size) for group in groups]
         self.cover: dict[tuple[str, int], pywraplp.Constraint] = {}
         self.links: dict[tuple[int, str, int], pywraplp.Constraint] = {}
-        self.weeks: dict[tuple[int, Week], pywraplp.Variable] = {}
+        self.weeks: dict[tuple[int, AgentWeek], pywraplp.Variable] = {}
         for queue in data.queues:
             for t in range(data.horizon):
                 self.cover[queue, t] = self.cover_row(queue, t)
@@ -193,7 +191,7 @@ class MasterLP:
         self.objective.SetCoefficient(over, data.over_cost)
         return row
 
-    def add(self, g: int, week: Week) -> bool:
+    def add(self, g: int, week: AgentWeek) -> bool:
         """Add a week for group g (False when it is known already)."""
         if (g, week) in self.weeks:
             return False
@@ -234,7 +232,7 @@ class MasterLP:
         """What one more agent in each (queue, interval) is worth to the relaxation."""
         return {key: row.dual_value() for key, row in self.cover.items()}
 
-    def counts(self) -> dict[tuple[int, Week], float]:
+    def counts(self) -> dict[tuple[int, AgentWeek], float]:
         return {key: var.solution_value() for key, var in self.weeks.items()}
 
     def fixed_members(self, g: int) -> int:
@@ -300,7 +298,7 @@ class WeekSearch:
             if not self.price(everyone, deadline):
                 return
 
-    def dive(self, pricing_deadline: float) -> dict[tuple[int, Week], int]:
+    def dive(self, pricing_deadline: float) -> dict[tuple[int, AgentWeek], int]:
         """Round up the most nearly whole fractional counts (one week per group a step), solve
         again and, before `pricing_deadline`, price the groups not yet fixed; until all are whole."""
         while True:
@@ -325,7 +323,7 @@ class WeekSearch:
                 self.price(open_groups, pricing_deadline)
 
 
-def assignment_of(groups: list[Group], counts: dict[tuple[int, Week], int]) -> Assignment:
+def assignment_of(groups: list[Group], counts: dict[tuple[int, AgentWeek], int]) -> Assignment:
     """Hand each group's weeks to its members (they are interchangeable)."""
     assignment: Assignment = {}
     for g, group in enumerate(groups):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.engine.data import RosterData
+from scheduler.shifts import middle
 
 
 @dataclass
@@ -48,8 +49,8 @@ def nominal_breaks(data: RosterData, counts: dict[tuple[int, str], object]) -> d
     breaks = {}
     for (k, queue), count in counts.items():
         for options in data.shifts[k].breaks:
-            middle = options[len(options) // 2]
-            breaks[k, queue, middle.slot, middle.offset] = count
+            nominal = middle(options)
+            breaks[k, queue, nominal.slot, nominal.offset] = count
     return breaks
 
 

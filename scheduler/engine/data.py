@@ -24,6 +24,7 @@ from scheduler.shifts import (
     enumerate_shift_types,
     is_night,
     is_weekend_day,
+    middle,
     time_of_day,
 )
 
@@ -54,8 +55,8 @@ class ShiftFacts:
         return self.shift.day
 
     def nominal_cover(self) -> tuple[int, ...]:
-        """Intervals an agent of this shift counts toward with every break mid-window (`nominal_breaks`)."""
-        lost = {t for options in self.breaks for t in options[len(options) // 2].lost}
+        """Intervals an agent of this shift counts toward with every break mid-window (`shifts.middle`)."""
+        lost = {t for options in self.breaks for t in middle(options).lost}
         return tuple(t for t in self.covered if t not in lost)
 
     def break_lost(self, slot: int, offset: int) -> tuple[int, ...]:

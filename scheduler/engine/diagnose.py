@@ -24,6 +24,7 @@ from ortools.sat.python import cp_model
 from scheduler.availability import time_off_clash, within_window
 from scheduler.engine.data import RosterData, agent_day_limit
 from scheduler.engine.hard_rules import new_works
+from scheduler.engine.run import new_solver
 from scheduler.rules import add_agent_rules, rule_phrase
 from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Agent
 
@@ -256,14 +257,12 @@ def contradicts(
 ) -> tuple[bool | None, cp_model.CpSolver]:
     """(True when the assumed rules cannot hold together, False when they can, None when not
     known by the deadline; the solver)."""
-    solver = cp_model.CpSolver()
     seconds = min(SECONDS_PER_CHECK, deadline - time.monotonic())
+    solver = new_solver(max(seconds, 0.0), workers)
     if seconds <= 0:
         return None, solver
     model.clear_assumptions()
     model.add_assumptions(assumptions)
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = workers
     status = solver.solve(model)
     return {cp_model.INFEASIBLE: True, cp_model.OPTIMAL: False, cp_model.FEASIBLE: False}.get(status), solver
 

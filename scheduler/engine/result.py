@@ -10,6 +10,7 @@ import pandas as pd
 from scheduler.costs import COST_SCALE, SOFT
 from scheduler.engine.data import Assignment, BreakCounts, RosterData, shift_counts
 from scheduler.engine.soft_rules import off_preference
+from scheduler.roster import ROSTER_COLUMNS, segment_rows
 from scheduler.shifts import break_slots, segments
 
 
@@ -97,9 +98,9 @@ def roster_table(data: RosterData, assignment: Assignment, breaks: BreakCounts) 
         slots = break_slots(scenario.config, facts.shift.length)
         for i, agent_id in enumerate(sorted(agent_ids)):
             chosen = [(slot.rule, offsets[i]) for slot, offsets in zip(slots, offsets_per_slot)]
-            for activity, start, end in segments(facts.shift.start, facts.shift.length, chosen):
-                rows.append((agent_id, names[agent_id], queue, activity, scenario.timestamp(start), scenario.timestamp(end)))
-    table = pd.DataFrame(rows, columns=["agent_id", "name", "queue", "activity", "start", "end"])
+            pieces = segments(facts.shift.start, facts.shift.length, chosen)
+            rows += segment_rows(scenario, agent_id, names[agent_id], queue, pieces)
+    table = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
     return table.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
 
 

@@ -12,6 +12,18 @@ from ortools.sat.python import cp_model
 Progress = Callable[[dict], None]
 
 
+def new_solver(seconds: float, workers: int, seed: int | None = None, presolve: bool = True) -> cp_model.CpSolver:
+    """A CP-SAT solver with a time limit, its threads, its seed (CP-SAT's own when None) and
+    presolve on or off: the one place the engine sets them."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = workers
+    if seed is not None:
+        solver.parameters.random_seed = seed
+    solver.parameters.cp_model_presolve = presolve
+    return solver
+
+
 @dataclass
 class Run:
     """The clock, solver settings and progress reporting shared by every stage."""
@@ -39,11 +51,7 @@ class Run:
     ) -> tuple[str, cp_model.CpSolver]:
         """Solve with a time limit, `workers` and `seed`; report each improving solution as
         `scale` × objective. The agent models skip presolve: on them it costs seconds and gains nothing."""
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.1, seconds)
-        solver.parameters.num_workers = self.workers
-        solver.parameters.random_seed = self.seed
-        solver.parameters.cp_model_presolve = presolve
+        solver = new_solver(max(0.1, seconds), self.workers, self.seed, presolve)
         began = time.monotonic()
         status = solver.solve(model, SolutionReporter(self, stage, scale))
         self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.monotonic() - began

@@ -20,7 +20,7 @@ from scheduler.engine.coverage import (
 )
 from scheduler.engine.data import Assignment, RosterData
 from scheduler.engine.hard_rules import new_works
-from scheduler.engine.run import Run
+from scheduler.engine.run import Run, new_solver
 from scheduler.engine.soft_rules import night_spread_cost, preference_cost, weekend_spread_cost
 from scheduler.rules import add_agent_rules
 
@@ -99,10 +99,7 @@ def whole_model(
 def complete_hint(model: cp_model.CpModel) -> None:
     """Extend a hint of the works variables to every variable (counts, short, over, spreads), so
     that the search starts from that complete solution."""
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = HINT_SECONDS
-    solver.parameters.num_workers = 1
-    solver.parameters.cp_model_presolve = False
+    solver = new_solver(HINT_SECONDS, workers=1, presolve=False)
     solver.parameters.fix_variables_to_their_hinted_value = True
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return
