@@ -63,8 +63,8 @@ def test_master_prices_give_zero_reduced_cost_to_the_weeks_in_use(data):
     its preference cost equals its group's price plus what its shifts are worth at the cover prices."""
     groups = agent_groups(data, data.eligible)
     with ThreadPoolExecutor(1) as pool:
-        search = WeekSearch(data, groups, pool, lambda stage, objective: None)
-        assert search.first_weeks(time.monotonic() + 30) == []
+        search = WeekSearch(data, groups, pool, lambda stage, objective: None, time.monotonic() + 60)
+        assert search.first_weeks() == []
         search.generate(time.monotonic() + 20)
     master = search.master
     master.solve()
@@ -97,8 +97,8 @@ def test_pricing_finds_a_week_that_keeps_every_hard_rule(data):
 def test_diving_gives_every_agent_one_valid_week(data):
     groups = agent_groups(data, data.eligible)
     with ThreadPoolExecutor(2) as pool:
-        search = WeekSearch(data, groups, pool, lambda stage, objective: None)
-        search.first_weeks(time.monotonic() + 30)
+        search = WeekSearch(data, groups, pool, lambda stage, objective: None, time.monotonic() + 60)
+        search.first_weeks()
         search.generate(time.monotonic() + 10)
         relaxed = search.master.solve()
         counts = search.dive(time.monotonic() + 10)

@@ -247,13 +247,14 @@ class WeekSearch:
     groups: list[Group]
     pool: ThreadPoolExecutor
     report: Callable[[str, float], None]
+    deadline: float  # a time.monotonic() instant: no pricing model solves past it
 
     def __post_init__(self) -> None:
         self.worth = ShiftWorth(self.data)
         self.pricers = [Pricer(self.data, group, self.worth) for group in self.groups]
         self.master = MasterLP(self.data, self.groups)
 
-    def first_weeks(self, deadline: float) -> list[Group]:
+    def first_weeks(self) -> list[Group]:
         """A week per group, greedily against the demand still open; the groups without one
         (their rules contradict each other, or none was found by the deadline)."""
         data = self.data
@@ -264,7 +265,7 @@ class WeekSearch:
                 (queue, t): data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
                 for queue in data.queues for t in range(data.horizon)
             })
-            seconds = min(FIRST_WEEK_SECONDS, deadline - time.monotonic())
+            seconds = min(FIRST_WEEK_SECONDS, self.deadline - time.monotonic())
             status, _, week = self.pricers[g].best_week(self.worth.of(prices), seconds)
             if not week and status not in ("OPTIMAL", "FEASIBLE"):
                 stuck.append(group)
@@ -275,14 +276,14 @@ class WeekSearch:
                     open_need[queue, t] = open_need.get((queue, t), 0) - group.size
         return stuck
 
-    def price(self, groups: list[int], deadline: float) -> int:
+    def price(self, groups: list[int]) -> int:
         """Price the given groups at the current duals (in parallel, none past the deadline); how
         many weeks joined."""
         members = self.master.member_prices()
         shift_worth = self.worth.of(self.worth.prices(self.master.cover_prices()))
 
         def best(g: int):
-            return self.pricers[g].best_week(shift_worth, min(PRICING_SECONDS, deadline - time.monotonic()))
+            return self.pricers[g].best_week(shift_worth, min(PRICING_SECONDS, self.deadline - time.monotonic()))
 
         added = 0
         for g, (_, value, week) in zip(groups, self.pool.map(best, groups)):
@@ -290,12 +291,13 @@ class WeekSearch:
                 added += self.master.add(g, week)
         return added
 
-    def generate(self, deadline: float) -> None:
-        """Price every group until no week would lower the relaxation, or the deadline."""
+    def generate(self, stop: float) -> None:
+        """Price every group until no week would lower the relaxation, or `stop` (a round begun
+        goes on to its end)."""
         everyone = list(range(len(self.groups)))
-        while time.monotonic() < deadline:
+        while time.monotonic() < stop:
             self.report("weeks", self.master.solve())
-            if not self.price(everyone, deadline):
+            if not self.price(everyone):
                 return
 
     def dive(self, pricing_deadline: float) -> dict[tuple[int, AgentWeek], int]:
@@ -320,7 +322,7 @@ class WeekSearch:
             if time.monotonic() < pricing_deadline:
                 self.master.solve()
                 open_groups = [g for g, group in enumerate(self.groups) if self.master.fixed_members(g) < group.size]
-                self.price(open_groups, pricing_deadline)
+                self.price(open_groups)
 
 
 def assignment_of(groups: list[Group], counts: dict[tuple[int, AgentWeek], int]) -> Assignment:
@@ -361,12 +363,12 @@ def plan_weeks(
     rules contradict each other, or no week was found in time) come back instead, with no roster."""
     began = time.monotonic()
     with ThreadPoolExecutor(run.workers) as pool:
-        search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run))
-        stuck_groups = search.first_weeks(run.deadline)
+        search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
+        stuck_groups = search.first_weeks()
         if stuck_groups:  # the mix's shapes may not fit their rules: try every shift they may work
             options = options | {a: data.eligible[a] for group in stuck_groups for a in group.agent_ids}
-            search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run))
-            stuck_groups = search.first_weeks(run.deadline)
+            search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
+            stuck_groups = search.first_weeks()
         if stuck_groups:
             run.stage_seconds["weeks"] = time.monotonic() - began
             return options, {}, stuck_groups
