@@ -255,11 +255,11 @@ class WeekSearch:
         self.master = MasterLP(self.data, self.groups)
 
     def first_weeks(self) -> list[Group]:
-        """A week per group, greedily against the demand still open; the groups without one
-        (their rules contradict each other, or none was found by the deadline)."""
+        """A week per group, greedily against the demand still open; the groups without one:
+        first those whose rules contradict each other, then those without a week by the deadline."""
         data = self.data
         open_need = {key: needed - data.fixed_coverage.get(key, 0) for key, needed in data.required.items()}
-        stuck = []
+        stuck: list[tuple[bool, Group]] = []
         for g, group in sorted(enumerate(self.groups), key=lambda item: len(item[1].options)):
             prices = self.worth.prices({
                 (queue, t): data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
@@ -268,13 +268,13 @@ class WeekSearch:
             seconds = min(FIRST_WEEK_SECONDS, self.deadline - time.monotonic())
             status, _, week = self.pricers[g].best_week(self.worth.of(prices), seconds)
             if not week and status not in ("OPTIMAL", "FEASIBLE"):
-                stuck.append(group)
+                stuck.append((status != "INFEASIBLE", group))
                 continue
             self.master.add(g, week)
             for k, queue in week:
                 for t in data.shifts[k].nominal_cover():
                     open_need[queue, t] = open_need.get((queue, t), 0) - group.size
-        return stuck
+        return [group for _, group in sorted(stuck, key=lambda item: item[0])]
 
     def price(self, groups: list[int]) -> int:
         """Price the given groups at the current duals (in parallel, none past the deadline); how
@@ -365,7 +365,8 @@ def plan_weeks(
     with ThreadPoolExecutor(run.workers) as pool:
         search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
         stuck_groups = search.first_weeks()
-        if stuck_groups:  # the mix's shapes may not fit their rules: try every shift they may work
+        # the mix's shapes may not fit their rules: try every shift they may work, while time is left
+        if stuck_groups and time.monotonic() < run.deadline:
             options = options | {a: data.eligible[a] for group in stuck_groups for a in group.agent_ids}
             search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
             stuck_groups = search.first_weeks()

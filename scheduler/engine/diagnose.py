@@ -222,6 +222,8 @@ def explain(data: RosterData, groups: Sequence[Sequence[Agent]], deadline: float
     week, or whose contradiction was not proven by `deadline` (a `time.monotonic()` instant)."""
     sentences = []
     for members in groups:
+        if time.monotonic() >= deadline:
+            break
         core = agent_core(data, members[0], workers, deadline)
         if core:
             sentences.append(core_sentence(data, members, core))
