@@ -30,7 +30,7 @@ from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Age
 
 
 SECONDS_PER_CHECK = 5.0  # at most, for one feasibility check of a core
-NAMED_MEMBERS = 3  # a sentence about alike agents names this many, then counts the others
+NAMED_MEMBERS = 3  # a sentence names up to this many alike agents; of more, the first two and how many others
 
 
 def who(agent: Agent) -> str:

@@ -35,8 +35,8 @@ def requirement_tiers(
 
     The s-th missing agent costs `short_hour` per agent-hour plus `short_contact` per contact that
     misses the answer target because of it (Erlang, from the queue's contacts, AHT and target).
-    `staffable` is, per queue, how many agents could be on it at once: shortfalls that leave more
-    than that many scheduled cannot happen, so they are not priced one by one."""
+    `staffable` is, per queue, how many agents could be on it at once: a shortfall that would take
+    more of them scheduled cannot happen, so it is not priced one by one."""
     config = scenario.config
     table = scenario.requirements
     size = week.interval_minutes
