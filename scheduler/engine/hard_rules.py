@@ -14,8 +14,6 @@ from scheduler.engine.data import PreviousWeek, RosterData
 from scheduler.scenario import MINUTES_PER_WEEK, Agent
 
 # A guard returns the enforcement literals of a rule (none outside diagnosis): guard(rule, day).
-
-
 Guard = Callable[[str, "int | None"], list]
 
 
@@ -26,6 +24,7 @@ def no_guard(rule: str, day: int | None = None) -> list:
 def new_works(
     model: cp_model.CpModel, data: RosterData, agent: Agent, options: Iterable[tuple[int, str]]
 ) -> dict[tuple[str, int, str], cp_model.IntVar]:
+    """One boolean per candidate (shift type, queue): a shift serves exactly one queue."""
     return {
         (agent.agent_id, k, queue): model.new_bool_var(f"works({agent.agent_id} {data.shifts[k].label} {queue})")
         for k, queue in options
