@@ -3,7 +3,8 @@
 It reads only the roster table and the scenario, never the CP-SAT model's variables, so the
 model's tests can trust it, and it explains each violation in a sentence a planner understands.
 Each rule is a small function: per-shift rules take (shift, agent, context), per-agent rules
-take (agent, the agent's shifts of the week, context); both yield `Violation`s.
+take (agent, the agent's shifts of the week, context); both yield `Violation`s. Each is an entry
+of `scheduler.rules.HARD_RULES` too, beside how the engine keeps the rule.
 
 Conventions:
 - a shift belongs to the day (and the week) it starts on; a shift starting outside

@@ -33,6 +33,7 @@ import pandas as pd
 
 from forecasts import erlang
 from forecasts.staffing import QueueTarget, expected_service, net_of_shrinkage
+from scheduler.costs import SOFT_RULES
 from scheduler.roster import RosterShift, shifts_from_roster, validate_roster
 from scheduler.scenario import Agent, Scenario
 from scheduler.shifts import Week, is_night, is_weekend_day, time_of_day
@@ -150,7 +151,8 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
 
     Keys: solver, hours (total and per queue), service_level (per queue vs target), rules (amount,
     weighted cost and service-level cost of each soft rule), total_cost, short_bound, fairness,
-    contracts, contract_breaches, shifts_per_agent."""
+    contracts, contract_breaches, shifts_per_agent, warnings (the solver's sentences about what no
+    roster can do, e.g. hours nobody may work)."""
     coverage = coverage_table(roster_df, scenario)
     shifts = shifts_from_roster(roster_df, scenario)
     minutes = scenario.config.interval_minutes
@@ -173,6 +175,7 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
         "contracts": contracts,
         "contract_breaches": sum(row["status"] != "ok" for row in contracts),
         "shifts_per_agent": _per_agent(Counter(shift.agent_id for shift in shifts), scenario.agents),
+        "warnings": list(getattr(result, "warnings", [])),
     }
 
 
@@ -233,26 +236,27 @@ def _service_effect(coverage: pd.DataFrame) -> tuple[float, float, float]:
 def _rules(
     coverage: pd.DataFrame, hours: dict, fairness: dict, unpreferred: int, scenario: Scenario, result
 ) -> list[dict]:
-    """Each soft rule: its amount in natural units, its cost with the model's weights, the service
-    level it costs (percentage points of the week's level; negative is a gain) and, next to it,
-    the cost the solver reported (the model prices lost contacts in tiers, so it may differ)."""
-    weights = scenario.config.weights
+    """Each soft rule (`scheduler.costs.SOFT_RULES`): its amount in natural units, its cost from
+    this roster's own measures, the service level it costs (percentage points of the week's
+    level; negative is a gain) and, next to it, the cost the solver reported (the model prices
+    lost contacts in tiers, so it may differ)."""
     solver_costs = getattr(result, "costs", None) or {}
     lost, short_points, over_points = _service_effect(coverage)
-    nights, weekend = fairness["nights"]["spread"], fairness["weekend_days"]["spread"]
-
-    def rule(name: str, key: str, amount: float, unit: str, cost: float, points: float | None = None, **extra) -> dict:
-        return {"rule": name, "amount": _number(amount), "unit": unit, **extra, "cost": _number(cost),
-                "solver_cost": _number(solver_costs.get(key)), "service_level_points": _number(points)}
-
+    measures = {
+        "short_hours": hours["short"],
+        "lost_contacts": lost,
+        "over_hours": hours["over"],
+        "night_spread": fairness["nights"]["spread"],
+        "weekend_spread": fairness["weekend_days"]["spread"],
+        "preference_misses": unpreferred,
+    }
+    points = {"short": short_points, "over": -over_points}
+    extra = {"short": {"lost_contacts": _number(lost)}}
     return [
-        rule("short staffing", "short", hours["short"], "agent-hours",
-             weights.short_hour * hours["short"] + weights.short_contact * lost, short_points,
-             lost_contacts=_number(lost)),
-        rule("over staffing", "over", hours["over"], "agent-hours", weights.over_hour * hours["over"], -over_points),
-        rule("night spread", "night_spread", nights, "nights", weights.night_spread * nights),
-        rule("weekend spread", "weekend_spread", weekend, "days", weights.weekend_spread * weekend),
-        rule("preferences", "preference", unpreferred, "shifts", weights.preference * unpreferred),
+        {"rule": rule.label, "amount": _number(measures[rule.measures[0]]), "unit": rule.unit,
+         **extra.get(rule.name, {}), "cost": _number(rule.cost(scenario.config.weights, measures)),
+         "solver_cost": _number(solver_costs.get(rule.name)), "service_level_points": _number(points.get(rule.name))}
+        for rule in SOFT_RULES
     ]
 
 
@@ -342,6 +346,7 @@ def terminal_summary(summary_dict: dict) -> str:
     statuses = Counter(row["status"] for row in summary_dict["contracts"])
     lines.append(f"Contract hours: {summary_dict['contract_breaches']} breaches "
                  f"({statuses['under']} under, {statuses['over']} over)")
+    lines += [f"Warning: {sentence}" for sentence in summary_dict.get("warnings", [])]
     return "\n".join(lines)
 
 

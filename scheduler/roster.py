@@ -178,6 +178,14 @@ class RosterShift:
         return self.length - unpaid
 
 
+def segment_rows(
+    scenario: Scenario, agent_id: str, name: str, queue: str, pieces: list[tuple[str, int, int]]
+) -> list[tuple]:
+    """Roster rows (`ROSTER_COLUMNS`) of one shift's (activity, start, end) segments, in minutes."""
+    return [(agent_id, name, queue, activity, scenario.timestamp(start), scenario.timestamp(end))
+            for activity, start, end in pieces]
+
+
 def _unpaid(activity: str, minutes: int, rules: tuple[BreakRule, ...]) -> bool:
     same_activity = [rule for rule in rules if rule.activity == activity]
     same_duration = [rule for rule in same_activity if rule.minutes == minutes]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Sequence, TypeVar
 
 from scheduler.scenario import (
     DAY_NAMES,
@@ -88,6 +89,15 @@ def time_of_day(start: int, end: int, rules: WorkRules) -> str:
 
 def is_weekend_day(day: int, rules: WorkRules) -> bool:
     return DAY_NAMES[day % 7] in rules.weekend_days
+
+
+T = TypeVar("T")
+
+
+def middle(options: Sequence[T]) -> T:
+    """Where a break goes until the break pass places it (and where a hand edit puts it): the
+    middle of its window's offsets."""
+    return options[len(options) // 2]
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scheduler.check import check_roster
-from scheduler.columns import Pricer, ShiftWorth, WeekSearch, agent_groups, assignment_of
-from scheduler.model import RosterData, convex_minorant, nominal_break_counts, price_tiers, roster_table
+from scheduler.engine.breaks import nominal_break_counts
+from scheduler.engine.columns import Pricer, ShiftWorth, WeekSearch, agent_groups, assignment_of
+from scheduler.engine.data import RosterData
+from scheduler.engine.pricing import convex_minorant, missed_contacts, price_tiers
+from scheduler.engine.result import roster_table
 from scheduler.scenario import BreakRule, ShiftTemplate, Weights
 from tests.test_model_rules import EVERY_DAY, agent, demand, scenario
 
@@ -60,7 +63,7 @@ def test_master_prices_give_zero_reduced_cost_to_the_weeks_in_use(data):
     its preference cost equals its group's price plus what its shifts are worth at the cover prices."""
     groups = agent_groups(data, data.eligible)
     with ThreadPoolExecutor(1) as pool:
-        search = WeekSearch(data, groups, pool, lambda stage, objective: None)
+        search = WeekSearch(data, groups, pool, lambda stage, objective: None, time.monotonic() + 60)
         assert search.first_weeks() == []
         search.generate(time.monotonic() + 20)
     master = search.master
@@ -94,7 +97,7 @@ def test_pricing_finds_a_week_that_keeps_every_hard_rule(data):
 def test_diving_gives_every_agent_one_valid_week(data):
     groups = agent_groups(data, data.eligible)
     with ThreadPoolExecutor(2) as pool:
-        search = WeekSearch(data, groups, pool, lambda stage, objective: None)
+        search = WeekSearch(data, groups, pool, lambda stage, objective: None, time.monotonic() + 60)
         search.first_weeks()
         search.generate(time.monotonic() + 10)
         relaxed = search.master.solve()
@@ -112,7 +115,7 @@ def test_diving_gives_every_agent_one_valid_week(data):
 @given(st.lists(st.floats(0, 100), min_size=1, max_size=12))
 def test_convex_minorant_is_convex_below_and_meets_the_ends(values):
     values = np.array(values)
-    hull = convex_minorant(values)
+    hull = convex_minorant(np.arange(len(values)), values)
     assert np.all(hull <= values + 1e-9)
     assert hull[0] == pytest.approx(values[0]) and hull[-1] == pytest.approx(values[-1])
     assert np.all(np.diff(hull, 2) >= -1e-7)
@@ -121,7 +124,37 @@ def test_convex_minorant_is_convex_below_and_meets_the_ends(values):
 @given(st.lists(st.floats(0, 50), min_size=1, max_size=15))
 def test_missing_agents_never_cost_more_contacts_than_the_interval_can_lose(losses):
     missed = np.concatenate([[0.0], np.cumsum(losses)])
-    tiers = price_tiers(missed, Weights(), 30)
+    tiers = price_tiers(np.arange(len(missed)), missed, Weights(), 30)
     assert sum(step.agents for step in tiers) == len(losses)
     assert sum(step.agents * step.lost_contacts for step in tiers) == pytest.approx(missed[-1], rel=1e-9, abs=1e-9)
     assert [step.cost for step in tiers] == sorted(step.cost for step in tiers)
+
+
+def test_shortfalls_beyond_what_the_team_can_staff_are_not_priced_one_by_one():
+    # 3 agents against 1,000,000 required: only shortfalls leaving 0–4 scheduled are evaluated, and
+    # there the tiers' price stays below the contacts really lost (a convex minorant).
+    target = small_center().config.queues["voice"]
+    required, contacts, aht = np.array([1_000_000]), np.array([500.0]), np.array([300.0])
+    began = time.monotonic()
+    ((shorts, missed),) = missed_contacts(required, contacts, aht, target, 3600.0, staffable=3)
+    tiers = price_tiers(shorts, missed, Weights(), 60)
+    assert time.monotonic() - began < 5
+    assert list(shorts) == [0] + list(range(999_996, 1_000_001))
+    assert sum(step.agents for step in tiers) == 1_000_000
+    assert sum(step.agents * step.lost_contacts for step in tiers) == pytest.approx(missed[-1])
+
+    def priced(short: int) -> float:
+        left, total = short, 0.0
+        for step in tiers:
+            total += min(left, step.agents) * step.lost_contacts
+            left -= min(left, step.agents)
+        return total
+
+    assert all(priced(int(s)) <= m + 1e-6 for s, m in zip(shorts, missed))
+
+
+def test_pricing_within_the_teams_reach_is_every_shortfall():
+    target = small_center().config.queues["voice"]
+    ((shorts, missed),) = missed_contacts(np.array([12]), np.array([100.0]), np.array([300.0]), target, 1800.0,
+                                          staffable=11)
+    assert list(shorts) == list(range(13))

@@ -4,10 +4,14 @@ independent checker (`scheduler.check.check_roster`), never by the model's own v
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pandas as pd
 
 from scheduler.check import check_roster
+from scheduler.evaluate import summary, terminal_summary
+from scheduler.engine import diagnose
+from scheduler.engine.data import RosterData
 from scheduler.roster import shifts_from_roster
 from scheduler.scenario import (
     Agent,
@@ -227,3 +231,61 @@ def test_lunches_are_staggered_when_coverage_needs_it():
     lunches = sorted(seg[1] for s in shifts if s.day == 0 for seg in s.segments if seg[0] == "lunch")
     assert len(lunches) == 2 and lunches[0] != lunches[1]
     assert result.terms["short_hours"] == 0
+
+
+def test_alike_agents_are_explained_once_in_one_sentence():
+    case = scenario([agent(f"a{i}", name=f"Bo{i}", min_hours=32) for i in range(8)], demand([0], 8, 16),
+                    max_consecutive_days=1)
+    result = solve_roster(case, time_limit=5, workers=1)
+    assert result.status == "INFEASIBLE"
+    (sentence,) = result.infeasibility
+    assert sentence.startswith("Bo0 (a0), Bo1 (a1) and 6 other agents with the same rules (a2, a3, a4, a5, a6, a7)")
+    assert "days in a row" in sentence
+
+
+def test_diagnosis_stops_at_its_deadline():
+    case = scenario([agent("a9", name="Bo", min_hours=32)], demand([0], 8, 16), max_consecutive_days=1)
+    data = RosterData.build(case)
+    began = time.monotonic()
+    assert diagnose.explain(data, [case.agents], deadline=began) == []
+    assert time.monotonic() - began < 1
+    assert "days in a row" in diagnose.explain(data, [case.agents], deadline=began + 30)[0]
+
+
+def test_hours_no_agent_may_work_are_named_per_queue_and_reach_the_summary():
+    # Neither agent works nights: 8-hour shifts covering 00:00–04:00 all have 3 h or more in the night.
+    case = scenario([agent("a1", night_ok=False), agent("a2", night_ok=False)], demand(EVERY_DAY, 0, 24))
+    result = solve_roster(case, time_limit=5, workers=1)
+    (warning,) = result.warnings
+    assert warning.startswith("voice: no agent may work Mon 00:00–04:00, Tue 00:00–04:00")
+    assert ("Sun 00:00–04:00 (only night shifts cover them and none of the 2 agents skilled for voice works nights)"
+            in warning)
+    report = summary(result.roster, case, result)
+    assert report["warnings"] == [warning]
+    assert f"Warning: {warning}" in terminal_summary(report)
+
+
+def test_hours_outside_every_agents_availability_or_skills_are_named():
+    case = scenario([agent("a1", earliest_start=dt.time(8), latest_end=dt.time(20))],
+                    demand([2], 6, 9) + demand([2], 10, 12, queue="chat"), queues=("voice", "chat"))
+    warnings = diagnose.uncovered_hours(RosterData.build(case))
+    assert warnings == [
+        "voice: no agent may work Wed 06:00–08:00 (the availability and time off of the agents skilled for voice "
+        "leave them out), so those hours stay short whatever the roster.",
+        "chat: no agent may work Wed 10:00–12:00 (no agent is skilled for chat), so those hours stay short "
+        "whatever the roster.",
+    ]
+
+
+def test_shifts_are_template_shifts_serving_one_queue():
+    # Voice only in the mornings, chat only in the evenings: the agents, skilled for both, get
+    # each shift from a template that offers its start, length and queue, one queue a shift.
+    templates = (ShiftTemplate(name="early", earliest_start=dt.time(6), latest_start=dt.time(6), lengths_hours=(8,),
+                               queues=("voice",)),
+                 ShiftTemplate(name="late", earliest_start=dt.time(14), latest_start=dt.time(14), lengths_hours=(8,),
+                               queues=("chat",)))
+    agents = [agent("a1", skills=("voice", "chat")), agent("a2", skills=("voice", "chat"))]
+    case = scenario(agents, demand(EVERY_DAY, 6, 14) + demand(EVERY_DAY, 14, 22, queue="chat"),
+                    templates=templates, queues=("voice", "chat"), min_rest_hours=0)
+    _, shifts = solve(case)
+    assert {(s.start % 1440, s.queues) for s in shifts} == {(6 * 60, ("voice",)), (14 * 60, ("chat",))}

@@ -1,4 +1,4 @@
-"""Stage 2: named agents by column generation over weeks, and a diving heuristic.
+"""Stage 2: named agents by column generation over weeks, and a diving heuristic: the first roster.
 
 Agents with the same candidate shifts, contract, nights, preference and last week are
 interchangeable: a *group*. A *week* (a column) is one valid set of shifts for a member.
@@ -7,7 +7,7 @@ interchangeable: a *group*. A *week* (a column) is one valid set of shifts for a
   relaxation (GLOP) also holds how many take each break at each offset, so breaks are staggered.
   Coverage rows stay short: one term per (group, week), not one per agent.
 - *Pricing* asks each group for its valid week worth most at the master's dual prices: the
-  one-agent CP-SAT model with every hard rule (`model.add_agent_rules`), built once per group.
+  one-agent CP-SAT model with every hard rule (`hard_rules.add_agent_rules`), built once per group.
   Weeks that would lower the relaxation join the master, until none would or time is up.
 - *Diving* turns the relaxation into a roster: round up the most nearly whole week counts, solve
   again, price again while time allows, until every count is whole.
@@ -30,14 +30,22 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 from scipy import sparse
 
-from scheduler.model import COST_SCALE, Assignment, RosterData, add_agent_rules, new_works, off_preference
+from scheduler.costs import COST_SCALE
+from scheduler.engine.data import Assignment, RosterData, agent_day_limit
+from scheduler.engine.hard_rules import new_works
+from scheduler.engine.run import Run, new_solver
+from scheduler.engine.soft_rules import off_preference
+from scheduler.rules import add_agent_rules
 from scheduler.scenario import Agent
 
-Week = tuple[tuple[int, str], ...]  # the (shift type, queue) worked, sorted
+
+AgentWeek = tuple[tuple[int, str], ...]  # one agent's week: the (shift type, queue) it works, sorted
 PRICE_SCALE = 100  # pricing objectives count in 1/PRICE_SCALE of a scaled cost unit
 FIRST_WEEK_SECONDS = 2.0  # to find a group its first valid week
 PRICING_SECONDS = 1.0
-DIVE_SHARE = 0.05  # of the fractional week counts rounded up at each diving step
+ROUND_UP_SHARE = 0.05  # of the fractional week counts rounded up at each diving step
+GENERATE_TIME_SHARE = 0.45  # of the time limit, by when column generation stops
+DIVE_PRICING_TIME_SHARE = 0.8  # of the time limit, by when diving stops pricing new weeks
 INTEGRAL = 1e-6
 
 
@@ -78,11 +86,6 @@ def preference_costs(data: RosterData, group: Group, shifts) -> list[int]:
     """Scaled cost of each (k, queue) for a member: the preference weight when off its preferred time."""
     price = round(data.scenario.config.weights.preference * COST_SCALE)
     return [price * off_preference(data, group.agent.preferred, k) for k, _ in shifts]
-
-
-# ---------------------------------------------------------------------------------------------
-# Pricing
-# ---------------------------------------------------------------------------------------------
 
 
 class ShiftWorth:
@@ -143,23 +146,19 @@ class Pricer:
         self.variables = list(works.values())
         self.preference = np.array(preference_costs(data, group, self.shifts), dtype=float)
 
-    def best_week(self, worth: np.ndarray, seconds: float) -> tuple[str, float, Week]:
-        """(status, worth, week): the valid week of greatest worth (`ShiftWorth.of`) less its preference cost."""
+    def best_week(self, worth: np.ndarray, seconds: float) -> tuple[str, float, AgentWeek]:
+        """(status, worth, week): the valid week of greatest worth (`ShiftWorth.of`) less its
+        preference cost; UNKNOWN without a week when no time is left."""
+        if seconds <= 0:
+            return "UNKNOWN", -math.inf, ()
         coefficients = np.rint(PRICE_SCALE * (worth[self.rows] - self.preference)).astype(np.int64).tolist()
         self.model.maximize(cp_model.LinearExpr.weighted_sum(self.variables, coefficients))
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = seconds
-        solver.parameters.num_workers = 1
+        solver = new_solver(seconds, workers=1)
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return solver.status_name(status), -math.inf, ()
         week = tuple(sorted(key for key, var in zip(self.shifts, self.variables) if solver.boolean_value(var)))
         return solver.status_name(status), solver.objective_value / PRICE_SCALE, week
-
-
-# ---------------------------------------------------------------------------------------------
-# The master problem's linear relaxation
-# ---------------------------------------------------------------------------------------------
 
 
 class MasterLP:
@@ -172,7 +171,7 @@ class MasterLP:
         self.members = [self.solver.Constraint(group.size, group.size) for group in groups]
         self.cover: dict[tuple[str, int], pywraplp.Constraint] = {}
         self.links: dict[tuple[int, str, int], pywraplp.Constraint] = {}
-        self.weeks: dict[tuple[int, Week], pywraplp.Variable] = {}
+        self.weeks: dict[tuple[int, AgentWeek], pywraplp.Variable] = {}
         for queue in data.queues:
             for t in range(data.horizon):
                 self.cover[queue, t] = self.cover_row(queue, t)
@@ -192,7 +191,7 @@ class MasterLP:
         self.objective.SetCoefficient(over, data.over_cost)
         return row
 
-    def add(self, g: int, week: Week) -> bool:
+    def add(self, g: int, week: AgentWeek) -> bool:
         """Add a week for group g (False when it is known already)."""
         if (g, week) in self.weeks:
             return False
@@ -233,16 +232,11 @@ class MasterLP:
         """What one more agent in each (queue, interval) is worth to the relaxation."""
         return {key: row.dual_value() for key, row in self.cover.items()}
 
-    def counts(self) -> dict[tuple[int, Week], float]:
+    def counts(self) -> dict[tuple[int, AgentWeek], float]:
         return {key: var.solution_value() for key, var in self.weeks.items()}
 
     def fixed_members(self, g: int) -> int:
         return sum(round(var.lb()) for (h, _), var in self.weeks.items() if h == g)
-
-
-# ---------------------------------------------------------------------------------------------
-# The search
-# ---------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -253,6 +247,7 @@ class WeekSearch:
     groups: list[Group]
     pool: ThreadPoolExecutor
     report: Callable[[str, float], None]
+    deadline: float  # a time.monotonic() instant: no pricing model solves past it
 
     def __post_init__(self) -> None:
         self.worth = ShiftWorth(self.data)
@@ -260,32 +255,35 @@ class WeekSearch:
         self.master = MasterLP(self.data, self.groups)
 
     def first_weeks(self) -> list[Group]:
-        """A week per group, greedily against the demand still open; the groups without one."""
+        """A week per group, greedily against the demand still open; the groups without one:
+        first those whose rules contradict each other, then those without a week by the deadline."""
         data = self.data
         open_need = {key: needed - data.fixed_coverage.get(key, 0) for key, needed in data.required.items()}
-        stuck = []
+        stuck: list[tuple[bool, Group]] = []
         for g, group in sorted(enumerate(self.groups), key=lambda item: len(item[1].options)):
             prices = self.worth.prices({
                 (queue, t): data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
                 for queue in data.queues for t in range(data.horizon)
             })
-            status, _, week = self.pricers[g].best_week(self.worth.of(prices), FIRST_WEEK_SECONDS)
+            seconds = min(FIRST_WEEK_SECONDS, self.deadline - time.monotonic())
+            status, _, week = self.pricers[g].best_week(self.worth.of(prices), seconds)
             if not week and status not in ("OPTIMAL", "FEASIBLE"):
-                stuck.append(group)
+                stuck.append((status != "INFEASIBLE", group))
                 continue
             self.master.add(g, week)
             for k, queue in week:
                 for t in data.shifts[k].nominal_cover():
                     open_need[queue, t] = open_need.get((queue, t), 0) - group.size
-        return stuck
+        return [group for _, group in sorted(stuck, key=lambda item: item[0])]
 
     def price(self, groups: list[int]) -> int:
-        """Price the given groups at the current duals (in parallel); how many weeks joined."""
+        """Price the given groups at the current duals (in parallel, none past the deadline); how
+        many weeks joined."""
         members = self.master.member_prices()
         shift_worth = self.worth.of(self.worth.prices(self.master.cover_prices()))
 
         def best(g: int):
-            return self.pricers[g].best_week(shift_worth, PRICING_SECONDS)
+            return self.pricers[g].best_week(shift_worth, min(PRICING_SECONDS, self.deadline - time.monotonic()))
 
         added = 0
         for g, (_, value, week) in zip(groups, self.pool.map(best, groups)):
@@ -293,15 +291,16 @@ class WeekSearch:
                 added += self.master.add(g, week)
         return added
 
-    def generate(self, deadline: float) -> None:
-        """Price every group until no week would lower the relaxation, or the deadline."""
+    def generate(self, stop: float) -> None:
+        """Price every group until no week would lower the relaxation, or `stop` (a round begun
+        goes on to its end)."""
         everyone = list(range(len(self.groups)))
-        while time.monotonic() < deadline:
+        while time.monotonic() < stop:
             self.report("weeks", self.master.solve())
             if not self.price(everyone):
                 return
 
-    def dive(self, pricing_deadline: float) -> dict[tuple[int, Week], int]:
+    def dive(self, pricing_deadline: float) -> dict[tuple[int, AgentWeek], int]:
         """Round up the most nearly whole fractional counts (one week per group a step), solve
         again and, before `pricing_deadline`, price the groups not yet fixed; until all are whole."""
         while True:
@@ -318,14 +317,15 @@ class WeekSearch:
                 if key[0] not in rounded:
                     self.master.weeks[key].SetLb(math.ceil(fractional[key]))
                     rounded.add(key[0])
-                if len(rounded) >= max(1, DIVE_SHARE * len(fractional)):
+                if len(rounded) >= max(1, ROUND_UP_SHARE * len(fractional)):
                     break
             if time.monotonic() < pricing_deadline:
                 self.master.solve()
-                self.price([g for g, group in enumerate(self.groups) if self.master.fixed_members(g) < group.size])
+                open_groups = [g for g, group in enumerate(self.groups) if self.master.fixed_members(g) < group.size]
+                self.price(open_groups)
 
 
-def assignment_of(groups: list[Group], counts: dict[tuple[int, Week], int]) -> Assignment:
+def assignment_of(groups: list[Group], counts: dict[tuple[int, AgentWeek], int]) -> Assignment:
     """Hand each group's weeks to its members (they are interchangeable)."""
     assignment: Assignment = {}
     for g, group in enumerate(groups):
@@ -334,3 +334,57 @@ def assignment_of(groups: list[Group], counts: dict[tuple[int, Week], int]) -> A
             assignment[agent_id] = list(week)
     return assignment
 
+
+
+
+def candidate_options(data: RosterData, mix: dict[tuple[int, str], float]) -> dict[str, list[tuple[int, str]]]:
+    """Per agent, the shifts of the mix (clock start, length and queue) on any day that it may work;
+    all its eligible shifts when those could not make up its contract's minimum hours. (The linear
+    mix is degenerate: it may put a shift on some days only where any day would do.)"""
+    rules = data.scenario.config.rules
+    shapes = {(data.shifts[k].shift.clock_start, data.shifts[k].shift.length, queue) for k, queue in mix}
+    options = {}
+    for agent in data.agents:
+        eligible = data.eligible[agent.agent_id]
+        pooled = [(k, q) for k, q in eligible if (data.shifts[k].shift.clock_start, data.shifts[k].shift.length, q) in shapes]
+        longest: dict[int, int] = {}
+        for k, _ in pooled:
+            longest[data.shifts[k].day] = max(longest.get(data.shifts[k].day, 0), data.shifts[k].paid)
+        reachable = sum(sorted(longest.values(), reverse=True)[: agent_day_limit(agent, rules)])
+        options[agent.agent_id] = pooled if reachable >= agent.min_hours * 60 else eligible
+    return options
+
+
+def plan_weeks(
+    data: RosterData, options: dict[str, list[tuple[int, str]]], run: Run
+) -> tuple[dict[str, list[tuple[int, str]]], Assignment, list[Group]]:
+    """A first roster by column generation and diving (this module), with the candidate
+    shifts each agent ended up with; the groups of alike agents without any valid week (their
+    rules contradict each other, or no week was found in time) come back instead, with no roster."""
+    began = time.monotonic()
+    with ThreadPoolExecutor(run.workers) as pool:
+        search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
+        stuck_groups = search.first_weeks()
+        # the mix's shapes may not fit their rules: try every shift they may work, while time is left
+        if stuck_groups and time.monotonic() < run.deadline:
+            options = options | {a: data.eligible[a] for group in stuck_groups for a in group.agent_ids}
+            search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
+            stuck_groups = search.first_weeks()
+        if stuck_groups:
+            run.stage_seconds["weeks"] = time.monotonic() - began
+            return options, {}, stuck_groups
+        search.generate(run.started + GENERATE_TIME_SHARE * run.time_limit)
+        counts = search.dive(run.started + DIVE_PRICING_TIME_SHARE * run.time_limit)
+    run.stage_seconds["weeks"] = time.monotonic() - began
+    return options, assignment_of(search.groups, counts), []
+
+
+def week_reporter(run: Run) -> Callable[[str, float], None]:
+    """Progress of the relaxation: its objective after each round of weeks or diving step."""
+    rounds = {"count": 0}
+
+    def report(stage: str, objective: float) -> None:
+        rounds["count"] += 1
+        run.report({"stage": stage, "solutions": rounds["count"], "objective": objective / COST_SCALE, "bound": 0.0})
+
+    return report

@@ -1,0 +1,247 @@
+"""The scenario turned into the numbers every model uses (`RosterData`).
+
+Shift types are indexed by position `k`; each has its `ShiftFacts` (covered intervals, paid
+minutes, night, weekend, time of day, break options). An agent counts toward an interval when a
+work segment covers the whole interval: a break takes the agent off every interval it touches
+(`Week.covered_intervals`, as the evaluation does).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from scheduler.availability import may_work
+from scheduler.costs import SOFT
+from scheduler.engine.pricing import Tier, requirement_tiers
+from scheduler.roster import RosterShift, shifts_from_roster
+from scheduler.scenario import DAY_NAMES, Agent, Scenario
+from scheduler.shifts import (
+    ShiftType,
+    Week,
+    break_slots,
+    enumerate_shift_types,
+    is_night,
+    is_weekend_day,
+    middle,
+    time_of_day,
+)
+
+
+@dataclass(frozen=True)
+class BreakOption:
+    """Taking break `slot` of a shift at `offset` minutes takes its agent off these intervals."""
+
+    slot: int
+    offset: int
+    lost: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ShiftFacts:
+    """Everything the rules ask about one shift type."""
+
+    shift: ShiftType
+    covered: tuple[int, ...]
+    paid: int  # minutes
+    night: bool
+    weekend: bool
+    time_of_day: str
+    breaks: tuple[tuple[BreakOption, ...], ...]  # per break slot, its possible offsets
+
+    @property
+    def day(self) -> int:
+        return self.shift.day
+
+    def nominal_cover(self) -> tuple[int, ...]:
+        """Intervals an agent of this shift counts toward with every break mid-window (`shifts.middle`)."""
+        lost = {t for options in self.breaks for t in middle(options).lost}
+        return tuple(t for t in self.covered if t not in lost)
+
+    def break_lost(self, slot: int, offset: int) -> tuple[int, ...]:
+        return next(option.lost for option in self.breaks[slot] if option.offset == offset)
+
+    @property
+    def label(self) -> str:
+        clock = self.shift.clock_start
+        return f"{DAY_NAMES[self.day].title()} {clock // 60:02d}:{clock % 60:02d} {self.shift.length / 60:g}h"
+
+
+@dataclass(frozen=True)
+class PreviousWeek:
+    """What last week's roster leaves for an agent: when its last shift ended and which days it worked."""
+
+    last_end: int | None = None
+    worked_days: frozenset[int] = frozenset()  # days before this week (negative) with a shift start
+
+
+@dataclass
+class RosterData:
+    """The scenario turned into the numbers the models use. Shift types are indexed by position `k`."""
+
+    scenario: Scenario
+    week: Week
+    queues: tuple[str, ...]
+    shifts: list[ShiftFacts]
+    required: dict[tuple[str, int], int]  # (queue, interval) -> agents
+    tiers: dict[tuple[str, int], tuple[Tier, ...]]
+    fixed_coverage: dict[tuple[str, int], int]  # last week's shifts running into this one
+    eligible: dict[str, list[tuple[int, str]]]  # agent -> (k, queue) it may work
+    previous: dict[str, PreviousWeek]
+    rest_minutes: int
+    over_cost: int  # scaled cost of one agent-interval over the requirement
+
+    @property
+    def agents(self) -> tuple[Agent, ...]:
+        return self.scenario.agents
+
+    @property
+    def interval_hours(self) -> float:
+        return self.week.interval_minutes / 60
+
+    @property
+    def required_hours(self) -> float:
+        """This week's required agent-hours (next week's first intervals left out)."""
+        return sum(needed for (_, t), needed in self.required.items() if t < self.week.count) * self.interval_hours
+
+    @cached_property
+    def horizon(self) -> int:
+        """Intervals the models cover: the week, and next week's first ones when shifts run into them."""
+        return max([self.week.count] + [max(facts.covered) + 1 for facts in self.shifts if facts.covered])
+
+    @classmethod
+    def build(cls, scenario: Scenario) -> "RosterData":
+        config = scenario.config
+        week = Week(config.interval_minutes, scenario.cyclic, spill=not scenario.cyclic)
+        shifts = [shift_facts(scenario, week, shift) for shift in enumerate_shift_types(config)]
+        previous = previous_roster_shifts(scenario)
+        fixed = previous_coverage(scenario, previous)
+        required, tiers = next_monday_like_this_one(
+            *requirement_tiers(scenario, week, staffable(scenario, fixed)), week, shifts)
+        rest = round(config.rules.min_rest_hours * 60)
+        return cls(
+            scenario=scenario,
+            week=week,
+            queues=tuple(config.queues),
+            shifts=shifts,
+            required=required,
+            tiers=tiers,
+            fixed_coverage=fixed,
+            eligible={agent.agent_id: eligible_shifts(scenario, agent, shifts) for agent in scenario.agents},
+            previous=previous_weeks(previous),
+            rest_minutes=rest,
+            over_cost=SOFT["over"].scaled(config.weights, {"over_hours": week.interval_minutes / 60}),
+        )
+
+
+Assignment = dict[str, list[tuple[int, str]]]  # agent -> (k, queue) worked
+BreakCounts = dict[tuple[int, str, int, int], int]  # (k, queue, slot, offset) -> agents
+
+
+def staffable(scenario: Scenario, fixed_coverage: dict[tuple[str, int], int]) -> dict[str, int]:
+    """Per queue, the most agents that can be on it at once: its skilled agents (each works one
+    shift at a time) and last week's shifts running into this week."""
+    return {
+        queue: sum(queue in agent.skills for agent in scenario.agents)
+        + max((count for (q, _), count in fixed_coverage.items() if q == queue), default=0)
+        for queue in scenario.config.queues
+    }
+
+
+def next_monday_like_this_one(required: dict, tiers: dict, week: Week, shifts: list[ShiftFacts]) -> tuple[dict, dict]:
+    """When the week does not repeat, next Monday's first hours, before any Monday shift can
+    start, are covered only by this week's shifts that run past Sunday midnight (next week's roster
+    takes them as its previous roster): ask of those intervals what this Monday asks, so that
+    Sunday nights stay staffed."""
+    spill = {t for facts in shifts for t in facts.covered if t >= week.count}
+    monday = {t for facts in shifts if facts.day == 0 for t in facts.covered}
+    required, tiers = dict(required), dict(tiers)
+    for queue, t in [key for key in required if key[1] + week.count in spill and key[1] not in monday]:
+        required[queue, t + week.count] = required[queue, t]
+        tiers[queue, t + week.count] = tiers[queue, t]
+    return required, tiers
+
+
+def shift_facts(scenario: Scenario, week: Week, shift: ShiftType) -> ShiftFacts:
+    config = scenario.config
+    covered = week.covered_intervals(shift.start, shift.end)
+    inside = set(covered)
+    options = []
+    for slot_index, slot in enumerate(break_slots(config, shift.length)):
+        options.append(tuple(
+            BreakOption(slot_index, offset, touched_intervals(week, shift.start + offset, slot.rule.minutes, inside))
+            for offset in slot.offsets
+        ))
+    return ShiftFacts(
+        shift=shift,
+        covered=tuple(covered),
+        paid=config.paid_minutes(shift.length),
+        night=is_night(shift.start, shift.end, config.rules),
+        weekend=is_weekend_day(shift.day, config.rules),
+        time_of_day=time_of_day(shift.start, shift.end, config.rules),
+        breaks=tuple(options),
+    )
+
+
+def touched_intervals(week: Week, start: int, minutes: int, inside: set[int]) -> tuple[int, ...]:
+    """Intervals of the shift that a break [start, start + minutes) overlaps."""
+    size = week.interval_minutes
+    lo = start // size * size
+    hi = -(-(start + minutes) // size) * size
+    return tuple(t for t in week.covered_intervals(lo, hi) if t in inside)
+
+
+def previous_roster_shifts(scenario: Scenario) -> list[RosterShift]:
+    if scenario.previous_roster is None:
+        return []
+    return shifts_from_roster(scenario.previous_roster, scenario, "previous roster")
+
+
+def previous_coverage(scenario: Scenario, shifts: list[RosterShift]) -> dict[tuple[str, int], int]:
+    """Work of last week's roster that runs into this week covers its first intervals."""
+    week = Week(scenario.config.interval_minutes, cyclic=False)
+    coverage: dict[tuple[str, int], int] = defaultdict(int)
+    for shift in shifts:
+        for activity, start, end in shift.segments:
+            if activity == "work":
+                for t in week.covered_intervals(start, end):
+                    coverage[shift.queue, t] += 1
+    return dict(coverage)
+
+
+def previous_weeks(shifts: list[RosterShift]) -> dict[str, PreviousWeek]:
+    """Per agent, the end of its last shift before this week and the days it worked then."""
+    before: dict[str, list[RosterShift]] = defaultdict(list)
+    for shift in shifts:
+        if shift.start < 0:
+            before[shift.agent_id].append(shift)
+    return {
+        agent_id: PreviousWeek(max(shift.end for shift in theirs), frozenset(shift.day for shift in theirs))
+        for agent_id, theirs in before.items()
+    }
+
+
+def eligible_shifts(scenario: Scenario, agent: Agent, shifts: list[ShiftFacts]) -> list[tuple[int, str]]:
+    """(k, queue) the agent may work: skills, daily window, time off and nights."""
+    options = []
+    for k, facts in enumerate(shifts):
+        if facts.night and not agent.night_ok:
+            continue
+        queues = [queue for queue in facts.shift.queues if queue in agent.skills]
+        if queues and may_work(scenario, agent, facts.shift.start, facts.shift.end):
+            options.extend((k, queue) for queue in queues)
+    return options
+
+
+def agent_day_limit(agent: Agent, rules) -> int:
+    limit = 7 - rules.min_days_off
+    return min(limit, agent.max_days) if agent.max_days is not None else limit
+
+
+def shift_counts(assignment: Assignment) -> dict[tuple[int, str], int]:
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for shifts in assignment.values():
+        for key in shifts:
+            counts[key] += 1
+    return dict(counts)

@@ -1,0 +1,157 @@
+"""One agent's hard rules as CP-SAT constraints over its `works[agent, shift, queue]` booleans,
+one function per rule, all alike: `add_*(model, data, agent, mine, guard)`. `scheduler.rules`
+ties each to its rule; its `add_agent_rules` puts every one into the whole-team model, the
+pricing models of `columns` and the diagnosis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from ortools.sat.python import cp_model
+
+from scheduler.engine.data import PreviousWeek, RosterData
+from scheduler.scenario import MINUTES_PER_WEEK, Agent
+
+# A guard returns the enforcement literals of a rule (none outside diagnosis): guard(rule, day).
+Guard = Callable[[str, "int | None"], list]
+
+
+def no_guard(rule: str, day: int | None = None) -> list:
+    return []
+
+
+def new_works(
+    model: cp_model.CpModel, data: RosterData, agent: Agent, options: Iterable[tuple[int, str]]
+) -> dict[tuple[str, int, str], cp_model.IntVar]:
+    """One boolean per candidate (shift type, queue): a shift serves exactly one queue."""
+    return {
+        (agent.agent_id, k, queue): model.new_bool_var(f"works({agent.agent_id} {data.shifts[k].label} {queue})")
+        for k, queue in options
+    }
+
+
+@dataclass(frozen=True)
+class AgentShifts:
+    """One agent's works variables, (agent, k, queue) -> bool, and the same per day: (k, variable)."""
+
+    works: dict[tuple[str, int, str], cp_model.IntVar]
+    by_day: dict[int, list[tuple[int, cp_model.IntVar]]]
+
+    @classmethod
+    def of(cls, data: RosterData, works: dict[tuple[str, int, str], cp_model.IntVar]) -> "AgentShifts":
+        return cls(works, shifts_by_day(data, works))
+
+    def on(self, day: int):
+        """Shifts worked on the day (0 or 1 once one_shift_per_day holds)."""
+        return sum(var for _, var in self.by_day[day])
+
+
+def shifts_by_day(data: RosterData, works: dict) -> dict[int, list[tuple[int, cp_model.IntVar]]]:
+    """Per day, (k, works variable) of one agent's candidate shifts (one per queue)."""
+    by_day: dict[int, list] = {day: [] for day in range(7)}
+    for (_, k, _), var in sorted(works.items()):
+        by_day[data.shifts[k].day].append((k, var))
+    return by_day
+
+
+def add_one_shift_per_day(
+    model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
+) -> None:
+    """Hard: at most one shift starts on each day."""
+    for day, shifts in mine.by_day.items():
+        if len(shifts) > 1:
+            model.add(mine.on(day) <= 1).only_enforce_if(guard("one_shift_per_day", day))
+
+
+def add_min_rest(model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard) -> None:
+    """Hard: `min_rest_hours` between the end of a shift and the start of the next.
+
+    For each start time s of a later day, the earlier day's shifts ending after s − rest and the
+    later day's shifts starting by s pairwise clash: at most one of them (a clique). The week wraps
+    Sunday→Monday when cyclic; last week's final shift rules out early starts this week."""
+    rest = data.rest_minutes
+    for day in range(7):
+        for gap in range(1, 4):
+            later = day + gap
+            if later >= 7 and not data.scenario.cyclic:
+                break
+            shift_by = MINUTES_PER_WEEK if later >= 7 else 0
+            earlier_shifts = [(data.shifts[k].shift.end, var) for k, var in mine.by_day[day]]
+            later_shifts = [(data.shifts[k].shift.start + shift_by, var) for k, var in mine.by_day[later % 7]]
+            for clique in rest_cliques(earlier_shifts, later_shifts, rest):
+                model.add(sum(clique) <= 1).only_enforce_if(guard("rest", later % 7))
+    last_end = data.previous.get(agent.agent_id, PreviousWeek()).last_end
+    if last_end is not None:
+        for k, var in (item for day in range(7) for item in mine.by_day[day]):
+            if data.shifts[k].shift.start < last_end + rest:
+                model.add(var == 0).only_enforce_if(guard("rest_after_last_week", data.shifts[k].day))
+
+
+def rest_cliques(earlier: list[tuple[int, object]], later: list[tuple[int, object]], rest: int) -> list[list]:
+    """Maximal cliques of clashing (end, var) × (start, var) pairs; dominated ones are left out."""
+    cliques, previous_blockers = [], None
+    starts = sorted({start for start, _ in later}, reverse=True)
+    for start in starts:  # latest start first: its clique holds the most later shifts
+        blockers = tuple(var for end, var in earlier if end + rest > start)
+        if blockers and blockers != previous_blockers:
+            cliques.append(list(blockers) + [var for s, var in later if s <= start])
+        previous_blockers = blockers or previous_blockers
+    return cliques
+
+
+def add_max_consecutive_days(
+    model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
+) -> None:
+    """Hard: no run of more than `max_consecutive_days` working days (across the week's ends)."""
+    limit = data.scenario.config.rules.max_consecutive_days
+    window = limit + 1
+    if data.scenario.cyclic:
+        if window > 7:
+            model.add(sum(mine.on(d) for d in range(7)) <= 6).only_enforce_if(
+                guard("consecutive_days", None))
+            return
+        for first in range(7 if window < 7 else 1):
+            days = [(first + i) % 7 for i in range(window)]
+            model.add(sum(mine.on(d) for d in days) <= limit).only_enforce_if(
+                guard("consecutive_days", days[-1]))
+        return
+    worked_before = data.previous.get(agent.agent_id, PreviousWeek()).worked_days
+    for first in range(1 - window, 7 - window + 1):
+        days = range(first, first + window)
+        this_week = [d for d in days if 0 <= d < 7]
+        allowed = max(0, limit - sum(1 for d in days if d in worked_before))
+        if len(this_week) > allowed:
+            model.add(sum(mine.on(d) for d in this_week) <= allowed).only_enforce_if(
+                guard("consecutive_days", this_week[-1]))
+
+
+def add_days_off(model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard) -> None:
+    """Hard: at least `min_days_off` days off."""
+    days_worked = sum(mine.on(d) for d in range(7))
+    model.add(days_worked <= 7 - data.scenario.config.rules.min_days_off).only_enforce_if(
+        guard("days_off", None))
+
+
+def add_max_days(model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard) -> None:
+    """Hard: at most the agent's `max_days` working days."""
+    if agent.max_days is not None:
+        model.add(sum(mine.on(d) for d in range(7)) <= agent.max_days).only_enforce_if(guard("max_days", None))
+
+
+def add_contract_hours(
+    model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
+) -> None:
+    """Hard: paid hours (length less unpaid breaks) within the contract's [min_hours, max_hours]."""
+    works = mine.works
+    paid = cp_model.LinearExpr.weighted_sum(list(works.values()), [data.shifts[k].paid for _, k, _ in works])
+    model.add(paid >= round(agent.min_hours * 60)).only_enforce_if(guard("min_hours", None))
+    model.add(paid <= round(agent.max_hours * 60)).only_enforce_if(guard("max_hours", None))
+
+
+def add_max_nights(model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard) -> None:
+    """Hard: at most `max_nights_per_week` nights (agents without night_ok have no night shift to take)."""
+    nights = [var for (_, k, _), var in mine.works.items() if data.shifts[k].night]
+    if len(nights) > data.scenario.config.rules.max_nights_per_week:
+        model.add(sum(nights) <= data.scenario.config.rules.max_nights_per_week).only_enforce_if(
+            guard("max_nights", None))

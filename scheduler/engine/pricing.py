@@ -1,0 +1,129 @@
+"""The price of short staffing: each missing agent of an interval costs its hours and the
+contacts that miss the answer target because of it (Erlang on the queue's forecast), priced in
+convex tiers so that a shortfall is spread thin rather than piled into a few intervals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecasts.staffing import expected_service, net_of_shrinkage
+from scheduler.costs import SOFT
+from scheduler.scenario import Scenario
+from scheduler.shifts import Week
+
+
+SHORT_TIERS = 3  # the 1st, 2nd and 3rd-and-further missing agents of an interval are priced apart
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One step of the convex short-staffing cost of an interval."""
+
+    agents: int  # how many missing agents this step holds
+    cost: int  # scaled cost per missing agent
+    lost_contacts: float  # contacts per missing agent that miss the answer target
+
+
+def requirement_tiers(
+    scenario: Scenario, week: Week, staffable: dict[str, int]
+) -> tuple[dict[tuple[str, int], int], dict[tuple[str, int], tuple[Tier, ...]]]:
+    """Required agents per (queue, interval) and the price of each missing agent.
+
+    The s-th missing agent costs `short_hour` per agent-hour plus `short_contact` per contact that
+    misses the answer target because of it (Erlang, from the queue's contacts, AHT and target).
+    `staffable` is, per queue, how many agents could be on it at once: a shortfall that would take
+    more of them scheduled cannot happen, so it is not priced one by one."""
+    config = scenario.config
+    table = scenario.requirements
+    size = week.interval_minutes
+    required: dict[tuple[str, int], int] = defaultdict(int)
+    demand: dict[tuple[str, int], tuple[float, float]] = {}
+    for row in table.itertuples(index=False):
+        t = scenario.minutes(row.interval_start) // size
+        if 0 <= t < week.count and row.queue in config.queues and row.required > 0:
+            required[row.queue, t] += int(row.required)
+            contacts = 0.0 if pd.isna(row.contacts) else float(row.contacts)
+            aht = 0.0 if pd.isna(row.aht_seconds) or contacts <= 0 else float(row.aht_seconds)
+            demand[row.queue, t] = (contacts, aht)
+    tiers = {}
+    for queue in config.queues:
+        keys = [key for key in required if key[0] == queue]
+        if not keys:
+            continue
+        curves = missed_contacts(
+            np.array([required[key] for key in keys]),
+            np.array([demand[key][0] for key in keys]),
+            np.array([demand[key][1] for key in keys]),
+            config.queues[queue],
+            size * 60.0,
+            staffable.get(queue, 0),
+        )
+        for key, (shorts, missed) in zip(keys, curves):
+            tiers[key] = price_tiers(shorts, missed, config.weights, size)
+    return dict(required), tiers
+
+
+def pricing_points(required: int, staffable: int) -> np.ndarray:
+    """The numbers of missing agents worth pricing in an interval: 0 (fully staffed) and every
+    shortfall that leaves at most `staffable` + 1 agents scheduled (more cannot be)."""
+    first = max(1, required - staffable - 1)
+    return np.concatenate([[0], np.arange(first, required + 1)]).astype(np.int64)
+
+
+def missed_contacts(
+    required, contacts, aht_seconds, target, interval_seconds: float, staffable: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per interval, (numbers of missing agents `pricing_points`, contacts that miss the answer
+    target with that many short of the requirement), as `scheduler.evaluate` counts them: Erlang
+    on scheduled × (1 − shrinkage) agents. One Erlang evaluation for every point of every interval."""
+    shorts = [pricing_points(int(needed), staffable) for needed in required]
+    sizes = np.array([len(points) for points in shorts])
+    owner = np.repeat(np.arange(len(shorts)), sizes)
+    missing = np.concatenate(shorts)
+    traffic = contacts * aht_seconds / interval_seconds  # Erlangs
+    aht = np.where(aht_seconds > 0, aht_seconds, 1.0)
+    on_phones = net_of_shrinkage(np.maximum(required[owner] - missing, 0), target.shrinkage)
+    level = expected_service(traffic[owner], on_phones, aht[owner], target)["service_level"].to_numpy()
+    answered = contacts[owner] * level
+    firsts = np.cumsum(sizes) - sizes  # each interval's first point is 0 missing: fully staffed
+    missed = answered[firsts][owner] - answered
+    return list(zip(shorts, np.split(missed, np.cumsum(sizes)[:-1])))
+
+
+def price_tiers(shorts: np.ndarray, missed: np.ndarray, weights, interval_minutes: int) -> tuple[Tier, ...]:
+    """Tiers of the s-th missing agent's price, convex in s: the contacts lost follow the greatest
+    convex minorant of `missed` (known at the numbers of missing agents `shorts`, 0 first and the
+    requirement last), so the whole interval never loses more than all its contacts.
+    The first SHORT_TIERS − 1 agents are priced one by one, the rest at their average."""
+    hull = convex_minorant(shorts, np.maximum.accumulate(np.maximum(missed, 0.0)))
+    required = int(shorts[-1])
+    head = min(SHORT_TIERS - 1, required)
+    marks = list(range(head + 1)) + ([required] if required > head else [])
+    lost = np.interp(marks, shorts, hull)
+    steps = [(1, lost[s + 1] - lost[s]) for s in range(head)]
+    if required > head:
+        steps.append((required - head, (lost[-1] - lost[head]) / (required - head)))
+    hours = interval_minutes / 60
+    return tuple(
+        Tier(agents, SOFT["short"].scaled(weights, {"short_hours": hours, "lost_contacts": float(loss)}), float(loss))
+        for agents, loss in steps
+    )
+
+
+def convex_minorant(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The greatest convex function below `values` at the increasing points `x` (lower hull,
+    linear between its corners), at those points."""
+    corners: list[int] = []
+    for i in range(len(x)):
+        while len(corners) >= 2:
+            a, b = corners[-2], corners[-1]
+            if (values[b] - values[a]) * (x[i] - x[a]) >= (values[i] - values[a]) * (x[b] - x[a]):
+                corners.pop()
+            else:
+                break
+        corners.append(i)
+    return np.interp(x, x[corners], values[corners])
