@@ -22,7 +22,7 @@ import pandas as pd
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from forecasts.settings import Settings
-from forecasts.staffing import MAX_SECONDS, QueueTarget, StaffingConfig
+from forecasts.staffing import QueueTarget, StaffingConfig
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
