@@ -99,9 +99,9 @@ def save_and_publish(scenario: Scenario, view: RosterView) -> None:
     saved = bool(state.get(state.ROSTER_SAVED))
     text, save_column, publish_column = st.columns([4, 1, 1], vertical_alignment="center")
     text.markdown(status_text(version, view))
+    solver_warnings()
     if save_column.button("Save draft", key=state.SAVE_DRAFT, icon=":material/save:", disabled=saved):
-        save_draft(view)
-        st.rerun()
+        stored(save_draft, view)
     published = saved and version is not None and version.published
     confirmed = True
     if view.violations and not published:
@@ -109,8 +109,24 @@ def save_and_publish(scenario: Scenario, view: RosterView) -> None:
                                 key=state.PUBLISH_ANYWAY)
     if publish_column.button("Publish", key=state.PUBLISH, type="primary", icon=":material/publish:",
                              disabled=published or not confirmed):
-        publish(view)
-        st.rerun()
+        stored(publish, view)
+
+
+def solver_warnings() -> None:
+    """What no roster can do (e.g. hours of a queue nobody may work), as the solver found it."""
+    result = state.get(state.ROSTER_RESULT)
+    for sentence in [] if result is None else result.warnings:
+        st.warning(md(sentence), icon=":material/warning:")
+
+
+def stored(write, view: RosterView) -> None:
+    """Save or publish; a refusal of the store (busy, not found) is shown and the roster kept on the page."""
+    try:
+        write(view)
+    except InputError as error:
+        problems.show(error, title="Nothing was saved; the roster is still here")
+        return
+    st.rerun()
 
 
 def save_draft(view: RosterView) -> int:

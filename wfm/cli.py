@@ -254,7 +254,7 @@ def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int |
         return 1
     if result.roster.empty and result.status == "UNKNOWN":
         errors.print(f"[bold red]No roster was found within the time limit ({result.wall_seconds:.0f} s);[/] "
-                     "no agent's rules contradict each other: try a longer --time-limit.")
+                     "no contradiction between the rules was found in that time either: try a longer --time-limit.")
         return 1
     report = write_roster_outputs(scenario, result, out)
     console.print(terminal_summary(report))
