@@ -48,6 +48,7 @@ import pandas as pd
 from scipy import stats
 
 from forecasts.errors import InputError, Problem
+from forecasts.history import ProblemList
 from forecasts.staffing import QueueTarget
 from scheduler.evaluate import coverage_table, weighted_service
 from scheduler.roster import validate_roster
@@ -95,7 +96,7 @@ class HandleTime:
 
 
 def parse_handle_time(text: str) -> HandleTime:
-    """`exponential` or `lognormal:CV` (CV > 0, e.g. `lognormal:0.8`)."""
+    """`exponential` or `lognormal:CV` (CV > 0, e.g. `lognormal:0.8`), as `--handle-time` takes it."""
     kind, _, cv = text.strip().lower().partition(":")
     if kind == "exponential" and not cv:
         return HandleTime()
@@ -106,8 +107,8 @@ def parse_handle_time(text: str) -> HandleTime:
             value = float("nan")
         if math.isfinite(value) and value > 0:
             return HandleTime("lognormal", value)
-    raise InputError(Problem(f"'{text}' is not a handle-time distribution; use exponential or lognormal:CV "
-                             "with a coefficient of variation above 0, e.g. lognormal:0.8", column="--handle-time"))
+    raise InputError(Problem(f"--handle-time '{text}' is not a distribution; use exponential or lognormal:CV "
+                             "with a coefficient of variation above 0, e.g. lognormal:0.8"))
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ class QueueModel:
 def queue_models(roster: pd.DataFrame, scenario: Scenario) -> list[QueueModel]:
     """Every queue of the scenario, with the roster's agents on it (the roster is validated first)."""
     table = validate_roster(roster)
-    _check_names(table, scenario)
+    check_names(table, scenario)
     spans = _work_spans(table, scenario)
     interval_seconds = scenario.config.interval_minutes * 60.0
     starts = pd.date_range(scenario.week_start, periods=MINUTES_PER_WEEK // scenario.config.interval_minutes,
@@ -174,20 +175,18 @@ def queue_models(roster: pd.DataFrame, scenario: Scenario) -> list[QueueModel]:
     return models
 
 
-def _check_names(roster: pd.DataFrame, scenario: Scenario) -> None:
-    """Agents and queues of the roster must be the scenario's: a typo would silently drop an agent."""
-    agents = {agent.agent_id for agent in scenario.agents}
-    queues = set(scenario.config.queues)
-    problems = []
-    for row, (agent_id, queue, activity) in enumerate(roster[["agent_id", "queue", "activity"]].itertuples(
-            index=False), start=2):
-        if agent_id not in agents:
-            problems.append(Problem(f"agent '{agent_id}' is not in agents.csv", "roster", row, "agent_id"))
-        if activity == "work" and queue not in queues:
-            problems.append(Problem(f"queue '{queue}' is not a queue of the scenario ({', '.join(queues)})",
-                                    "roster", row, "queue"))
-    if problems:
-        raise InputError(problems)
+def check_names(roster: pd.DataFrame, scenario: Scenario, name: str = "roster", rows: np.ndarray | None = None) -> None:
+    """Agents and queues of a (validated) roster must be the scenario's: a typo would silently drop an
+    agent. `rows` are the rows' numbers in the file (default: as a spreadsheet shows the frame)."""
+    rows = np.arange(len(roster)) + 2 if rows is None else rows
+    problems = ProblemList(name)
+    agents = roster["agent_id"].astype(str)
+    problems.add_cells("agent_id", rows, ~agents.isin({agent.agent_id for agent in scenario.agents}), agents,
+                       lambda value: f"unknown agent '{value}': not in agents.csv")
+    queues, known = roster["queue"].astype(str), list(scenario.config.queues)
+    problems.add_cells("queue", rows, (roster["activity"] == "work") & ~queues.isin(known), queues,
+                       lambda value: f"unknown queue '{value}': the scenario's queues are {', '.join(known)}")
+    problems.raise_if_any()
 
 
 def _work_spans(roster: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:

@@ -4,13 +4,19 @@ patience, an agent going off mid-contact, determinism, bad input."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from forecasts import erlang
 from forecasts.errors import InputError
+from forecasts.staffing import QueueTarget
+from scheduler.io import write_scenario
+from scheduler.roster import write_roster
 from scheduler.scenario import Agent, Scenario, ScenarioConfig
 from scheduler.simulate import (
     SIMULATION_COLUMNS,
@@ -21,6 +27,7 @@ from scheduler.simulate import (
     serve,
     simulate_roster,
 )
+from wfm.cli import app
 
 MONDAY = dt.datetime(2026, 11, 30)
 WEEK = pd.Timedelta(days=7)
@@ -167,5 +174,77 @@ def test_unknown_agents_and_queues_in_the_roster_are_located():
     with pytest.raises(InputError) as error:
         simulate_roster(roster, case, FEW)
     found = {(problem.row, problem.column): problem.message for problem in error.value.problems}
-    assert "agent 'zz' is not in agents.csv" in found[(3, "agent_id")]
-    assert "queue 'email' is not a queue" in found[(2, "queue")]
+    assert "unknown agent 'zz'" in found[(3, "agent_id")]
+    assert "unknown queue 'email'" in found[(2, "queue")]
+
+
+# --- wfm simulate -----------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def cli_folder(tmp_path: Path) -> tuple[Path, Path]:
+    """A scenario folder with a roster of two voice agents on a patient queue and one chat agent."""
+    roster, case = steady_case(agents=2, contacts_per_hour=20, aht=180)
+    config = case.config.model_copy(update={"queues": {"q": case.config.queues["q"],
+                                                       "chat": QueueTarget(concurrency=2, patience_seconds=120)}})
+    chat = pd.DataFrame({"interval_start": case.requirements["interval_start"], "queue": "chat", "contacts": 10.0,
+                         "aht_seconds": 300.0, "required": 0})
+    agents = pd.DataFrame([person.model_dump() for person in case.agents] +
+                          [dict(agent_id="c1", name="C1", skills=["chat"], min_hours=0, max_hours=84)])
+    folder = write_scenario(tmp_path / "scenario", config, agents,
+                            files={"requirements.csv": pd.concat([case.requirements, chat])})
+    lunch = [{"agent_id": "c1", "name": "C1", "queue": "chat", "activity": "work", "start": MONDAY,
+              "end": MONDAY + pd.Timedelta(hours=12)},
+             {"agent_id": "c1", "name": "C1", "queue": "", "activity": "lunch",
+              "start": MONDAY + pd.Timedelta(hours=12), "end": MONDAY + pd.Timedelta(hours=13)}]
+    write_roster(pd.concat([roster, pd.DataFrame(lunch)], ignore_index=True), tmp_path / "roster.csv")
+    return folder, tmp_path / "roster.csv"
+
+
+def run_simulate(*arguments: str, exit_code: int):
+    result = runner.invoke(app, ["simulate", *arguments])
+    assert result.exit_code == exit_code, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+def test_cli_writes_the_intervals_and_the_week(tmp_path):
+    folder, roster = cli_folder(tmp_path)
+    out = tmp_path / "sim.csv"
+    result = run_simulate("--scenario", str(folder), "--roster", str(roster), "--out", str(out),
+                          "--replications", "3", "--handle-time", "lognormal:0.8", exit_code=0)
+    table = pd.read_csv(out, parse_dates=["interval_start"])
+    assert list(table.columns) == SIMULATION_COLUMNS and len(table) == 2 * 7 * 24
+    summary = json.loads((tmp_path / "sim_summary.json").read_text())
+    assert summary["replications"] == 3 and summary["handle_time"] == "lognormal:0.8"
+    assert set(summary["queues"]) == {"q", "chat"}
+    # The chat agent works Monday 00:00-12:00 only: after that every chat hangs up.
+    chat = table[table["queue"] == "chat"].set_index("interval_start")
+    assert chat.loc[MONDAY + pd.Timedelta(hours=14), "abandon_rate"] == 1
+    assert chat.loc[MONDAY + pd.Timedelta(hours=2), "abandon_rate"] < 0.5
+    assert "Simulated week" in result.output
+
+
+@pytest.mark.parametrize("arguments, where", [
+    (["--handle-time", "gamma"], "--handle-time"),
+    (["--shrinkage", "some"], "--shrinkage"),
+])
+def test_cli_bad_options_exit_2(tmp_path, arguments, where):
+    folder, roster = cli_folder(tmp_path)
+    result = run_simulate("--scenario", str(folder), "--roster", str(roster), *arguments, exit_code=2)
+    assert where in result.output
+
+
+def test_cli_unknown_agent_and_missing_files_are_located(tmp_path):
+    folder, roster = cli_folder(tmp_path)
+    text = roster.read_text().replace("a1,", "zz,", 1)
+    roster.write_text(text)
+    result = run_simulate("--scenario", str(folder), "--roster", str(roster), "--out", str(tmp_path / "s.csv"),
+                          exit_code=2)
+    assert "unknown agent 'zz'" in result.output and "roster.csv" in "".join(result.output.split())
+    assert not (tmp_path / "s.csv").exists()
+    missing = run_simulate("--scenario", str(folder), "--roster", str(tmp_path / "nope.csv"), exit_code=2)
+    assert "nope.csv" in "".join(missing.output.split())
+    run_simulate("--scenario", str(tmp_path / "nowhere"), "--roster", str(roster), exit_code=2)

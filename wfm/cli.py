@@ -1,4 +1,4 @@
-"""The `wfm` command line: forecast, staff, roster, check, agent, demo.
+"""The `wfm` command line: forecast, staff, roster, check, agent, simulate, demo.
 
 Every bad input ends in a message naming the file, row and field, and exit code 2; never a traceback.
 """
@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from forecasts.errors import InputError
+from forecasts.errors import InputError, Problem
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(soft_wrap=True)  # paths in messages stay whole
@@ -252,6 +252,57 @@ def agent(
     if ics:
         ics.write_bytes(agent_calendar(table, agent_id))
         console.print(f"Wrote {ics}")
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[Path, typer.Option(help="scenario folder (scenario.yaml, agents.csv, ...)")],
+    roster_file: Annotated[Path, typer.Option("--roster", help="roster CSV to simulate")],
+    out: Annotated[Path, typer.Option(help="per-interval CSV; the week goes next to it as NAME_summary.json")] = Path(
+        "sim.csv"),
+    replications: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    handle_time: Annotated[str, typer.Option(help="exponential or lognormal:CV (e.g. lognormal:0.8)")] = "exponential",
+    shrinkage: Annotated[str, typer.Option(help="random: agents off the phones at random for the queue's "
+                                                "shrinkage share; none: always on")] = "random",
+    time_limit: Annotated[float | None, typer.Option(min=1, help="seconds; replications not done by then are "
+                                                                 "left out")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="processes")] = 1,
+) -> None:
+    """Simulate a roster's week contact by contact: service level per interval with its 95 % interval."""
+    from scheduler.io import load_scenario
+    from scheduler.roster import read_roster_rows
+    from scheduler.simulate import SimulationSettings, check_names, parse_handle_time, simulate_roster
+
+    with reported_errors():
+        if shrinkage not in ("random", "none"):
+            raise InputError(Problem(f"--shrinkage '{shrinkage}' is not a shrinkage model; use random or none"))
+        settings = SimulationSettings(replications, seed, parse_handle_time(handle_time), shrinkage, time_limit,
+                                      workers)
+        loaded = load_scenario(scenario)
+        table, rows = read_roster_rows(roster_file, str(roster_file))
+        check_names(table, loaded, str(roster_file), rows)
+    with progress_bar("Simulating") as update:
+        result = simulate_roster(table, loaded, settings, progress=update)
+    summary_path = out.with_name(f"{out.stem}_summary.json")
+    result.intervals.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    summary_path.write_text(json.dumps(result.summary, indent=2))
+    console.print(simulation_table(result.summary))
+    console.print(f"Wrote {len(result.intervals):,} intervals to {out} and the week to {summary_path}")
+
+
+def simulation_table(summary: dict) -> Table:
+    table = Table(title=f"Simulated week ({summary['replications']} replications)")
+    for column in ("queue", "offered", "service level", "95 % interval", "Erlang", "target", "ASA s", "abandoned",
+                   "occupancy"):
+        table.add_column(column, justify="left" if column == "queue" else "right")
+    for queue, week in summary["queues"].items():
+        level = week["service_level"]
+        interval = "n/a" if level["low"] is None else f"{level['low']:.1%}–{level['high']:.1%}"
+        table.add_row(queue, f"{week['offered']:,.0f}", f"{level['mean']:.1%}", interval, f"{week['expected']:.1%}",
+                      f"{week['target']:.0%}", "n/a" if week["asa_seconds"] is None else f"{week['asa_seconds']:.0f}",
+                      f"{week['abandon_rate']:.1%}", f"{week['occupancy']:.1%}")
+    return table
 
 
 @app.command()
