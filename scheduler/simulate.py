@@ -120,6 +120,10 @@ class SimulationSettings:
     time_limit: float | None = None  # seconds; replications not started by then are left out
     workers: int = 1  # processes
 
+    def __post_init__(self) -> None:
+        if self.replications < 1 or self.workers < 1:
+            raise ValueError("a simulation needs at least one replication and one worker")
+
 
 @dataclass(frozen=True)
 class SimulationResult:
@@ -157,21 +161,19 @@ def queue_models(roster: pd.DataFrame, scenario: Scenario) -> list[QueueModel]:
     table = validate_roster(roster)
     check_names(table, scenario)
     spans = _work_spans(table, scenario)
-    interval_seconds = scenario.config.interval_minutes * 60.0
-    starts = pd.date_range(scenario.week_start, periods=MINUTES_PER_WEEK // scenario.config.interval_minutes,
-                           freq=f"{scenario.config.interval_minutes}min")
-    demand = scenario.requirements.astype({"queue": str}).set_index(["interval_start", "queue"])
+    minutes = scenario.config.interval_minutes
+    starts = pd.date_range(scenario.week_start, periods=MINUTES_PER_WEEK // minutes, freq=f"{minutes}min")
+    demand = scenario.requirements.astype({"queue": str})
     models = []
     for queue, target in scenario.config.queues.items():
-        rows = demand.xs(queue, level="queue").reindex(starts) if queue in set(demand.index.get_level_values(1)) \
-            else pd.DataFrame(index=starts, columns=["contacts", "aht_seconds"], dtype=float)
+        rows = demand[demand["queue"] == queue].set_index("interval_start").reindex(starts)
         aht = rows["aht_seconds"].fillna(0).to_numpy(dtype=float)
         # Without a handle time there is no load (as Erlang reads it): such an interval stays idle.
         contacts = np.where(aht > 0, rows["contacts"].fillna(0).to_numpy(dtype=float), 0.0)
         mine = spans[spans["queue"] == queue]
-        windows = tuple(_merged(group[["start", "end"]].to_numpy(dtype=float))
+        windows = tuple(_within_horizon(_merged(group[["start", "end"]].to_numpy(dtype=float)))
                         for _, group in mine.groupby("agent_id", sort=True))
-        models.append(QueueModel(queue, target, interval_seconds, contacts, np.where(aht > 0, aht, 1.0), windows))
+        models.append(QueueModel(queue, target, minutes * 60.0, contacts, np.where(aht > 0, aht, 1.0), windows))
     return models
 
 
@@ -222,6 +224,13 @@ def _merged(spans: np.ndarray) -> np.ndarray:
         else:
             merged.append([start, end])
     return np.array(merged, dtype=float).reshape(-1, 2)
+
+
+def _within_horizon(spans: np.ndarray) -> np.ndarray:
+    """Spans cut to the simulated time: from the warm-up's start to a day past the week, which is
+    time enough for the contacts of Sunday night to be answered or to hang up."""
+    cut = np.clip(spans, -WARM_UP_MINUTES * 60.0, WEEK_SECONDS + MINUTES_PER_DAY * 60.0)
+    return cut[cut[:, 1] > cut[:, 0]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,7 +298,7 @@ def _minus(spans: np.ndarray, holes: np.ndarray) -> np.ndarray:
     steps = np.concatenate([np.ones(len(spans)), -np.ones(len(spans)), -np.ones(len(holes)), np.ones(len(holes))])
     moments, position = np.unique(times, return_inverse=True)
     level = np.cumsum(np.bincount(position, weights=steps, minlength=len(moments)))
-    inside = np.isclose(level, 1.0)  # in a span and not in a hole
+    inside = level == 1  # in a span and not in a hole
     before = np.concatenate([[False], inside[:-1]])
     return np.column_stack([moments[inside & ~before], moments[~inside & before]])
 

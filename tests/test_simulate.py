@@ -323,3 +323,11 @@ def test_the_sample_roster_with_random_shrinkage_does_no_worse_than_erlangs_whol
     # The interval is missing only where a single replication had a contact.
     assert ((low <= level + 1e-12) & (level <= high + 1e-12) | low.isna()).all()
     assert low.notna().mean() > 0.9
+
+
+def test_the_time_limit_keeps_the_replications_done():
+    roster, case = steady_case(agents=2, contacts_per_hour=10, aht=180)
+    result = simulate_roster(roster, case, SimulationSettings(replications=5, time_limit=1e-9))
+    assert result.replications == result.summary["replications"] == 1
+    assert result.summary["replications_asked"] == 5
+    assert result.intervals["service_level_low"].isna().all()  # one replication: no interval
