@@ -1,12 +1,12 @@
 """Roster simulation benchmark: median wall time and peak memory of `simulate_roster` on the sample center.
 
-    python -m benchmarks.bench_simulate                       # 100 replications, 1 and 2 processes, 3 runs
-    python -m benchmarks.bench_simulate --replications 100 --workers 2 --runs 3
+    python -m benchmarks.bench_simulate                       # 100 replications, 3 runs
+    python -m benchmarks.bench_simulate --replications 1000 --runs 1
 
 The sample center (`wfm.demo`: 66 agents, voice and chat, 30-minute intervals, one week) is rostered
 once with CP-SAT (30 s, not timed); each timed run then loads the scenario and the roster and simulates
-them in a fresh Python process, so that its peak RSS (`resource.getrusage`, the process and its
-workers) is the simulation's own and not the solver's.
+them in a fresh Python process, so that its peak RSS (`resource.getrusage`) is the simulation's own and
+not the solver's.
 """
 
 from __future__ import annotations
@@ -28,15 +28,14 @@ from scheduler.solve import solve_roster
 from wfm.demo import write_demo_scenario
 
 
-def measure(folder: str, roster_path: str, replications: int, workers: int) -> dict:
+def measure(folder: str, roster_path: str, replications: int) -> dict:
     """One timed simulation in this process: wall seconds, peak RSS in MB, and the week's figures."""
     scenario = load_scenario(folder)
     roster = read_roster(roster_path)
     began = time.perf_counter()
-    result = simulate_roster(roster, scenario, SimulationSettings(replications=replications, workers=workers))
+    result = simulate_roster(roster, scenario, SimulationSettings(replications=replications))
     wall = time.perf_counter() - began
-    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     levels = {queue: week["service_level"]["mean"] for queue, week in result.summary["queues"].items()}
     offered = sum(week["offered"] for week in result.summary["queues"].values())
     return {"wall": wall, "rss_mb": peak_kb / 1024, "levels": levels, "offered": offered}
@@ -52,25 +51,23 @@ def sample_roster(folder: Path, time_limit: float) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replications", type=int, default=100)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--solver-seconds", type=float, default=30)
     parser.add_argument("--measure", nargs=2, metavar=("SCENARIO", "ROSTER"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.measure:
-        print(json.dumps(measure(*arguments.measure, arguments.replications, arguments.workers[0])))
+        print(json.dumps(measure(*arguments.measure, arguments.replications)))
         return
     with tempfile.TemporaryDirectory() as folder:
         roster = sample_roster(Path(folder), arguments.solver_seconds)
-        print(f"{'processes':>9}{'replications':>14}{'median wall s':>15}{'runs':>30}{'peak RSS MB':>13}")
-        for workers in arguments.workers:
-            runs = [json.loads(subprocess.run(
-                [sys.executable, "-m", "benchmarks.bench_simulate", "--measure", f"{folder}/scenario", str(roster),
-                 "--replications", str(arguments.replications), "--workers", str(workers)],
-                check=True, capture_output=True, text=True).stdout) for _ in range(arguments.runs)]
-            walls = ", ".join(f"{run['wall']:.1f}" for run in runs)
-            print(f"{workers:>9}{arguments.replications:>14}{statistics.median(run['wall'] for run in runs):>15.1f}"
-                  f"{walls:>30}{max(run['rss_mb'] for run in runs):>13.0f}", flush=True)
+        runs = [json.loads(subprocess.run(
+            [sys.executable, "-m", "benchmarks.bench_simulate", "--measure", f"{folder}/scenario", str(roster),
+             "--replications", str(arguments.replications)],
+            check=True, capture_output=True, text=True).stdout) for _ in range(arguments.runs)]
+        walls = [run["wall"] for run in runs]
+        print(f"{arguments.replications} replications: median wall {statistics.median(walls):.1f} s "
+              f"(runs {', '.join(f'{wall:.1f}' for wall in walls)} s), "
+              f"peak RSS {max(run['rss_mb'] for run in runs):.0f} MB")
         print(f"contacts per replication: {runs[-1]['offered']:,.0f}; simulated service level: "
               + ", ".join(f"{queue} {level:.1%}" for queue, level in runs[-1]["levels"].items()))
 

@@ -38,9 +38,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from typing import Literal
 
 import numpy as np
@@ -118,11 +116,10 @@ class SimulationSettings:
     handle_time: HandleTime = field(default_factory=HandleTime)
     shrinkage: Literal["random", "none"] = "random"
     time_limit: float | None = None  # seconds; replications not started by then are left out
-    workers: int = 1  # processes
 
     def __post_init__(self) -> None:
-        if self.replications < 1 or self.workers < 1:
-            raise ValueError("a simulation needs at least one replication and one worker")
+        if self.replications < 1:
+            raise ValueError("a simulation needs at least one replication")
 
 
 @dataclass(frozen=True)
@@ -439,8 +436,8 @@ def simulate_roster(
 ) -> SimulationResult:
     """Simulate the roster's week `settings.replications` times; per interval and queue, and the week.
 
-    Each replication has its own random stream (spawned from `settings.seed`), so the figures do not
-    depend on the number of worker processes. Raises InputError when the roster names agents or
+    Each replication has its own random stream (spawned from `settings.seed`), so the first k
+    replications are the same whatever the number asked. Raises InputError when the roster names agents or
     queues the scenario does not know."""
     began = time.perf_counter()
     models = queue_models(roster, scenario)
@@ -455,34 +452,17 @@ def simulate_roster(
 
 
 def _run(models, settings: SimulationSettings, seeds: list, progress: Progress) -> np.ndarray:
-    """Tallies of the replications done: all of them, or those finished within the time limit
-    (always at least one)."""
-    began, total = time.perf_counter(), len(seeds)
+    """Tallies of the replications done: all of them, or those done within the time limit (at least one).
 
-    def out_of_time() -> bool:
-        return settings.time_limit is not None and time.perf_counter() - began > settings.time_limit
-
-    done: dict[int, np.ndarray] = {}
-    if settings.workers <= 1 or total <= 1:
-        for index, seed in enumerate(seeds):
-            done[index] = replicate(models, settings, seed)
-            progress(len(done), total, f"{len(done)} of {total} replications")
-            if out_of_time():
-                break
-    else:
-        # Spawned, not forked: the app's process has threads, which a fork would copy half-way.
-        with ProcessPoolExecutor(settings.workers, mp_context=get_context("spawn")) as pool:
-            pending = {pool.submit(replicate, models, settings, seed): index for index, seed in enumerate(seeds)}
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    done[pending.pop(future)] = future.result()
-                progress(len(done), total, f"{len(done)} of {total} replications")
-                if out_of_time():
-                    for future in pending:
-                        future.cancel()
-                    break
-    return np.stack([done[index] for index in sorted(done)])
+    One process: at 100 replications of the sample center, two spawned processes were twice as slow
+    (each imports the engine first; see the README's benchmark)."""
+    began, tallies = time.perf_counter(), []
+    for seed in seeds:
+        tallies.append(replicate(models, settings, seed))
+        progress(len(tallies), len(seeds), f"{len(tallies)} of {len(seeds)} replications")
+        if settings.time_limit is not None and time.perf_counter() - began > settings.time_limit:
+            break
+    return np.stack(tallies)
 
 
 # --------------------------------------------------------------------------------------------

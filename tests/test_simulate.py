@@ -141,13 +141,17 @@ def test_fifo_with_two_slots_and_the_longest_idle_agent_first():
     assert answered.tolist() == [10, 11, 12, 13, 110]
 
 
-def test_a_seed_gives_the_same_figures_and_workers_do_not_change_them():
+def test_a_seed_gives_the_same_figures_and_each_replication_its_own_stream():
     roster, case = steady_case(agents=3, contacts_per_hour=40, aht=200, patience_seconds=300, shrinkage=0.2)
     first = simulate_roster(roster, case, SimulationSettings(replications=3, seed=7))
-    again = simulate_roster(roster, case, SimulationSettings(replications=3, seed=7, workers=2))
+    again = simulate_roster(roster, case, SimulationSettings(replications=3, seed=7))
     other = simulate_roster(roster, case, SimulationSettings(replications=3, seed=8))
     pd.testing.assert_frame_equal(first.intervals, again.intervals)
     assert not first.intervals.equals(other.intervals)
+    # The first replication is the same whether alone or first of three.
+    alone = simulate_roster(roster, case, SimulationSettings(replications=1, seed=7))
+    stopped = simulate_roster(roster, case, SimulationSettings(replications=3, seed=7, time_limit=1e-9))
+    pd.testing.assert_frame_equal(alone.intervals, stopped.intervals)
 
 
 def test_random_shrinkage_takes_its_share_of_the_time_off_the_phones():

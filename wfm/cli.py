@@ -267,7 +267,6 @@ def simulate(
                                                 "shrinkage share; none: always on")] = "random",
     time_limit: Annotated[float | None, typer.Option(min=1, help="seconds; replications not done by then are "
                                                                  "left out")] = None,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="processes")] = 1,
 ) -> None:
     """Simulate a roster's week contact by contact: service level per interval with its 95 % interval."""
     from scheduler.io import load_scenario
@@ -277,8 +276,7 @@ def simulate(
     with reported_errors():
         if shrinkage not in ("random", "none"):
             raise InputError(Problem(f"--shrinkage '{shrinkage}' is not a shrinkage model; use random or none"))
-        settings = SimulationSettings(replications, seed, parse_handle_time(handle_time), shrinkage, time_limit,
-                                      workers)
+        settings = SimulationSettings(replications, seed, parse_handle_time(handle_time), shrinkage, time_limit)
         loaded = load_scenario(scenario)
         table, rows = read_roster_rows(roster_file, str(roster_file))
         check_names(table, loaded, str(roster_file), rows)
