@@ -120,6 +120,8 @@ class SimulationSettings:
     def __post_init__(self) -> None:
         if self.replications < 1:
             raise ValueError("a simulation needs at least one replication")
+        if self.shrinkage not in ("random", "none"):
+            raise ValueError(f"shrinkage '{self.shrinkage}' is neither random nor none")
 
 
 @dataclass(frozen=True)
@@ -451,7 +453,7 @@ def simulate_roster(
     return SimulationResult(intervals, summary, len(tallies))
 
 
-def _run(models, settings: SimulationSettings, seeds: list, progress: Progress) -> np.ndarray:
+def _run(models: list[QueueModel], settings: SimulationSettings, seeds: list, progress: Progress) -> np.ndarray:
     """Tallies of the replications done: all of them, or those done within the time limit (at least one).
 
     One process: at 100 replications of the sample center, two spawned processes were twice as slow
