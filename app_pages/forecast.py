@@ -10,7 +10,7 @@ import streamlit as st
 from forecasts.errors import InputError
 from forecasts.forecast import ForecastResult, forecast_history
 from forecasts.history import read_history
-from forecasts.methods import METHODS
+from forecasts.methods import METHOD_NAMES
 from forecasts.sample import sample_history, sample_special_days
 from forecasts.staffing import StaffingConfig, staffing_requirements
 from wfm import plots
@@ -188,7 +188,7 @@ with left:
     special_days = special_days_input(source)
 with right:
     st.subheader("Methods")
-    methods = st.multiselect("Methods to backtest", list(METHODS), default=list(METHODS),
+    methods = st.multiselect("Methods to backtest", list(METHOD_NAMES), default=list(METHOD_NAMES),
                              key=state.FORECAST_METHODS,
                              help="Each is scored on held-out weeks; the lowest WAPE per queue is used.")
     ready = special_days is not None and bool(methods)

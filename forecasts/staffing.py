@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from scipy import stats
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from forecasts import erlang
@@ -55,6 +56,9 @@ class QueueTarget(BaseModel):
     concurrency: int = Field(1, ge=1, le=20, description="contacts one agent handles at once (chat)")
     min_agents: int = Field(
         0, ge=0, description="agents on the phones in every interval (24/7 queues); leave 0 for queues that close"
+    )
+    quantile: float | None = Field(
+        None, ge=0.5, le=0.99, description="staff to this quantile of contacts instead of the forecast mean"
     )
 
     @model_validator(mode="after")
@@ -121,7 +125,7 @@ def load_staffing_config(path: str | Path) -> StaffingConfig:
 
 
 def _queue_requirements(rows: pd.DataFrame, target: QueueTarget, interval_seconds: float) -> pd.DataFrame:
-    contacts = rows["contacts"].to_numpy(dtype=float)
+    contacts = contacts_to_staff(rows, target.quantile)
     aht = rows["aht_seconds"].fillna(0).to_numpy(dtype=float)
     # Where nothing is offered the AHT is empty; any positive stand-in gives zero traffic.
     safe_aht = np.where((contacts > 0) & (aht > 0), aht, 1.0)
@@ -154,6 +158,24 @@ def _queue_requirements(rows: pd.DataFrame, target: QueueTarget, interval_second
     out["required"] = required
     out = out.join(expected_service(traffic, on_phones, safe_aht, target, index=rows.index))
     return out
+
+
+def contacts_to_staff(rows: pd.DataFrame, quantile: float | None) -> np.ndarray:
+    """The forecast's contacts, or with a `quantile` that quantile of them: interpolated on the
+    normal scale through the median (`contacts`), the 90 % and 97.5 % points (`contacts_hi80`,
+    `contacts_hi95`, the forecast's prediction intervals) and extrapolated beyond; a forecast
+    without those columns takes the Poisson quantile of `contacts` (the noise of counts alone)."""
+    contacts = rows["contacts"].to_numpy(dtype=float)
+    if quantile is None:
+        return contacts
+    if not {"contacts_hi80", "contacts_hi95"} <= set(rows.columns):
+        return stats.poisson.ppf(quantile, np.clip(contacts, 0.0, None)).astype(float)
+    z = stats.norm.ppf([0.5, 0.9, 0.975])
+    points = np.stack([contacts, rows["contacts_hi80"].to_numpy(float), rows["contacts_hi95"].to_numpy(float)])
+    wanted = stats.norm.ppf(quantile)
+    segment = 0 if wanted <= z[1] else 1
+    share = (wanted - z[segment]) / (z[segment + 1] - z[segment])
+    return np.maximum(points[segment] + share * (points[segment + 1] - points[segment]), contacts)
 
 
 def gross_up(on_phones: np.ndarray, shrinkage: float) -> np.ndarray:
