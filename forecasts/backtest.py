@@ -108,8 +108,8 @@ def backtest_queue(queue: QueueHistory, methods: tuple[str, ...], folds: int,
                 on_fit(f"backtest {queue.queue}: {name} on the week of {starts[week]:%Y-%m-%d}")
     for name in (name for name in methods if name in COMBINATIONS):
         for week in weeks:
-            others = [score for score in scores if score.fold_start != starts[week] and score.method in METHODS]
-            weights = combination_weights(name, QueueBacktest(others, {}).mean_wapes(methods))
+            others = QueueBacktest([score for score in scores if score.fold_start != starts[week]], {})
+            weights = combination_weights(name, others.mean_wapes(method for method in methods if method in METHODS))
             if weights:
                 forecasts[name, week] = combine([forecasts[member, week] for member in weights],
                                                 np.array(list(weights.values())))

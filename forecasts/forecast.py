@@ -129,7 +129,7 @@ def _chosen_method(name: str, result: QueueBacktest, names: tuple[str, ...]) -> 
     """The chosen method, unfitted; a combination takes its members and weights from the mean
     backtest WAPEs of all folds."""
     if name in COMBINATIONS:
-        return combination(name, result.mean_wapes(name for name in names if name in METHODS))
+        return combination(name, result.mean_wapes(method for method in names if method in METHODS))
     return make_method(name)
 
 
