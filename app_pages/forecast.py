@@ -98,6 +98,9 @@ def targets_input(queues: list[str], targets: dict) -> StaffingConfig | None:
             "patience_seconds": st.column_config.NumberColumn("patience (s)", help="set it for Erlang A"),
             "max_asa_seconds": st.column_config.NumberColumn("max ASA (s)"),
             "min_agents": st.column_config.NumberColumn("min agents"),
+            "quantile": st.column_config.NumberColumn("staff to quantile", format="%.2f", step=0.05,
+                                                      help="0.5–0.99: staff to this quantile of contacts "
+                                                           "(empty: the forecast)"),
         },
     )
     try:

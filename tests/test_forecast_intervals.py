@@ -9,7 +9,7 @@ from forecasts.forecast import forecast_history
 from forecasts.intervals import BAND_COLUMNS, bands, ratio_quantiles
 from forecasts.staffing import StaffingConfig, contacts_to_staff, staffing_requirements
 from tests.test_forecast import make_history
-from wfm_app.demand import history_forecast_figure
+from wfm_app.demand import history_forecast_figure, target_rows, targets_from_rows
 
 
 def test_ratio_quantiles_pool_neighbouring_slots_per_time_of_day():
@@ -130,3 +130,11 @@ def test_staffing_to_a_quantile_needs_more_agents_and_keeps_the_mean_contacts():
 def test_a_quantile_outside_half_to_99_percent_is_an_error(value):
     with pytest.raises(ValueError, match="quantile"):
         StaffingConfig.model_validate({"default": {"quantile": value}})
+
+
+def test_the_app_targets_editor_carries_the_quantile():
+    config = StaffingConfig.model_validate({"queues": {"voice": {"quantile": 0.8}, "chat": {}}})
+    rows = target_rows(["voice", "chat"], dict(config.queues))
+    assert rows["quantile"].iloc[0] == 0.8 and np.isnan(rows["quantile"].iloc[1])
+    edited = targets_from_rows(rows)
+    assert edited.target("voice").quantile == 0.8 and edited.target("chat").quantile is None

@@ -16,7 +16,7 @@ from wfm_app.problems import from_validation
 
 HISTORY_WEEKS_SHOWN = 4  # enough to see the weekly shape next to the forecast without squashing it
 TARGET_COLUMNS = ["queue", "service_level", "answer_seconds", "max_occupancy", "shrinkage", "concurrency",
-                  "patience_seconds", "max_asa_seconds", "min_agents"]
+                  "patience_seconds", "max_asa_seconds", "min_agents", "quantile"]
 HISTORY_COLOR, FORECAST_COLOR = "#7f7f7f", "#1f77b4"
 
 
