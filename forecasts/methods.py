@@ -47,6 +47,7 @@ RECENCY_HALF_LIFE = 4.0  # recency_mean: a week counts half as much as the one 4
 SHAPE_WEEKS = 16  # level_profile: the intraday shape is the median share of the last 16 weeks
 LEVEL_MEDIAN_WEEKS = 6  # level_profile: day total = median of the last 6 observed same weekdays
 COMBINE_TOP = 3  # combinations average the 3 methods with the lowest backtest WAPE
+OUTLIER_MADS = 2.0  # mstl: a day further than 2 robust deviations from its weekday's median is capped
 
 
 # --- the week grid ---------------------------------------------------------------------------
@@ -328,11 +329,31 @@ def damped_steps(distance: np.ndarray, damping: float) -> np.ndarray:
     return damping * (1.0 - damping ** distance) / (1.0 - damping)
 
 
+def cap_outlier_days(contacts: np.ndarray, profile: np.ndarray) -> np.ndarray:
+    """The history with each outlying day scaled back to the edge of its weekday's normal range.
+
+    A day's total is compared with the median of its weekday's last ``LEVEL_MEDIAN_WEEKS`` observed
+    totals; the normal range is ``OUTLIER_MADS`` robust standard deviations (1.4826 × the median
+    absolute deviation of those ratios over ``RECENT_WEEKS`` weeks) either side. A surge after a
+    holiday then shapes the level no more than an ordinary busy day.
+    """
+    totals = day_totals(contacts, profile)
+    with warnings.catch_warnings():  # weekdays never observed give an all-NaN median
+        warnings.simplefilter("ignore", RuntimeWarning)
+        median = np.nanmedian(last_observed(totals, LEVEL_MEDIAN_WEEKS), axis=0)
+        ratios = totals / median
+        spread = OUTLIER_MADS * 1.4826 * np.nanmedian(np.abs(last_observed(ratios, RECENT_WEEKS) - 1), axis=0)
+    capped = np.clip(ratios, 1 - spread, 1 + spread)
+    factor = np.where(np.isfinite(capped) & (totals > 0), capped / np.where(ratios > 0, ratios, 1.0), 1.0)
+    return contacts * factor[:, :, None]
+
+
 class MSTLMethod(Method):
     """statsforecast ``MSTL`` with daily and weekly seasons and an ``AutoETS(model="ZZN")`` trend,
     on the last ``MSTL_WEEKS`` weeks of the 24/7 series made regular by ``regular_series`` (gaps
-    on open slots filled with the profile estimate, closed slots 0). Predictions are clipped at 0
-    and set to 0 on slots with a zero profile share (closed).
+    on open slots filled with the profile estimate, closed slots 0) after ``cap_outlier_days``
+    (a one-day surge would otherwise pull the trend for the weeks after). Predictions are clipped
+    at 0 and set to 0 on slots with a zero profile share (closed).
 
     Growth: the seasons are additive and estimated over the whole window, so on a growing series
     the current weekly swing is larger than the fitted one and the weekend at the end of the window
@@ -355,7 +376,7 @@ class MSTLMethod(Method):
                                              f"got {len(contacts)}")
         from statsforecast.models import MSTL, AutoETS  # slow import (numba): only when used
 
-        series = regular_series(contacts, self._profile)[-MSTL_WEEKS:]
+        series = regular_series(cap_outlier_days(contacts, self._profile), self._profile)[-MSTL_WEEKS:]
         per_day = contacts.shape[2]
         model = MSTL(season_length=[per_day, DAYS_PER_WEEK * per_day], trend_forecaster=AutoETS(model="ZZN"))
         try:

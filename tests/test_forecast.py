@@ -12,7 +12,9 @@ from forecasts.methods import (
     METHOD_NAMES,
     METHODS,
     MSTLMethod,
+    LEVEL_MEDIAN_WEEKS,
     WeightedProfile,
+    cap_outlier_days,
     combination_weights,
     day_totals,
     forecast_aht,
@@ -337,3 +339,25 @@ def test_a_chosen_combination_is_refitted_with_the_best_members_of_all_folds():
     predicted = method.fit(queue.contacts).predict(1)
     members = [make_method(member.name).fit(queue.contacts).predict(1) for member in method.members]
     np.testing.assert_allclose(predicted, np.mean(members, axis=0))
+
+
+def test_an_outlying_day_is_capped_at_its_weekdays_normal_range():
+    contacts = week_array(make_history(weeks=8, noise=0.05, seed=4))
+    contacts[-1, 1] *= 1.6  # a post-holiday Tuesday
+    profile = intraday_profile(contacts)
+    capped = cap_outlier_days(contacts, profile)
+    totals, capped_totals = day_totals(contacts, profile), day_totals(capped, profile)
+    tuesdays = totals[-LEVEL_MEDIAN_WEEKS:, 1]
+    median = np.median(tuesdays)
+    spread = 2 * 1.4826 * np.median(np.abs(totals[:, 1] / median - 1))
+    assert capped_totals[-1, 1] == pytest.approx(median * (1 + spread))
+    ordinary = np.ones(totals.shape, dtype=bool)
+    ordinary[-1, 1] = False
+    assert np.abs(capped_totals / totals - 1)[ordinary].max() < 0.03  # the ordinary days barely move
+
+
+def test_mstl_is_not_pulled_up_by_a_surge_day():
+    contacts = week_array(make_history(weeks=8, noise=0.05, seed=4))
+    contacts[-1, 1] *= 1.6
+    predicted = make_method("mstl").fit(contacts).predict(1)[0]
+    assert predicted.sum() == pytest.approx(true_pattern(8).sum(), rel=0.03)
