@@ -19,6 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 from sqlalchemy import Engine, Select, create_engine, delete, event, func, make_url, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -117,6 +118,10 @@ def sqlite_file_url(path: Path) -> str:
 
 def create_store_engine(url: str) -> Engine:
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        engine = create_engine(parsed, pool_pre_ping=True)
+        event.listen(engine, "connect", postgres_connect)
+        return engine
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True)
     if is_sqlite_file(parsed):
@@ -137,6 +142,14 @@ def sqlite_connect(connection: Any, _record: Any) -> None:
     connection.isolation_level = None
     # SQLite ignores foreign keys (and so the cascades) unless asked, on every connection.
     connection.execute("PRAGMA foreign_keys=ON")
+
+
+def postgres_connect(connection: Any, _record: Any) -> None:
+    # A write waits for a row another scheduler's save holds as long as SQLite waits for its write
+    # lock, then fails as contended (and is retried), instead of waiting for ever.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {round(contention.BUSY_TIMEOUT_SECONDS * 1000)}")
+    connection.commit()
 
 
 def sqlite_begin(connection: Any) -> None:
@@ -528,15 +541,22 @@ class Store:
 
 
 def center_record(session: Session, name: str) -> CenterRecord:
-    """The center of that name, created on first use."""
+    """The center of that name, created on first use. Two schedulers creating the same new center at
+    once on PostgreSQL: the later insert waits for the first to commit, then does nothing and finds it."""
     if not isinstance(name, str) or not name.strip():
         raise InputError(Problem("is empty; name the center", column="center"))
-    record = session.scalar(select(CenterRecord).where(CenterRecord.name == name.strip()))
+    query = select(CenterRecord).where(CenterRecord.name == name.strip())
+    record = session.scalar(query)
     if record is None:
-        record = CenterRecord(name=name.strip())
-        session.add(record)
-        session.flush()
+        insert = dialect_insert(session)(CenterRecord).values(name=name.strip(), created_at=utcnow())
+        session.execute(insert.on_conflict_do_nothing(index_elements=[CenterRecord.name]))
+        record = session.scalar(query)
     return record
+
+
+def dialect_insert(session: Session) -> Callable[..., Any]:
+    """The database's INSERT, which has ON CONFLICT (both SQLite and PostgreSQL do)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def scenario_record(session: Session, scenario_id: int) -> ScenarioRecord:
