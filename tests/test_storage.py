@@ -20,7 +20,8 @@ from wfm.storage.migrate import current_revision, head_revision
 from wfm.storage.schema import AgentRecord, Base
 
 WEEK = dt.date(2026, 11, 23)  # a Monday
-TABLES = {"centers", "scenarios", "agents", "time_off", "stored_tables", "roster_versions", "roster_rows"}
+TABLES = {"centers", "scenarios", "agents", "time_off", "stored_tables", "roster_versions", "roster_rows", "users",
+          "sessions", "audit"}
 
 
 def config(**changes) -> ScenarioConfig:
@@ -92,7 +93,7 @@ def test_a_fresh_database_gets_the_schema_from_the_migration(tmp_path: Path):
     with Store(tmp_path / "data") as store:
         assert (tmp_path / "data" / "wfm.db").is_file()
         assert TABLES <= set(inspect(store.engine).get_table_names())
-        assert current_revision(store.engine) == head_revision() == "0001"
+        assert current_revision(store.engine) == head_revision() == "0002"
 
 
 def test_opening_again_is_a_no_op_that_keeps_the_data(store_url: str):
