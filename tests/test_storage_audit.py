@@ -38,8 +38,7 @@ def history() -> pd.DataFrame:
                          "queue": "voice", "contacts": [3.0, 4.0], "aht_seconds": [200.0, 210.0]})
 
 
-# Each write, as the scheduler "sam" makes it, and the
-# action and object the audit trail must name.
+# Each write, as the scheduler "sam" makes it, and the action and object the audit trail must name.
 WRITES = {
     "create_scenario": (lambda store, scenario, version: store.create_scenario(config(), name="week 49", center="north"),
                         "scenario"),
