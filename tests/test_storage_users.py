@@ -11,25 +11,12 @@ from sqlalchemy import inspect, select, text
 
 from tabular import InputError
 from tests.storage_backends import store_url  # noqa: F401  (a fixture: each test runs on SQLite and PostgreSQL)
-from tests.test_storage import AGENTS, WEEK, config, roster
+from tests.test_storage import AGENTS, WEEK, config, roster, scenario_id, store  # noqa: F401
 from wfm.auth import PERMISSIONS, LoginRefused, NotAllowed, SessionPolicy, User, require
 from wfm.storage import Store
 from wfm.storage.schema import UserRecord
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def store(store_url: str) -> Store:
-    with Store.open(store_url) as opened:
-        yield opened
-
-
-@pytest.fixture
-def scenario_id(store: Store) -> int:
-    created = store.create_scenario(config(), name="week 48", center="north")
-    store.replace_agents(created, AGENTS)
-    return created
 
 
 def add(store: Store, username: str, role: str, **options) -> User:
