@@ -194,6 +194,23 @@ def test_an_agent_of_another_center_sees_nothing_of_this_one(store: Store, scena
         store.load_roster(version)
 
 
+def test_only_a_scheduler_manages_users_but_anyone_changes_their_own_password(store: Store, scenario_id: int):
+    manager, ann = add(store, "max", "manager"), add(store, "ann", "agent", agent_id="a1")
+    for user in (manager, ann):
+        with store.acting_as(user):
+            with pytest.raises(NotAllowed, match="may not add or remove users or reset passwords"):
+                store.set_password("ann", "taken over by someone")
+            with pytest.raises(NotAllowed):
+                store.add_user("eve", PASSWORD, role="scheduler")
+            with pytest.raises(NotAllowed):
+                store.remove_user("max")
+    assert store.change_password("ann", PASSWORD, "ann's own new secret").username == "ann"
+    assert store.audit_log().iloc[0][["actor", "action"]].tolist() == ["ann", "set_password"]
+    with store.acting_as(add(store, "sam", "scheduler")):
+        store.remove_user("ann")
+    assert [user.username for user in store.list_users()] == ["max", "sam"]
+
+
 def test_every_permission_names_known_roles():
     assert all(roles and roles <= {"scheduler", "manager", "agent"} for roles in PERMISSIONS.values())
     assert PERMISSIONS["publish"] == {"scheduler"}

@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "see_planning": PLANNERS,  # agents, time off, demand tables, roster summaries
     "see_all_shifts": PLANNERS,  # every agent's shifts, drafts included (an agent: own published shifts)
     "see_audit": PLANNERS,
+    "manage_users": frozenset({"scheduler"}),  # add and remove users, reset passwords (also `wfm user`)
 }
 
 MIN_PASSWORD_LENGTH = 10
@@ -72,6 +73,7 @@ ACTION_WORDS = {
     "see_planning": "see the planning tables",
     "see_all_shifts": "see other agents' shifts or drafts",
     "see_audit": "see the audit trail",
+    "manage_users": "add or remove users or reset passwords",
 }
 
 

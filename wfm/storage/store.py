@@ -35,13 +35,13 @@ from wfm.storage.inputs import Rows
 from wfm.storage.schema import (
     AgentRecord,
     CenterRecord,
-    UserRecord,
     RosterRowRecord,
     RosterVersionRecord,
     ScenarioRecord,
     SessionRecord,
     StoredTableRecord,
     TimeOffRecord,
+    UserRecord,
     utcnow,
 )
 
@@ -608,9 +608,10 @@ class Store:
             )
 
     # ---- users, sessions and the audit trail -------------------------------------------------------
-    # Adding, changing and removing users are an administrator's (the command line's `wfm user`): the app
-    # offers a user only `change_password` for themselves.
+    # Adding users, resetting passwords and removing users: the command line (`wfm user`), or a scheduler in
+    # the app ("manage_users"). Anyone changes their own password with `change_password`.
 
+    @guarded("manage_users")
     @unit_of_work
     def add_user(self, username: str, password: str, *, role: str, center: str = DEFAULT_CENTER,
                  agent_id: str | None = None, must_change_password: bool = False) -> User:
@@ -631,9 +632,20 @@ class Store:
                          agent_id=linked)
             return users.user(record)
 
-    @unit_of_work
+    @guarded("manage_users")
     def set_password(self, username: str, password: str, *, must_change_password: bool = False) -> None:
         """A new password for the user (an administrator's reset); their open sessions are closed."""
+        self._store_password(username, password, must_change_password)
+
+    def change_password(self, username: str, old_password: str, new_password: str) -> User:
+        """The user's own change (e.g. of a one-time password at first login): refused unless the old
+        password is right. Their open sessions are closed."""
+        with self.acting_as(self.authenticate(username, old_password)):
+            self._store_password(username, new_password, must_change_password=False)
+        return self.authenticate(username, new_password)
+
+    @unit_of_work
+    def _store_password(self, username: str, password: str, must_change_password: bool) -> None:
         password_hash = auth.hash_password(password)
         with self._session(write=True) as session:
             record = users.existing_user(session, username)
@@ -641,13 +653,7 @@ class Store:
             users.close_sessions(session, record.id)
             audit.record(session, "set_password", f"user {record.username}", actor=actor(), center=record.center.name)
 
-    def change_password(self, username: str, old_password: str, new_password: str) -> User:
-        """The user's own change (e.g. of a one-time password at first login): refused unless the old
-        password is right. Their other sessions are closed."""
-        with self.acting_as(self.authenticate(username, old_password)):
-            self.set_password(username, new_password)
-        return self.authenticate(username, new_password)
-
+    @guarded("manage_users")
     @unit_of_work
     def remove_user(self, username: str) -> None:
         """The user can no longer log in and their sessions end; the audit trail keeps their name."""
@@ -657,6 +663,7 @@ class Store:
             users.close_sessions(session, record.id)
             audit.record(session, "remove_user", f"user {record.username}", actor=actor(), center=record.center.name)
 
+    @guarded("manage_users")
     @unit_of_work
     def list_users(self, center: str | None = None) -> list[User]:
         """The active users, by name."""
