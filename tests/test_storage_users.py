@@ -13,7 +13,7 @@ from tabular import InputError
 from tests.storage_backends import store_url  # noqa: F401  (a fixture: each test runs on SQLite and PostgreSQL)
 from tests.test_storage import AGENTS, WEEK, config, roster, scenario_id, store  # noqa: F401
 from wfm.auth import PERMISSIONS, LoginRefused, NotAllowed, SessionPolicy, User, require
-from wfm.storage import Store
+from wfm.storage import Store, users
 from wfm.storage.schema import UserRecord
 
 PASSWORD = "correct horse battery"
@@ -104,6 +104,22 @@ def test_an_expired_session_is_refused(store_url: str):
         token = store.open_session(store.authenticate("sam", PASSWORD))
         assert store.session_user(token).username == "sam"
         time.sleep(1.1)
+        with pytest.raises(LoginRefused, match="expired"):
+            store.session_user(token)
+
+
+def test_activity_keeps_a_session_alive_until_its_absolute_end(store_url: str, monkeypatch):
+    monkeypatch.setattr(users, "LAST_SEEN_EVERY", dt.timedelta(0))  # note every request, not once a minute
+    policy = SessionPolicy(idle=dt.timedelta(seconds=1), absolute=dt.timedelta(seconds=3))
+    with Store.open(store_url, sessions=policy) as store:
+        sam = store.add_user("sam", PASSWORD, role="scheduler")
+        opened = time.monotonic()
+        token = store.open_session(sam)
+        while time.monotonic() - opened < 2.7:  # a request every 0.4 s: never idle for 1 s
+            time.sleep(0.4)
+            if time.monotonic() - opened < 2.7:
+                assert store.session_user(token) == sam
+        time.sleep(max(0.0, 3.2 - (time.monotonic() - opened)))
         with pytest.raises(LoginRefused, match="expired"):
             store.session_user(token)
 
