@@ -35,12 +35,9 @@ def username(name: str) -> str:
     return name.strip()
 
 
-def user_record(session: Session, name: str, *, active: bool | None = True) -> UserRecord | None:
-    """The user of that name (by default only an active one)."""
-    query = select(UserRecord).where(UserRecord.username == name)
-    if active is not None:
-        query = query.where(UserRecord.active == active)
-    return session.scalar(query)
+def user_record(session: Session, name: str, *, active: bool = True) -> UserRecord | None:
+    """The active (or removed) user of that name."""
+    return session.scalar(select(UserRecord).where(UserRecord.username == name, UserRecord.active.is_(active)))
 
 
 def existing_user(session: Session, name: str) -> UserRecord:
