@@ -392,5 +392,98 @@ def demo(
     raise typer.Exit(code)
 
 
+# ---- wfm user: the logins of the app -------------------------------------------------------------------
+
+users = typer.Typer(no_args_is_help=True, help="Add, list and remove the app's users, and set their passwords.")
+app.add_typer(users, name="user")
+DataOption = Annotated[Path | None, typer.Option("--data", help="the app's data folder (default wfm-data); "
+                                                                  "WFM_DATABASE_URL, when set, wins")]
+PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="read the password from the first line of "
+                                                                      "standard input instead of prompting")]
+
+
+@contextmanager
+def user_store(data: Path | None) -> Iterator:
+    """The app's store, as the app opens it; its errors reported like any bad input."""
+    import os
+
+    from wfm.storage import DEFAULT_DATA_DIR, Store, database_url
+
+    with reported_errors(), Store.open(database_url(data or DEFAULT_DATA_DIR, os.environ)) as store:
+        yield store
+
+
+def new_password(from_stdin: bool) -> str:
+    """Typed twice without echo, or one line of standard input; never printed. A weak one exits with 2."""
+    import sys
+
+    from wfm.auth import password_problem
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if problem := password_problem(password):
+        errors.print(f"The password {problem}.")
+        raise typer.Exit(2)
+    return password
+
+
+@users.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="the name to log in with")],
+    role: Annotated[str, typer.Option(help="scheduler, manager or agent")],
+    agent_id: Annotated[str | None, typer.Option("--agent-id", help="the agent an agent user is")] = None,
+    center: Annotated[str | None, typer.Option(help="the user's center (default: the default center)")] = None,
+    data: DataOption = None,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Add a user who logs in to the app with a password (at least 10 characters)."""
+    from wfm.storage import DEFAULT_CENTER
+
+    password = new_password(password_stdin)
+    with user_store(data) as store:
+        added = store.add_user(username, password, role=role, center=center or DEFAULT_CENTER, agent_id=agent_id)
+    linked = f" (agent {added.agent_id})" if added.agent_id else ""
+    console.print(f"Added {added.role} {added.username}{linked} to center {added.center}.", markup=False)
+
+
+@users.command("passwd")
+def user_passwd(
+    username: Annotated[str, typer.Argument(help="the user")],
+    data: DataOption = None,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Set a user's password; their open sessions end."""
+    password = new_password(password_stdin)
+    with user_store(data) as store:
+        store.set_password(username, password)
+    console.print(f"Changed the password of {username}.", markup=False)
+
+
+@users.command("remove")
+def user_remove(username: Annotated[str, typer.Argument(help="the user")], data: DataOption = None) -> None:
+    """Remove a user: they can no longer log in (the audit trail keeps their name)."""
+    with user_store(data) as store:
+        store.remove_user(username)
+    console.print(f"Removed {username}.", markup=False)
+
+
+@users.command("list")
+def user_list(
+    center: Annotated[str | None, typer.Option(help="only this center's users")] = None,
+    data: DataOption = None,
+) -> None:
+    """The users who can log in."""
+    with user_store(data) as store:
+        found = store.list_users(center)
+    table = Table(title="Users")
+    for column in ("username", "role", "center", "agent", "must change password"):
+        table.add_column(column)
+    for user in found:
+        table.add_row(user.username, user.role, user.center, user.agent_id or "", "yes" if user.must_change_password else "")
+    console.print(table)
+
+
 def main() -> None:
     app()
