@@ -1,7 +1,8 @@
 """The wfm app: `streamlit run app.py`.
 
-A thin router. The role chosen in the sidebar decides which pages show; it is a view, not a login:
-anyone who can open the app can choose any role.
+A thin router. Nothing shows until someone logs in (wfm_app.login); the logged-in user's role decides
+which pages show, and every page runs as that user (`context.acting_as`), so that the store itself
+refuses what the role may not do, whatever a page offers.
 """
 
 from __future__ import annotations
@@ -9,36 +10,33 @@ from __future__ import annotations
 import streamlit as st
 
 from tabular import InputError
-from wfm_app import context, problems, state
+from wfm.auth import NotAllowed, User
+from wfm_app import context, login, problems, state
 from wfm_app.text import md
 
-ROLES = ("scheduler", "manager", "agent")
-PAGES = {
-    "scheduler": [
-        st.Page("app_pages/forecast.py", title="Forecast and staffing", icon=":material/query_stats:",
-                url_path="forecast"),
-        st.Page("app_pages/roster.py", title="Roster", icon=":material/calendar_month:", url_path="roster"),
-    ],
-    "manager": [
-        st.Page("app_pages/rules.py", title="Rules", icon=":material/rule:", url_path="rules"),
-    ],
-    "agent": [
-        st.Page("app_pages/my_shifts.py", title="My shifts", icon=":material/event:", url_path="my-shifts"),
-    ],
-}
+# Each page with what a user must be allowed to see it (wfm.auth.PERMISSIONS); My shifts is an agent's own.
+PAGES = [
+    ("see_planning", st.Page("app_pages/forecast.py", title="Forecast and staffing", icon=":material/query_stats:",
+                             url_path="forecast")),
+    ("see_all_shifts", st.Page("app_pages/roster.py", title="Roster", icon=":material/calendar_month:",
+                               url_path="roster")),
+    ("see_planning", st.Page("app_pages/rules.py", title="Rules", icon=":material/rule:", url_path="rules")),
+    ("see_audit", st.Page("app_pages/audit.py", title="Audit trail", icon=":material/history:", url_path="audit")),
+]
+MY_SHIFTS = st.Page("app_pages/my_shifts.py", title="My shifts", icon=":material/event:", url_path="my-shifts")
 
 
-def sidebar() -> str:
-    """Role, name and scenario pickers; returns the role."""
+def pages(user: User) -> list[st.Page]:
+    offered = [page for action, page in PAGES if context.may(action)]
+    return offered + ([MY_SHIFTS] if user.agent_id is not None else [])
+
+
+def sidebar() -> None:
+    """Who is logged in, the logout button and the scenario picker."""
     with st.sidebar:
         st.title("wfm")
-        role = st.radio("Role", ROLES, key=state.ROLE, format_func=str.capitalize, horizontal=True,
-                        help="Chooses the pages you see. This is not authentication.")
-        st.text_input("Your name", key=state.USER_NAME, placeholder=role.capitalize(),
-                      help="Recorded with the roster versions you save and publish.")
+        login.logout_button()
         scenario_picker()
-        st.caption("Roles choose pages only; they are not a login.")
-    return role
 
 
 def scenario_picker() -> None:
@@ -55,8 +53,13 @@ st.set_page_config(page_title="wfm", page_icon=":material/support_agent:", layou
 # a live formula in Excel. The app's download buttons make such text inert (tabular.spreadsheet).
 st.set_option("client.disableDataExport", True)
 try:
-    role = sidebar()
+    user = login.logged_in_user()  # or the login form, and the run stops
 except InputError as error:  # the store cannot be used: not a wfm database, from a newer wfm, busy
     problems.show(error, title="The app's database cannot be opened")
     st.stop()
-st.navigation(PAGES[role]).run()
+with context.acting_as(user):
+    sidebar()
+    try:
+        st.navigation(pages(user)).run()
+    except NotAllowed as refused:  # a page offered what the role may not do: the store refused, nothing changed
+        problems.show(refused, title="Not allowed: nothing was changed")

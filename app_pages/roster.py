@@ -1,4 +1,5 @@
-"""Roster (scheduler): generate, look, edit by hand, save versions, publish, compare and download.
+"""Roster (scheduler): generate, look, edit by hand, save versions, publish, compare and download. A manager
+sees the same roster, versions and comparisons read-only: only a scheduler generates, edits and publishes.
 
 Hand edits that break a hard rule are kept and flagged: the planner may know something the rules do
 not (a swap agreed with the agent), so such a roster can be saved as a draft with its violations
@@ -102,6 +103,8 @@ def save_and_publish(scenario: Scenario, view: RosterView) -> None:
     text, save_column, publish_column = st.columns([4, 1, 1], vertical_alignment="center")
     text.markdown(status_text(version, view))
     solver_warnings()
+    if not context.may("publish"):
+        return
     if save_column.button("Save draft", key=state.SAVE_DRAFT, icon=":material/save:", disabled=saved):
         stored(save_draft, view)
     published = saved and version is not None and version.published
@@ -416,9 +419,11 @@ def page() -> None:
         problems.show(error, "This scenario cannot be rostered yet")
         st.stop()
     working.follow_scenario(scenario_id, store)
-    generate_controls(scenario)
+    if context.may("generate"):
+        generate_controls(scenario)
     if working.roster() is None:
-        st.info("No roster for this week yet: generate one.", icon=":material/info:")
+        st.info("No roster for this week yet: generate one." if context.may("generate") else
+                "No roster for this week yet: a scheduler generates it.", icon=":material/info:")
         st.stop()
     view = working.view(scenario)
     save_and_publish(scenario, view)
@@ -433,7 +438,10 @@ def page() -> None:
     with tabs[2]:
         score_tab(view, scenario)
     with tabs[3]:
-        edit_tab(scenario, view)
+        if context.may("edit_roster"):
+            edit_tab(scenario, view)
+        else:
+            st.info("Only a scheduler edits shifts.", icon=":material/lock:")
     with tabs[4]:
         versions_tab(scenario)
     with tabs[5]:

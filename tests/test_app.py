@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -32,7 +33,8 @@ from wfm_app.settings import Settings
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 PAGES = {"forecast": "app_pages/forecast.py", "roster": "app_pages/roster.py", "rules": "app_pages/rules.py",
-         "my_shifts": "app_pages/my_shifts.py"}
+         "audit": "app_pages/audit.py", "my_shifts": "app_pages/my_shifts.py"}
+PASSWORD = "tests-password-1"
 TIMEOUT = 120  # AppTest's default of 3 s is too short for a solver run or the sample's first import
 TIME_LIMIT = 5  # seconds: enough for the tiny scenario on two cores
 WEEK = dt.date(2026, 11, 23)
@@ -121,13 +123,35 @@ def sample(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return sample_dir
 
 
-def open_app(role: str = "scheduler", page: str | None = None) -> AppTest:
+def user_of(role: str, agent_id: str | None = None, username: str | None = None) -> str:
+    """A user of that role in the app's data folder (an agent user for `agent_id`, default the first agent),
+    with PASSWORD; added, or its password reset, as an administrator would with `wfm user`."""
+    with Store(os.environ["WFM_DATA_DIR"]) as store:
+        if role == "agent":
+            agent_id = agent_id or store.load_agents(store.list_scenarios()[0].id)[0].agent_id
+        username = username or (role if role != "agent" else f"agent-{agent_id}")
+        if username in {user.username for user in store.list_users()}:
+            store.set_password(username, PASSWORD)
+        else:
+            store.add_user(username, PASSWORD, role=role, agent_id=agent_id if role == "agent" else None)
+    return username
+
+
+def log_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    at.text_input(key=state.LOGIN_USERNAME).input(username)
+    at.text_input(key=state.LOGIN_PASSWORD).input(password)
+    return at.button(key=state.LOGIN_SUBMIT).click().run()
+
+
+def open_app(role: str = "scheduler", page: str | None = None, *, agent_id: str | None = None,
+             username: str | None = None) -> AppTest:
+    """The app as a user of `role` sees it after logging in, on `page` (default: the role's first page)."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
-    if role != "scheduler":
-        at.radio(key=state.ROLE).set_value(role).run()
+    log_in(at, user_of(role, agent_id, username))
     if page is not None:
         at.switch_page(PAGES[page]).run()
     assert not at.exception, [error.value for error in at.exception]
+    assert state.LOGOUT in keys(at), "the login did not succeed"
     return at
 
 
@@ -176,22 +200,22 @@ def test_first_start_imports_the_sample_center(sample: Path):
     ("scheduler", None, "Forecast and staffing",
      {state.HISTORY_SOURCE, state.SPECIAL_DAYS_EDITOR, state.FORECAST_METHODS, state.RUN_FORECAST}),
     ("scheduler", "roster", "Roster", {state.TIME_LIMIT, state.GENERATE}),
-    ("manager", None, "Rules",
+    ("manager", "rules", "Rules",
      {state.AGENTS_EDITOR, state.TIME_OFF_EDITOR, state.TEMPLATES_EDITOR, state.BREAKS_EDITOR, state.RELOAD_RULES,
       f"{state.RULES_FORM}.min_rest_hours", f"{state.WEIGHTS_FORM}.short_hour"}),
-    ("agent", None, "My shifts", {state.MY_AGENT}),
+    ("manager", "audit", "Audit trail", {state.AUDIT_ACTIONS}),
+    ("agent", None, "My shifts", set()),
 ])
 def test_each_page_renders_for_its_role_on_the_sample_center(sample, role, page, title, widgets):
     at = open_app(role, page)
     assert at.title[0].value == title
     assert widgets <= keys(at)
-    assert {state.ROLE, state.USER_NAME} <= keys(at)
 
 
 @pytest.mark.parametrize(("role", "allowed", "refused"), [
-    ("scheduler", ["forecast", "roster"], ["rules", "my_shifts"]),
-    ("manager", ["rules"], ["forecast", "roster", "my_shifts"]),
-    ("agent", ["my_shifts"], ["forecast", "roster", "rules"]),
+    ("scheduler", ["forecast", "roster", "rules", "audit"], ["my_shifts"]),
+    ("manager", ["forecast", "roster", "rules", "audit"], ["my_shifts"]),
+    ("agent", ["my_shifts"], ["forecast", "roster", "rules", "audit"]),
 ])
 def test_the_role_decides_which_pages_show(tiny, role, allowed, refused):
     at = open_app(role)
@@ -243,17 +267,15 @@ def put_roster(at: AppTest, roster: pd.DataFrame) -> AppTest:
 
 
 def test_save_publish_and_the_agent_sees_only_the_published_week(tiny, tiny_roster):
-    at = put_roster(open_app(page="roster"), tiny_roster)
-    at.text_input(key=state.USER_NAME).set_value("Sam Planner")
+    at = put_roster(open_app(page="roster", username="sam"), tiny_roster)
     at.button(key=state.SAVE_DRAFT).click().run()
     with Store(tiny) as store:
         [version] = store.list_versions(1)
-        assert (version.status, version.created_by) == ("draft", "Sam Planner")
+        assert (version.status, version.created_by) == ("draft", "sam")  # the logged-in user
     assert "Version 1, draft" in texts(at.markdown)
 
     agent = at.session_state[state.ROSTER]["agent_id"].iloc[0]
-    mine = open_app("agent")
-    mine.selectbox(key=state.MY_AGENT).set_value(agent).run()
+    mine = open_app("agent", agent_id=agent)
     assert "not published yet" in texts(mine.info)  # a draft is invisible to agents
 
     if state.PUBLISH_ANYWAY in keys(at):  # the solver's roster should break no rule, but that is not our test
@@ -335,7 +357,7 @@ def stored_agents(data_dir: Path) -> list[dict]:
 ])
 def test_an_invalid_agent_edit_shows_the_problem_and_saves_nothing(tiny, edits, why):
     before = stored_agents(tiny)
-    at = open_app("manager")
+    at = open_app("manager", "rules")
     at.session_state[state.AGENTS_EDITOR] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [], **edits}
     at.run()
     assert not at.exception
@@ -347,7 +369,7 @@ def test_an_invalid_agent_edit_shows_the_problem_and_saves_nothing(tiny, edits, 
 
 def test_a_new_agent_row_waits_for_its_required_fields(tiny):
     before = stored_agents(tiny)
-    at = open_app("manager")
+    at = open_app("manager", "rules")
     at.session_state[state.AGENTS_EDITOR] = {"edited_rows": {0: {"name": "Ada"}}, "deleted_rows": [],
                                             "added_rows": [{"agent_id": "T6", "name": "Agent 6"}]}
     at.run()
@@ -357,7 +379,7 @@ def test_a_new_agent_row_waits_for_its_required_fields(tiny):
 
 
 def test_a_valid_agent_edit_is_saved_at_once(tiny):
-    at = open_app("manager")
+    at = open_app("manager", "rules")
     at.session_state[state.AGENTS_EDITOR] = {"edited_rows": {0: {"name": "Ada Lovelace", "max_days": 4}},
                                             "added_rows": [], "deleted_rows": []}
     at.run()
@@ -370,7 +392,7 @@ def test_a_valid_agent_edit_is_saved_at_once(tiny):
 def test_an_invalid_work_rule_is_refused_and_a_valid_one_saved(tiny):
     with Store(tiny) as store:
         before = store.load_scenario_config(1)
-    at = open_app("manager")
+    at = open_app("manager", "rules")
     at.number_input(key=f"{state.RULES_FORM}.min_rest_hours").set_value(60.0)
     at.button[[button.label for button in at.button].index("Save work rules")].click().run()
     assert "The work rules were not saved" in texts(at.error)
@@ -390,7 +412,7 @@ def test_an_invalid_work_rule_is_refused_and_a_valid_one_saved(tiny):
 def test_a_break_that_cannot_fit_its_shift_is_refused(tiny):
     with Store(tiny) as store:
         before = store.load_scenario_config(1)
-    at = open_app("manager")
+    at = open_app("manager", "rules")
     # The lunch window would run past the end of a 6 h shift.
     lunch = list(at.session_state[state.BREAKS_BASE]["name"]).index("lunch")
     at.session_state[state.BREAKS_EDITOR] = {"edited_rows": {lunch: {"latest_offset_minutes": 400}},
@@ -585,9 +607,8 @@ def test_every_table_has_one_type_per_column(tiny, tiny_roster, arrow_fixes):
     versions = next(frame.value for frame in at.dataframe if "edited from" in frame.value.columns)
     assert list(versions["edited from"]) == ["", "version 1"]
     at = run_quick_forecast(open_app())
-    open_app("manager")
-    mine = open_app("agent")
-    mine.selectbox(key=state.MY_AGENT).set_value("T2").run()
+    open_app("manager", "rules")
+    mine = open_app("agent", agent_id="T2")
     assert not mine.exception
     assert arrow_fixes == []
 
@@ -606,6 +627,7 @@ def test_a_formula_name_is_text_in_the_excel_export(tiny_roster):
 
 
 MARKDOWN_NAME = "[x](http://e.com) ![i](http://e.com/i.png)"
+MARKDOWN_USERNAME = MARKDOWN_NAME.replace(" ", "")  # usernames have no spaces
 
 
 def markdown_texts(at: AppTest) -> list[str]:
@@ -634,8 +656,7 @@ def test_names_in_markdown_show_as_typed(tiny, tiny_roster):
     with Store(tiny) as store:
         store.replace_agents(1, [{**agent, "name": MARKDOWN_NAME} if agent["agent_id"] == "T5" else agent
                                  for agent in tiny_agents()])
-    at = put_roster(open_app(page="roster"), tiny_roster)
-    at.text_input(key=state.USER_NAME).set_value(MARKDOWN_NAME)
+    at = put_roster(open_app(page="roster", username=MARKDOWN_USERNAME), tiny_roster)
     at.selectbox(key=state.EDIT_AGENT).set_value("T5").run()
     at.selectbox(key=state.EDIT_DAY).set_value(0).run()
     at.selectbox(key=state.EDIT_QUEUE).set_value("chat").run()
@@ -644,8 +665,7 @@ def test_names_in_markdown_show_as_typed(tiny, tiny_roster):
     bodies = markdown_texts(at)
     at.checkbox(key=state.PUBLISH_ANYWAY).check().run()
     at.button(key=state.PUBLISH).click().run()
-    mine = open_app("agent")
-    mine.selectbox(key=state.MY_AGENT).set_value("T5").run()
+    mine = open_app("agent", agent_id="T5")
     assert not mine.exception
     upload = open_app()
     upload.segmented_control(key=state.HISTORY_SOURCE).set_value("upload").run()
@@ -662,7 +682,7 @@ def stored_time_off(data_dir: Path) -> list[dict]:
 
 def test_a_new_time_off_row_is_kept_until_complete_then_saved(tiny):
     before = stored_time_off(tiny)
-    at = open_app("manager")
+    at = open_app("manager", "rules")
     assert list(at.session_state[state.TIME_OFF_BASE]["start"]) == ["2026-11-25 00:00"]  # typed as text
     typing = {"agent_id": "T1", "start": "2026-11-26 09:00", "end": None}
     at.session_state[state.TIME_OFF_EDITOR] = {"edited_rows": {}, "added_rows": [typing], "deleted_rows": []}

@@ -1,4 +1,4 @@
-"""What every page needs: the settings, the shared store, the scenario being worked on, who is working.
+"""What every page needs: the settings, the shared store, the scenario being worked on, who is logged in.
 
 The store is a cached resource: one engine (and connection pool) per database for the whole server,
 shared by every session. On first start, an empty store gets the sample center, so the app opens on
@@ -8,10 +8,15 @@ something to look at.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import pandas as pd
 import streamlit as st
 
+from wfm import auth
+from wfm.auth import User
 from wfm.demo import write_demo_scenario
 from scheduler.scenario import Scenario, ScenarioConfig
 from wfm.storage import ScenarioInfo, Store
@@ -20,6 +25,9 @@ from wfm_app.settings import Settings
 
 SAMPLE_NAME = "Sample center"
 SAMPLE_FOLDER = "sample-center"
+
+# The logged-in user of this script run (set by app.py around the page, never read from the session state).
+_user: ContextVar[User | None] = ContextVar("wfm_app_user", default=None)
 
 
 def settings() -> Settings:
@@ -43,8 +51,32 @@ def store() -> Store:
     return open_store(current.database_url, str(current.data_dir))
 
 
+@contextmanager
+def acting_as(user: User) -> Iterator[User]:
+    """The page runs for `user`: the store checks each call against their role and names them in the audit trail."""
+    token = _user.set(user)
+    try:
+        with store().acting_as(user):
+            yield user
+    finally:
+        _user.reset(token)
+
+
+def current_user() -> User:
+    user_ = _user.get()
+    if user_ is None:
+        raise RuntimeError("no user is logged in: pages run inside context.acting_as")
+    return user_
+
+
+def may(action: str) -> bool:
+    """Whether the logged-in user's role may do `action` (wfm.auth.PERMISSIONS): pages hide what it may not."""
+    return auth.allowed(current_user(), action)
+
+
 def scenarios() -> list[ScenarioInfo]:
-    return store().list_scenarios()
+    """The scenarios the user works on: all of them for planners, their own center's for an agent."""
+    return store().list_scenarios(None if may("see_planning") else current_user().center)
 
 
 def scenario_id() -> int:
@@ -64,12 +96,11 @@ def scenario() -> Scenario:
 
 
 def roster_frame() -> Scenario:
-    """Config and agents only: enough to read a published roster, even before the week has a demand."""
-    scenario_id_ = scenario_id()
-    return Scenario(config=store().load_scenario_config(scenario_id_), agents=store().load_agents(scenario_id_),
-                    requirements=pd.DataFrame())
+    """The config only: enough to read a published roster, even before the week has a demand, and all an agent
+    may read (the agents' names come with the roster)."""
+    return Scenario(config=scenario_config(), agents=(), requirements=pd.DataFrame())
 
 
 def user() -> str:
-    """Who saves and publishes: the name in the sidebar, else the role."""
-    return (state.get(state.USER_NAME) or "").strip() or state.get(state.ROLE, "scheduler")
+    """Who saves and publishes: the logged-in username."""
+    return current_user().username

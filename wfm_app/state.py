@@ -11,9 +11,24 @@ from typing import Any
 
 import streamlit as st
 
+# Login (wfm_app/login.py). Only the session token is kept: who is logged in is read from the store on
+# every run, so nothing else in the session state can make anyone a scheduler.
+LOGIN_TOKEN = "login.token"
+LOGIN_MESSAGE = "login.message"  # why the last session ended (expired, closed), shown above the form
+LOGIN_FORM = "login.form"
+LOGIN_USERNAME = "login.username"
+LOGIN_PASSWORD = "login.password"
+LOGIN_SUBMIT = "login.submit"
+CHANGE_FORM = "login.change_form"
+CHANGE_USERNAME = "login.change_username"  # who must choose their own password (never their password)
+CHANGE_OLD = "login.change_old"
+CHANGE_NEW = "login.change_new"
+CHANGE_AGAIN = "login.change_again"
+CHANGE_SUBMIT = "login.change_submit"
+FIRST_LOGINS = "login.first_logins"  # the demo users' one-time passwords, for the session shown them
+LOGOUT = "login.logout"
+
 # Sidebar (app.py)
-ROLE = "role"  # scheduler, manager or agent: which pages show
-USER_NAME = "user_name"  # who saves and publishes (recorded with each roster version)
 SCENARIO_ID = "scenario_id"  # the store's scenario the pages work on
 
 # Forecast and staffing
@@ -81,8 +96,8 @@ SIMULATE = "roster.simulate"
 SIMULATE_REPLICATIONS = "roster.simulate_replications"
 SIMULATION = "roster.simulation"  # (roster revision, SimulationResult) of the last simulation
 
-# My shifts
-MY_AGENT = "my_shifts.agent"
+# Audit trail
+AUDIT_ACTIONS = "audit.actions"
 
 
 def get(key: str, default: Any = None) -> Any:
