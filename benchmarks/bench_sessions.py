@@ -4,7 +4,9 @@ Starts `streamlit run app.py` on a fresh data folder (the sample center and its 
 newcomer's first start), gives 20 agents a login, and opens one headless Chromium page per agent
 (Debian's Chromium through Playwright, one browser, a context per agent: separate sessions). Each agent
 logs in once, then reruns My shifts `--views` times (Streamlit's `r` shortcut), each view timed from
-the key press until the app's script run ends. The sessions run at once (Playwright's async API). Meanwhile one scheduler publishes `--publishes` new
+the key press until the app's script run ends. The sessions run at once (Playwright's async API),
+their first page loads `--ramp` seconds apart. The browser runs on the same machine as the server, so
+on 2 cores the times include Chromium's own rendering work: they bound the server's from above. Meanwhile one scheduler publishes `--publishes` new
 versions through the store, acting as their user as the app does. Everything is bounded: a view that
 takes longer than `--view-timeout` counts as an error, and the whole run stops after `--max-seconds`.
 
@@ -108,12 +110,14 @@ def publish_meanwhile(data_dir: Path, first_version: int, count: int, every: flo
     return published
 
 
-async def agent_session(browser, url: str, username: str, views: int, view_timeout_ms: float, deadline: float,
-                        results: Results) -> None:
+async def agent_session(browser, url: str, username: str, delay: float, views: int, view_timeout_ms: float,
+                        deadline: float, results: Results) -> None:
+    await asyncio.sleep(delay)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
+    page.set_default_timeout(view_timeout_ms)
     try:
-        await page.goto(url)
+        await page.goto(url, wait_until="domcontentloaded", timeout=view_timeout_ms)
         await page.get_by_label("Username").fill(username)
         await page.get_by_label("Password", exact=True).fill(PASSWORD)
         started = time.perf_counter()
@@ -149,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--views", type=int, default=10, help="reruns of My shifts per agent")
+    parser.add_argument("--ramp", type=float, default=1.0, help="seconds between two agents' first page loads")
     parser.add_argument("--publishes", type=int, default=5)
     parser.add_argument("--publish-every", type=float, default=5.0, help="seconds between publications")
     parser.add_argument("--view-timeout", type=float, default=60.0, help="seconds before a view is an error")
@@ -185,8 +190,9 @@ async def run(args: argparse.Namespace, url: str, data_dir: Path, results: Resul
             data_dir, first_version, args.publishes, args.publish_every, stop, results)))
         started = time.perf_counter()
         publisher.start()
-        await asyncio.gather(*(agent_session(browser, url, username, args.views, args.view_timeout * 1000, deadline,
-                                             results) for username in usernames))
+        await asyncio.gather(*(agent_session(browser, url, username, number * args.ramp, args.views,
+                                             args.view_timeout * 1000, deadline, results)
+                               for number, username in enumerate(usernames)))
         stop.set()
         publisher.join()
         wall = time.perf_counter() - started
