@@ -6,8 +6,9 @@ newcomer's first start), gives 20 agents a login, and opens one headless Chromiu
 logs in once, then reruns My shifts `--views` times (Streamlit's `r` shortcut), each view timed from
 the key press until the app's script run ends. The sessions run at once (Playwright's async API),
 their first page loads `--ramp` seconds apart. The browser runs on the same machine as the server, so
-on 2 cores the times include Chromium's own rendering work: they bound the server's from above. Meanwhile one scheduler publishes `--publishes` new
-versions through the store, acting as their user as the app does. Everything is bounded: a view that
+on 2 cores the times include Chromium's own rendering work: they bound the server's from above.
+Meanwhile one scheduler publishes `--publishes` new versions through the store, acting as their user
+as the app does. Everything is bounded: a view that
 takes longer than `--view-timeout` counts as an error, and the whole run stops after `--max-seconds`.
 
     python3 -m benchmarks.bench_sessions [--sessions 20] [--views 10] [--publishes 5]
