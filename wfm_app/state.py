@@ -14,7 +14,21 @@ import streamlit as st
 # Sidebar (app.py)
 ROLE = "role"  # scheduler, manager or agent: which pages show
 USER_NAME = "user_name"  # who saves and publishes (recorded with each roster version)
-SCENARIO_ID = "scenario_id"  # the store's scenario the pages work on
+CENTER = "center"  # the center the pages work on
+SCENARIO_ID = "scenario_id"  # the store's scenario (a week of the center) the pages work on
+
+# Centers
+NEW_CENTER_SOURCE = "centers.source"  # files or sample
+NEW_CENTER_NAME = "centers.name"
+UPLOAD_AGENTS = "centers.agents"
+UPLOAD_TIME_OFF = "centers.time_off"
+UPLOAD_HISTORY = "centers.history"
+UPLOAD_SETTINGS = "centers.settings"
+CREATE_CENTER = "centers.create"
+CENTER_CREATED = "centers.created"  # the center created by the last click, for a message after the rerun
+NEXT_CENTER = "centers.next"  # the center the sidebar chooses on its next run (one just created)
+DELETE_CENTER = "centers.delete"
+DELETE_CONFIRM = "centers.delete_confirm"
 
 # Forecast and staffing
 HISTORY_SOURCE = "forecast.history_source"  # sample, stored or upload
@@ -85,6 +99,11 @@ MY_AGENT = "my_shifts.agent"
 def get(key: str, default: Any = None) -> Any:
     """The value under `key`, or `default` when the session has none yet."""
     return st.session_state.get(key, default)
+
+
+def pop(key: str, default: Any = None) -> Any:
+    """The value under `key`, forgotten."""
+    return st.session_state.pop(key, default)
 
 
 def put(key: str, value: Any) -> None:

@@ -256,6 +256,36 @@ class Store:
         with self._session() as session:
             return list(session.scalars(select(CenterRecord.name).order_by(CenterRecord.name)))
 
+    def create_center(self, name: str, config: ScenarioConfig | Mapping[str, Any], agents: Rows, *,
+                      history: pd.DataFrame, time_off: Rows = (), history_name: str = "history",
+                      by: str | None = None) -> int:
+        """A new center with its history and its first week (config, agents, time off); returns the week's
+        scenario id. A name already taken is refused, and nothing is saved unless everything is valid."""
+        name = name.strip() if isinstance(name, str) else name
+        config = inputs.scenario_config(config)
+        with self.transaction():
+            self.require_new_center(name)
+            scenario_id = self.create_scenario(config, name=week_name(config.week_start), center=name)
+            self.replace_agents(scenario_id, agents)
+            self.replace_time_off(scenario_id, time_off)
+            self.save_history(name, history, name=history_name, by=by)
+        return scenario_id
+
+    def require_new_center(self, name: str) -> None:
+        """InputError when a center of that name exists (names choose the center in the app)."""
+        if name in self.list_centers():
+            raise InputError(Problem(f"a center named '{name}' exists already; choose another name",
+                                     column="center name"))
+
+    @unit_of_work
+    def delete_center(self, name: str) -> None:
+        """The center and everything it owns: weeks, agents, time off, tables and roster versions."""
+        with self._session(write=True) as session:
+            record = session.scalar(select(CenterRecord).where(CenterRecord.name == name))
+            if record is None:
+                raise NotFound(f"center '{name}'")
+            session.delete(record)
+
     @unit_of_work
     def create_scenario(self, config: ScenarioConfig | Mapping[str, Any], *, name: str,
                         center: str = DEFAULT_CENTER) -> int:
@@ -522,6 +552,10 @@ class Store:
             if scenario.previous_roster is not None:
                 self.save_previous_roster(scenario_id, scenario.previous_roster, by=by)
         return scenario_id
+
+
+def week_name(week: dt.date) -> str:
+    return f"Week of {week:%d %b %Y}"
 
 
 # ---- records ------------------------------------------------------------------------------------
