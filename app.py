@@ -18,6 +18,8 @@ PAGES = {
         st.Page("app_pages/forecast.py", title="Forecast and staffing", icon=":material/query_stats:",
                 url_path="forecast"),
         st.Page("app_pages/roster.py", title="Roster", icon=":material/calendar_month:", url_path="roster"),
+        st.Page("app_pages/calendar.py", title="Planning calendar", icon=":material/date_range:",
+                url_path="calendar"),
         CENTERS,
     ],
     "manager": [
@@ -52,6 +54,8 @@ def center_picker() -> None:
         state.put(state.CENTER, state.pop(state.NEXT_CENTER))
     state.put(state.CENTER, context.center())  # a center deleted meanwhile is no choice any more
     st.selectbox("Center", names, key=state.CENTER)
+    if state.get(state.NEXT_WEEK) is not None:  # a week just planned on the calendar
+        state.put(state.SCENARIO_ID, state.pop(state.NEXT_WEEK))
     state.put(state.SCENARIO_ID, context.scenario_id())
     labels = {info.id: f"Week of {info.week_start:%a %d %b %Y}" for info in context.scenarios()}
     st.selectbox("Week", list(labels), key=state.SCENARIO_ID, format_func=labels.get)

@@ -44,6 +44,15 @@ FORECAST_SOURCE = "forecast.source"  # (source, label) of that history, e.g. ("s
 RUN_FORECAST = "forecast.run"
 SAVE_REQUIREMENTS = "forecast.save"
 
+# Planning calendar
+PLAN_WHICH = "calendar.which"  # the next week, or a Monday picked
+PLAN_DAY = "calendar.day"
+PLAN_METHODS = "calendar.methods"
+PLAN_WEEK = "calendar.plan"
+FORECAST_WEEK = "calendar.forecast_week"
+PLANNED = "calendar.planned"  # the week planned by the last click, for a message after the rerun
+NEXT_WEEK = "calendar.next_week"  # the scenario the sidebar chooses on its next run (a week just planned)
+
 # Rules
 AGENTS_BASE = "rules.agents_base"
 AGENTS_EDITOR = "rules.agents_editor"
