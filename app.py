@@ -20,6 +20,8 @@ PAGES = {
         st.Page("app_pages/roster.py", title="Roster", icon=":material/calendar_month:", url_path="roster"),
         st.Page("app_pages/calendar.py", title="Planning calendar", icon=":material/date_range:",
                 url_path="calendar"),
+        st.Page("app_pages/actuals.py", title="Actuals and accuracy", icon=":material/fact_check:",
+                url_path="actuals"),
         CENTERS,
     ],
     "manager": [

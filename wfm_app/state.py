@@ -53,6 +53,13 @@ FORECAST_WEEK = "calendar.forecast_week"
 PLANNED = "calendar.planned"  # the week planned by the last click, for a message after the rerun
 NEXT_WEEK = "calendar.next_week"  # the scenario the sidebar chooses on its next run (a week just planned)
 
+# Actuals and accuracy
+UPLOAD_ACTUALS = "actuals.upload"
+ADD_ACTUALS = "actuals.add"
+ACTUALS_ADDED = "actuals.added"  # the intervals the last upload added, for a message after the rerun
+ACCURACY_WEEK = "actuals.week"
+ACCURACY_QUEUE = "actuals.queue"
+
 # Rules
 AGENTS_BASE = "rules.agents_base"
 AGENTS_EDITOR = "rules.agents_editor"
