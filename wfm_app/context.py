@@ -32,7 +32,9 @@ def open_store(url: str, data_dir: str) -> Store:
     """The store at `url`, with the sample center imported when it holds no scenario yet."""
     store = Store.open(url)
     if not store.list_scenarios():
-        import_sample(store, data_dir, SAMPLE_NAME)
+        with store.transaction():  # holds the write lock: a server started at the same moment waits, then finds it
+            if not store.list_scenarios():
+                import_sample(store, data_dir, SAMPLE_NAME)
     return store
 
 
@@ -85,10 +87,10 @@ def scenario() -> Scenario:
 
 
 def roster_frame() -> Scenario:
-    """Config and agents only: enough to read a published roster, even before the week has a demand."""
+    """Config, agents and time off: enough to read a published roster, even before the week has a demand."""
     scenario_id_ = scenario_id()
     return Scenario(config=store().load_scenario_config(scenario_id_), agents=store().load_agents(scenario_id_),
-                    requirements=pd.DataFrame())
+                    requirements=pd.DataFrame(), time_off=store().load_time_off(scenario_id_))
 
 
 def user() -> str:

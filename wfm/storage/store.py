@@ -68,7 +68,7 @@ class ScenarioInfo:
     name: str
     week_start: dt.date
     created_at: dt.datetime  # UTC
-    updated_at: dt.datetime  # UTC
+    updated_at: dt.datetime  # UTC: when its settings, agents or time off were last saved
 
 
 @dataclass(frozen=True)
@@ -305,6 +305,7 @@ class Store:
             record = scenario_record(session, scenario_id)
             record.config = config.model_dump(mode="json")
             record.week_start = config.week_start
+            record.updated_at = utcnow()
 
     @unit_of_work
     def load_scenario_config(self, scenario_id: int) -> ScenarioConfig:
@@ -330,7 +331,9 @@ class Store:
     def replace_agents(self, scenario_id: int, agents: Rows) -> None:
         """Make `agents` (Agent models, dicts or a frame with Agent's columns) the scenario's agents."""
         with self._session(write=True) as session:
-            validated = inputs.agents(agents, stored_config(scenario_record(session, scenario_id)))
+            record = scenario_record(session, scenario_id)
+            validated = inputs.agents(agents, stored_config(record))
+            record.updated_at = utcnow()
             session.execute(delete(AgentRecord).where(AgentRecord.scenario_id == scenario_id))
             session.add_all(
                 AgentRecord(scenario_id=scenario_id, position=position, **agent.model_dump())
@@ -351,8 +354,9 @@ class Store:
     def replace_time_off(self, scenario_id: int, time_off: Rows) -> None:
         """Make `time_off` the scenario's time off; each agent must be one of its agents."""
         with self._session(write=True) as session:
-            scenario_record(session, scenario_id)
+            record = scenario_record(session, scenario_id)
             validated = inputs.time_off(time_off, agent_ids(session, scenario_id))
+            record.updated_at = utcnow()
             session.execute(delete(TimeOffRecord).where(TimeOffRecord.scenario_id == scenario_id))
             session.add_all(
                 TimeOffRecord(scenario_id=scenario_id, position=position, **leave.model_dump())
