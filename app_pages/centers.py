@@ -57,6 +57,8 @@ def save(create, name: str) -> None:
     except InputError as error:
         problems.show(error)
         return
+    state.drop(state.NEW_CENTER_NAME, state.UPLOAD_AGENTS, state.UPLOAD_TIME_OFF, state.UPLOAD_HISTORY,
+               state.UPLOAD_SETTINGS)  # the form starts empty for the next center
     state.put(state.CENTER_CREATED, name.strip())
     state.put(state.NEXT_CENTER, name.strip())
     st.rerun()

@@ -257,3 +257,36 @@ def time_off_typed_row_by_row(page, url: str, data_dir: Path) -> None:
         saved = store.load_time_off(store.list_scenarios()[0].id)
     assert [(leave.agent_id, leave.start, leave.end, leave.reason) for leave in saved][-1] == (
         "A010", dt.datetime(2026, 11, 26, 9), dt.datetime(2026, 11, 26, 12, 30), "dentist")
+
+
+def test_create_a_center_from_uploaded_files(app_url, page, tmp_path):
+    from tests.test_centers import AGENTS, history_csv
+
+    with screenshot_on_failure(page, tmp_path / "failure.png"):
+        create_a_center_from_uploaded_files(page, app_url[0], AGENTS, history_csv())
+    log = (tmp_path / "streamlit.log").read_text()
+    assert "Traceback" not in log, log
+
+
+def create_a_center_from_uploaded_files(page, url: str, agents: bytes, history: bytes) -> None:
+    page.goto(url)
+    page.get_by_role("heading", name="Forecast and staffing").wait_for(timeout=STEP_WAIT_MS)
+    page.get_by_role("link", name="Centers").click()
+    page.get_by_role("heading", name="Create a center").wait_for(timeout=STEP_WAIT_MS)
+    name = page.get_by_label("Center name")
+    name.fill("North")
+    name.press("Enter")
+    uploaders = page.get_by_test_id("stFileUploader").locator("input[type='file']")
+    # A bad agents file first: its problem is a row; then the fixed file is taken.
+    uploaders.nth(0).set_input_files({"name": "agents.csv", "mimeType": "text/csv",
+                                      "buffer": agents.replace(b"A3,Cid,chat", b"A3,Cid,email")})
+    uploaders.nth(1).set_input_files({"name": "history.csv", "mimeType": "text/csv", "buffer": history})
+    page.get_by_text("nothing is saved until they are fixed").wait_for(timeout=STEP_WAIT_MS)
+    uploaders.nth(0).set_input_files({"name": "agents.csv", "mimeType": "text/csv", "buffer": agents})
+    page.get_by_text("3 agents, 0 time-off entries").wait_for(timeout=STEP_WAIT_MS)
+    page.get_by_role("button", name="Create the center").click()
+    page.get_by_text("Center North created").wait_for(timeout=STEP_WAIT_MS)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stSelectbox").filter(has_text="Center").filter(has_text="North").wait_for(
+        timeout=STEP_WAIT_MS)
+    assert page.get_by_test_id("stException").count() == 0

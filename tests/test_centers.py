@@ -159,6 +159,7 @@ def test_a_center_created_from_uploaded_files_is_chosen_in_the_sidebar(empty_sto
     at.button(key=state.CREATE_CENTER).click().run()
     assert not at.exception
     assert "North" in texts(at.success)
+    assert at.text_input(key=state.NEW_CENTER_NAME).value == ""  # ready for the next center
     assert at.sidebar.selectbox(key=state.CENTER).value == "North"
     assert set(at.sidebar.selectbox(key=state.CENTER).options) == {"First", "North"}
     assert "Week of Mon 23 Nov 2026" in at.sidebar.selectbox(key=state.SCENARIO_ID).options
