@@ -225,3 +225,25 @@ def test_deleting_a_center_asks_for_its_name(empty_store):
     assert not at.exception
     assert stored_centers(empty_store) == []
     assert "create one" in texts(at.sidebar.caption)
+
+
+def test_the_store_deletes_a_center_with_everything_it_owns_and_records_it(empty_store):
+    with Store(empty_store) as store:
+        (week,) = store.list_scenarios("First")
+        store.delete_center("First")
+        assert store.list_centers() == [] and store.list_scenarios() == []
+        assert store.list_tables() == []
+        with pytest.raises(InputError, match="not in the store"):
+            store.load_agents(week.id)
+        with pytest.raises(InputError, match="not in the store"):
+            store.delete_center("First")
+        trail = store.audit_log()
+    assert trail.iloc[0]["action"] == "delete_center" and trail.iloc[0]["details"] == {"weeks": 1}
+
+
+def test_the_store_refuses_a_second_center_of_the_same_name_and_keeps_nothing_of_it(empty_store):
+    files = centers.read_center_files(("agents.csv", AGENTS), ("history.csv", history_csv()))
+    with Store(empty_store) as store:
+        with pytest.raises(InputError, match="exists already"):
+            centers.create_center(store, " First ", files, "test", "history.csv")
+        assert len(store.list_scenarios("First")) == 1

@@ -9,27 +9,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from forecasts.accuracy import forecast_accuracy
 from forecasts.history import read_history
 from tabular import InputError, Problem
 from wfm.storage import NotFound, Store
 from wfm_app.demand import FORECAST_COLOR, contacts_figure
 from wfm_app.text import plot_text
-
-try:
-    from forecasts.accuracy import forecast_accuracy
-except ImportError:  # forecasts.accuracy comes with the forecast branch; until it is merged, the same contract here
-    def forecast_accuracy(forecast: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
-        keys = ["interval_start", "queue"]
-        both = forecast[keys + ["contacts"]].merge(actuals[keys + ["contacts"]], on=keys,
-                                                    suffixes=("_forecast", "_actual"))
-        starts = both["interval_start"].dt.normalize()
-        both["week"] = starts - pd.to_timedelta(starts.dt.dayofweek, unit="D")
-        both["error"] = (both["contacts_actual"] - both["contacts_forecast"]).abs()
-        table = both.groupby(["week", "queue"], as_index=False)[["contacts_forecast", "contacts_actual", "error"]].sum()
-        actual = table["contacts_actual"].where(table["contacts_actual"] > 0, np.nan)
-        table["wape"] = table["error"] / actual
-        table["bias"] = (table["contacts_forecast"] - table["contacts_actual"]) / actual
-        return table[["week", "queue", "contacts_forecast", "contacts_actual", "wape", "bias"]]
 
 ACTUAL_COLOR = "#d62728"
 
