@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tabular import InputError
-from wfm_app import actuals, context, problems, state, tables
+from wfm_app import actuals, context, header, problems, state, tables
 from wfm_app.text import md
 
 
@@ -50,12 +50,8 @@ def accuracy_section(center: str) -> None:
 
 
 def page() -> None:
-    center = context.center()
-    st.title("Actuals and accuracy")
-    st.caption(f"**{md(center)}**: how each week's saved forecast compares with what arrived.")
-    added = state.pop(state.ACTUALS_ADDED)
-    if added:
-        st.success(f"{added:,} actual intervals joined the history.", icon=":material/check_circle:")
+    center = header.center_header("Actuals and accuracy", "how each week's saved forecast compares with what arrived.",
+                                  state.ACTUALS_ADDED, lambda added: f"{added:,} actual intervals joined the history.")
     upload_section(center)
     accuracy_section(center)
 

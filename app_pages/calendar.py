@@ -8,8 +8,7 @@ import streamlit as st
 
 from forecasts.methods import METHODS
 from tabular import InputError
-from wfm_app import context, planning, problems, state, tables
-from wfm_app.text import md
+from wfm_app import context, header, planning, problems, state, tables
 
 WHICH = {"next": "The next week", "pick": "Pick a Monday"}
 
@@ -73,13 +72,9 @@ def run(plan, week: dt.date) -> None:
 
 
 def page() -> None:
-    center = context.center()
-    st.title("Planning calendar")
-    st.caption(f"**{md(center)}**: every week with its state; choose a week in the sidebar to work on it.")
-    planned = state.pop(state.PLANNED)
-    if planned:
-        st.success(f"The week of {planned:%d %b %Y} has its demand; it is chosen in the sidebar.",
-                   icon=":material/check_circle:")
+    center = header.center_header(
+        "Planning calendar", "every week with its state; choose a week in the sidebar to work on it.", state.PLANNED,
+        lambda week: f"The week of {week:%d %b %Y} has its demand; it is chosen in the sidebar.")
     show_calendar(center)
     methods = methods_input()
     forecast_section(methods)

@@ -118,18 +118,22 @@ def screenshot_path(tmp_path: Path) -> Path:
     return DOCS_SCREENSHOT if os.environ.get("WFM_UPDATE_SCREENSHOT") == "1" else tmp_path / "screenshot-roster.png"
 
 
+def open_page(page, url: str, link: str, heading: str) -> None:
+    """Open the app (on its first page), then the page of that link, once its heading shows."""
+    page.goto(url)
+    page.get_by_role("heading", name="Forecast and staffing").wait_for(timeout=STEP_WAIT_MS)
+    page.get_by_role("link", name=link).click()
+    page.get_by_role("heading", name=heading).wait_for(timeout=STEP_WAIT_MS)
+
+
 def test_schedule_publish_and_see_my_shifts(app_url, page, tmp_path):
     with screenshot_on_failure(page, tmp_path / "failure.png"):
         schedule_publish_and_see_my_shifts(page, *app_url, screenshot_path(tmp_path))
 
 
 def schedule_publish_and_see_my_shifts(page, url: str, data_dir: Path, screenshot: Path) -> None:
-    page.goto(url)
-    page.get_by_role("heading", name="Forecast and staffing").wait_for(timeout=STEP_WAIT_MS)
-
     # Scheduler: generate the sample center's roster.
-    page.get_by_role("link", name="Roster").click()
-    page.get_by_role("heading", name="Roster").wait_for(timeout=STEP_WAIT_MS)
+    open_page(page, url, "Roster", "Roster")
     limit = page.get_by_label("Time limit (seconds)")
     limit.fill(str(TIME_LIMIT))
     limit.press("Enter")
@@ -270,10 +274,7 @@ def test_create_a_center_from_uploaded_files(app_url, page, tmp_path):
 
 
 def create_a_center_from_uploaded_files(page, url: str, agents: bytes, history: bytes) -> None:
-    page.goto(url)
-    page.get_by_role("heading", name="Forecast and staffing").wait_for(timeout=STEP_WAIT_MS)
-    page.get_by_role("link", name="Centers").click()
-    page.get_by_role("heading", name="Create a center").wait_for(timeout=STEP_WAIT_MS)
+    open_page(page, url, "Centers", "Create a center")
     name = page.get_by_label("Center name")
     name.fill("North")
     name.press("Enter")

@@ -7,8 +7,7 @@ import datetime as dt
 from scheduler.roster import shifts_from_roster
 from wfm.storage import Store
 from wfm_app import published, state
-from tests.test_app import open_app, texts, tiny_roster  # noqa: F401 (a fixture)
-from tests.test_app import tiny  # noqa: F401 (a fixture)
+from tests.test_app import open_app, texts, tiny, tiny_roster  # noqa: F401 - tiny and tiny_roster are fixtures
 
 
 def publish(folder, roster) -> None:
