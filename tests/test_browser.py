@@ -289,6 +289,6 @@ def create_a_center_from_uploaded_files(page, url: str, agents: bytes, history: 
     page.get_by_role("button", name="Create the center").click()
     page.get_by_text("Center North created").wait_for(timeout=STEP_WAIT_MS)
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_test_id("stSelectbox").filter(has_text="Center").filter(has_text="North").wait_for(
-        timeout=STEP_WAIT_MS)
+    assert sidebar.get_by_role("combobox", name="Center").input_value() == "North"
+    assert sidebar.get_by_role("combobox", name="Week").input_value() == "Week of Mon 23 Nov 2026"
     assert page.get_by_test_id("stException").count() == 0
