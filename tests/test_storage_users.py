@@ -210,6 +210,20 @@ def test_an_agent_of_another_center_sees_nothing_of_this_one(store: Store, scena
         store.load_roster(version)
 
 
+def test_an_agent_reads_only_their_own_time_off_of_their_own_center(store: Store, scenario_id: int):
+    store.replace_time_off(scenario_id, [dict(agent_id=agent_id, start=dt.datetime(2026, 11, 24),
+                                              end=dt.datetime(2026, 11, 25), reason="vacation")
+                                         for agent_id in ("a1", "a2")])
+    south = store.create_scenario(config(), name="south week", center="south")
+    store.replace_agents(south, AGENTS)
+    ann = add(store, "ann", "agent", agent_id="a1")
+    bea = store.add_user("bea", PASSWORD, role="agent", center="south", agent_id="a1")
+    with store.acting_as(ann):
+        assert [leave.agent_id for leave in store.load_time_off(scenario_id)] == ["a1"]
+    with store.acting_as(bea), pytest.raises(NotAllowed):
+        store.load_time_off(scenario_id)
+
+
 def test_only_a_scheduler_manages_users_but_anyone_changes_their_own_password(store: Store, scenario_id: int):
     manager, ann = add(store, "max", "manager"), add(store, "ann", "agent", agent_id="a1")
     for user in (manager, ann):

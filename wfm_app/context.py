@@ -15,6 +15,7 @@ from contextvars import ContextVar
 import pandas as pd
 import streamlit as st
 
+from forecasts.sample import sample_history
 from wfm import auth
 from wfm.auth import User
 from wfm.demo import write_demo_scenario
@@ -39,11 +40,22 @@ def open_store(url: str, data_dir: str) -> Store:
     """The store at `url`, with the sample center imported when it holds no scenario yet."""
     store = Store.open(url)
     if not store.list_scenarios():
-        # The demo folder carries the week's forecast, and the import stores its requirements, so the
-        # roster page never waits for a forecast.
-        folder = write_demo_scenario(os.path.join(data_dir, SAMPLE_FOLDER))
-        store.import_scenario_folder(folder, name=SAMPLE_NAME, by="wfm app")
+        with store.transaction():  # holds the write lock: a server started at the same moment waits, then finds it
+            if not store.list_scenarios():
+                import_sample(store, data_dir, SAMPLE_NAME)
     return store
+
+
+def import_sample(store: Store, data_dir: str, center: str) -> int:
+    """The sample center under the name `center`, with its history (so its next weeks can be forecast);
+    returns its week's scenario id. The demo folder carries the week's forecast, and the import stores its
+    requirements, so the roster page never waits for a forecast."""
+    folder = write_demo_scenario(os.path.join(data_dir, SAMPLE_FOLDER))
+    with store.transaction():
+        store.require_new_center(center)
+        scenario_id = store.import_scenario_folder(folder, center=center, name=center, by="wfm app")
+        store.save_history(center, sample_history(), name="sample history", by="wfm app")
+    return scenario_id
 
 
 def store() -> Store:
@@ -74,16 +86,29 @@ def may(action: str) -> bool:
     return auth.allowed(current_user(), action)
 
 
+def centers() -> list[str]:
+    return store().list_centers()
+
+
+def center() -> str | None:
+    """The center chosen in the sidebar (the first one until someone chooses); an agent's own center; None when
+    there is none."""
+    if not may("see_planning"):
+        return current_user().center
+    chosen, known = state.get(state.CENTER), centers()
+    return chosen if chosen in known else (known[0] if known else None)
+
+
 def scenarios() -> list[ScenarioInfo]:
-    """The scenarios the user works on: all of them for planners, their own center's for an agent."""
-    return store().list_scenarios(None if may("see_planning") else current_user().center)
+    """The chosen center's weeks, earliest first."""
+    return store().list_scenarios(center())
 
 
 def scenario_id() -> int:
-    """The scenario chosen in the sidebar (the first one until someone chooses)."""
+    """The week chosen in the sidebar (the center's latest until someone chooses)."""
     chosen = state.get(state.SCENARIO_ID)
     known = [info.id for info in scenarios()]
-    return chosen if chosen in known else known[0]
+    return chosen if chosen in known else known[-1]
 
 
 def scenario_config() -> ScenarioConfig:
@@ -96,9 +121,14 @@ def scenario() -> Scenario:
 
 
 def roster_frame() -> Scenario:
-    """The config only: enough to read a published roster, even before the week has a demand, and all an agent
-    may read (the agents' names come with the roster)."""
-    return Scenario(config=scenario_config(), agents=(), requirements=pd.DataFrame())
+    """Config, agents and time off: enough to read a published roster, even before the week has a demand. An
+    agent reads no agents (their name comes with the roster) and only their own time off."""
+    scenario_id_ = scenario_id()
+    if not may("see_planning"):
+        return Scenario(config=scenario_config(), agents=(), requirements=pd.DataFrame(),
+                        time_off=store().load_time_off(scenario_id_))
+    return Scenario(config=store().load_scenario_config(scenario_id_), agents=store().load_agents(scenario_id_),
+                    requirements=pd.DataFrame(), time_off=store().load_time_off(scenario_id_))
 
 
 def user() -> str:
