@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tabular import InputError
 from wfm.storage import Store
 from wfm_app import actuals, planning, state
-from tests.test_app import APP, TIMEOUT, plotly_figures, problems_shown, texts
+from tests.test_app import open_app, plotly_figures, problems_shown, texts
 from tests.test_calendar import FAST, FIRST_WEEK, make_center
 from tests.test_centers import history_csv
 
@@ -85,7 +85,7 @@ def test_bad_actuals_are_problems_and_the_history_stays(folder, content, row, co
 
 
 def accuracy_page() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = open_app()  # logged in as a scheduler
     at.switch_page("app_pages/actuals.py").run()
     assert not at.exception, [error.value for error in at.exception]
     return at

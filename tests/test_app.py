@@ -127,13 +127,15 @@ def user_of(role: str, agent_id: str | None = None, username: str | None = None)
     """A user of that role in the app's data folder (an agent user for `agent_id`, default the first agent),
     with PASSWORD; added, or its password reset, as an administrator would with `wfm user`."""
     with Store(os.environ["WFM_DATA_DIR"]) as store:
+        week = store.list_scenarios()[0]
         if role == "agent":
-            agent_id = agent_id or store.load_agents(store.list_scenarios()[0].id)[0].agent_id
+            agent_id = agent_id or store.load_agents(week.id)[0].agent_id
         username = username or (role if role != "agent" else f"agent-{agent_id}")
         if username in {user.username for user in store.list_users()}:
             store.set_password(username, PASSWORD)
         else:
-            store.add_user(username, PASSWORD, role=role, agent_id=agent_id if role == "agent" else None)
+            store.add_user(username, PASSWORD, role=role, center=week.center,
+                           agent_id=agent_id if role == "agent" else None)
     return username
 
 

@@ -186,7 +186,7 @@ def test_an_agent_sees_only_their_own_published_week(tiny, tiny_roster):
     publish_tiny_roster(tiny, tiny_roster)
     mine.run()
     assert not mine.exception
-    assert not mine.selectbox  # no way to pick another agent
+    assert [box.key for box in mine.selectbox] == [state.SCENARIO_ID]  # their center's weeks; no other agent
     theirs = tiny_roster[(tiny_roster["agent_id"] == "T2") & (tiny_roster["activity"] == "work")]
     shifts = mine.dataframe[0].value
     assert len(shifts) == theirs["start"].dt.date.nunique()

@@ -12,7 +12,7 @@ from scheduler.solve import solve_roster
 from tabular import InputError
 from wfm.storage import Store
 from wfm_app import centers, planning, state
-from tests.test_app import APP, TIMEOUT, problems_shown, texts
+from tests.test_app import open_app, problems_shown, texts
 from tests.test_centers import AGENTS, SETTINGS, TIME_OFF, history_csv
 
 FIRST_WEEK = dt.date(2026, 11, 23)
@@ -35,7 +35,7 @@ def folder(tmp_path, monkeypatch):
 
 
 def calendar_page() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = open_app()  # logged in as a scheduler
     at.switch_page("app_pages/calendar.py").run()
     assert not at.exception, [error.value for error in at.exception]
     at.multiselect(key=state.PLAN_METHODS).set_value(FAST).run()

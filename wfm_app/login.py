@@ -19,7 +19,6 @@ from wfm.storage import Store
 from wfm_app import context, state, tables
 from wfm_app.text import md
 
-DEMO_CENTER = "default"  # the sample center's, where the first start imports it
 
 
 def logged_in_user() -> User:
@@ -141,9 +140,11 @@ def demo_logins(url: str) -> list[OneTimeLogin]:
     """Once per server and database: the demo users of a store that has no user yet (none otherwise),
     printed to the terminal that runs `streamlit run app.py`. The list is emptied by the first browser
     session shown it."""
-    try:
-        logins = demo_users(context.store(), DEMO_CENTER)
-    except InputError:  # no sample center to attach an agent to: users come from `wfm user add`
+    store = context.store()
+    weeks = store.list_scenarios()
+    try:  # in the first center: the sample center, on a first start
+        logins = demo_users(store, weeks[0].center) if weeks else []
+    except InputError:  # no agent to link the demo agent to: users come from `wfm user add`
         return []
     if logins:
         lines = [f"  {login.username:<10} {login.password}   ({describe(login)})" for login in logins]
