@@ -124,7 +124,7 @@ def log_in_as(page, url: str, data_dir: Path, username: str, **new_user) -> None
     open_login(page, url)
     with Store(data_dir) as store:
         if new_user:
-            store.add_user(username, PASSWORD, **new_user)
+            store.add_user(username, PASSWORD, center=store.list_scenarios()[0].center, **new_user)
         else:
             store.set_password(username, PASSWORD)
     submit_login(page, username, PASSWORD)
@@ -217,7 +217,7 @@ def schedule_publish_and_see_my_shifts(page, url: str, data_dir: Path, screensho
     assert calendar.locator(".barlayer .point").count() >= 1
     assert page.get_by_text("Paid hours", exact=True).is_visible()
     assert page.get_by_test_id("stDownloadButton").filter(has_text="Add to my calendar").count() == 1
-    assert page.get_by_test_id("stSelectbox").count() == 0  # no picking another agent
+    assert page.get_by_test_id("stMain").get_by_test_id("stSelectbox").count() == 0  # no picking another agent
     nav = page.get_by_test_id("stSidebarNav")
     assert nav.get_by_role("link").count() == 0 or nav.get_by_role("link").all_inner_texts() == ["My shifts"]
     log_out(page)
