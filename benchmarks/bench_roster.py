@@ -2,6 +2,7 @@
 
     python -m benchmarks.bench_roster                 # (a) demo center and (b) 300 agents
     python -m benchmarks.bench_roster --sizes demo 300 1000
+    python -m benchmarks.bench_roster --sizes demo --weeks 4   # the demo center over 4 weeks, in 120 s
 
 Sizes: `demo` is the bundled sample center (`wfm.demo`, 30-minute intervals, 2 queues,
 solved in 30 s), `demo-N` the same center drawn with seed N (the bundled one is seed 11); a
@@ -25,15 +26,16 @@ from scheduler.scenario import Scenario
 from scheduler.solve import solve_roster
 
 
-def demo_scenario(seed: int) -> Scenario:
+def demo_scenario(seed: int, weeks: int) -> Scenario:
     with tempfile.TemporaryDirectory() as folder:
-        return load_scenario(write_demo_scenario(f"{folder}/demo", seed=seed))
+        return load_scenario(write_demo_scenario(f"{folder}/demo", seed=seed, weeks=weeks))
 
 
-def case(size: str) -> tuple[str, Scenario, float]:
+def case(size: str, weeks: int) -> tuple[str, Scenario, float]:
     if size.startswith("demo"):
         seed = 11 if size == "demo" else int(size.removeprefix("demo-"))
-        return f"demo seed {seed}", demo_scenario(seed), 30.0
+        name = f"demo seed {seed}" + (f" ×{weeks}w" if weeks > 1 else "")
+        return name, demo_scenario(seed, weeks), 30.0 if weeks == 1 else 120.0
     agents = int(size)
     return f"{agents} agents", synthetic_scenario(agents, interval_minutes=15), 120.0 if agents <= 300 else 600.0
 
@@ -42,11 +44,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", default=["demo", "300"])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--weeks", type=int, default=1, help="weeks planned at once (the demo center only)")
     arguments = parser.parse_args()
     header = f"{'case':<14}{'agents':>7}{'limit s':>9}{'wall s':>8}{'short %':>9}{'bound %':>9}{'gap pp':>8}{'violations':>12}"
     print(header)
     for size in arguments.sizes:
-        name, scenario, limit = case(size)
+        name, scenario, limit = case(size, arguments.weeks)
         began = time.monotonic()
         result = solve_roster(scenario, time_limit=limit, workers=arguments.workers)
         wall = time.monotonic() - began

@@ -64,7 +64,7 @@ def coverage_table(roster_df: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     requirements or the roster name); intervals the requirements leave out need no one.
     `required_service_level` is the service level the requirement itself would give."""
     roster = validate_roster(roster_df)
-    week = Week(scenario.config.interval_minutes, scenario.cyclic)
+    week = Week(scenario.config.interval_minutes, scenario.cyclic, weeks=scenario.config.weeks)
     queues = _queues(scenario, roster)
     table = _demand_grid(scenario, queues, week)
 

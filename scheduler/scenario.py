@@ -123,6 +123,10 @@ class WorkRules(Strict):
                                    description="hours inside the night window that make a shift a night")
     max_nights_per_week: int = Field(5, ge=0, le=7)
     weekend_days: tuple[DayName, ...] = ("sat", "sun")
+    contract_hours: Literal["week", "horizon"] = Field(
+        "week", description="each week within the contract's hours, or the horizon's average week")
+    max_week_hours: float = Field(48, gt=0, le=HOURS_PER_WEEK,
+                                  description="paid hours no single week may exceed when contract_hours is horizon")
 
 
 # The objective is priced in whole units of 1/COST_SCALE in 64-bit integers: a million per hour leaves room.
@@ -163,6 +167,7 @@ class Demand(Strict):
 
 
 MAX_TIME_LIMIT = 3600
+MAX_WEEKS = 6
 
 
 class SolverSettings(Strict):
@@ -203,6 +208,7 @@ class ScenarioConfig(Strict):
     """`scenario.yaml`."""
 
     week_start: dt.date
+    weeks: int = Field(1, ge=1, le=MAX_WEEKS, description="weeks planned at once from week_start")
     interval_minutes: Literal[15, 30, 60] = 30
     queues: dict[str, QueueTarget] = Field(default_factory=lambda: {"default": QueueTarget()})
     demand: Demand
@@ -231,6 +237,15 @@ class ScenarioConfig(Strict):
             for length in template.length_minutes():
                 check_break_windows(self.breaks_for(length), length)
         return self
+
+    @property
+    def days(self) -> int:
+        """Days of the horizon (day 0 is week_start)."""
+        return 7 * self.weeks
+
+    @property
+    def horizon_minutes(self) -> int:
+        return self.weeks * MINUTES_PER_WEEK
 
     def staffing_config(self) -> StaffingConfig:
         return StaffingConfig(queues=dict(self.queues))

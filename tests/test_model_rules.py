@@ -53,13 +53,15 @@ def scenario(
     queues: tuple[str, ...] = ("voice",),
     time_off: tuple[TimeOff, ...] = (),
     previous: pd.DataFrame | None = None,
+    weeks: int = 1,
     **rules,
 ) -> Scenario:
-    """A one-hour-interval week; default shifts: 8 h starting on any whole hour."""
+    """A one-hour-interval week (or `weeks` of them); default shifts: 8 h starting on any whole hour."""
     templates = templates or (ShiftTemplate(name="any", earliest_start=dt.time(0), latest_start=dt.time(23),
                                             start_step_minutes=60, lengths_hours=(8,)),)
     config = ScenarioConfig(
         week_start=MONDAY,
+        weeks=weeks,
         interval_minutes=60,
         queues={queue: {} for queue in queues},
         demand=Demand(requirements="requirements.csv"),

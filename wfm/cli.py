@@ -239,13 +239,14 @@ def write_roster_outputs(scenario, result, out: Path) -> dict:
     return report
 
 
-def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int | None, out: Path) -> int:
+def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int | None, out: Path,
+                    weeks: int | None = None) -> int:
     """Load, solve, write and summarise (outputs checked by the caller); returns the exit code."""
     from scheduler.evaluate import terminal_summary
     from scheduler.io import load_scenario
 
     with progress_bar("Loading scenario") as update:
-        scenario = load_scenario(scenario_dir, progress=update)
+        scenario = load_scenario(scenario_dir, progress=update, weeks=weeks)
     result = solve_with_progress(scenario, time_limit, workers)
     if result.infeasibility:
         errors.print("[bold red]The hard rules contradict each other:[/]")
@@ -268,10 +269,12 @@ def roster(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("out"),
     time_limit: Annotated[float | None, typer.Option(help="seconds for the solver")] = None,
     workers: Annotated[int | None, typer.Option(min=1, max=64, help="CP-SAT worker threads")] = None,
+    weeks: Annotated[int | None, typer.Option(help="weeks to plan from week_start (1–6; overrides scenario.yaml)")] = None,
 ) -> None:
-    """Build next week's roster of named agents with CP-SAT."""
+    """Build the roster of named agents for the coming week(s) with CP-SAT."""
     with reported_errors():
-        code = roster_scenario(scenario, checked_time_limit(time_limit), workers, roster_outputs(output_folder(out)))
+        code = roster_scenario(scenario, checked_time_limit(time_limit), workers, roster_outputs(output_folder(out)),
+                               weeks)
     raise typer.Exit(code)
 
 
@@ -279,14 +282,15 @@ def roster(
 def check(
     roster_file: Annotated[Path, typer.Argument(metavar="ROSTER", help="roster CSV")],
     scenario: Annotated[Path, typer.Option(help="scenario folder")],
+    weeks: Annotated[int | None, typer.Option(help="weeks the roster spans (as given to wfm roster --weeks)")] = None,
 ) -> None:
-    """Check a roster (also a hand-edited one) against every hard rule."""
+    """Check a roster (also a hand-edited one) against every hard rule, over all its weeks."""
     from scheduler.check import check_roster, format_violations
     from scheduler.io import load_scenario
     from scheduler.roster import read_roster
 
     with reported_errors():
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(scenario, weeks=weeks)
         table = read_roster(roster_file)
         violations = check_roster(table, loaded)
     if violations:

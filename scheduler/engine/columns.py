@@ -341,18 +341,28 @@ def candidate_options(data: RosterData, mix: dict[tuple[int, str], float]) -> di
     """Per agent, the shifts of the mix (clock start, length and queue) on any day that it may work;
     all its eligible shifts when those could not make up its contract's minimum hours. (The linear
     mix is degenerate: it may put a shift on some days only where any day would do.)"""
-    rules = data.scenario.config.rules
     shapes = {(data.shifts[k].shift.clock_start, data.shifts[k].shift.length, queue) for k, queue in mix}
     options = {}
     for agent in data.agents:
         eligible = data.eligible[agent.agent_id]
         pooled = [(k, q) for k, q in eligible if (data.shifts[k].shift.clock_start, data.shifts[k].shift.length, q) in shapes]
-        longest: dict[int, int] = {}
-        for k, _ in pooled:
-            longest[data.shifts[k].day] = max(longest.get(data.shifts[k].day, 0), data.shifts[k].paid)
-        reachable = sum(sorted(longest.values(), reverse=True)[: agent_day_limit(agent, rules)])
-        options[agent.agent_id] = pooled if reachable >= agent.min_hours * 60 else eligible
+        options[agent.agent_id] = pooled if reaches_contract(data, agent, pooled) else eligible
     return options
+
+
+def reaches_contract(data: RosterData, agent: Agent, shifts: list[tuple[int, str]]) -> bool:
+    """Whether the longest of these shifts on as many days as a week allows pay the contract's
+    minimum: in every week, or over the horizon when contract hours are averaged."""
+    longest: dict[int, int] = {}
+    for k, _ in shifts:
+        longest[data.shifts[k].day] = max(longest.get(data.shifts[k].day, 0), data.shifts[k].paid)
+    limit = agent_day_limit(agent, data.scenario.config.rules)
+    reachable = [sum(sorted((paid for day, paid in longest.items() if day // 7 == week), reverse=True)[:limit])
+                 for week in range(data.weeks)]
+    minimum = agent.min_hours * 60
+    if data.scenario.config.rules.contract_hours == "horizon":
+        return sum(reachable) >= minimum * data.weeks
+    return min(reachable) >= minimum
 
 
 def plan_weeks(

@@ -65,7 +65,13 @@ class ShiftFacts:
     @property
     def label(self) -> str:
         clock = self.shift.clock_start
-        return f"{DAY_NAMES[self.day].title()} {clock // 60:02d}:{clock % 60:02d} {self.shift.length / 60:g}h"
+        return f"{day_label(self.day)} {clock // 60:02d}:{clock % 60:02d} {self.shift.length / 60:g}h"
+
+
+def day_label(day: int) -> str:
+    """`Tue`, or `Tue (week 2)` past the horizon's first week."""
+    week = f" (week {day // 7 + 1})" if day >= 7 else ""
+    return f"{DAY_NAMES[day % 7].title()}{week}"
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,14 @@ class RosterData:
         return self.scenario.agents
 
     @property
+    def days(self) -> int:
+        return self.scenario.config.days
+
+    @property
+    def weeks(self) -> int:
+        return self.scenario.config.weeks
+
+    @property
     def interval_hours(self) -> float:
         return self.week.interval_minutes / 60
 
@@ -113,7 +127,7 @@ class RosterData:
     @classmethod
     def build(cls, scenario: Scenario) -> "RosterData":
         config = scenario.config
-        week = Week(config.interval_minutes, scenario.cyclic, spill=not scenario.cyclic)
+        week = Week(config.interval_minutes, scenario.cyclic, spill=not scenario.cyclic, weeks=config.weeks)
         shifts = [shift_facts(scenario, week, shift) for shift in enumerate_shift_types(config)]
         previous = previous_roster_shifts(scenario)
         fixed = previous_coverage(scenario, previous)
@@ -200,7 +214,7 @@ def previous_roster_shifts(scenario: Scenario) -> list[RosterShift]:
 
 def previous_coverage(scenario: Scenario, shifts: list[RosterShift]) -> dict[tuple[str, int], int]:
     """Work of last week's roster that runs into this week covers its first intervals."""
-    week = Week(scenario.config.interval_minutes, cyclic=False)
+    week = Week(scenario.config.interval_minutes, cyclic=False, weeks=scenario.config.weeks)
     coverage: dict[tuple[str, int], int] = defaultdict(int)
     for shift in shifts:
         for activity, start, end in shift.segments:
@@ -235,6 +249,7 @@ def eligible_shifts(scenario: Scenario, agent: Agent, shifts: list[ShiftFacts]) 
 
 
 def agent_day_limit(agent: Agent, rules) -> int:
+    """Working days a week at most."""
     limit = 7 - rules.min_days_off
     return min(limit, agent.max_days) if agent.max_days is not None else limit
 

@@ -11,16 +11,17 @@ from scheduler.costs import SOFT
 from scheduler.engine.data import RosterData, ShiftFacts
 
 
-def spread_cost(model: cp_model.CpModel, name: str, loads: list, coefficient: int) -> cp_model.LinearExprT:
-    """Soft: (most − fewest) of the loads, times the coefficient (an agent without such a shift has load 0)."""
+def spread_cost(model: cp_model.CpModel, name: str, loads: list, coefficient: int, days: int) -> cp_model.LinearExprT:
+    """Soft: (most − fewest) of the loads (at most one a day of the `days`), times the coefficient (an
+    agent without such a shift has load 0)."""
     if len(loads) < 2 or coefficient == 0:
         return 0
     constants = [load for load in loads if isinstance(load, int)]
     variables = [load for load in loads if not isinstance(load, int)]
     if not variables:
         return coefficient * (max(constants) - min(constants))
-    most = model.new_int_var(max(constants, default=0), 7, f"most {name}")
-    fewest = model.new_int_var(0, min(constants, default=7), f"fewest {name}")
+    most = model.new_int_var(max(constants, default=0), days, f"most {name}")
+    fewest = model.new_int_var(0, min(constants, default=days), f"fewest {name}")
     for load in variables:
         model.add(most >= load)
         model.add(fewest <= load)
@@ -31,14 +32,14 @@ def night_spread_cost(model: cp_model.CpModel, data: RosterData, works: dict) ->
     """Soft: spread of nights among the agents who may work nights."""
     agents = [agent.agent_id for agent in data.agents if agent.night_ok]
     loads = agent_loads(data, works, agents, lambda facts: facts.night)
-    return spread_cost(model, "nights", loads, SOFT["night_spread"].unit_price(data.scenario.config.weights))
+    return spread_cost(model, "nights", loads, SOFT["night_spread"].unit_price(data.scenario.config.weights), data.days)
 
 
 def weekend_spread_cost(model: cp_model.CpModel, data: RosterData, works: dict) -> cp_model.LinearExprT:
     """Soft: spread of weekend days among all agents."""
     agents = [agent.agent_id for agent in data.agents]
     loads = agent_loads(data, works, agents, lambda facts: facts.weekend)
-    return spread_cost(model, "weekend days", loads, SOFT["weekend_spread"].unit_price(data.scenario.config.weights))
+    return spread_cost(model, "weekend days", loads, SOFT["weekend_spread"].unit_price(data.scenario.config.weights), data.days)
 
 
 def agent_loads(data: RosterData, works: dict, agents: list[str], counted: Callable[[ShiftFacts], bool]) -> list:
