@@ -134,6 +134,25 @@ def test_check_passes_the_written_roster(rostered):
     assert "no rule violated" in words(checked.output)
 
 
+def test_roster_and_check_over_several_weeks(tmp_path):
+    two_weeks = scenario([agent("a1", name="Ann", max_hours=40), agent("a2", name="Bea", max_hours=40)],
+                         demand(range(14), 8, 16), weeks=2)
+    folder = write_folder(two_weeks, tmp_path / "scenario")
+    one_week = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(tmp_path / "one"),
+                                   "--weeks", "1", *SOLVE])
+    assert one_week.exit_code == 0, one_week.output
+    assert read_roster(tmp_path / "one" / "roster.csv")["start"].max() < pd.Timestamp(MONDAY + dt.timedelta(days=7))
+    result = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(tmp_path / "out"), *SOLVE])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert report["hours"]["required"] == 14 * 8 and report["hours"]["short"] == 0
+    roster = tmp_path / "out" / "roster.csv"
+    checked = runner.invoke(app, ["check", str(roster), "--scenario", str(folder)])
+    assert checked.exit_code == 0, checked.output
+    as_one_week = runner.invoke(app, ["check", str(roster), "--scenario", str(folder), "--weeks", "1"])
+    assert as_one_week.exit_code == 1 and "outside_week" in as_one_week.output
+
+
 def test_check_names_the_agent_and_rule_of_a_hand_edit(rostered, tmp_path):
     result, folder, out = rostered
     assert result.exit_code == 0, result.output

@@ -138,6 +138,33 @@ def test_contract_hours_cap_and_minimum():
     assert sum(shift.length for shift in shifts) >= 16 * 60
 
 
+def test_a_horizon_of_weeks_keeps_every_rule_in_each_week_and_across_them():
+    # Two weeks wanting someone every day: runs of at most 3 days must carry over the week boundary.
+    case = scenario([agent("a1"), agent("a2")], demand(range(14), 8, 16), weeks=2, max_consecutive_days=3,
+                    min_days_off=2, max_nights_per_week=1)
+    result, shifts = solve(case)
+    assert result.terms["short_hours"] == 0
+    assert {shift.day for shift in shifts} == set(range(14))
+    for name in ("a1", "a2"):
+        worked = {shift.day for shift in shifts if shift.agent_id == name}
+        assert not any(all((first + i) % 14 in worked for i in range(4)) for first in range(14))
+
+
+def test_contract_hours_per_week_or_averaged_over_the_horizon():
+    # 16 h wanted in week 1 only, of an agent contracted for 8 h a week.
+    wanted = demand([0, 1], 8, 16)
+    weekly = scenario([agent(min_hours=8, max_hours=8)], wanted, weeks=2)
+    result, shifts = solve(weekly)
+    assert sorted(shift.day // 7 for shift in shifts) == [0, 1] and result.terms["short_hours"] == 8
+    averaged = scenario([agent(min_hours=8, max_hours=8)], wanted, weeks=2, contract_hours="horizon")
+    result, shifts = solve(averaged)
+    assert sorted(shift.day for shift in shifts) == [0, 1] and result.terms["short_hours"] == 0
+    capped = scenario([agent(min_hours=8, max_hours=8)], wanted, weeks=2, contract_hours="horizon",
+                      max_week_hours=12)
+    result, shifts = solve(capped)
+    assert result.terms["short_hours"] == 8
+
+
 def test_no_nights_for_agents_without_night_ok():
     case = scenario([agent("day", night_ok=False), agent("night")], demand(EVERY_DAY, 22, 30, required=2))
     _, shifts = solve(case)
