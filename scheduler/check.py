@@ -31,7 +31,7 @@ import pandas as pd
 from scheduler.availability import time_off_clash, within_window
 from scheduler.roster import RosterShift, shifts_from_roster
 from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, Agent, BreakRule, Scenario
-from scheduler.shifts import ShiftType, enumerate_shift_types, is_night
+from scheduler.shifts import ShiftType, enumerate_shift_types, is_night, weekend_touched
 
 
 @dataclass(frozen=True)
@@ -320,34 +320,83 @@ def rest(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator
 
 def consecutive_days(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
     limit = context.scenario.config.rules.max_consecutive_days
+    before = context.previous.get(agent.agent_id, [])
+    yield from _long_runs("consecutive_days", "days", agent, shifts, before, limit, context)
+
+
+def _long_runs(rule: str, noun: str, agent: Agent, shifts: list[RosterShift], before: list[RosterShift],
+               limit: int, context: _Context) -> Iterator[Violation]:
+    """Runs of more than `limit` consecutive days with one of the shifts (`noun`: days or nights), around
+    the horizon when it repeats, else counting the shifts `before` it."""
     worked = {shift.day for shift in shifts}
     if context.scenario.cyclic and len(worked) == context.days:
         horizon = context.horizon_name()
+        never = "a day off" if noun == "days" else "a day without a night"
         yield context.violation(
-            "consecutive_days",
+            rule,
             agent,
             None,
-            f"{_who(agent)} works every day of {horizon}, and {context.repeats()}, "
-            "so they never have a day off; "
-            f"the most is {_count(limit, 'day')} in a row.",
+            f"{_who(agent)} works {'every day' if noun == 'days' else 'a night every day'} of {horizon}, and "
+            f"{context.repeats()}, so they never have {never}; the most is {_count(limit, noun[:-1])} in a row.",
         )
         return
     if context.scenario.cyclic:
         days, note = _unrolled(worked, context.days), f" ({context.repeats()})"
     else:
-        days = worked | {shift.day for shift in context.previous.get(agent.agent_id, [])}
+        days = worked | {shift.day for shift in before}
         note = " (counting last week's roster)"
     for first, last in _runs(days):
         length = last - first + 1
         if length > limit and last >= 0:
             beyond = note if first < 0 or last >= context.days else ""
             yield context.violation(
-                "consecutive_days",
+                rule,
                 agent,
                 max(first + limit, 0) % context.days,  # the first day over the limit, as a day of the horizon
-                f"{_who(agent)} works {length} days in a row, {_date_label(context.date(first))} to "
+                f"{_who(agent)} works {length} {noun} in a row, {_date_label(context.date(first))} to "
                 f"{_date_label(context.date(last))}{beyond}; the most is {limit}.",
             )
+
+
+def consecutive_nights(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
+    rules = context.scenario.config.rules
+    nights = [shift for shift in shifts if is_night(shift.start, shift.end, rules)]
+    before = [shift for shift in context.previous.get(agent.agent_id, []) if is_night(shift.start, shift.end, rules)]
+    yield from _long_runs("consecutive_nights", "nights", agent, nights, before, rules.max_consecutive_nights, context)
+
+
+def rest_after_nights(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
+    """After the last night of a block (the next shift is not a night on the next day), the next shift
+    starts `rest_after_nights_hours` after it ends at the earliest."""
+    rules = context.scenario.config.rules
+    minimum = rules.rest_after_nights_hours * 60
+    for earlier, later_start, later in _shift_pairs(agent, shifts, context):
+        gap = later_start - earlier.end
+        if not is_night(earlier.start, earlier.end, rules) or gap >= minimum or gap < rules.min_rest_hours * 60:
+            continue  # (a gap below min_rest_hours is the rest rule's: one gap, one message)
+        later_day = later_start // MINUTES_PER_DAY
+        if later_day == earlier.day + 1 and is_night(later.start, later.end, rules):
+            continue  # the block goes on
+        wraps = f" ({context.repeats()})" if later_start >= context.horizon else ""
+        yield context.violation(
+            "rest_after_nights", agent, later.day,
+            f"{_who(agent)} has {_hours(gap)} rest after the night ending "
+            f"{_moment(earlier.end, context)} before the shift starting {_moment(later_start, context)}{wraps}; "
+            f"after a block of nights the minimum is {_hours(minimum)}.")
+
+
+def full_weekends_off(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
+    """At least the scenario's full weekends off: no shift on a weekend day or running into one."""
+    wanted = context.scenario.config.full_weekends_off
+    worked = sorted({week for shift in shifts
+                     if (week := weekend_touched(shift.start, shift.end, context.scenario.config.rules)) is not None})
+    free = context.scenario.config.weeks - len(worked)
+    if free < wanted:
+        weekends = _join([_date_label(context.date(7 * week + 5)) for week in worked])
+        yield context.violation(
+            "full_weekends_off", agent, None,
+            f"{_who(agent)} has {_count(free, 'full weekend')} off in {context.horizon_name()} (works the "
+            f"weekend{'s' if len(worked) > 1 else ''} of {weekends}); the minimum is {wanted}.")
 
 
 def days_off(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
@@ -455,6 +504,9 @@ AGENT_RULES: tuple[AgentRule, ...] = (
     max_days,
     contract_hours,
     max_nights,
+    consecutive_nights,
+    rest_after_nights,
+    full_weekends_off,
 )
 
 
@@ -466,20 +518,27 @@ AGENT_RULES: tuple[AgentRule, ...] = (
 def _consecutive_shifts(
     agent: Agent, shifts: list[RosterShift], context: _Context
 ) -> list[tuple[int, int, RosterShift]]:
-    """(end of a shift, start of the agent's next one, that next shift) for every next shift in
-    this week, and across the boundary: last week's final shift before this week's first, or,
-    in a cyclic week, this week's last shift before the first one a week later."""
+    """(end of a shift, start of the agent's next one, that next shift) for every pair of `_shift_pairs`."""
+    return [(earlier.end, later_start, later) for earlier, later_start, later in _shift_pairs(agent, shifts, context)]
+
+
+def _shift_pairs(
+    agent: Agent, shifts: list[RosterShift], context: _Context
+) -> list[tuple[RosterShift, int, RosterShift]]:
+    """(a shift, the start of the agent's next one, that next shift) for every next shift in the
+    horizon, and across its edges: the previous roster's final shift before the first one, or, in a
+    cyclic horizon, its last shift before the first one a horizon later."""
     ordered = sorted(shifts, key=lambda shift: shift.start)
-    pairs = [(a.end, b.start, b) for a, b in zip(ordered, ordered[1:])]
+    pairs = [(a, b.start, b) for a, b in zip(ordered, ordered[1:])]
     if not ordered:
         return pairs
     first = ordered[0]
     if context.scenario.cyclic:
-        pairs.append((ordered[-1].end, first.start + context.horizon, first))
+        pairs.append((ordered[-1], first.start + context.horizon, first))
     else:
-        before = [shift.end for shift in context.previous.get(agent.agent_id, [])]
+        before = context.previous.get(agent.agent_id, [])
         if before:
-            pairs.insert(0, (max(before), first.start, first))
+            pairs.insert(0, (max(before, key=lambda shift: shift.end), first.start, first))
     return pairs
 
 

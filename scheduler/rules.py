@@ -25,11 +25,14 @@ from scheduler.engine.hard_rules import (
     Guard,
     add_contract_hours,
     add_days_off,
+    add_full_weekends_off,
     add_max_consecutive_days,
+    add_max_consecutive_nights,
     add_max_days,
     add_max_nights,
     add_min_rest,
     add_one_shift_per_day,
+    add_rest_after_nights,
     new_works,
     no_guard,
 )
@@ -114,6 +117,18 @@ HARD_RULES: tuple[HardRule, ...] = (
     HardRule("max_nights", check.max_nights, "test_max_nights_per_week", adds=add_max_nights,
              phrases={"max_nights": lambda data, agent, day:
                       f"at most {data.scenario.config.rules.max_nights_per_week} nights{in_week(day)}"}),
+    HardRule("consecutive_nights", check.consecutive_nights, "test_max_consecutive_nights",
+             adds=add_max_consecutive_nights,
+             phrases={"consecutive_nights": lambda data, agent, day:
+                      f"at most {data.scenario.config.rules.max_consecutive_nights} nights in a row{on(day)}"}),
+    HardRule("rest_after_nights", check.rest_after_nights, "test_rest_after_a_block_of_nights",
+             adds=add_rest_after_nights,
+             phrases={"rest_after_nights": lambda data, agent, day:
+                      f"{data.scenario.config.rules.rest_after_nights_hours:g} h rest after a block of nights{on(day)}"}),
+    HardRule("full_weekends_off", check.full_weekends_off, "test_full_weekends_off",
+             adds=add_full_weekends_off,
+             phrases={"full_weekends_off": lambda data, agent, day:
+                      f"at least {data.scenario.config.full_weekends_off} full weekends off"}),
 )
 
 PHRASES: dict[str, Phrase] = {name: phrase for rule in HARD_RULES for name, phrase in (rule.phrases or {}).items()}

@@ -13,6 +13,7 @@ that starts on Sunday at 22:00 starts at minute 6 × 1440 + 1320 and may end pas
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -127,6 +128,10 @@ class WorkRules(Strict):
         "week", description="each week within the contract's hours, or the horizon's average week")
     max_week_hours: float = Field(48, gt=0, le=HOURS_PER_WEEK,
                                   description="paid hours no single week may exceed when contract_hours is horizon")
+    min_full_weekends_off: int | None = Field(
+        None, ge=0, le=6, description="full weekends off per agent in the horizon; default one in every two weeks")
+    max_consecutive_nights: int = Field(4, ge=1, le=14)
+    rest_after_nights_hours: float = Field(46, ge=0, le=96, description="rest after the last night of a block")
 
 
 # The objective is priced in whole units of 1/COST_SCALE in 64-bit integers: a million per hour leaves room.
@@ -229,6 +234,9 @@ class ScenarioConfig(Strict):
     def _consistent(self) -> "ScenarioConfig":
         if not self.queues:
             raise ValueError("queues: name at least one queue")
+        if self.full_weekends_off > self.weeks:
+            raise ValueError(f"rules.min_full_weekends_off {self.full_weekends_off} is more than the {self.weeks} "
+                             f"weekend{'s' if self.weeks > 1 else ''} the horizon has (weeks: {self.weeks})")
         for template in self.shift_templates:
             for queue in template.queues or ():
                 if queue not in self.queues:
@@ -246,6 +254,15 @@ class ScenarioConfig(Strict):
     @property
     def horizon_minutes(self) -> int:
         return self.weeks * MINUTES_PER_WEEK
+
+    @property
+    def full_weekends_off(self) -> int:
+        """Full weekends each agent has off in the horizon: `rules.min_full_weekends_off`, by default
+        one in every two weeks (ceil(weeks / 2)); none in a single week, which repeats (one would be
+        every weekend off)."""
+        if self.rules.min_full_weekends_off is not None:
+            return self.rules.min_full_weekends_off
+        return math.ceil(self.weeks / 2) if self.weeks > 1 else 0
 
     def staffing_config(self) -> StaffingConfig:
         return StaffingConfig(queues=dict(self.queues))

@@ -93,6 +93,19 @@ def is_weekend_day(day: int, rules: WorkRules) -> bool:
     return DAY_NAMES[day % 7] in rules.weekend_days
 
 
+def weekend_touched(start: int, end: int, rules: WorkRules) -> int | None:
+    """The week (0 = the first) whose weekend a shift takes away: it starts on one of its weekend days
+    or runs into the first of them; None for other shifts (and without weekend days)."""
+    if not rules.weekend_days:
+        return None
+    day = start // MINUTES_PER_DAY
+    if is_weekend_day(day, rules):
+        return day // 7
+    first = min(DAY_NAMES.index(name) for name in rules.weekend_days)
+    weekend_start = (day // 7 * 7 + first) * MINUTES_PER_DAY
+    return day // 7 if start < weekend_start < end else None
+
+
 T = TypeVar("T")
 
 

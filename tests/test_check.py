@@ -298,7 +298,7 @@ def test_a_night_for_an_agent_who_does_not_work_nights():
 
 def test_more_nights_than_allowed():
     table = roster(shift("A1", 0, "22:00", 8), shift("A1", 2, "22:00", 8))
-    found = single(check_roster(table, scenario(max_nights_per_week=1)), "max_nights")
+    found = single(check_roster(table, scenario(max_nights_per_week=1, rest_after_nights_hours=0)), "max_nights")
     assert_mentions(found, "Anna Berg (A1)", "2 nights", "Mon 22:00–06:00 and Wed 22:00–06:00", "the most is 1")
 
 
@@ -417,6 +417,37 @@ def test_nights_are_counted_per_week_and_shifts_past_the_horizon_are_outside_it(
     assert check_roster(nights, scenario(weeks=2, max_nights_per_week=1)) == []
     found = single(check_roster(roster(shift("A1", 14, "08:00", 4)), scenario(weeks=2)), "outside_week")
     assert_mentions(found, "outside the 2 weeks Mon 3 Jun to Sun 16 Jun")
+
+
+def test_more_nights_in_a_row_than_allowed_counting_last_weeks_roster():
+    last_week = roster(shift("A1", -2, "22:00", 8), shift("A1", -1, "22:00", 8))
+    table = roster(*(shift("A1", day, "22:00", 8) for day in (0, 1)))
+    found = single(check_roster(table, scenario(previous=last_week, max_consecutive_nights=3)), "consecutive_nights")
+    assert found.day == WEEK + dt.timedelta(days=1)
+    assert_mentions(found, "4 nights in a row", "Sat 1 Jun to Tue 4 Jun", "last week's roster", "the most is 3")
+    assert check_roster(table, scenario(max_consecutive_nights=3)) == []
+
+
+def test_rest_after_a_block_of_nights_but_not_inside_it():
+    block = roster(shift("A1", 0, "22:00", 8), shift("A1", 1, "22:00", 8), shift("A1", 3, "14:00", 8))
+    found = single(check_roster(block, scenario()), "rest_after_nights")
+    assert found.day == WEEK + dt.timedelta(days=3)
+    assert_mentions(found, "32 h rest after the night ending Wed 06:00 before the shift starting Thu 14:00",
+                    "the minimum is 46 h")
+    assert check_roster(block, scenario(rest_after_nights_hours=32)) == []
+    around = roster(shift("A1", 0, "08:00", 8), shift("A1", 5, "22:00", 8))  # Sat night, then Mon 08:00 again
+    wrapped = single(check_roster(around, scenario()), "rest_after_nights")
+    assert_mentions(wrapped, "26 h rest", "(the week repeats)")
+
+
+def test_full_weekends_off_in_a_horizon():
+    friday_night = roster(shift("A1", 4, "22:00", 8), shift("A1", 12, "08:00", 4))
+    found = single(check_roster(friday_night, scenario(weeks=3, min_full_weekends_off=2)), "full_weekends_off")
+    assert found.day is None
+    assert_mentions(found, "1 full weekend off in the 3 weeks", "weekends of Sat 8 Jun and Sat 15 Jun",
+                    "the minimum is 2")
+    assert check_roster(friday_night, scenario(weeks=3, min_full_weekends_off=1)) == []
+    assert check_roster(friday_night, scenario(weeks=4)) == []  # by default 2 of 4
 
 
 # --------------------------------------------------------------------------------------------

@@ -179,6 +179,35 @@ def test_max_nights_per_week():
     assert sum(is_night(s.start, s.end, case.config.rules) for s in shifts) == 2
 
 
+def test_max_consecutive_nights():
+    case = scenario([agent()], demand(EVERY_DAY, 22, 30), max_nights_per_week=7, max_consecutive_nights=3,
+                    rest_after_nights_hours=0)
+    _, shifts = solve(case)
+    nights = {s.day for s in shifts if is_night(s.start, s.end, case.config.rules)}
+    assert len(nights) == 5  # a repeating week of runs of at most 3 nights
+    assert not any(all((first + i) % 7 in nights for i in range(4)) for first in range(7))
+
+
+def test_rest_after_a_block_of_nights():
+    # Monday's night ends Tuesday 06:00; Thursday 06:00 is 48 h later.
+    wanted = demand([0], 22, 30) + demand([3], 6, 14)
+    result, _ = solve(scenario([agent()], wanted, rest_after_nights_hours=46))
+    assert result.terms["short_hours"] == 0
+    result, shifts = solve(scenario([agent()], wanted, rest_after_nights_hours=50))
+    assert result.terms["short_hours"] == 8 and len(shifts) == 1
+
+
+def test_full_weekends_off():
+    # Someone wanted every day of two weeks: the one agent may work only one of the two weekends.
+    case = scenario([agent()], demand(range(14), 8, 16), weeks=2, max_consecutive_days=6)
+    result, shifts = solve(case)
+    weekends = {s.day // 7 for s in shifts if s.day % 7 >= 5}
+    assert len(weekends) == 1 and result.terms["short_hours"] == 8 * 3  # a weekend and a day to break 12 in a row
+    both = scenario([agent()], demand(range(14), 8, 16), weeks=2, max_consecutive_days=6, min_full_weekends_off=0)
+    _, shifts = solve(both)
+    assert {s.day // 7 for s in shifts if s.day % 7 >= 5} == {0, 1}
+
+
 def test_skills_availability_and_time_off():
     leave = TimeOff(agent_id="a1", start=dt.datetime(2026, 12, 2), end=dt.datetime(2026, 12, 3), reason="dentist")
     case = scenario(

@@ -25,6 +25,7 @@ from scheduler.shifts import (
     is_night,
     is_weekend_day,
     middle,
+    weekend_touched,
     time_of_day,
 )
 
@@ -47,6 +48,7 @@ class ShiftFacts:
     paid: int  # minutes
     night: bool
     weekend: bool
+    weekend_week: int | None  # the week whose full weekend off it takes away (`shifts.weekend_touched`)
     time_of_day: str
     breaks: tuple[tuple[BreakOption, ...], ...]  # per break slot, its possible offsets
 
@@ -76,10 +78,21 @@ def day_label(day: int) -> str:
 
 @dataclass(frozen=True)
 class PreviousWeek:
-    """What last week's roster leaves for an agent: when its last shift ended and which days it worked."""
+    """What the previous roster (one week or several) leaves for an agent's hard rules: when its last
+    shift ended, whether that was a night (and its day), which days it worked."""
 
     last_end: int | None = None
-    worked_days: frozenset[int] = frozenset()  # days before this week (negative) with a shift start
+    worked_days: frozenset[int] = frozenset()  # days before the horizon (negative) with a shift start
+    night_days: frozenset[int] = frozenset()  # of those, days with a night shift
+    last_night_day: int | None = None  # the day of the last shift when it is a night
+
+
+@dataclass(frozen=True)
+class Carried:
+    """The nights and weekend days an agent worked in the previous roster: fairness counts them."""
+
+    nights: int = 0
+    weekend_days: int = 0
 
 
 @dataclass
@@ -95,6 +108,7 @@ class RosterData:
     fixed_coverage: dict[tuple[str, int], int]  # last week's shifts running into this one
     eligible: dict[str, list[tuple[int, str]]]  # agent -> (k, queue) it may work
     previous: dict[str, PreviousWeek]
+    carried: dict[str, Carried]
     rest_minutes: int
     over_cost: int  # scaled cost of one agent-interval over the requirement
 
@@ -143,7 +157,8 @@ class RosterData:
             tiers=tiers,
             fixed_coverage=fixed,
             eligible={agent.agent_id: eligible_shifts(scenario, agent, shifts) for agent in scenario.agents},
-            previous=previous_weeks(previous),
+            previous=previous_weeks(scenario, previous),
+            carried=carried_counts(scenario, previous),
             rest_minutes=rest,
             over_cost=SOFT["over"].scaled(config.weights, {"over_hours": week.interval_minutes / 60}),
         )
@@ -193,6 +208,7 @@ def shift_facts(scenario: Scenario, week: Week, shift: ShiftType) -> ShiftFacts:
         paid=config.paid_minutes(shift.length),
         night=is_night(shift.start, shift.end, config.rules),
         weekend=is_weekend_day(shift.day, config.rules),
+        weekend_week=weekend_touched(shift.start, shift.end, config.rules),
         time_of_day=time_of_day(shift.start, shift.end, config.rules),
         breaks=tuple(options),
     )
@@ -224,15 +240,40 @@ def previous_coverage(scenario: Scenario, shifts: list[RosterShift]) -> dict[tup
     return dict(coverage)
 
 
-def previous_weeks(shifts: list[RosterShift]) -> dict[str, PreviousWeek]:
-    """Per agent, the end of its last shift before this week and the days it worked then."""
+def shifts_before(shifts: list[RosterShift]) -> dict[str, list[RosterShift]]:
+    """Per agent, its shifts starting before the horizon."""
     before: dict[str, list[RosterShift]] = defaultdict(list)
     for shift in shifts:
         if shift.start < 0:
             before[shift.agent_id].append(shift)
+    return before
+
+
+def previous_weeks(scenario: Scenario, shifts: list[RosterShift]) -> dict[str, PreviousWeek]:
+    """Per agent, what its shifts before the horizon leave its hard rules (see `PreviousWeek`)."""
+    rules = scenario.config.rules
+    found = {}
+    for agent_id, theirs in shifts_before(shifts).items():
+        nights = [shift for shift in theirs if is_night(shift.start, shift.end, rules)]
+        last = max(theirs, key=lambda shift: shift.end)
+        found[agent_id] = PreviousWeek(
+            last_end=last.end,
+            worked_days=frozenset(shift.day for shift in theirs),
+            night_days=frozenset(shift.day for shift in nights),
+            last_night_day=last.day if last in nights else None,
+        )
+    return found
+
+
+def carried_counts(scenario: Scenario, shifts: list[RosterShift]) -> dict[str, Carried]:
+    """Per agent, the nights and weekend days of its shifts before the horizon."""
+    rules = scenario.config.rules
     return {
-        agent_id: PreviousWeek(max(shift.end for shift in theirs), frozenset(shift.day for shift in theirs))
-        for agent_id, theirs in before.items()
+        agent_id: Carried(
+            nights=sum(is_night(shift.start, shift.end, rules) for shift in theirs),
+            weekend_days=len({shift.day for shift in theirs if is_weekend_day(shift.day, rules)}),
+        )
+        for agent_id, theirs in shifts_before(shifts).items()
     }
 
 

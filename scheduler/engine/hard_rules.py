@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 from ortools.sat.python import cp_model
 
 from scheduler.engine.data import PreviousWeek, RosterData
-from scheduler.scenario import Agent
+from scheduler.scenario import MINUTES_PER_DAY, Agent
 
 # A guard returns the enforcement literals of a rule (none outside diagnosis): guard(rule, day).
 Guard = Callable[[str, "int | None"], list]
@@ -110,27 +110,98 @@ def add_max_consecutive_days(
     model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
 ) -> None:
     """Hard: no run of more than `max_consecutive_days` working days (across the horizon's ends)."""
-    limit = data.scenario.config.rules.max_consecutive_days
+    add_run_limit(model, data, mine.on, data.scenario.config.rules.max_consecutive_days,
+                  data.previous.get(agent.agent_id, PreviousWeek()).worked_days, "consecutive_days", guard)
+
+
+def add_max_consecutive_nights(
+    model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
+) -> None:
+    """Hard: no run of more than `max_consecutive_nights` nights on consecutive days (across the
+    horizon's ends)."""
+    nights: dict[int, list] = {day: [] for day in range(data.days)}
+    for (_, k, _), var in mine.works.items():
+        if data.shifts[k].night:
+            nights[data.shifts[k].day].append(var)
+    if not any(nights.values()):
+        return
+    add_run_limit(model, data, lambda day: sum(nights[day]), data.scenario.config.rules.max_consecutive_nights,
+                  data.previous.get(agent.agent_id, PreviousWeek()).night_days, "consecutive_nights", guard)
+
+
+def add_run_limit(model: cp_model.CpModel, data: RosterData, on: Callable, limit: int, before: frozenset[int],
+                  name: str, guard: Guard) -> None:
+    """No run of more than `limit` consecutive days with `on(day)`: every window of limit + 1 days has
+    at most `limit`, around the horizon when it repeats, else counting the days `before` it."""
     window = limit + 1
     days = data.days
     if data.scenario.cyclic:
         if window > days:
-            model.add(sum(mine.on(d) for d in range(days)) <= days - 1).only_enforce_if(
-                guard("consecutive_days", None))
+            model.add(sum(on(d) for d in range(days)) <= days - 1).only_enforce_if(guard(name, None))
             return
         for first in range(days if window < days else 1):
             run = [(first + i) % days for i in range(window)]
-            model.add(sum(mine.on(d) for d in run) <= limit).only_enforce_if(
-                guard("consecutive_days", run[-1]))
+            model.add(sum(on(d) for d in run) <= limit).only_enforce_if(guard(name, run[-1]))
         return
-    worked_before = data.previous.get(agent.agent_id, PreviousWeek()).worked_days
     for first in range(1 - window, days - window + 1):
         run = range(first, first + window)
         planned = [d for d in run if 0 <= d < days]
-        allowed = max(0, limit - sum(1 for d in run if d in worked_before))
+        allowed = max(0, limit - sum(1 for d in run if d in before))
         if len(planned) > allowed:
-            model.add(sum(mine.on(d) for d in planned) <= allowed).only_enforce_if(
-                guard("consecutive_days", planned[-1]))
+            model.add(sum(on(d) for d in planned) <= allowed).only_enforce_if(guard(name, planned[-1]))
+
+
+def add_rest_after_nights(
+    model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
+) -> None:
+    """Hard: `rest_after_nights_hours` after the last night of a block: a night shift and any later shift
+    starting sooner clash, unless that is a night on the next day (the block goes on). The horizon wraps
+    when cyclic; a block ending the previous roster holds back the first days."""
+    rest = round(data.scenario.config.rules.rest_after_nights_hours * 60)
+    days = data.days
+    horizon = data.scenario.config.horizon_minutes
+    for day in range(days):
+        nights = [(data.shifts[k].shift.end, var) for k, var in mine.by_day[day] if data.shifts[k].night]
+        if not nights:
+            continue
+        latest = max(end for end, _ in nights) + rest
+        for gap in range(1, latest // MINUTES_PER_DAY - day + 1):
+            later = day + gap
+            if later >= days and not data.scenario.cyclic:
+                break
+            shift_by = horizon if later >= days else 0
+            ending_block = [(data.shifts[k].shift.start + shift_by, var) for k, var in mine.by_day[later % days]
+                            if not (gap == 1 and data.shifts[k].night)]
+            for clique in rest_cliques(nights, ending_block, rest):
+                model.add(sum(clique) <= 1).only_enforce_if(guard("rest_after_nights", later % days))
+    previous = data.previous.get(agent.agent_id, PreviousWeek())
+    if previous.last_night_day is not None:
+        for k, var in (item for day in range(days) for item in mine.by_day[day]):
+            facts = data.shifts[k]
+            goes_on = facts.night and facts.day == previous.last_night_day + 1
+            if facts.shift.start < previous.last_end + rest and not goes_on:
+                model.add(var == 0).only_enforce_if(guard("rest_after_nights", facts.day))
+
+
+def add_full_weekends_off(
+    model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
+) -> None:
+    """Hard: at least `min_full_weekends_off` weekends of the horizon without a shift on a weekend day
+    or running into one."""
+    wanted = data.scenario.config.full_weekends_off
+    if wanted == 0:
+        return
+    touching: dict[int, list] = {week: [] for week in range(data.weeks)}
+    for (_, k, _), var in mine.works.items():
+        if data.shifts[k].weekend_week is not None:
+            touching[data.shifts[k].weekend_week].append(var)
+    free = []
+    for week, variables in touching.items():
+        off = model.new_bool_var(f"weekend off ({agent.agent_id}, week {week + 1})")
+        for var in variables:
+            model.add_implication(off, var.Not())
+        free.append(off)
+    model.add(sum(free) >= wanted).only_enforce_if(guard("full_weekends_off", None))
 
 
 def days_worked(mine: AgentShifts, week: int):
