@@ -17,9 +17,12 @@ Definitions
 - lost contacts: contacts × (service level at the requirement − at the staffing), clipped at 0:
   the contacts that miss the answer target because of the shortfall.
 - The week's service level of a queue is contact-weighted; a week without contacts reads 1.
-- nights: shifts with `shifts.is_night`; weekend days: distinct weekend days a shift starts on.
-  Spreads (most − least loaded agent) are taken over the agents who may work nights (`night_ok`)
-  and over all agents, respectively.
+- nights: shifts with `shifts.is_night`; weekend days: distinct weekend days a shift starts on
+  (`scheduler.fairness`). Spreads (most − least loaded agent) are taken over the agents who may
+  work nights (`night_ok`) and over all agents, respectively, counting the nights and weekend days
+  the previous roster (one week or several) carried. Weekends worked (not a full weekend off)
+  are reported per agent and spread among the agents of one contract.
+- With `weeks: N` every figure is the horizon's: N weeks from week_start.
 """
 
 from __future__ import annotations
@@ -33,10 +36,11 @@ import pandas as pd
 
 from forecasts import erlang
 from forecasts.staffing import QueueTarget, expected_service, net_of_shrinkage
+from scheduler import fairness as counting
 from scheduler.costs import SOFT_RULES
 from scheduler.roster import RosterShift, shifts_from_roster, validate_roster
 from scheduler.scenario import Agent, Scenario
-from scheduler.shifts import Week, is_night, is_weekend_day, time_of_day
+from scheduler.shifts import Week, time_of_day
 
 COVERAGE_COLUMNS = [
     "interval_start",
@@ -150,7 +154,9 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
     """Everything `summary.json` reports about a roster; `result` (a RosterResult) adds the solver's view.
 
     Keys: solver, hours (total and per queue), service_level (per queue vs target), rules (amount,
-    weighted cost and service-level cost of each soft rule), total_cost, short_bound, fairness,
+    weighted cost and service-level cost of each soft rule), total_cost, short_bound, fairness (spreads,
+    weekends worked by contract, and per agent the horizon's weekends, weekend days and nights beside
+    the carried ones),
     contracts, contract_breaches, shifts_per_agent, warnings (the solver's sentences about what no
     roster can do, e.g. hours nobody may work)."""
     coverage = coverage_table(roster_df, scenario)
@@ -158,10 +164,7 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
     minutes = scenario.config.interval_minutes
     targets = scenario.config.staffing_config()
     hours = _hours(coverage, minutes)
-    fairness = {
-        "nights": _spread(_nights(shifts, scenario), _night_agents(scenario)),
-        "weekend_days": _spread(_weekend_days(shifts, scenario), scenario.agents),
-    }
+    fairness = _fairness(shifts, scenario)
     rules = _rules(coverage, hours, fairness, _unpreferred_shifts(shifts, scenario), scenario, result)
     contracts = _contracts(shifts, scenario)
     return {
@@ -270,15 +273,39 @@ def _short_bound(result, hours: dict) -> dict:
     return {"lower_bound_hours": _number(bound), "gap_pct": _number(gap)}
 
 
-def _nights(shifts: list[RosterShift], scenario: Scenario) -> Counter:
+def _fairness(shifts: list[RosterShift], scenario: Scenario) -> dict:
+    """Spreads of nights (among night_ok agents) and weekend days, counting what the previous roster
+    carried; weekends worked in the horizon and their spread among agents of one contract; and per
+    agent, the horizon's counts beside the carried ones."""
     rules = scenario.config.rules
-    return Counter(shift.agent_id for shift in shifts if is_night(shift.start, shift.end, rules))
+    nights, weekend_days = counting.nights(shifts, rules), counting.weekend_days(shifts, rules)
+    weekends = counting.weekends_worked(shifts, rules)
+    carried_nights, carried_weekend_days = counting.carried(scenario)
+    return {
+        "nights": _spread(nights + carried_nights, _night_agents(scenario)),
+        "weekend_days": _spread(weekend_days + carried_weekend_days, scenario.agents),
+        "weekends_worked_by_contract": {
+            contract: {key: value for key, value in _spread(weekends, agents).items() if key != "by_agent"}
+            for contract, agents in _by_contract(scenario.agents).items()
+        },
+        "agents": {
+            agent.agent_id: {
+                "weekends_worked": weekends[agent.agent_id], "weekend_days": weekend_days[agent.agent_id],
+                "nights": nights[agent.agent_id], "carried_weekend_days": carried_weekend_days[agent.agent_id],
+                "carried_nights": carried_nights[agent.agent_id],
+            }
+            for agent in scenario.agents
+        },
+    }
 
 
-def _weekend_days(shifts: list[RosterShift], scenario: Scenario) -> Counter:
-    rules = scenario.config.rules
-    days = {(shift.agent_id, shift.day) for shift in shifts if is_weekend_day(shift.day, rules)}
-    return Counter(agent_id for agent_id, _ in days)
+def _by_contract(agents: Iterable[Agent]) -> dict[str, list[Agent]]:
+    """Agents by contract: `min–max h` (and `, max N days`)."""
+    grouped: dict[str, list[Agent]] = {}
+    for agent in agents:
+        days = f", max {agent.max_days} days" if agent.max_days is not None else ""
+        grouped.setdefault(f"{agent.min_hours:g}–{agent.max_hours:g} h{days}", []).append(agent)
+    return grouped
 
 
 def _night_agents(scenario: Scenario) -> list[Agent]:

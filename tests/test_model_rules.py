@@ -208,6 +208,24 @@ def test_full_weekends_off():
     assert {s.day // 7 for s in shifts if s.day % 7 >= 5} == {0, 1}
 
 
+def test_weekends_carried_from_a_previous_roster_of_several_weeks_count_for_fairness():
+    def worked(agent_id: str, day: int) -> dict:
+        start = pd.Timestamp(MONDAY) + pd.Timedelta(days=day, hours=8)
+        return {"agent_id": agent_id, "name": agent_id.upper(), "queue": "voice", "activity": "work",
+                "start": start, "end": start + pd.Timedelta(hours=8)}
+
+    # a1 worked three weekend days in the two weeks before; a2 none.
+    previous = pd.DataFrame([worked("a1", -9), worked("a1", -8), worked("a1", -2), worked("a2", -7)])
+    case = scenario([agent("a1"), agent("a2")], demand([5], 8, 16), previous=previous)
+    result, shifts = solve(case)
+    assert [(s.agent_id, s.day) for s in shifts] == [("a2", 5)]
+    report = summary(result.roster, case, result)
+    assert report["fairness"]["agents"]["a1"] == {"weekends_worked": 0, "weekend_days": 0, "nights": 0,
+                                                  "carried_weekend_days": 3, "carried_nights": 0}
+    assert report["fairness"]["weekend_days"]["by_agent"] == {"a1": 3, "a2": 1}
+    assert report["fairness"]["agents"]["a2"]["weekends_worked"] == 1
+
+
 def test_skills_availability_and_time_off():
     leave = TimeOff(agent_id="a1", start=dt.datetime(2026, 12, 2), end=dt.datetime(2026, 12, 3), reason="dentist")
     case = scenario(

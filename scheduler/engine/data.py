@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+from scheduler import fairness
 from scheduler.availability import may_work
 from scheduler.costs import SOFT
 from scheduler.engine.pricing import Tier, requirement_tiers
@@ -158,7 +159,7 @@ class RosterData:
             fixed_coverage=fixed,
             eligible={agent.agent_id: eligible_shifts(scenario, agent, shifts) for agent in scenario.agents},
             previous=previous_weeks(scenario, previous),
-            carried=carried_counts(scenario, previous),
+            carried=carried_counts(scenario),
             rest_minutes=rest,
             over_cost=SOFT["over"].scaled(config.weights, {"over_hours": week.interval_minutes / 60}),
         )
@@ -265,16 +266,10 @@ def previous_weeks(scenario: Scenario, shifts: list[RosterShift]) -> dict[str, P
     return found
 
 
-def carried_counts(scenario: Scenario, shifts: list[RosterShift]) -> dict[str, Carried]:
-    """Per agent, the nights and weekend days of its shifts before the horizon."""
-    rules = scenario.config.rules
-    return {
-        agent_id: Carried(
-            nights=sum(is_night(shift.start, shift.end, rules) for shift in theirs),
-            weekend_days=len({shift.day for shift in theirs if is_weekend_day(shift.day, rules)}),
-        )
-        for agent_id, theirs in shifts_before(shifts).items()
-    }
+def carried_counts(scenario: Scenario) -> dict[str, Carried]:
+    """Per agent, the nights and weekend days of its shifts before the horizon (`fairness.carried`)."""
+    nights, weekend_days = fairness.carried(scenario)
+    return {agent.agent_id: Carried(nights[agent.agent_id], weekend_days[agent.agent_id]) for agent in scenario.agents}
 
 
 def eligible_shifts(scenario: Scenario, agent: Agent, shifts: list[ShiftFacts]) -> list[tuple[int, str]]:

@@ -66,10 +66,12 @@ def score(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> tupl
 
 
 def fairness_loads(data: RosterData, assignment: Assignment, night: bool) -> list[int]:
-    """Nights per night_ok agent, or weekend days per agent (as `scheduler.evaluate` counts them)."""
+    """Nights per night_ok agent, or weekend days per agent, with those carried from the previous
+    roster (as `scheduler.evaluate` counts them)."""
     counted = (lambda facts: facts.night) if night else (lambda facts: facts.weekend)
     return [
         sum(1 for k, _ in assignment.get(agent.agent_id, []) if counted(data.shifts[k]))
+        + (data.carried[agent.agent_id].nights if night else data.carried[agent.agent_id].weekend_days)
         for agent in data.agents
         if agent.night_ok or not night
     ]
