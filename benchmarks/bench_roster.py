@@ -10,6 +10,8 @@ number is a synthetic center of that many agents (`benchmarks.synthetic`, 15-min
 demand at 85 % of the agents' contract maximum), solved in 120 s up to 300 agents and in 600 s
 above. Every roster is run through the independent checker.
 Short staffing and the bound are in % of required agent-hours; the gap is their difference.
+The spreads are of weekends worked between agents of one contract and of nights between the
+agents who work nights (counting what a previous roster carried).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 
 from benchmarks.synthetic import synthetic_scenario
 from scheduler.check import check_roster
+from scheduler.evaluate import summary
 from wfm.demo import write_demo_scenario
 from scheduler.io import load_scenario
 from scheduler.scenario import Scenario
@@ -62,6 +65,15 @@ def main() -> None:
               f"{short - bound:>8.2f}{violations:>12}", flush=True)
         stages = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in result.stage_seconds.items())
         print(f"    stages (s): {stages}")
+        print(f"    spreads: {spreads(result, scenario)}")
+
+
+def spreads(result, scenario: Scenario) -> str:
+    """Weekends worked (most − fewest) among agents of each contract, and nights among night_ok agents."""
+    fairness = summary(result.roster, scenario, result)["fairness"]
+    weekends = ", ".join(f"{contract} {spread['spread']}"
+                         for contract, spread in fairness["weekends_worked_by_contract"].items())
+    return f"weekends worked by contract: {weekends}; nights {fairness['nights']['spread']}"
 
 
 if __name__ == "__main__":
