@@ -36,6 +36,7 @@ import pandas as pd
 
 from forecasts import erlang
 from forecasts.staffing import QueueTarget, expected_service, net_of_shrinkage
+from scheduler import baseline
 from scheduler import fairness as counting
 from scheduler.costs import SOFT_RULES
 from scheduler.roster import RosterShift, shifts_from_roster, validate_roster
@@ -156,7 +157,8 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
     Keys: solver, hours (total and per queue), service_level (per queue vs target), rules (amount,
     weighted cost and service-level cost of each soft rule), total_cost, short_bound, fairness (spreads,
     weekends worked by contract, and per agent the horizon's weekends, weekend days and nights beside
-    the carried ones),
+    the carried ones), changes (against `scenario.baseline`: changed shifts, per agent `old → new`,
+    and breaks moved within unchanged shifts),
     contracts, contract_breaches, shifts_per_agent, warnings (the solver's sentences about what no
     roster can do, e.g. hours nobody may work)."""
     coverage = coverage_table(roster_df, scenario)
@@ -165,7 +167,8 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
     targets = scenario.config.staffing_config()
     hours = _hours(coverage, minutes)
     fairness = _fairness(shifts, scenario)
-    rules = _rules(coverage, hours, fairness, _unpreferred_shifts(shifts, scenario), scenario, result)
+    changed = baseline.changes(scenario, shifts)
+    rules = _rules(coverage, hours, fairness, _unpreferred_shifts(shifts, scenario), changed, scenario, result)
     contracts = _contracts(shifts, scenario)
     return {
         "solver": _solver(result),
@@ -178,6 +181,8 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
         "contracts": contracts,
         "contract_breaches": sum(row["status"] != "ok" for row in contracts),
         "shifts_per_agent": _per_agent(Counter(shift.agent_id for shift in shifts), scenario.agents),
+        "changes": {"shifts": sum(len(lines) for lines in changed.values()),
+                    "break_moves": baseline.break_moves(scenario, shifts), "by_agent": changed},
         "warnings": list(getattr(result, "warnings", [])),
     }
 
@@ -237,7 +242,8 @@ def _service_effect(coverage: pd.DataFrame) -> tuple[float, float, float]:
 
 
 def _rules(
-    coverage: pd.DataFrame, hours: dict, fairness: dict, unpreferred: int, scenario: Scenario, result
+    coverage: pd.DataFrame, hours: dict, fairness: dict, unpreferred: int, changed: dict[str, list[str]],
+    scenario: Scenario, result
 ) -> list[dict]:
     """Each soft rule (`scheduler.costs.SOFT_RULES`): its amount in natural units, its cost from
     this roster's own measures, the service level it costs (percentage points of the week's
@@ -252,6 +258,7 @@ def _rules(
         "night_spread": fairness["nights"]["spread"],
         "weekend_spread": fairness["weekend_days"]["spread"],
         "preference_misses": unpreferred,
+        "changes": sum(len(lines) for lines in changed.values()),
     }
     points = {"short": short_points, "over": -over_points}
     extra = {"short": {"lost_contacts": _number(lost)}}
@@ -373,6 +380,11 @@ def terminal_summary(summary_dict: dict) -> str:
     statuses = Counter(row["status"] for row in summary_dict["contracts"])
     lines.append(f"Contract hours: {summary_dict['contract_breaches']} breaches "
                  f"({statuses['under']} under, {statuses['over']} over)")
+    changes = summary_dict["changes"]
+    if changes["shifts"] or changes["break_moves"]:
+        lines.append(f"Changes from the baseline: {changes['shifts']} shifts, "
+                     f"{changes['break_moves']} breaks moved within unchanged shifts")
+        lines += [f"  {agent_id}: {change}" for agent_id, changed in changes["by_agent"].items() for change in changed]
     lines += [f"Warning: {sentence}" for sentence in summary_dict.get("warnings", [])]
     return "\n".join(lines)
 

@@ -151,6 +151,8 @@ class Weights(Strict):
     weekend_spread: float = Field(60, ge=0, le=MAX_WEIGHT,
                                   description="per weekend day between the most and least loaded agent")
     preference: float = Field(10, ge=0, le=MAX_WEIGHT, description="per shift outside the agent's preferred time of day")
+    change: float = Field(200, ge=0, le=MAX_WEIGHT,
+                          description="per shift differing from the baseline roster (a re-plan with --baseline)")
 
 
 class Demand(Strict):
@@ -344,6 +346,7 @@ class Scenario:
     time_off: tuple[TimeOff, ...] = ()
     previous_roster: pd.DataFrame | None = None  # the output format of last week's roster
     folder: Path | None = None
+    baseline: pd.DataFrame | None = None  # a published roster of the horizon that a re-plan changes little
 
     @property
     def week_start(self) -> dt.datetime:

@@ -134,6 +134,21 @@ def test_check_passes_the_written_roster(rostered):
     assert "no rule violated" in words(checked.output)
 
 
+def test_a_replan_against_the_written_roster_changes_nothing_and_says_so(rostered, tmp_path):
+    _, folder, out = rostered
+    again = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(tmp_path / "again"),
+                                "--baseline", str(out / "roster.csv"), *SOLVE])
+    assert again.exit_code == 0, again.output
+    report = json.loads((tmp_path / "again" / "summary.json").read_text())
+    assert report["changes"] == {"shifts": 0, "break_moves": 0, "by_agent": {}}
+    assert read_roster(tmp_path / "again" / "roster.csv").equals(read_roster(out / "roster.csv"))
+    assert "Changes from the baseline" not in again.output
+    missing = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(tmp_path / "none"),
+                                  "--baseline", str(tmp_path / "nothing.csv"), *SOLVE])
+    assert missing.exit_code == 2 and "nothing.csv" in squeezed(missing.output)
+    no_traceback(missing)
+
+
 def test_roster_and_check_over_several_weeks(tmp_path):
     two_weeks = scenario([agent("a1", name="Ann", max_hours=40), agent("a2", name="Bea", max_hours=40)],
                          demand(range(14), 8, 16), weeks=2)

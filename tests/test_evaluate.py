@@ -214,7 +214,7 @@ def test_solver_figures_and_the_gap_to_the_short_staffing_bound():
     result = SimpleNamespace(status="FEASIBLE", objective=1234.5, best_bound=1000.0, wall_seconds=2.5,
                              lower_bound_short_hours=0.5, costs={"short": 1600.0, "over": 0.0})
     report = summary(roster, scenario, result)
-    assert [rule["solver_cost"] for rule in report["rules"]] == [1600.0, 0.0, None, None, None]
+    assert [rule["solver_cost"] for rule in report["rules"]] == [1600.0, 0.0, None, None, None, None]
     assert report["solver"] == {"status": "FEASIBLE", "objective": 1234.5, "best_bound": 1000.0, "wall_seconds": 2.5}
     # 1.5 h short against a bound of 0.5 h, of 10 required agent-hours.
     assert report["short_bound"] == {"lower_bound_hours": 0.5, "gap_pct": 10.0}

@@ -54,10 +54,11 @@ def test_every_constraint_the_model_adds_has_words_and_belongs_to_its_rule():
 
 
 def test_a_soft_rules_cost_is_its_weights_times_its_measures():
-    weights = Weights(short_hour=3, short_contact=5, over_hour=7, night_spread=11, weekend_spread=13, preference=17)
+    weights = Weights(short_hour=3, short_contact=5, over_hour=7, night_spread=11, weekend_spread=13, preference=17,
+                      change=19)
     measures = {"short_hours": 2.0, "lost_contacts": 4.0, "over_hours": 1.5, "night_spread": 3.0,
-                "weekend_spread": 1.0, "preference_misses": 6.0}
+                "weekend_spread": 1.0, "preference_misses": 6.0, "changes": 2.0}
     costs = {rule.name: rule.cost(weights, measures) for rule in SOFT_RULES}
     assert costs == {"short": 3 * 2 + 5 * 4, "over": 7 * 1.5, "night_spread": 11 * 3, "weekend_spread": 13,
-                     "preference": 17 * 6}
-    assert [rule.unit_price(weights) for rule in SOFT_RULES] == [30, 70, 110, 130, 170]
+                     "preference": 17 * 6, "change": 19 * 2}
+    assert [rule.unit_price(weights) for rule in SOFT_RULES] == [30, 70, 110, 130, 170, 190]

@@ -6,6 +6,7 @@ Where a command writes is checked before its long work starts, so a bad `--out` 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -240,13 +241,16 @@ def write_roster_outputs(scenario, result, out: Path) -> dict:
 
 
 def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int | None, out: Path,
-                    weeks: int | None = None) -> int:
+                    weeks: int | None = None, baseline: Path | None = None) -> int:
     """Load, solve, write and summarise (outputs checked by the caller); returns the exit code."""
     from scheduler.evaluate import terminal_summary
     from scheduler.io import load_scenario
+    from scheduler.roster import read_roster
 
     with progress_bar("Loading scenario") as update:
         scenario = load_scenario(scenario_dir, progress=update, weeks=weeks)
+    if baseline is not None:
+        scenario = dataclasses.replace(scenario, baseline=read_roster(baseline))
     result = solve_with_progress(scenario, time_limit, workers)
     if result.infeasibility:
         errors.print("[bold red]The hard rules contradict each other:[/]")
@@ -270,11 +274,13 @@ def roster(
     time_limit: Annotated[float | None, typer.Option(help="seconds for the solver")] = None,
     workers: Annotated[int | None, typer.Option(min=1, max=64, help="CP-SAT worker threads")] = None,
     weeks: Annotated[int | None, typer.Option(help="weeks to plan from week_start (1–6; overrides scenario.yaml)")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        help="a published roster.csv to change as little as possible (weights.change per changed shift)")] = None,
 ) -> None:
     """Build the roster of named agents for the coming week(s) with CP-SAT."""
     with reported_errors():
         code = roster_scenario(scenario, checked_time_limit(time_limit), workers, roster_outputs(output_folder(out)),
-                               weeks)
+                               weeks, baseline)
     raise typer.Exit(code)
 
 

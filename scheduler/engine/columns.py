@@ -1,6 +1,6 @@
 """Stage 2: named agents by column generation over weeks, and a diving heuristic: the first roster.
 
-Agents with the same candidate shifts, contract, nights, preference and last week are
+Agents with the same candidate shifts, contract, nights, preference, last week and baseline are
 interchangeable: a *group*. A *week* (a column) is one valid set of shifts for a member.
 
 - The *master problem* chooses how many members of each group work each known week; its linear
@@ -34,7 +34,7 @@ from scheduler.costs import COST_SCALE
 from scheduler.engine.data import Assignment, RosterData, agent_day_limit
 from scheduler.engine.hard_rules import new_works
 from scheduler.engine.run import Run, new_solver
-from scheduler.engine.soft_rules import off_preference
+from scheduler.engine.soft_rules import change_prices, off_preference
 from scheduler.rules import add_agent_rules
 from scheduler.scenario import Agent
 
@@ -42,6 +42,9 @@ from scheduler.scenario import Agent
 AgentWeek = tuple[tuple[int, str], ...]  # one agent's week: the (shift type, queue) it works, sorted
 PRICE_SCALE = 100  # pricing objectives count in 1/PRICE_SCALE of a scaled cost unit
 FIRST_WEEK_SECONDS = 2.0  # to find a group its first valid week
+# A first week need not be the best: within 2 % of it the greedy pass over a horizon of several weeks
+# takes about half the time, leaving it to column generation.
+FIRST_WEEK_GAP = 0.02
 PRICING_SECONDS = 1.0
 ROUND_UP_SHARE = 0.05  # of the fractional week counts rounded up at each diving step
 GENERATE_TIME_SHARE = 0.45  # of the time limit, by when column generation stops
@@ -76,16 +79,25 @@ def agent_groups(data: RosterData, options: dict[str, list[tuple[int, str]]]) ->
         key = (
             tuple(sorted(options[agent.agent_id])),
             agent.min_hours, agent.max_hours, agent.max_days, agent.night_ok, agent.preferred,
-            data.previous.get(agent.agent_id),
+            data.previous.get(agent.agent_id), tuple(sorted(data.baseline.get(agent.agent_id, {}).items())),
         )
         members[key].append(agent)
     return [Group(tuple(agents), key[0]) for key, agents in members.items()]
 
 
-def preference_costs(data: RosterData, group: Group, shifts) -> list[int]:
-    """Scaled cost of each (k, queue) for a member: the preference weight when off its preferred time."""
+def shift_costs(data: RosterData, group: Group, shifts) -> tuple[int, list[int]]:
+    """Scaled cost of each (k, queue) for a member: the preference weight when off its preferred time
+    and the change charge against its baseline; with the charge's constant, which every week of the
+    member pays (`soft_rules.change_prices`)."""
     price = round(data.scenario.config.weights.preference * COST_SCALE)
-    return [price * off_preference(data, group.agent.preferred, k) for k, _ in shifts]
+    constant, changes = change_prices(data, group.agent.agent_id, shifts)
+    return constant, [price * off_preference(data, group.agent.preferred, k) + change
+                      for (k, _), change in zip(shifts, changes)]
+
+
+def week_cost(data: RosterData, group: Group, week: AgentWeek) -> int:
+    constant, costs = shift_costs(data, group, week)
+    return constant + sum(costs)
 
 
 class ShiftWorth:
@@ -144,21 +156,23 @@ class Pricer:
         self.shifts = [(k, queue) for _, k, queue in works]
         self.rows = np.array([worth.index[key] for key in self.shifts], dtype=np.int64)
         self.variables = list(works.values())
-        self.preference = np.array(preference_costs(data, group, self.shifts), dtype=float)
+        self.constant, costs = shift_costs(data, group, self.shifts)
+        self.costs = np.array(costs, dtype=float)
 
-    def best_week(self, worth: np.ndarray, seconds: float) -> tuple[str, float, AgentWeek]:
+    def best_week(self, worth: np.ndarray, seconds: float, gap: float = 0.0) -> tuple[str, float, AgentWeek]:
         """(status, worth, week): the valid week of greatest worth (`ShiftWorth.of`) less its
-        preference cost; UNKNOWN without a week when no time is left."""
+        cost (`week_cost`; or within a relative `gap` of it); UNKNOWN without a week when no time is left."""
         if seconds <= 0:
             return "UNKNOWN", -math.inf, ()
-        coefficients = np.rint(PRICE_SCALE * (worth[self.rows] - self.preference)).astype(np.int64).tolist()
+        coefficients = np.rint(PRICE_SCALE * (worth[self.rows] - self.costs)).astype(np.int64).tolist()
         self.model.maximize(cp_model.LinearExpr.weighted_sum(self.variables, coefficients))
         solver = new_solver(seconds, workers=1)
+        solver.parameters.relative_gap_limit = gap
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return solver.status_name(status), -math.inf, ()
         week = tuple(sorted(key for key, var in zip(self.shifts, self.variables) if solver.boolean_value(var)))
-        return solver.status_name(status), solver.objective_value / PRICE_SCALE, week
+        return solver.status_name(status), solver.objective_value / PRICE_SCALE - self.constant, week
 
 
 class MasterLP:
@@ -199,7 +213,7 @@ class MasterLP:
         var = self.solver.NumVar(0, group.size, "")
         self.weeks[g, week] = var
         self.members[g].SetCoefficient(var, 1)
-        self.objective.SetCoefficient(var, sum(preference_costs(self.data, group, week)))
+        self.objective.SetCoefficient(var, week_cost(self.data, group, week))
         for k, queue in week:
             for t in self.data.shifts[k].covered:
                 row = self.cover[queue, t]
@@ -266,7 +280,7 @@ class WeekSearch:
                 for queue in data.queues for t in range(data.horizon)
             })
             seconds = min(FIRST_WEEK_SECONDS, self.deadline - time.monotonic())
-            status, _, week = self.pricers[g].best_week(self.worth.of(prices), seconds)
+            status, _, week = self.pricers[g].best_week(self.worth.of(prices), seconds, FIRST_WEEK_GAP)
             if not week and status not in ("OPTIMAL", "FEASIBLE"):
                 stuck.append((status != "INFEASIBLE", group))
                 continue
@@ -338,14 +352,17 @@ def assignment_of(groups: list[Group], counts: dict[tuple[int, AgentWeek], int])
 
 
 def candidate_options(data: RosterData, mix: dict[tuple[int, str], float]) -> dict[str, list[tuple[int, str]]]:
-    """Per agent, the shifts of the mix (clock start, length and queue) on any day that it may work;
-    all its eligible shifts when those could not make up its contract's minimum hours. (The linear
-    mix is degenerate: it may put a shift on some days only where any day would do.)"""
+    """Per agent, the shifts of the mix (clock start, length and queue) on any day that it may work,
+    and its baseline's shifts (keeping them must stay possible); all its eligible shifts when those
+    could not make up its contract's minimum hours. (The linear mix is degenerate: it may put a
+    shift on some days only where any day would do.)"""
     shapes = {(data.shifts[k].shift.clock_start, data.shifts[k].shift.length, queue) for k, queue in mix}
     options = {}
     for agent in data.agents:
         eligible = data.eligible[agent.agent_id]
-        pooled = [(k, q) for k, q in eligible if (data.shifts[k].shift.clock_start, data.shifts[k].shift.length, q) in shapes]
+        published = set(data.baseline.get(agent.agent_id, {}).values())
+        pooled = [(k, q) for k, q in eligible
+                  if (data.shifts[k].shift.clock_start, data.shifts[k].shift.length, q) in shapes or (k, q) in published]
         options[agent.agent_id] = pooled if reaches_contract(data, agent, pooled) else eligible
     return options
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from scheduler import fairness
+from scheduler import baseline, fairness
 from scheduler.availability import may_work
 from scheduler.costs import SOFT
 from scheduler.engine.pricing import Tier, requirement_tiers
@@ -110,6 +110,7 @@ class RosterData:
     eligible: dict[str, list[tuple[int, str]]]  # agent -> (k, queue) it may work
     previous: dict[str, PreviousWeek]
     carried: dict[str, Carried]
+    baseline: dict[str, dict[int, tuple[int, str] | None]]  # agent -> day -> baseline (k, queue); None: no such type
     rest_minutes: int
     over_cost: int  # scaled cost of one agent-interval over the requirement
 
@@ -160,6 +161,7 @@ class RosterData:
             eligible={agent.agent_id: eligible_shifts(scenario, agent, shifts) for agent in scenario.agents},
             previous=previous_weeks(scenario, previous),
             carried=carried_counts(scenario),
+            baseline=baseline_keys(scenario, shifts),
             rest_minutes=rest,
             over_cost=SOFT["over"].scaled(config.weights, {"over_hours": week.interval_minutes / 60}),
         )
@@ -264,6 +266,19 @@ def previous_weeks(scenario: Scenario, shifts: list[RosterShift]) -> dict[str, P
             last_night_day=last.day if last in nights else None,
         )
     return found
+
+
+def baseline_keys(scenario: Scenario, shifts: list[ShiftFacts]) -> dict[str, dict[int, tuple[int, str] | None]]:
+    """Per agent and day, the baseline's shift as a (shift type, queue) the models know (None when the
+    templates offer no such shift: whatever is rostered that day, it changes)."""
+    index = {(facts.shift.start, facts.shift.length): k for k, facts in enumerate(shifts)}
+    keys: dict[str, dict[int, tuple[int, str] | None]] = {}
+    for agent_id, days in baseline.baseline_days(scenario).items():
+        for day, shift in days.items():
+            k = index.get((shift.start, shift.length))
+            known = k is not None and shift.queue in shifts[k].shift.queues
+            keys.setdefault(agent_id, {})[day] = (k, shift.queue) if known else None
+    return keys
 
 
 def carried_counts(scenario: Scenario) -> dict[str, Carried]:

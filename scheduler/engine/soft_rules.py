@@ -63,6 +63,29 @@ def preference_cost(data: RosterData, works: dict) -> cp_model.LinearExprT:
     return SOFT["preference"].unit_price(data.scenario.config.weights) * sum(misses)
 
 
+def change_prices(data: RosterData, agent_id: str, keys) -> tuple[int, list[int]]:
+    """The baseline's change charge for one agent as (constant, scaled price per (k, queue) of `keys`):
+    a baseline day costs one change unless its shift is kept; a day off in the baseline costs one
+    for any shift. Without a baseline nothing costs."""
+    if data.scenario.baseline is None:
+        return 0, [0] * len(keys)
+    price = SOFT["change"].unit_price(data.scenario.config.weights)
+    days = data.baseline.get(agent_id, {})
+    prices = [(-price if days[data.shifts[k].day] == (k, queue) else 0) if data.shifts[k].day in days else price
+              for k, queue in keys]
+    return price * len(days), prices
+
+
+def change_cost(data: RosterData, works: dict) -> cp_model.LinearExprT:
+    """Soft: every shift that differs from the baseline roster's (a re-plan's)."""
+    total = 0
+    for agent in data.agents:
+        mine = [(key, var) for key, var in works.items() if key[0] == agent.agent_id]
+        constant, prices = change_prices(data, agent.agent_id, [(k, queue) for (_, k, queue), _ in mine])
+        total += constant + cp_model.LinearExpr.weighted_sum([var for _, var in mine], prices)
+    return total
+
+
 def off_preference(data: RosterData, preferred: str | None, k: int) -> bool:
     """Whether shift type k lies outside the preferred time of day (never without a preference)."""
     return bool(preferred) and data.shifts[k].time_of_day != preferred
