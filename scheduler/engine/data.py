@@ -26,8 +26,8 @@ from scheduler.shifts import (
     is_night,
     is_weekend_day,
     middle,
-    weekend_touched,
     time_of_day,
+    weekend_touched,
 )
 
 
