@@ -28,8 +28,9 @@ import pandas as pd
 
 from scheduler.costs import COST_SCALE
 from scheduler.engine import diagnose
+from scheduler.engine.bound import best_short_bound
 from scheduler.engine.breaks import place_breaks
-from scheduler.engine.columns import plan_weeks, candidate_options
+from scheduler.engine.columns import KnownWeeks, plan_weeks, candidate_options
 from scheduler.engine.data import Assignment, BreakCounts, RosterData
 from scheduler.engine.mix import solve_mix
 from scheduler.engine.result import roster_table, score, total_cost
@@ -64,6 +65,7 @@ class RosterResult:
     wall_seconds: float
     lower_bound_short_hours: float | None
     required_hours: float
+    bound_kind: str | None = None
     terms: dict[str, float] = field(default_factory=dict)
     costs: dict[str, float] = field(default_factory=dict)
     infeasibility: list[str] = field(default_factory=list)
@@ -101,27 +103,34 @@ def solve_roster(
     if problems:
         return no_roster(data, run, problems, warnings)
 
-    mix, short_bound = solve_mix(data, run)
-    options, weeks, stuck = plan_weeks(data, candidate_options(data, mix), run)
+    mix, mix_short_hours = solve_mix(data, run)
+    known: KnownWeeks = {}
+    options, weeks, stuck = plan_weeks(data, candidate_options(data, mix), run, known)
     if stuck:
         deadline = max(run.deadline, time.monotonic() + DIAGNOSIS_SECONDS)
         sentences = diagnose.explain(data, [group.members for group in stuck], deadline, run.workers)
         return no_roster(data, run, sentences, warnings)
+    short_bound = best_short_bound(data, known, mix_short_hours, run)
     polished, proven = whole_model(data, weeks, options, run)
     assignment, breaks, breaks_status = cheaper_roster(data, weeks, polished, run)
-    status = "OPTIMAL" if proven and assignment is polished and breaks_status == "OPTIMAL" else "FEASIBLE"
-
     terms, costs = score(data, assignment, breaks)
-    cheapest_short = min((step.cost for steps in data.tiers.values() for step in steps), default=0) / COST_SCALE
-    bound = short_bound / data.interval_hours * cheapest_short
-    run.report({"stage": "done", "solutions": 1, "objective": sum(costs.values()), "bound": bound})
+    objective = sum(costs.values())
+    searched_every_shift = all(sorted(options[a]) == sorted(data.eligible[a]) for a in data.eligible)
+    if proven and assignment is polished and breaks_status == "OPTIMAL" and searched_every_shift:
+        bound = objective  # the whole model was solved to optimality over every shift any agent may work
+    else:
+        cheapest_short = min((step.cost for steps in data.tiers.values() for step in steps), default=0) / COST_SCALE
+        bound = short_bound.intervals * cheapest_short
+    status = "OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE"
+    run.report({"stage": "done", "solutions": 1, "objective": objective, "bound": bound})
     return RosterResult(
         roster=roster_table(data, assignment, breaks),
         status=status,
-        objective=sum(costs.values()),
+        objective=objective,
         best_bound=bound,
         wall_seconds=run.elapsed(),
-        lower_bound_short_hours=short_bound,
+        lower_bound_short_hours=short_bound.intervals * data.interval_hours,
+        bound_kind=short_bound.kind,
         required_hours=data.required_hours,
         terms=terms,
         costs=costs,

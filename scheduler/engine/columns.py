@@ -40,12 +40,13 @@ from scheduler.scenario import Agent
 
 
 AgentWeek = tuple[tuple[int, str], ...]  # one agent's week: the (shift type, queue) it works, sorted
+KnownWeeks = dict[str, list[AgentWeek]]  # valid weeks per agent
 PRICE_SCALE = 100  # pricing objectives count in 1/PRICE_SCALE of a scaled cost unit
 FIRST_WEEK_SECONDS = 2.0  # to find a group its first valid week
 PRICING_SECONDS = 1.0
 ROUND_UP_SHARE = 0.05  # of the fractional week counts rounded up at each diving step
 GENERATE_TIME_SHARE = 0.45  # of the time limit, by when column generation stops
-DIVE_PRICING_TIME_SHARE = 0.8  # of the time limit, by when diving stops pricing new weeks
+DIVE_PRICING_TIME_SHARE = 0.65  # of the time limit, by when diving stops pricing new weeks
 INTEGRAL = 1e-6
 
 
@@ -356,11 +357,12 @@ def candidate_options(data: RosterData, mix: dict[tuple[int, str], float]) -> di
 
 
 def plan_weeks(
-    data: RosterData, options: dict[str, list[tuple[int, str]]], run: Run
+    data: RosterData, options: dict[str, list[tuple[int, str]]], run: Run, known: KnownWeeks | None = None
 ) -> tuple[dict[str, list[tuple[int, str]]], Assignment, list[Group]]:
     """A first roster by column generation and diving (this module), with the candidate
     shifts each agent ended up with; the groups of alike agents without any valid week (their
-    rules contradict each other, or no week was found in time) come back instead, with no roster."""
+    rules contradict each other, or no week was found in time) come back instead, with no roster.
+    `known`, when given, receives every valid week found, per agent (they seed `engine.bound`)."""
     began = time.monotonic()
     with ThreadPoolExecutor(run.workers) as pool:
         search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
@@ -375,6 +377,10 @@ def plan_weeks(
             return options, {}, stuck_groups
         search.generate(run.started + GENERATE_TIME_SHARE * run.time_limit)
         counts = search.dive(run.started + DIVE_PRICING_TIME_SHARE * run.time_limit)
+    if known is not None:
+        for g, week in search.master.weeks:
+            for agent_id in search.groups[g].agent_ids:
+                known.setdefault(agent_id, []).append(week)
     run.stage_seconds["weeks"] = time.monotonic() - began
     return options, assignment_of(search.groups, counts), []
 
