@@ -72,7 +72,7 @@ def main() -> None:
             continue
         short, bound = result.short_percent, result.lower_bound_short_percent
         print(f"{name:<16}{len(scenario.agents):>7}{limit:>9.0f}{wall:>8.1f}{short:>9.2f}{bound:>9.2f}"
-              f"{short - bound:>8.2f}{violations:>12}", flush=True)
+              f"{short - bound:>8.2f}{violations:>12}  {result.status}, bound: {result.bound_kind}", flush=True)
         stages = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in result.stage_seconds.items())
         print(f"    stages (s): {stages}")
 

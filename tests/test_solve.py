@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 
@@ -152,3 +153,21 @@ def test_a_requirement_of_a_million_agents_is_priced_and_solved_within_the_time_
     assert time.monotonic() - began < limit + 10
     assert result.terms["short_hours"] == 1_000_000 - 3
     assert check_roster(result.roster, case) == []
+
+
+def test_deterministic_gives_the_same_roster_on_every_run():
+    # Twelve alike agents and a 3 s limit: column generation and diving stop by the clock.
+    case = scenario([agent(f"a{i}", min_hours=16, max_hours=40) for i in range(12)],
+                    demand(EVERY_DAY, 0, 24, required=3))
+    runs = [solve_roster(case, time_limit=3, workers=2, deterministic=True) for _ in range(2)]
+    pd.testing.assert_frame_equal(runs[0].roster, runs[1].roster)
+    assert runs[0].objective == runs[1].objective
+    assert check_roster(runs[0].roster, case) == []
+
+
+def test_deterministic_from_the_scenarios_solver_settings():
+    case = small_center()
+    settings = case.config.solver.model_copy(update={"deterministic": True})
+    case = dataclasses.replace(case, config=case.config.model_copy(update={"solver": settings}))
+    first, second = (solve_roster(case, time_limit=2) for _ in range(2))
+    pd.testing.assert_frame_equal(first.roster, second.roster)

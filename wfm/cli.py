@@ -209,7 +209,7 @@ def staffing_overview(requirements: pd.DataFrame) -> Table:
     return table
 
 
-def solve_with_progress(scenario, time_limit: float | None, workers: int | None):
+def solve_with_progress(scenario, time_limit: float | None, workers: int | None, deterministic: bool = False):
     from scheduler.solve import solve_roster
 
     with terminal_progress() as bar:
@@ -222,7 +222,8 @@ def solve_with_progress(scenario, time_limit: float | None, workers: int | None)
             message = f"{event.get('stage', '')}  {info}"
             bar.update(task, completed=min(event.get("seconds", 0), limit), message=message)
 
-        return solve_roster(scenario, time_limit=time_limit, workers=workers, progress=update)
+        return solve_roster(scenario, time_limit=time_limit, workers=workers, progress=update,
+                            deterministic=True if deterministic else None)
 
 
 def write_roster_outputs(scenario, result, out: Path) -> dict:
@@ -239,14 +240,16 @@ def write_roster_outputs(scenario, result, out: Path) -> dict:
     return report
 
 
-def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int | None, out: Path) -> int:
+def roster_scenario(
+    scenario_dir: Path, time_limit: float | None, workers: int | None, out: Path, deterministic: bool = False
+) -> int:
     """Load, solve, write and summarise (outputs checked by the caller); returns the exit code."""
     from scheduler.evaluate import terminal_summary
     from scheduler.io import load_scenario
 
     with progress_bar("Loading scenario") as update:
         scenario = load_scenario(scenario_dir, progress=update)
-    result = solve_with_progress(scenario, time_limit, workers)
+    result = solve_with_progress(scenario, time_limit, workers, deterministic)
     if result.infeasibility:
         errors.print("[bold red]The hard rules contradict each other:[/]")
         for sentence in result.infeasibility:
@@ -268,10 +271,13 @@ def roster(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("out"),
     time_limit: Annotated[float | None, typer.Option(help="seconds for the solver")] = None,
     workers: Annotated[int | None, typer.Option(min=1, max=64, help="CP-SAT worker threads")] = None,
+    deterministic: Annotated[bool, typer.Option(
+        "--deterministic", help="the same roster on every run (one worker; the time limit in deterministic seconds)")] = False,
 ) -> None:
     """Build next week's roster of named agents with CP-SAT."""
     with reported_errors():
-        code = roster_scenario(scenario, checked_time_limit(time_limit), workers, roster_outputs(output_folder(out)))
+        code = roster_scenario(scenario, checked_time_limit(time_limit), workers, roster_outputs(output_folder(out)),
+                               deterministic)
     raise typer.Exit(code)
 
 

@@ -27,7 +27,7 @@ from ortools.sat.python import cp_model
 from scheduler.engine.columns import AgentWeek, Group, KnownWeeks, MasterLP, Pricer, ShiftWorth, agent_groups
 from scheduler.engine.data import RosterData
 from scheduler.engine.breaks import BREAK_TIME_SHARE
-from scheduler.engine.run import Run, new_solver
+from scheduler.engine.run import Run, new_solver, now
 
 BOUND_PRICE_SCALE = 10_000  # pricing coefficients in 1/BOUND_PRICE_SCALE of an agent-interval
 PRICING_SECONDS = 1.0
@@ -87,7 +87,7 @@ class BoundSearch:
     data: RosterData
     groups: list[Group]
     pool: ThreadPoolExecutor
-    deadline: float  # a time.monotonic() instant
+    deadline: float  # a `run.now()` instant
 
     def __post_init__(self) -> None:
         self.worth = ShiftWorth(self.data)
@@ -110,7 +110,7 @@ class BoundSearch:
         members = self.master.member_prices()
 
         def best(g: int):
-            return most_cover(self.pricers[g], shift_worth, min(PRICING_SECONDS, self.deadline - time.monotonic()))
+            return most_cover(self.pricers[g], shift_worth, min(PRICING_SECONDS, self.deadline - now()))
 
         found = list(self.pool.map(best, range(len(self.groups))))
         needed = sum(p * (data.required.get(key, 0) - data.fixed_coverage.get(key, 0)) for key, p in prices.items())
@@ -128,14 +128,14 @@ def prove_short_bound(data: RosterData, known: KnownWeeks, workers: int, seconds
     """The best Lagrangian bound on this week's short agent-intervals found in `seconds`, the master
     starting from the `known` valid weeks per agent (a roster's among them, so that it is feasible);
     None when no round was priced in time."""
-    deadline = time.monotonic() + seconds
+    deadline = now() + seconds
     groups = agent_groups(data, data.eligible)
     with ThreadPoolExecutor(workers) as pool:
         search = BoundSearch(data, groups, pool, deadline)
         for g, group in enumerate(groups):
             for week in {week for agent_id in group.agent_ids for week in known.get(agent_id, [])}:
                 search.master.add(g, week)
-        while time.monotonic() < deadline and search.round():
+        while now() < deadline and search.round():
             pass
     if not math.isfinite(search.best):
         return None

@@ -33,7 +33,7 @@ from scipy import sparse
 from scheduler.costs import COST_SCALE
 from scheduler.engine.data import Assignment, RosterData, agent_day_limit
 from scheduler.engine.hard_rules import new_works
-from scheduler.engine.run import Run, new_solver
+from scheduler.engine.run import Run, new_solver, now
 from scheduler.engine.soft_rules import off_preference
 from scheduler.rules import add_agent_rules
 from scheduler.scenario import Agent
@@ -248,7 +248,7 @@ class WeekSearch:
     groups: list[Group]
     pool: ThreadPoolExecutor
     report: Callable[[str, float], None]
-    deadline: float  # a time.monotonic() instant: no pricing model solves past it
+    deadline: float  # a `run.now()` instant: no pricing model solves past it
 
     def __post_init__(self) -> None:
         self.worth = ShiftWorth(self.data)
@@ -266,7 +266,7 @@ class WeekSearch:
                 (queue, t): data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
                 for queue in data.queues for t in range(data.horizon)
             })
-            seconds = min(FIRST_WEEK_SECONDS, self.deadline - time.monotonic())
+            seconds = min(FIRST_WEEK_SECONDS, self.deadline - now())
             status, _, week = self.pricers[g].best_week(self.worth.of(prices), seconds)
             if not week and status not in ("OPTIMAL", "FEASIBLE"):
                 stuck.append((status != "INFEASIBLE", group))
@@ -284,7 +284,7 @@ class WeekSearch:
         shift_worth = self.worth.of(self.worth.prices(self.master.cover_prices()))
 
         def best(g: int):
-            return self.pricers[g].best_week(shift_worth, min(PRICING_SECONDS, self.deadline - time.monotonic()))
+            return self.pricers[g].best_week(shift_worth, min(PRICING_SECONDS, self.deadline - now()))
 
         added = 0
         for g, (_, value, week) in zip(groups, self.pool.map(best, groups)):
@@ -296,7 +296,7 @@ class WeekSearch:
         """Price every group until no week would lower the relaxation, or `stop` (a round begun
         goes on to its end)."""
         everyone = list(range(len(self.groups)))
-        while time.monotonic() < stop:
+        while now() < stop:
             self.report("weeks", self.master.solve())
             if not self.price(everyone):
                 return
@@ -320,7 +320,7 @@ class WeekSearch:
                     rounded.add(key[0])
                 if len(rounded) >= max(1, ROUND_UP_SHARE * len(fractional)):
                     break
-            if time.monotonic() < pricing_deadline:
+            if now() < pricing_deadline:
                 self.master.solve()
                 open_groups = [g for g, group in enumerate(self.groups) if self.master.fixed_members(g) < group.size]
                 self.price(open_groups)
@@ -368,7 +368,7 @@ def plan_weeks(
         search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
         stuck_groups = search.first_weeks()
         # the mix's shapes may not fit their rules: try every shift they may work, while time is left
-        if stuck_groups and time.monotonic() < run.deadline:
+        if stuck_groups and now() < run.deadline:
             options = options | {a: data.eligible[a] for group in stuck_groups for a in group.agent_ids}
             search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
             stuck_groups = search.first_weeks()
