@@ -58,13 +58,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", default=["demo", "300"])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--deterministic", action="store_true", help="solver.deterministic (one worker)")
     arguments = parser.parse_args()
     header = f"{'case':<16}{'agents':>7}{'limit s':>9}{'wall s':>8}{'short %':>9}{'bound %':>9}{'gap pp':>8}{'violations':>12}"
     print(header)
     for size in arguments.sizes:
         name, scenario, limit = case(size)
         began = time.monotonic()
-        result = solve_roster(scenario, time_limit=limit, workers=arguments.workers)
+        result = solve_roster(scenario, time_limit=limit, workers=arguments.workers, deterministic=arguments.deterministic)
         wall = time.monotonic() - began
         violations = len(check_roster(result.roster, scenario))
         if result.infeasibility:

@@ -153,4 +153,4 @@ def best_short_bound(data: RosterData, known: KnownWeeks, mix_hours: float, run:
     seconds = min(BOUND_TIME_SHARE * run.time_limit, run.remaining() - BREAK_TIME_SHARE * run.time_limit)
     proven = prove_short_bound(data, known, run.workers, seconds) if seconds > 0 else None
     run.stage_seconds["bound"] = time.monotonic() - began
-    return proven if proven is not None and proven.intervals > mix.intervals else mix
+    return proven if proven is not None and proven.intervals >= mix.intervals else mix
