@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from wfm_app import context, state
+from tabular import InputError
+from wfm_app import context, problems, state
 from wfm_app.text import md
 
 ROLES = ("scheduler", "manager", "agent")
@@ -53,4 +54,9 @@ st.set_page_config(page_title="wfm", page_icon=":material/support_agent:", layou
 # Streamlit's own CSV download of a table writes its cells as they are: an agent named =HYPERLINK(…) would be
 # a live formula in Excel. The app's download buttons make such text inert (tabular.spreadsheet).
 st.set_option("client.disableDataExport", True)
-st.navigation(PAGES[sidebar()]).run()
+try:
+    role = sidebar()
+except InputError as error:  # the store cannot be used: not a wfm database, from a newer wfm, busy
+    problems.show(error, title="The app's database cannot be opened")
+    st.stop()
+st.navigation(PAGES[role]).run()

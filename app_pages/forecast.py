@@ -9,7 +9,7 @@ import streamlit as st
 
 from forecasts.forecast import ForecastResult, forecast_history
 from forecasts.history import read_history
-from forecasts.methods import METHODS
+from forecasts.methods import METHOD_NAMES
 from forecasts.sample import sample_history, sample_special_days
 from forecasts.staffing import StaffingConfig, staffing_overview, staffing_requirements
 from tabular import InputError
@@ -97,6 +97,9 @@ def targets_input(queues: list[str], targets: dict) -> StaffingConfig | None:
         "patience_seconds": st.column_config.NumberColumn("patience (s)", help="set it for Erlang A"),
         "max_asa_seconds": st.column_config.NumberColumn("max ASA (s)"),
         "min_agents": st.column_config.NumberColumn("min agents"),
+        "quantile": st.column_config.NumberColumn("staff to quantile", format="%.2f", step=0.05,
+                                                  help="0.5–0.99: staff to this quantile of contacts "
+                                                       "(empty: the forecast)"),
     }
     edited = tables.data_editor(state.get(state.TARGETS_BASE)[1], key=state.TARGETS_EDITOR, hide_index=True,
                                 disabled=["queue"], column_config=column_config)
@@ -188,7 +191,7 @@ with left:
     special_days = special_days_input(source)
 with right:
     st.subheader("Methods")
-    methods = st.multiselect("Methods to backtest", list(METHODS), default=list(METHODS),
+    methods = st.multiselect("Methods to backtest", list(METHOD_NAMES), default=list(METHOD_NAMES),
                              key=state.FORECAST_METHODS,
                              help="Each is scored on held-out weeks; the lowest WAPE per queue is used.")
     ready = special_days is not None and bool(methods)

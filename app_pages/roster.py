@@ -13,6 +13,7 @@ import streamlit as st
 from tabular import InputError
 from wfm import plots
 from scheduler.scenario import MINUTES_PER_DAY, Scenario
+from scheduler.simulate import SimulationSettings, simulate_roster
 from wfm.storage import RosterVersion
 from wfm_app import (compare, context, editing, exports, figures, problems, roster_views, solving, state, tables,
                      working)
@@ -20,6 +21,7 @@ from wfm_app.roster_views import RosterView, day_label, describe_shift
 from wfm_app.text import count, md
 
 DEFAULT_TIME_LIMIT = 20
+SIMULATION_REPLICATIONS = (20, 50, 100)
 GANTT_FRAME_PX = 720
 GANTT_TOP_PX = 60  # room for the legend and the day labels above the bars
 DAY_MS = 24 * 3600 * 1000
@@ -99,9 +101,9 @@ def save_and_publish(scenario: Scenario, view: RosterView) -> None:
     saved = bool(state.get(state.ROSTER_SAVED))
     text, save_column, publish_column = st.columns([4, 1, 1], vertical_alignment="center")
     text.markdown(status_text(version, view))
+    solver_warnings()
     if save_column.button("Save draft", key=state.SAVE_DRAFT, icon=":material/save:", disabled=saved):
-        save_draft(view)
-        st.rerun()
+        stored(save_draft, view)
     published = saved and version is not None and version.published
     confirmed = True
     if view.violations and not published:
@@ -109,8 +111,24 @@ def save_and_publish(scenario: Scenario, view: RosterView) -> None:
                                 key=state.PUBLISH_ANYWAY)
     if publish_column.button("Publish", key=state.PUBLISH, type="primary", icon=":material/publish:",
                              disabled=published or not confirmed):
-        publish(view)
-        st.rerun()
+        stored(publish, view)
+
+
+def solver_warnings() -> None:
+    """What no roster can do (e.g. hours of a queue nobody may work), as the solver found it."""
+    result = state.get(state.ROSTER_RESULT)
+    for sentence in [] if result is None else result.warnings:
+        st.warning(md(sentence), icon=":material/warning:")
+
+
+def stored(write, view: RosterView) -> None:
+    """Save or publish; a refusal of the store (busy, not found) is shown and the roster kept on the page."""
+    try:
+        write(view)
+    except InputError as error:
+        problems.show(error, title="Nothing was saved; the roster is still here")
+        return
+    st.rerun()
 
 
 def save_draft(view: RosterView) -> int:
@@ -183,6 +201,36 @@ def coverage_tab(view: RosterView) -> None:
         "contacts": st.column_config.NumberColumn(format="%.0f"),
         **{name: st.column_config.NumberColumn(format="%.1f")
            for name in ("expected %", "at requirement %", "target %")}})
+
+
+def simulation_section(scenario: Scenario, view: RosterView) -> None:
+    """Simulate the shown roster contact by contact and set its service level against Erlang's."""
+    st.subheader("Simulated service level")
+    choice, button, hint = st.columns([1, 1, 3], vertical_alignment="bottom")
+    replications = choice.selectbox("Replications", SIMULATION_REPLICATIONS, index=1, key=state.SIMULATE_REPLICATIONS)
+    hint.caption("Poisson arrivals at the forecast, FIFO queues carried over between intervals, breaks and shift "
+                 "ends inside intervals, agents off the phones at random for the queue's shrinkage.")
+    revision = (state.get(state.ROSTER_REVISION), roster_views.fingerprint(scenario))
+    if button.button("Simulate", key=state.SIMULATE, icon=":material/play_arrow:"):
+        bar = st.progress(0.0, text="Simulating")
+        try:
+            result = simulate_roster(working.roster(), scenario, SimulationSettings(replications=int(replications)),
+                                     progress=lambda step, total, message: bar.progress(step / total, text=message))
+        except InputError as error:  # e.g. a saved version naming an agent since removed
+            problems.show(error, "This roster cannot be simulated")
+            return
+        finally:
+            bar.empty()
+        state.put(state.SIMULATION, (revision, result))
+    shown = state.get(state.SIMULATION)
+    if shown is None or shown[0] != revision:  # none yet, or made before the roster or the rules changed
+        return
+    result = shown[1]
+    st.plotly_chart(plots.simulated_service_figure(result.intervals, view.coverage), key="roster-simulation")
+    weeks = ", ".join(f"{queue} {week['service_level']['mean']:.1%} (Erlang {week['expected']:.1%})"
+                      for queue, week in result.summary["queues"].items())
+    st.caption(f"The week over {result.replications} replications: {weeks}. Erlang takes each interval alone at "
+               "steady state, with whole agents on the phones.")
 
 
 def score_tab(view: RosterView, scenario: Scenario) -> None:
@@ -381,6 +429,7 @@ def page() -> None:
         gantt_tab(scenario)
     with tabs[1]:
         coverage_tab(view)
+        simulation_section(scenario, view)
     with tabs[2]:
         score_tab(view, scenario)
     with tabs[3]:

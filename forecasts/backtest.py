@@ -6,6 +6,11 @@ forecasts it. The error of a fold is its WAPE over the intervals observed in tha
 left out, so a holiday or an outage is neither rewarded nor punished. A method's accuracy is the
 **mean of its fold WAPEs** (each week counts the same), and the method with the lowest mean is
 chosen; ties go to the method listed first.
+
+Combinations (``combo_mean``, ``combo_weighted``) are scored without refitting anything: on each
+fold they average the other methods' forecasts of that week, choosing members and weights from
+those methods' WAPEs on the *other* folds (leave one fold out), so a combination never learns from
+the week it is scored on. With a single fold they are not scored.
 """
 
 from __future__ import annotations
@@ -18,10 +23,14 @@ import pandas as pd
 
 from forecasts.history import interval_minutes
 from forecasts.methods import (
+    COMBINATIONS,
     DAYS_PER_WEEK,
     DEFAULT_METHOD,
+    METHODS,
     QueueHistory,
     check_method_names,
+    combination_weights,
+    combine,
     make_method,
     monday_of,
     split_queues,
@@ -66,22 +75,53 @@ class FoldScore:
     note: str | None
 
 
+@dataclass(frozen=True)
+class QueueBacktest:
+    """One queue's backtest: the scores, and each method's forecast ``(7, P)`` of each held-out
+    week, keyed by ``(method, week index)`` (what the prediction intervals are measured on)."""
+
+    scores: list[FoldScore]
+    forecasts: dict[tuple[str, int], np.ndarray]
+
+    def mean_wapes(self, methods) -> dict[str, float]:
+        """Method → mean fold WAPE over the methods named (NaN if never scored)."""
+        return {name: _mean([s.wape for s in self.scores if s.method == name]) for name in methods}
+
+
 def backtest_queue(queue: QueueHistory, methods: tuple[str, ...], folds: int,
-                   on_fit: Callable[[str], None] | None = None) -> list[FoldScore]:
-    """Rolling-origin backtest of one queue: every method on every fold week.
+                   on_fit: Callable[[str], None] | None = None) -> QueueBacktest:
+    """Rolling-origin backtest of one queue: every method on every fold week, then the
+    combinations named in ``methods`` (leave one fold out, see the module's doc).
 
     ``on_fit(message)`` is called after each fit, for progress reporting.
     """
-    scores = []
-    for week in fold_weeks(queue.contacts, folds):
-        fold_start = queue.first_monday + pd.Timedelta(days=DAYS_PER_WEEK * week)
-        for name in methods:
+    scores, forecasts = [], {}
+    weeks = fold_weeks(queue.contacts, folds)
+    starts = {week: queue.first_monday + pd.Timedelta(days=DAYS_PER_WEEK * week) for week in weeks}
+    for week in weeks:
+        for name in (name for name in methods if name in METHODS):
             method = make_method(name).fit(queue.contacts[:week])
-            error = wape(queue.contacts[week], method.predict(1)[0])
-            scores.append(FoldScore(name, fold_start, error, method.note))
+            forecasts[name, week] = method.predict(1)[0]
+            scores.append(FoldScore(name, starts[week], wape(queue.contacts[week], forecasts[name, week]),
+                                    method.note))
             if on_fit:
-                on_fit(f"backtest {queue.queue}: {name} on the week of {fold_start:%Y-%m-%d}")
-    return scores
+                on_fit(f"backtest {queue.queue}: {name} on the week of {starts[week]:%Y-%m-%d}")
+    for name in (name for name in methods if name in COMBINATIONS):
+        for week in weeks:
+            others = QueueBacktest([score for score in scores if score.fold_start != starts[week]], {})
+            weights = combination_weights(name, others.mean_wapes(method for method in methods if method in METHODS))
+            if weights:
+                forecasts[name, week] = combine([forecasts[member, week] for member in weights],
+                                                np.array(list(weights.values())))
+                scores.append(FoldScore(name, starts[week], wape(queue.contacts[week], forecasts[name, week]),
+                                        None))
+    return QueueBacktest(scores, forecasts)
+
+
+def _mean(values: list[float]) -> float:
+    """Mean of the finite values; NaN if there are none."""
+    finite = [value for value in values if np.isfinite(value)]
+    return float(np.mean(finite)) if finite else float("nan")
 
 
 def fold_table(queue: str, scores: list[FoldScore]) -> pd.DataFrame:
@@ -104,14 +144,14 @@ def concat_folds(tables: list[pd.DataFrame]) -> pd.DataFrame:
 
 def summarize(folds: pd.DataFrame, queues: list[str], methods: tuple[str, ...]) -> pd.DataFrame:
     """One row per queue and method: mean fold WAPE, number of scored folds, and ``chosen`` (True
-    for the lowest mean WAPE of the queue; ``DEFAULT_METHOD`` — or the first method if that one
-    is not in use — when no fold could be scored)."""
+    for the lowest mean WAPE of the queue; ``DEFAULT_METHOD`` — or the first method of its own
+    (not a combination) if that one is not in use — when no fold could be scored)."""
     grid = pd.MultiIndex.from_product([queues, methods], names=["queue", "method"])
     stats = folds.groupby(["queue", "method"])["wape"].agg(["mean", "count"])
     summary = stats.reindex(grid).rename(columns={"mean": "wape", "count": "folds"}).reset_index()
     summary["folds"] = summary["folds"].fillna(0).astype(int)
     summary["chosen"] = False
-    default = DEFAULT_METHOD if DEFAULT_METHOD in methods else methods[0]
+    default = DEFAULT_METHOD if DEFAULT_METHOD in methods else next(m for m in methods if m in METHODS)
     for queue, rows in summary.groupby("queue", sort=False):
         scored = rows["wape"].dropna()
         best = scored.idxmin() if len(scored) else rows.index[rows["method"] == default][0]
@@ -138,7 +178,7 @@ def backtest(history: pd.DataFrame, methods: list[str] | None = None, folds: int
         history = mask_special_days(history, special_days)
     queues = sorted(history["queue"].astype(str).unique())
     last_monday = monday_of(history["interval_start"].max())
-    tables = [fold_table(queue.queue, backtest_queue(queue, names, folds))
+    tables = [fold_table(queue.queue, backtest_queue(queue, names, folds).scores)
               for queue in split_queues(history, queues, interval, last_monday)]
     folds_table = concat_folds(tables)
     return folds_table, summarize(folds_table, queues, names)

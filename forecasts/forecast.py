@@ -1,7 +1,9 @@
 """Forecast contacts and AHT per interval from a history: the public entry point.
 
 ``forecast_history`` backtests every method on each queue (``forecasts.backtest``), keeps the one
-with the lowest WAPE, refits it on the whole history and forecasts whole weeks from a Monday.
+with the lowest WAPE (a single method or a combination of the best ones), refits it on the whole
+history and forecasts whole weeks from a Monday, with 80 % and 95 % prediction intervals measured
+on the chosen method's backtest errors (``forecasts.intervals``).
 Methods and their treatment of gaps are described in ``forecasts.methods``.
 """
 
@@ -16,6 +18,7 @@ import pandas as pd
 from forecasts.backtest import (
     MIN_TRAIN_WEEKS,
     FoldScore,
+    QueueBacktest,
     backtest_queue,
     chosen_methods,
     concat_folds,
@@ -24,10 +27,16 @@ from forecasts.backtest import (
     summarize,
 )
 from forecasts.history import interval_minutes
+from forecasts.intervals import BAND_COLUMNS, bands, ratio_quantiles
 from forecasts.methods import (
+    COMBINATIONS,
     DAYS_PER_WEEK,
+    METHODS,
+    Combination,
+    Method,
     QueueHistory,
     check_method_names,
+    combination,
     forecast_aht,
     make_method,
     monday_of,
@@ -37,7 +46,7 @@ from forecasts.methods import (
 from forecasts.special_days import apply_special_days, mask_special_days
 from tabular import InputError, Problem
 
-FORECAST_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "method"]
+FORECAST_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "method", *BAND_COLUMNS]
 
 Progress = Callable[[int, int, str], None]
 
@@ -51,7 +60,8 @@ class ForecastResult:
         rounded), 0 on closed slots and closed special days. ``aht_seconds`` is never NaN: slots
         without AHT data (closed ones included) carry the weekday's or queue's AHT, so staffing
         can use it as is (0 contacts need no agents whatever the AHT). ``method`` is the method
-        chosen for the queue.
+        chosen for the queue. ``contacts_lo80, contacts_hi80, contacts_lo95, contacts_hi95``: the
+        80 % and 95 % prediction intervals of ``contacts`` (see ``forecasts.intervals``).
     backtest: ``queue, method, fold_start, wape``: one row per method and held-out week.
     accuracy: ``queue, method, wape, folds, chosen``: mean WAPE over the folds; ``chosen`` marks
         the lowest per queue.
@@ -90,41 +100,63 @@ def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
         history = mask_special_days(history, special_days)  # their rows become gaps
     training = split_queues(history, queues, minutes, last_monday)
 
-    fits = sum(len(fold_weeks(queue.contacts, folds)) for queue in training) * len(names)
+    fitted = sum(name in METHODS for name in names)
+    fits = sum(len(fold_weeks(queue.contacts, folds)) for queue in training) * fitted
     report = _ProgressReport(progress, fits + len(training))
-    scores = {queue.queue: backtest_queue(queue, names, folds, report) for queue in training}
-    backtest = concat_folds([fold_table(queue, rows) for queue, rows in scores.items()])
+    results = {queue.queue: backtest_queue(queue, names, folds, report) for queue in training}
+    backtest = concat_folds([fold_table(queue, result.scores) for queue, result in results.items()])
     accuracy = summarize(backtest, queues, names)
     chosen = chosen_methods(accuracy)
 
     frames, notes = [], []
     for queue in training:
-        notes += _backtest_notes(queue.queue, scores[queue.queue], chosen[queue.queue])
-        frame, note = _queue_forecast(queue, chosen[queue.queue], start, skipped_weeks, weeks, minutes)
-        frames.append(frame)
-        notes += [f"queue '{queue.queue}': {note}"] if note else []
-        report(f"forecast {queue.queue}: {chosen[queue.queue]}")
+        result, name = results[queue.queue], chosen[queue.queue]
+        notes += _backtest_notes(queue.queue, result.scores, name)
+        method = _chosen_method(name, result, names)
+        frames.append(_queue_forecast(queue, method, _interval_quantiles(queue, result, name),
+                                      start, skipped_weeks, weeks, minutes))
+        notes += [f"queue '{queue.queue}': {method.note}"] if method.note else []
+        if isinstance(method, Combination):
+            notes.append(f"queue '{queue.queue}': {name} averages {method.describe()}")
+        report(f"forecast {queue.queue}: {name}")
     forecast = pd.concat(frames, ignore_index=True)
     if special_days is not None:
         forecast = apply_special_days(forecast, special_days)
     return ForecastResult(forecast, backtest, accuracy, minutes, tuple(notes))
 
 
-def _queue_forecast(queue: QueueHistory, method_name: str, start: pd.Timestamp, skipped_weeks: int,
-                    weeks: int, minutes: int) -> tuple[pd.DataFrame, str | None]:
-    """One queue's forecast frame with the named method fitted on all its history, and the
-    method's note (if it fell back)."""
-    method = make_method(method_name).fit(queue.contacts)
-    contacts = method.predict(skipped_weeks + weeks)[skipped_weeks:]
+def _chosen_method(name: str, result: QueueBacktest, names: tuple[str, ...]) -> Method:
+    """The chosen method, unfitted; a combination takes its members and weights from the mean
+    backtest WAPEs of all folds."""
+    if name in COMBINATIONS:
+        return combination(name, result.mean_wapes(method for method in names if method in METHODS))
+    return make_method(name)
+
+
+def _interval_quantiles(queue: QueueHistory, result: QueueBacktest, name: str) -> np.ndarray | None:
+    """Ratio quantiles of the chosen method's backtest forecasts against the actual weeks."""
+    weeks = [week for method, week in result.forecasts if method == name]
+    if not weeks:
+        return None
+    forecasts = np.stack([result.forecasts[name, week] for week in weeks])
+    return ratio_quantiles(forecasts, queue.contacts[weeks])
+
+
+def _queue_forecast(queue: QueueHistory, method: Method, quantiles: np.ndarray | None,
+                    start: pd.Timestamp, skipped_weeks: int, weeks: int, minutes: int) -> pd.DataFrame:
+    """One queue's forecast frame with ``method`` fitted on all its history, and its bands."""
+    contacts = method.fit(queue.contacts).predict(skipped_weeks + weeks)[skipped_weeks:]
     aht = np.broadcast_to(forecast_aht(queue.contacts, queue.aht), contacts.shape)
+    limits = bands(contacts, quantiles).reshape(-1, len(BAND_COLUMNS))
     frame = pd.DataFrame({
         "interval_start": week_grid_times(start, weeks, minutes),
         "queue": queue.queue,
         "contacts": contacts.ravel(),
         "aht_seconds": aht.ravel(),
-        "method": method_name,
+        "method": method.name,
+        **dict(zip(BAND_COLUMNS, limits.T)),
     }, columns=FORECAST_COLUMNS)
-    return frame, method.note
+    return frame
 
 
 def _backtest_notes(queue: str, scores: list[FoldScore], chosen: str) -> list[str]:

@@ -24,7 +24,9 @@ AHT is forecast the same way whatever method forecasts the contacts: see ``forec
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -40,6 +42,12 @@ TREND_BLOCK_WEEKS = 4  # weighted_profile: trend = last 4 weeks vs the 4 weeks b
 TREND_DAMPING = 0.8  # per-week damping of the trend when extrapolating
 MSTL_WEEKS = 8  # mstl fits on the last 8 weeks: as accurate as 12–24 on the bank data, and faster
 MIN_STATISTICAL_WEEKS = 2  # mstl: the weekly season must be seen at least twice
+MEDIAN_WEEKS = (4, 6, 8)  # slot_median_K: the backtest chooses K among these
+RECENCY_HALF_LIFE = 4.0  # recency_mean: a week counts half as much as the one 4 weeks newer
+SHAPE_WEEKS = 16  # level_profile: the intraday shape is the median share of the last 16 weeks
+LEVEL_MEDIAN_WEEKS = 6  # level_profile: day total = median of the last 6 observed same weekdays
+COMBINE_TOP = 3  # combinations average the 3 methods with the lowest backtest WAPE
+OUTLIER_MADS = 2.0  # mstl: a day further than 2 robust deviations from its weekday's median is capped
 
 
 # --- the week grid ---------------------------------------------------------------------------
@@ -99,6 +107,20 @@ def split_queues(history: pd.DataFrame, queues: list[str], interval_minutes: int
 
 
 # --- shared estimates: recency weights, intraday profile, daily totals, AHT -----------------
+
+
+def open_slots(contacts: np.ndarray) -> np.ndarray:
+    """``(7, P)`` True where the slot was observed at least once in the last ``RECENT_WEEKS`` weeks."""
+    return (~np.isnan(contacts[-RECENT_WEEKS:])).any(axis=0)
+
+
+def last_observed(values: np.ndarray, count: int) -> np.ndarray:
+    """The last ``RECENT_WEEKS`` weeks of ``values`` (weeks on axis 0) with only each entry's
+    ``count`` newest observed values kept (others NaN), so a gap week does not shorten the sample."""
+    window = values[-RECENT_WEEKS:]
+    seen = ~np.isnan(window)
+    newer_seen = np.cumsum(seen[::-1], axis=0)[::-1]  # observed values in this week or later
+    return np.where(seen & (newer_seen <= count), window, np.nan)
 
 
 def recency_weights(n: int) -> np.ndarray:
@@ -307,11 +329,31 @@ def damped_steps(distance: np.ndarray, damping: float) -> np.ndarray:
     return damping * (1.0 - damping ** distance) / (1.0 - damping)
 
 
+def cap_outlier_days(contacts: np.ndarray, profile: np.ndarray) -> np.ndarray:
+    """The history with each outlying day scaled back to the edge of its weekday's normal range.
+
+    A day's total is compared with the median of its weekday's last ``LEVEL_MEDIAN_WEEKS`` observed
+    totals; the normal range is ``OUTLIER_MADS`` robust standard deviations (1.4826 × the median
+    absolute deviation of those ratios over ``RECENT_WEEKS`` weeks) either side. A surge after a
+    holiday then shapes the level no more than an ordinary busy day.
+    """
+    totals = day_totals(contacts, profile)
+    with warnings.catch_warnings():  # weekdays never observed give an all-NaN median
+        warnings.simplefilter("ignore", RuntimeWarning)
+        median = np.nanmedian(last_observed(totals, LEVEL_MEDIAN_WEEKS), axis=0)
+        ratios = totals / median
+        spread = OUTLIER_MADS * 1.4826 * np.nanmedian(np.abs(last_observed(ratios, RECENT_WEEKS) - 1), axis=0)
+    capped = np.clip(ratios, 1 - spread, 1 + spread)
+    factor = np.where(np.isfinite(capped) & (totals > 0), capped / np.where(ratios > 0, ratios, 1.0), 1.0)
+    return contacts * factor[:, :, None]
+
+
 class MSTLMethod(Method):
     """statsforecast ``MSTL`` with daily and weekly seasons and an ``AutoETS(model="ZZN")`` trend,
     on the last ``MSTL_WEEKS`` weeks of the 24/7 series made regular by ``regular_series`` (gaps
-    on open slots filled with the profile estimate, closed slots 0). Predictions are clipped at 0
-    and set to 0 on slots with a zero profile share (closed).
+    on open slots filled with the profile estimate, closed slots 0) after ``cap_outlier_days``
+    (a one-day surge would otherwise pull the trend for the weeks after). Predictions are clipped
+    at 0 and set to 0 on slots with a zero profile share (closed).
 
     Growth: the seasons are additive and estimated over the whole window, so on a growing series
     the current weekly swing is larger than the fitted one and the weekend at the end of the window
@@ -334,7 +376,7 @@ class MSTLMethod(Method):
                                              f"got {len(contacts)}")
         from statsforecast.models import MSTL, AutoETS  # slow import (numba): only when used
 
-        series = regular_series(contacts, self._profile)[-MSTL_WEEKS:]
+        series = regular_series(cap_outlier_days(contacts, self._profile), self._profile)[-MSTL_WEEKS:]
         per_day = contacts.shape[2]
         model = MSTL(season_length=[per_day, DAYS_PER_WEEK * per_day], trend_forecaster=AutoETS(model="ZZN"))
         try:
@@ -356,26 +398,165 @@ class MSTLMethod(Method):
         return np.where(self._profile > 0, np.clip(values, 0.0, None), 0.0)
 
 
-METHODS: dict[str, type[Method]] = {
-    method.name: method for method in (SeasonalNaive, WeightedProfile, MSTLMethod)
+class SlotMedian(Method):
+    """Each slot's median over its last ``weeks`` observed values (within the last
+    ``RECENT_WEEKS`` weeks): robust to a spike or a post-holiday surge in one week. No trend.
+    Gaps are skipped, so the median reaches further back; slots not open are 0."""
+
+    def __init__(self, weeks: int) -> None:
+        super().__init__()
+        self.weeks = weeks
+        self.name = f"slot_median_{weeks}"
+
+    def fit(self, contacts: np.ndarray) -> SlotMedian:
+        with warnings.catch_warnings():  # slots never observed give an all-NaN median
+            warnings.simplefilter("ignore", RuntimeWarning)
+            self._week = np.nan_to_num(np.nanmedian(last_observed(contacts, self.weeks), axis=0))
+        return self
+
+    def predict(self, h: int) -> np.ndarray:
+        return np.repeat(self._week[None], h, axis=0)
+
+
+class RecencyMean(Method):
+    """Each slot's mean over the last ``RECENT_WEEKS`` weeks, a week weighing half as much as the
+    one ``RECENCY_HALF_LIFE`` weeks newer; gaps are skipped, slots not open are 0. No trend."""
+
+    name = "recency_mean"
+
+    def fit(self, contacts: np.ndarray) -> RecencyMean:
+        window = contacts[-RECENT_WEEKS:]
+        weights = 0.5 ** (np.arange(len(window))[::-1] / RECENCY_HALF_LIFE)
+        self._week = np.nan_to_num(_weighted_nanmean(window, weights))
+        return self
+
+    def predict(self, h: int) -> np.ndarray:
+        return np.repeat(self._week[None], h, axis=0)
+
+
+class LevelProfile(Method):
+    """Robust day total × long-run intraday shape, per weekday.
+
+    Shape: each slot's median share of its day's estimated total over the last ``SHAPE_WEEKS``
+    weeks (``median_profile``): a long window averages the noise of single intervals away.
+    Level: median of the last ``LEVEL_MEDIAN_WEEKS`` observed totals of the same weekday (within
+    ``RECENT_WEEKS`` weeks; partial days scaled up, gaps skipped), so one surge day does not move
+    it. No trend.
+    """
+
+    name = "level_profile"
+
+    def fit(self, contacts: np.ndarray) -> LevelProfile:
+        self._profile = median_profile(contacts)
+        totals = last_observed(day_totals(contacts, self._profile), LEVEL_MEDIAN_WEEKS)
+        with warnings.catch_warnings():  # weekdays never observed give an all-NaN median
+            warnings.simplefilter("ignore", RuntimeWarning)
+            self._levels = np.nan_to_num(np.nanmedian(totals, axis=0))
+        return self
+
+    def predict(self, h: int) -> np.ndarray:
+        week = self._levels[:, None] * self._profile
+        return np.repeat(week[None], h, axis=0)
+
+
+def median_profile(contacts: np.ndarray) -> np.ndarray:
+    """Intraday shares ``(7, P)``: per slot the median, over the last ``SHAPE_WEEKS`` weeks, of the
+    slot's share of its day's estimated total (``day_totals`` with ``intraday_profile``; mostly
+    missing days are left out). Slots not open get 0; rows are renormalised to sum to 1 (or 0)."""
+    window = contacts[-SHAPE_WEEKS:]
+    totals = day_totals(window, intraday_profile(contacts))[:, :, None]
+    shares = np.divide(window, totals, out=np.full(window.shape, np.nan), where=totals > 0)
+    with warnings.catch_warnings():  # slots never observed give an all-NaN median
+        warnings.simplefilter("ignore", RuntimeWarning)
+        shares = np.where(open_slots(contacts), np.nan_to_num(np.nanmedian(shares, axis=0)), 0.0)
+    row_sums = shares.sum(axis=1, keepdims=True)
+    return np.divide(shares, row_sums, out=np.zeros_like(shares), where=row_sums > 0)
+
+
+class Combination(Method):
+    """A weighted mean of fitted member methods' forecasts (forecast combination).
+
+    ``combo_mean`` weighs the ``COMBINE_TOP`` methods with the lowest backtest WAPE equally,
+    ``combo_weighted`` by 1 / WAPE; ``combination`` picks them from the backtest scores.
+    """
+
+    def __init__(self, name: str, members: list[Method], weights: np.ndarray) -> None:
+        super().__init__()
+        self.name, self.members, self.weights = name, members, np.asarray(weights, dtype=float)
+
+    def fit(self, contacts: np.ndarray) -> Combination:
+        for member in self.members:
+            member.fit(contacts)
+        notes = [member.note for member in self.members if member.note]
+        self.note = "; ".join(notes) or None
+        return self
+
+    def predict(self, h: int) -> np.ndarray:
+        return combine([member.predict(h) for member in self.members], self.weights)
+
+    def describe(self) -> str:
+        """The members and their weights, e.g. ``level_profile 0.36, mstl 0.33, …``."""
+        shares = self.weights / self.weights.sum()
+        return ", ".join(f"{member.name} {share:.2f}" for member, share in zip(self.members, shares))
+
+
+def combine(forecasts: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
+    """The weighted mean of equally shaped forecasts."""
+    weights = np.asarray(weights, dtype=float)
+    return np.tensordot(weights / weights.sum(), np.stack(forecasts), axes=1)
+
+
+def combination_weights(name: str, scores: dict[str, float]) -> dict[str, float]:
+    """Members and weights of combination ``name`` from mean backtest WAPEs (method → WAPE; NaN
+    = not scored): the ``COMBINE_TOP`` lowest, equal weights (``combo_mean``) or 1 / WAPE
+    (``combo_weighted``, a perfect score counts as a tiny WAPE). Empty with fewer than two scored."""
+    scored = sorted((wape, method) for method, wape in scores.items() if np.isfinite(wape))[:COMBINE_TOP]
+    if len(scored) < 2:
+        return {}
+    if name == "combo_mean":
+        return {method: 1.0 for _, method in scored}
+    return {method: 1.0 / max(wape, 1e-6) for wape, method in scored}
+
+
+def combination(name: str, scores: dict[str, float]) -> Combination | None:
+    """An unfitted combination chosen by ``combination_weights``; None if it has no members."""
+    weights = combination_weights(name, scores)
+    if not weights:
+        return None
+    return Combination(name, [make_method(method) for method in weights], np.array(list(weights.values())))
+
+
+METHODS: dict[str, Callable[[], Method]] = {
+    SeasonalNaive.name: SeasonalNaive,
+    WeightedProfile.name: WeightedProfile,
+    MSTLMethod.name: MSTLMethod,
+    **{f"slot_median_{weeks}": partial(SlotMedian, weeks) for weeks in MEDIAN_WEEKS},
+    RecencyMean.name: RecencyMean,
+    LevelProfile.name: LevelProfile,
 }
+COMBINATIONS = ("combo_mean", "combo_weighted")  # built from the other methods' backtest scores
+METHOD_NAMES = (*METHODS, *COMBINATIONS)
 DEFAULT_METHOD = WeightedProfile.name  # used when there is too little history to backtest
 
 
 def check_method_names(names: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
-    """The method names to use (all by default), checked against ``METHODS``."""
+    """The method names to use (all by default), checked against ``METHOD_NAMES``; at least one
+    must be a method of its own (a combination only combines the others chosen)."""
     if names is None:
-        return tuple(METHODS)
+        return METHOD_NAMES
     if isinstance(names, str):
         names = [names]
-    unknown = [name for name in names if name not in METHODS]
+    unknown = [name for name in names if name not in METHOD_NAMES]
     if unknown or not names:
         what = (f"unknown forecast method(s) {', '.join(map(str, unknown))}" if unknown
                 else "no forecast method given")
-        raise InputError(Problem(f"{what}; choose from {', '.join(METHODS)}"))
+        raise InputError(Problem(f"{what}; choose from {', '.join(METHOD_NAMES)}"))
+    if not any(name in METHODS for name in names):
+        raise InputError(Problem(f"{', '.join(names)} only combine other methods; choose at least one "
+                                 f"of {', '.join(METHODS)} as well"))
     return tuple(dict.fromkeys(names))
 
 
 def make_method(name: str) -> Method:
-    """A fresh, unfitted method by name."""
+    """A fresh, unfitted method by name (not a combination: see ``combination``)."""
     return METHODS[name]()

@@ -54,9 +54,12 @@ def validate_special_days(df: pd.DataFrame, name: str = "special days") -> pd.Da
 
 
 def apply_special_days(forecast_df: pd.DataFrame, special_days: pd.DataFrame) -> pd.DataFrame:
-    """A copy of the forecast with ``contacts`` multiplied on special days (closed -> 0)."""
+    """A copy of the forecast with ``contacts`` (and its prediction intervals, the ``contacts_…``
+    columns) multiplied on special days (closed -> 0)."""
     adjusted = forecast_df.copy()
-    adjusted["contacts"] = adjusted["contacts"] * _day_multipliers(adjusted["interval_start"], special_days)
+    multipliers = _day_multipliers(adjusted["interval_start"], special_days)
+    for column in [name for name in adjusted.columns if name == "contacts" or name.startswith("contacts_")]:
+        adjusted[column] = adjusted[column] * multipliers
     return adjusted
 
 

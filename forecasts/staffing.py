@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, model_validator
+from scipy import stats
 
 from forecasts import erlang
 from tabular import InputError, Problem, read_text
@@ -63,6 +64,9 @@ class QueueTarget(Settings):
     min_agents: int = Field(
         0, ge=0, le=MAX_MIN_AGENTS,
         description="agents on the phones in every interval (24/7 queues); leave 0 for queues that close",
+    )
+    quantile: float | None = Field(
+        None, ge=0.5, le=0.99, description="staff to this quantile of contacts instead of the forecast mean"
     )
 
     @model_validator(mode="after")
@@ -111,7 +115,7 @@ def load_staffing_config(path: str | Path) -> StaffingConfig:
 
 
 def _queue_requirements(rows: pd.DataFrame, target: QueueTarget, interval_seconds: float) -> pd.DataFrame:
-    contacts = rows["contacts"].to_numpy(dtype=float)
+    contacts = contacts_to_staff(rows, target.quantile)
     aht = rows["aht_seconds"].fillna(0).to_numpy(dtype=float)
     # Where nothing is offered the AHT is empty; any positive stand-in gives zero traffic.
     safe_aht = np.where((contacts > 0) & (aht > 0), aht, 1.0)
@@ -195,6 +199,22 @@ def _failure(rows: pd.DataFrame, queue: str, target: QueueTarget, interval_secon
     else:
         where = f"queue '{queue}'"
     return Problem(f"{where}: cannot be staffed ({error}); check its contacts, aht_seconds and targets", source)
+def contacts_to_staff(rows: pd.DataFrame, quantile: float | None) -> np.ndarray:
+    """The forecast's contacts, or with a `quantile` that quantile of them: interpolated on the
+    normal scale through the median (`contacts`), the 90 % and 97.5 % points (`contacts_hi80`,
+    `contacts_hi95`, the forecast's prediction intervals) and extrapolated beyond; a forecast
+    without those columns takes the Poisson quantile of `contacts` (the noise of counts alone)."""
+    contacts = rows["contacts"].to_numpy(dtype=float)
+    if quantile is None:
+        return contacts
+    if not {"contacts_hi80", "contacts_hi95"} <= set(rows.columns):
+        return stats.poisson.ppf(quantile, np.clip(contacts, 0.0, None)).astype(float)
+    z = stats.norm.ppf([0.5, 0.9, 0.975])
+    points = np.stack([contacts, rows["contacts_hi80"].to_numpy(float), rows["contacts_hi95"].to_numpy(float)])
+    wanted = stats.norm.ppf(quantile)
+    segment = 0 if wanted <= z[1] else 1
+    share = (wanted - z[segment]) / (z[segment + 1] - z[segment])
+    return np.maximum(points[segment] + share * (points[segment + 1] - points[segment]), contacts)
 
 
 def gross_up(on_phones: np.ndarray, shrinkage: float) -> np.ndarray:

@@ -201,7 +201,7 @@ def _hours(coverage: pd.DataFrame, interval_minutes: int) -> dict:
     return {**{column: _number(value) for column, value in totals.items()}, "coverage_pct": _number(coverage_pct)}
 
 
-def _weighted_service(coverage: pd.DataFrame, column: str) -> float:
+def weighted_service(coverage: pd.DataFrame, column: str) -> float:
     """Contact-weighted service level; 1 without contacts, as for a single quiet interval."""
     contacts = coverage["contacts"].sum()
     return float((coverage["contacts"] * coverage[column]).sum() / contacts) if contacts > 0 else 1.0
@@ -215,8 +215,8 @@ def _service(coverage: pd.DataFrame, target: QueueTarget) -> dict:
     """The week's expected service level of a queue, at the requirement and the target."""
     return {
         "contacts": _number(coverage["contacts"].sum()),
-        "expected": _number(_weighted_service(coverage, "service_level")),
-        "at_requirement": _number(_weighted_service(coverage, "required_service_level")),
+        "expected": _number(weighted_service(coverage, "service_level")),
+        "at_requirement": _number(weighted_service(coverage, "required_service_level")),
         "target": _number(target.service_level),
     }
 

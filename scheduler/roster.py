@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from scheduler.scenario import MINUTES_PER_DAY, BreakRule, Scenario, ScenarioConfig
-from tabular.spreadsheet import to_csv
 from tabular import (
     MAX_PROBLEMS,
     ProblemList,
@@ -39,6 +38,7 @@ from tabular import (
     require_columns,
     source_name,
 )
+from tabular.spreadsheet import to_csv
 
 ROSTER_COLUMNS = ["agent_id", "name", "queue", "activity", "start", "end"]
 ACTIVITIES = ("work", "break", "lunch")

@@ -711,3 +711,39 @@ def test_tables_offer_no_csv_download_of_raw_cells(tiny):
 
     open_app()
     assert streamlit.get_option("client.disableDataExport")  # the app's own downloads quote formulas
+
+
+def test_a_busy_store_is_a_message_and_the_roster_stays(tiny, tiny_roster, monkeypatch):
+    from wfm.storage import StoreBusy
+
+    def busy(*args, **kwargs):
+        raise StoreBusy()
+
+    monkeypatch.setattr(Store, "save_roster", busy)
+    at = put_roster(open_app(page="roster"), tiny_roster)
+    at.button(key=state.SAVE_DRAFT).click().run()
+    assert not at.exception
+    assert any("Nothing was saved" in error.value for error in at.error)
+    assert at.session_state[state.ROSTER_SAVED] is False and len(at.session_state[state.ROSTER]) == len(tiny_roster)
+
+
+def test_a_file_that_is_not_a_wfm_database_is_a_message(tmp_path, monkeypatch):
+    (tmp_path / "wfm.db").write_bytes(b"agent_id,name\nA1,Ann\n" * 50)
+    monkeypatch.setenv("WFM_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("WFM_DATABASE_URL", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert any("cannot be opened" in error.value for error in at.error)
+    assert "not a wfm database" in " ".join(str(frame.value.to_dict()) for frame in at.dataframe)
+
+
+def test_hours_nobody_may_work_are_said_on_the_roster_page(tiny, tiny_roster):
+    from scheduler.solve import RosterResult
+
+    at = open_app(page="roster")
+    at.session_state[state.ROSTER_RESULT] = RosterResult(
+        roster=tiny_roster, status="FEASIBLE", objective=1.0, best_bound=0.0, wall_seconds=1.0,
+        lower_bound_short_hours=None, required_hours=100.0,
+        warnings=["voice: no agent may work Mon 00:30–06:00 (only night shifts cover them)"])
+    put_roster(at, tiny_roster)
+    assert any("no agent may work Mon" in warning.value for warning in at.warning)

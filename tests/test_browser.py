@@ -200,7 +200,8 @@ def forecast_an_uploaded_history(page, url: str, history: Path) -> None:
     assert page.get_by_test_id("stException").count() == 0
     chart = page.locator("[data-testid='stPlotlyChart']").first
     chart.locator(".scatterlayer .trace").first.wait_for(timeout=STEP_WAIT_MS)
-    assert chart.locator(".scatterlayer .trace").count() == 2  # history and forecast
+    # history, forecast, and the 80 % and 95 % prediction bands (two edges each)
+    assert chart.locator(".scatterlayer .trace").count() == 6
     backtest = page.get_by_test_id("stDataFrame").filter(has_text="weighted_profile")
     backtest.wait_for(timeout=STEP_WAIT_MS)
     cells = backtest.locator("td[role='gridcell']").all_text_contents()

@@ -5,12 +5,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasts.backtest import MIN_TRAIN_WEEKS, backtest, fold_weeks, wape
-from forecasts.forecast import FORECAST_COLUMNS, forecast_history
+from forecasts.backtest import MIN_TRAIN_WEEKS, backtest, backtest_queue, fold_weeks, wape
+from forecasts.forecast import FORECAST_COLUMNS, _chosen_method, forecast_history
 from forecasts.methods import (
+    METHOD_NAMES,
     METHODS,
     MSTLMethod,
+    LEVEL_MEDIAN_WEEKS,
     WeightedProfile,
+    cap_outlier_days,
+    combination_weights,
     day_totals,
     forecast_aht,
     intraday_profile,
@@ -215,12 +219,12 @@ def test_chosen_method_has_the_lowest_backtest_wape(two_queue_result):
         assert (rows["folds"] == 3).all()
         methods_used = result.forecast.loc[result.forecast["queue"] == queue, "method"]
         assert set(methods_used) == {chosen["method"].iloc[0]}
-    assert len(result.backtest) == 2 * 3 * len(METHODS)
+    assert len(result.backtest) == 2 * 3 * len(METHOD_NAMES)
 
 
 def test_progress_counts_every_fit(two_queue_result):
     _, steps = two_queue_result
-    total = 2 * (3 * len(METHODS) + 1)
+    total = 2 * (3 * len(METHODS) + 1)  # combinations reuse the methods' fold forecasts
     assert steps == [(step, total) for step in range(total + 1)]
 
 
@@ -272,3 +276,88 @@ def test_unknown_method_and_bad_weeks_are_errors():
         forecast_history(make_history(weeks=4), "2024-01-29", methods=["prophet"])
     with pytest.raises(InputError, match="weeks must be"):
         forecast_history(make_history(weeks=4), "2024-01-29", weeks=0)
+
+
+# --- robust profiles and combinations ----------------------------------------------------------
+
+
+def test_slot_median_ignores_one_surge_week():
+    contacts = week_array(make_history(weeks=6))
+    contacts[-1] *= 1.4  # last week: a surge in every slot
+    predicted = make_method("slot_median_4").fit(contacts).predict(1)[0]
+    np.testing.assert_allclose(predicted, true_pattern(0), rtol=1e-9)  # median of 1, 1, 1, 1.4
+
+
+def test_level_profile_takes_the_median_day_and_skips_gaps():
+    contacts = week_array(drop_day(make_history(weeks=8), "2024-02-19"))  # the last Monday is a gap
+    contacts[-2, 1] *= 1.5  # one surge Tuesday
+    predicted = make_method("level_profile").fit(contacts).predict(1)[0]
+    np.testing.assert_allclose(predicted, true_pattern(0), rtol=1e-9)
+
+
+def test_recency_mean_weighs_a_week_half_as_much_as_four_weeks_newer():
+    contacts = np.full((8, 7, 1), 10.0)
+    contacts[-5] = 40.0  # four weeks before the last one: weight 1/2 against the last week's 1
+    weights = 0.5 ** (np.arange(8)[::-1] / 4)
+    expected = (10 * weights.sum() + 30 * weights[-5]) / weights.sum()
+    assert make_method("recency_mean").fit(contacts).predict(1)[0, 0, 0] == pytest.approx(expected)
+
+
+def test_combination_weights_take_the_three_best_scored_methods():
+    scores = {"a": 0.10, "b": 0.20, "c": float("nan"), "d": 0.40, "e": 0.05}
+    assert combination_weights("combo_mean", scores) == {"e": 1.0, "a": 1.0, "b": 1.0}
+    assert combination_weights("combo_weighted", scores) == pytest.approx({"e": 20.0, "a": 10.0, "b": 5.0})
+    assert combination_weights("combo_mean", {"a": 0.1, "b": float("nan")}) == {}  # one scored: nothing to combine
+
+
+def test_a_combination_is_scored_on_members_chosen_without_its_fold():
+    queue = split_queues(make_history(weeks=7, noise=0.15), ["sales"], 60, pd.Timestamp("2024-02-12"))[0]
+    names = ("seasonal_naive", "weighted_profile", "slot_median_4", "combo_weighted")
+    result = backtest_queue(queue, names, folds=3)
+    scores = {(s.method, s.fold_start): s.wape for s in result.scores}
+    first = pd.Timestamp("2024-01-29")  # fold week 4; the other folds are weeks 5 and 6
+    others = {name: np.mean([scores[name, week] for week in (pd.Timestamp("2024-02-05"), pd.Timestamp("2024-02-12"))])
+              for name in names[:3]}
+    weights = {name: 1 / others[name] for name in others}
+    expected = sum(weight * result.forecasts[name, 4] for name, weight in weights.items()) / sum(weights.values())
+    np.testing.assert_allclose(result.forecasts["combo_weighted", 4], expected)
+    assert scores["combo_weighted", first] == pytest.approx(wape(queue.contacts[4], expected))
+
+
+def test_combinations_alone_are_an_error():
+    with pytest.raises(InputError, match="only combine other methods"):
+        forecast_history(make_history(weeks=4), "2024-01-29", methods=["combo_mean"])
+
+
+def test_a_chosen_combination_is_refitted_with_the_best_members_of_all_folds():
+    queue = split_queues(make_history(weeks=7, noise=0.15, seed=3), ["sales"], 60, pd.Timestamp("2024-02-12"))[0]
+    names = ("seasonal_naive", "slot_median_4", "slot_median_6", "recency_mean", "combo_mean")
+    result = backtest_queue(queue, names, folds=3)
+    means = result.mean_wapes(names[:4])
+    method = _chosen_method("combo_mean", result, names)
+    assert [member.name for member in method.members] == sorted(means, key=means.get)[:3]
+    predicted = method.fit(queue.contacts).predict(1)
+    members = [make_method(member.name).fit(queue.contacts).predict(1) for member in method.members]
+    np.testing.assert_allclose(predicted, np.mean(members, axis=0))
+
+
+def test_an_outlying_day_is_capped_at_its_weekdays_normal_range():
+    contacts = week_array(make_history(weeks=8, noise=0.05, seed=4))
+    contacts[-1, 1] *= 1.6  # a post-holiday Tuesday
+    profile = intraday_profile(contacts)
+    capped = cap_outlier_days(contacts, profile)
+    totals, capped_totals = day_totals(contacts, profile), day_totals(capped, profile)
+    tuesdays = totals[-LEVEL_MEDIAN_WEEKS:, 1]
+    median = np.median(tuesdays)
+    spread = 2 * 1.4826 * np.median(np.abs(totals[:, 1] / median - 1))
+    assert capped_totals[-1, 1] == pytest.approx(median * (1 + spread))
+    ordinary = np.ones(totals.shape, dtype=bool)
+    ordinary[-1, 1] = False
+    assert np.abs(capped_totals / totals - 1)[ordinary].max() < 0.03  # the ordinary days barely move
+
+
+def test_mstl_is_not_pulled_up_by_a_surge_day():
+    contacts = week_array(make_history(weeks=8, noise=0.05, seed=4))
+    contacts[-1, 1] *= 1.6
+    predicted = make_method("mstl").fit(contacts).predict(1)[0]
+    assert predicted.sum() == pytest.approx(true_pattern(8).sum(), rel=0.03)

@@ -14,12 +14,14 @@ from sqlalchemy import inspect, text
 from scheduler.io import load_scenario, write_scenario
 from scheduler.scenario import Agent, ScenarioConfig, TimeOff
 from tabular import InputError
+from tests.storage_backends import store_url  # noqa: F401  (a fixture: each test runs on SQLite and PostgreSQL)
 from wfm.storage import NotFound, Store, database_url
 from wfm.storage.migrate import current_revision, head_revision
 from wfm.storage.schema import AgentRecord, Base
 
 WEEK = dt.date(2026, 11, 23)  # a Monday
-TABLES = {"centers", "scenarios", "agents", "time_off", "stored_tables", "roster_versions", "roster_rows"}
+TABLES = {"centers", "scenarios", "agents", "time_off", "stored_tables", "roster_versions", "roster_rows", "users",
+          "sessions", "audit"}
 
 
 def config(**changes) -> ScenarioConfig:
@@ -68,8 +70,8 @@ def roster(agent_id: str = "a1", day: dt.date = WEEK, queue: str = "voice") -> p
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with Store(tmp_path / "data") as opened:
+def store(store_url: str) -> Store:
+    with Store.open(store_url) as opened:
         yield opened
 
 
@@ -91,14 +93,13 @@ def test_a_fresh_database_gets_the_schema_from_the_migration(tmp_path: Path):
     with Store(tmp_path / "data") as store:
         assert (tmp_path / "data" / "wfm.db").is_file()
         assert TABLES <= set(inspect(store.engine).get_table_names())
-        assert current_revision(store.engine) == head_revision() == "0001"
+        assert current_revision(store.engine) == head_revision() == "0002"
 
 
-def test_opening_again_is_a_no_op_that_keeps_the_data(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'wfm.db'}"
-    with Store.open(url) as store:
+def test_opening_again_is_a_no_op_that_keeps_the_data(store_url: str):
+    with Store.open(store_url) as store:
         scenario_id = store.create_scenario(config(), name="kept")
-    with Store.open(url) as store:
+    with Store.open(store_url) as store:
         with store.engine.connect() as connection:
             revisions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
         assert revisions == [head_revision()]

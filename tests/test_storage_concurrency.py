@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from tests.storage_backends import store_url  # noqa: F401  (a fixture: each test runs on SQLite and PostgreSQL)
 from tests.test_storage import agent, config, roster
 from wfm.storage import Store, StoreBusy, contention, inputs
 
@@ -19,11 +20,13 @@ SAVES = 10
 
 
 def save_concurrently(url: str, worker: int, shared_scenario: int, own_scenario: int, ready, results) -> None:
-    """One scheduler: once every scheduler has the store open, alternates new roster versions and agent
-    lists; reports the versions it saved, or the error that stopped it."""
+    """One scheduler: once every scheduler has the store open, creates a scenario in a center none has
+    made yet, then alternates new roster versions and agent lists; reports the versions it saved, or
+    the error that stopped it."""
     try:
         with Store.open(url) as store:
             ready.wait()
+            store.create_scenario(config(), name=f"worker {worker}", center="new center")
             versions = []
             for save in range(SAVES):
                 versions.append(store.save_roster(shared_scenario, roster(f"w{worker}s{save}"), by=f"worker {worker}"))
@@ -33,8 +36,8 @@ def save_concurrently(url: str, worker: int, shared_scenario: int, own_scenario:
         results.put((worker, repr(error)))
 
 
-def test_concurrent_saves_from_several_processes_are_all_kept(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'wfm.db'}"
+def test_concurrent_saves_from_several_processes_are_all_kept(store_url: str):
+    url = store_url
     with Store.open(url) as store:
         shared = store.create_scenario(config(), name="shared")
         own = [store.create_scenario(config(), name=f"worker {worker}") for worker in range(PROCESSES)]
@@ -60,6 +63,8 @@ def test_concurrent_saves_from_several_processes_are_all_kept(tmp_path: Path):
         for worker, ids in saved.items():
             assert [store.load_roster(id_)["agent_id"].iloc[0] for id_ in ids] == [f"w{worker}s{n}" for n in range(SAVES)]
             assert [a.agent_id for a in store.load_agents(own[worker])] == [f"w{worker}a{n}" for n in range(SAVES)]
+        assert sorted(info.name for info in store.list_scenarios("new center")) == [
+            f"worker {worker}" for worker in range(PROCESSES)]
 
 
 @pytest.fixture
@@ -119,6 +124,25 @@ def test_a_save_that_never_gets_the_lock_says_the_database_is_busy(store: Store,
             other.rollback()
             other.close()
     assert store.list_scenarios() == []
+
+
+def test_on_postgresql_a_save_that_never_gets_the_row_says_the_database_is_busy(store_url: str, monkeypatch):
+    """Another scheduler's save holds the scenario (as a new roster version does) through every attempt."""
+    if not store_url.startswith("postgresql"):
+        pytest.skip("SQLite's busy timeout is tested above")
+    monkeypatch.setattr(contention, "BUSY_TIMEOUT_SECONDS", 0.2)
+    with Store.open(store_url) as store:
+        scenario_id = store.create_scenario(config(), name="week 48")
+        with store.engine.connect() as other:
+            other.exec_driver_sql(f"SELECT id FROM scenarios WHERE id = {scenario_id} FOR UPDATE")
+            began = time.monotonic()
+            with pytest.raises(StoreBusy, match="The database is busy: another scheduler is saving. Try again"):
+                store.save_roster(scenario_id, roster(), by="planner")
+            assert time.monotonic() - began < 5
+            other.rollback()
+        assert store.list_versions(scenario_id) == []
+        store.save_roster(scenario_id, roster(), by="planner")  # the lock released, the retry goes through
+        assert len(store.list_versions(scenario_id)) == 1
 
 
 def refused_by(driver_error: Exception) -> OperationalError:

@@ -1,4 +1,4 @@
-"""The `wfm` command line: forecast, staff, roster, check, agent, demo.
+"""The `wfm` command line: forecast, staff, roster, check, agent, simulate, demo.
 
 Every bad input ends in a message naming the file, row and field, and exit code 2; never a traceback.
 Where a command writes is checked before its long work starts, so a bad `--out` never costs a solve.
@@ -257,7 +257,7 @@ def roster_scenario(
         return 1
     if result.roster.empty and result.status == "UNKNOWN":
         errors.print(f"[bold red]No roster was found within the time limit ({result.wall_seconds:.0f} s);[/] "
-                     "no agent's rules contradict each other: try a longer --time-limit.")
+                     "no contradiction between the rules was found in that time either: try a longer --time-limit.")
         return 1
     report = write_roster_outputs(scenario, result, out)
     console.print(terminal_summary(report))
@@ -326,6 +326,60 @@ def agent(
 
 
 @app.command()
+def simulate(
+    scenario: Annotated[Path, typer.Option(help="scenario folder (scenario.yaml, agents.csv, ...)")],
+    roster_file: Annotated[Path, typer.Option("--roster", help="roster CSV to simulate")],
+    out: Annotated[Path, typer.Option(help="per-interval CSV; the week goes next to it as NAME_summary.json")] = Path(
+        "sim.csv"),
+    # Every replication's tally is kept for the confidence intervals: about 75 kB each at 15-minute intervals.
+    replications: Annotated[int, typer.Option(min=1, max=1000)] = 100,
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    handle_time: Annotated[str, typer.Option(help="exponential or lognormal:CV (e.g. lognormal:0.8)")] = "exponential",
+    shrinkage: Annotated[str, typer.Option(help="random: agents off the phones at random for the queue's "
+                                                "shrinkage share; none: always on")] = "random",
+    time_limit: Annotated[float | None, typer.Option(min=1, help="seconds; replications not done by then are "
+                                                                 "left out")] = None,
+) -> None:
+    """Simulate a roster's week contact by contact: service level per interval with its 95 % interval."""
+    from scheduler.io import load_scenario
+    from scheduler.roster import validate_roster
+    from scheduler.simulate import SimulationSettings, check_names, parse_handle_time, simulate_roster
+    from tabular import read_raw_csv
+
+    with reported_errors():
+        if shrinkage not in ("random", "none"):
+            raise InputError(Problem(f"--shrinkage '{shrinkage}' is not a shrinkage model; use random or none"))
+        summary_path = output_file(out.with_name(f"{out.stem}_summary.json"))
+        output_file(out)
+        settings = SimulationSettings(replications, seed, parse_handle_time(handle_time), shrinkage, time_limit)
+        loaded = load_scenario(scenario)
+        raw = read_raw_csv(roster_file, str(roster_file))
+        table = validate_roster(raw, str(roster_file), raw.index.to_numpy())
+        check_names(table, loaded, str(roster_file), raw.index.to_numpy())
+        with progress_bar("Simulating") as update:
+            result = simulate_roster(table, loaded, settings, progress=update)
+        made(out.parent)
+        to_csv(result.intervals, out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+        summary_path.write_text(json.dumps(result.summary, indent=2))
+    console.print(simulation_table(result.summary))
+    console.print(f"Wrote {len(result.intervals):,} intervals to {out} and the week to {summary_path}")
+
+
+def simulation_table(summary: dict) -> Table:
+    table = Table(title=f"Simulated week ({summary['replications']} replications)")
+    for column in ("queue", "offered", "service level", "95 % interval", "Erlang", "target", "ASA s", "abandoned",
+                   "occupancy"):
+        table.add_column(column, justify="left" if column == "queue" else "right")
+    for queue, week in summary["queues"].items():
+        level = week["service_level"]
+        interval = "n/a" if level["low"] is None else f"{level['low']:.1%}–{level['high']:.1%}"
+        table.add_row(queue, f"{week['offered']:,.0f}", f"{level['mean']:.1%}", interval, f"{week['expected']:.1%}",
+                      f"{week['target']:.0%}", "n/a" if week["asa_seconds"] is None else f"{week['asa_seconds']:.0f}",
+                      f"{week['abandon_rate']:.1%}", f"{week['occupancy']:.1%}")
+    return table
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="folder for the sample center and its results")] = Path("wfm-demo"),
     time_limit: Annotated[float | None, typer.Option(help="seconds for the solver")] = None,
@@ -342,6 +396,99 @@ def demo(
         console.print(f"Sample center written to {folder}")
         code = roster_scenario(folder, time_limit, workers, results)
     raise typer.Exit(code)
+
+
+# ---- wfm user: the logins of the app -------------------------------------------------------------------
+
+users = typer.Typer(no_args_is_help=True, help="Add, list and remove the app's users, and set their passwords.")
+app.add_typer(users, name="user")
+DataOption = Annotated[Path | None, typer.Option("--data", help="the app's data folder (default wfm-data); "
+                                                                  "WFM_DATABASE_URL, when set, wins")]
+PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="read the password from the first line of "
+                                                                      "standard input instead of prompting")]
+
+
+@contextmanager
+def user_store(data: Path | None) -> Iterator:
+    """The app's store, as the app opens it; its errors reported like any bad input."""
+    import os
+
+    from wfm.storage import DEFAULT_DATA_DIR, Store, database_url
+
+    with reported_errors(), Store.open(database_url(data or DEFAULT_DATA_DIR, os.environ)) as store:
+        yield store
+
+
+def new_password(from_stdin: bool) -> str:
+    """Typed twice without echo, or one line of standard input; never printed. A weak one exits with 2."""
+    import sys
+
+    from wfm.auth import password_problem
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if problem := password_problem(password):
+        errors.print(f"The password {problem}.")
+        raise typer.Exit(2)
+    return password
+
+
+@users.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="the name to log in with")],
+    role: Annotated[str, typer.Option(help="scheduler, manager or agent")],
+    agent_id: Annotated[str | None, typer.Option("--agent-id", help="the agent an agent user is")] = None,
+    center: Annotated[str | None, typer.Option(help="the user's center (default: the default center)")] = None,
+    data: DataOption = None,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Add a user who logs in to the app with a password (at least 10 characters)."""
+    from wfm.storage import DEFAULT_CENTER
+
+    password = new_password(password_stdin)
+    with user_store(data) as store:
+        added = store.add_user(username, password, role=role, center=center or DEFAULT_CENTER, agent_id=agent_id)
+    linked = f" (agent {added.agent_id})" if added.agent_id else ""
+    console.print(f"Added {added.role} {added.username}{linked} to center {added.center}.", markup=False)
+
+
+@users.command("passwd")
+def user_passwd(
+    username: Annotated[str, typer.Argument(help="the user")],
+    data: DataOption = None,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Set a user's password; their open sessions end."""
+    password = new_password(password_stdin)
+    with user_store(data) as store:
+        store.set_password(username, password)
+    console.print(f"Changed the password of {username}.", markup=False)
+
+
+@users.command("remove")
+def user_remove(username: Annotated[str, typer.Argument(help="the user")], data: DataOption = None) -> None:
+    """Remove a user: they can no longer log in (the audit trail keeps their name)."""
+    with user_store(data) as store:
+        store.remove_user(username)
+    console.print(f"Removed {username}.", markup=False)
+
+
+@users.command("list")
+def user_list(
+    center: Annotated[str | None, typer.Option(help="only this center's users")] = None,
+    data: DataOption = None,
+) -> None:
+    """The users who can log in."""
+    with user_store(data) as store:
+        found = store.list_users(center)
+    table = Table(title="Users")
+    for column in ("username", "role", "center", "agent", "must change password"):
+        table.add_column(column)
+    for user in found:
+        table.add_row(user.username, user.role, user.center, user.agent_id or "", "yes" if user.must_change_password else "")
+    console.print(table)
 
 
 def main() -> None:

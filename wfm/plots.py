@@ -16,6 +16,7 @@ from scheduler.shifts import is_weekend_day
 SHORT_COLOR = "#d62728"
 REQUIRED_COLOR = "#222222"
 SERVICE_COLOR = "#2ca02c"
+SERVICE_BAND = "rgba(44, 160, 44, 0.25)"
 BREAK_COLORS = {"break": "#bbbbbb", "lunch": "#8c564b"}
 QUEUE_COLORS = ("#1f77b4", "#ff7f0e", "#9467bd", "#17becf", "#bcbd22", "#e377c2")
 NIGHT_SHADE = "rgba(40, 40, 120, 0.08)"
@@ -130,4 +131,33 @@ def requirement_heatmap(requirements_df: pd.DataFrame, queue: str) -> go.Figure:
                                   colorscale="Blues", colorbar_title="agents",
                                   hovertemplate="%{y} %{x}: %{z} agents<extra></extra>"))
     figure.update_layout(title=f"Required agents: {queue}", yaxis_autorange="reversed")
+    return figure
+
+
+def simulated_service_figure(simulation_df: pd.DataFrame, coverage_df: pd.DataFrame) -> go.Figure:
+    """Simulated service level per interval (line = mean over replications, band = its 95 % interval)
+    against the level Erlang expects of the same coverage (dotted); one panel per queue."""
+    queues = list(dict.fromkeys(simulation_df["queue"]))
+    figure = make_subplots(rows=len(queues), cols=1, shared_xaxes=True, subplot_titles=queues)
+    for row, name in enumerate(queues, start=1):
+        rows = simulation_df[simulation_df["queue"] == name].sort_values("interval_start")
+        expected = coverage_df[coverage_df["queue"] == name].sort_values("interval_start")
+        x, first = rows["interval_start"], row == 1
+        # Where a single replication had a contact there is no interval: the band narrows to the mean.
+        low = rows["service_level_low"].fillna(rows["service_level"])
+        high = rows["service_level_high"].fillna(rows["service_level"])
+        band = dict(x=x, mode="lines", line=dict(width=0, color=SERVICE_COLOR), line_shape="hv",
+                    legendgroup="band", hoverinfo="skip")
+        figure.add_trace(go.Scatter(name="95 % interval", y=high, showlegend=False, **band), row=row, col=1)
+        figure.add_trace(go.Scatter(name="95 % interval", y=low, fill="tonexty", fillcolor=SERVICE_BAND,
+                                    showlegend=first, **band), row=row, col=1)
+        figure.add_trace(go.Scatter(name="simulated", x=x, y=rows["service_level"], mode="lines", line_shape="hv",
+                                    line_color=SERVICE_COLOR, legendgroup="simulated", showlegend=first),
+                         row=row, col=1)
+        figure.add_trace(go.Scatter(name="expected (Erlang)", x=expected["interval_start"],
+                                    y=expected["service_level"], mode="lines", line_shape="hv",
+                                    line=dict(color=REQUIRED_COLOR, dash="dot"), legendgroup="expected",
+                                    showlegend=first), row=row, col=1)
+        figure.update_yaxes(title_text="service level", range=[0, 1.05], tickformat=".0%", row=row, col=1)
+    figure.update_layout(height=320 * len(queues), hovermode="x unified")
     return figure

@@ -17,7 +17,7 @@ from wfm_app.text import plot_text
 
 HISTORY_WEEKS_SHOWN = 4  # enough to see the weekly shape next to the forecast without squashing it
 TARGET_COLUMNS = ["queue", "service_level", "answer_seconds", "max_occupancy", "shrinkage", "concurrency",
-                  "patience_seconds", "max_asa_seconds", "min_agents"]
+                  "patience_seconds", "max_asa_seconds", "min_agents", "quantile"]
 HISTORY_COLOR, FORECAST_COLOR = "#7f7f7f", "#1f77b4"
 
 
@@ -90,14 +90,28 @@ def _wape_cell(wape: float, chosen: bool) -> str:
     return f"{text} ✓" if chosen else text
 
 
+def _add_band(figure: go.Figure, future: pd.DataFrame, level: int, opacity: float) -> None:
+    """The forecast's ``level`` % prediction interval as a band filled between its limits."""
+    fill = f"rgba(31, 119, 180, {opacity})"  # FORECAST_COLOR, see-through
+    for limit, name in (("lo", None), ("hi", f"{level} % interval")):
+        figure.add_trace(go.Scatter(
+            x=future["interval_start"], y=np.round(future[f"contacts_{limit}{level}"], 1), name=name,
+            showlegend=name is not None, line=dict(width=0), fillcolor=fill, legendgroup=f"band{level}",
+            fill="tonexty" if limit == "hi" else None, hoverinfo="skip"))
+
+
 def history_forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, queue: str) -> go.Figure:
-    """The last weeks of history and the forecast of one queue, contacts per interval."""
+    """The last weeks of history and the forecast of one queue, contacts per interval, with the
+    forecast's 95 % and 80 % prediction intervals as shaded bands when it has them."""
     past = history[history["queue"] == queue]
     past = past[past["interval_start"] >= past["interval_start"].max() - pd.Timedelta(weeks=HISTORY_WEEKS_SHOWN)]
     future = forecast[forecast["queue"] == queue]
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=past["interval_start"], y=past["contacts"], name="history",
                                 line=dict(color=HISTORY_COLOR, width=1)))
+    for level, opacity in ((95, 0.12), (80, 0.25)):
+        if f"contacts_hi{level}" in future:
+            _add_band(figure, future, level, opacity)
     figure.add_trace(go.Scatter(x=future["interval_start"], y=np.round(future["contacts"], 1), name="forecast",
                                 line=dict(color=FORECAST_COLOR, width=2)))
     figure.update_layout(title=f"Contacts per interval: {plot_text(queue)}", height=340, hovermode="x unified",

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from scheduler.roster import ROSTER_COLUMNS, shifts_from_roster
+from scheduler.roster import ROSTER_COLUMNS, segment_rows, shifts_from_roster
 from scheduler.scenario import MINUTES_PER_DAY, Scenario, ScenarioConfig
-from scheduler.shifts import break_slots, enumerate_shift_types, segments
+from scheduler.shifts import break_slots, enumerate_shift_types, middle, segments
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,9 @@ def offered_shifts(config: ScenarioConfig, day: int) -> dict[int, list[int]]:
 def shift_rows(scenario: Scenario, agent_id: str, day: int, choice: ShiftChoice) -> pd.DataFrame:
     """The roster rows of one shift with its breaks placed mid-window."""
     start = day * MINUTES_PER_DAY + choice.clock_start
-    breaks = [(slot.rule, slot.offsets[len(slot.offsets) // 2]) for slot in break_slots(scenario.config, choice.length)]
-    name = scenario.agent(agent_id).name
-    rows = [(agent_id, name, choice.queue, activity, scenario.timestamp(a), scenario.timestamp(b))
-            for activity, a, b in segments(start, choice.length, breaks)]
+    breaks = [(slot.rule, middle(slot.offsets)) for slot in break_slots(scenario.config, choice.length)]
+    pieces = segments(start, choice.length, breaks)
+    rows = segment_rows(scenario, agent_id, scenario.agent(agent_id).name, choice.queue, pieces)
     return pd.DataFrame(rows, columns=ROSTER_COLUMNS)
 
 

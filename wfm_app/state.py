@@ -77,6 +77,9 @@ LOAD_VERSION_BUTTON = "roster.load_version_button"
 COMPARE_A = "roster.compare_a"
 COMPARE_B = "roster.compare_b"
 ICS_AGENT = "roster.ics_agent"
+SIMULATE = "roster.simulate"
+SIMULATE_REPLICATIONS = "roster.simulate_replications"
+SIMULATION = "roster.simulation"  # (roster revision, SimulationResult) of the last simulation
 
 # My shifts
 MY_AGENT = "my_shifts.agent"

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, MetaData, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from wfm.auth import ROLES
+
 # Named constraints let later migrations drop or alter them (SQLite's batch mode needs the names).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -165,3 +167,57 @@ class RosterRowRecord(Base):
     activity: Mapped[str] = mapped_column(String(20))
     start: Mapped[dt.datetime] = mapped_column(DateTime)
     end: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class UserRecord(Base):
+    """Someone who logs in. A removed user is kept inactive (the audit trail names them), never deleted."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(one_of("role", ROLES), name="role"),
+        CheckConstraint("(role = 'agent') = (agent_id IS NOT NULL)", name="agent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id", ondelete="CASCADE"))
+    agent_id: Mapped[str | None] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))  # Argon2id, never the password
+    must_change_password: Mapped[bool]
+    active: Mapped[bool]
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    center: Mapped[CenterRecord] = relationship()
+
+
+class SessionRecord(Base):
+    """A login. The token is known only to the browser; the database keeps its SHA-256 digest."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)  # the absolute end, whatever the activity
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[UserRecord] = relationship()
+
+
+class AuditRecord(Base):
+    """Who changed what, when: written in the same transaction as the change, so one exists without the other
+    never. Names are copied (not linked) so that the trail outlives renamed or removed things."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index(None, "center", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str | None] = mapped_column(String(200))  # None: a write made without a logged-in user
+    action: Mapped[str] = mapped_column(String(50))
+    center: Mapped[str | None] = mapped_column(String(200))
+    object: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)

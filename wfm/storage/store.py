@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
-from sqlalchemy import Engine, Select, create_engine, delete, event, func, make_url, select
+from sqlalchemy import Engine, Select, create_engine, delete, event, func, make_url, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +28,9 @@ from scheduler.io import load_scenario
 from scheduler.roster import ROSTER_COLUMNS, validate_roster
 from scheduler.scenario import Agent, Scenario, ScenarioConfig, TimeOff
 from tabular import InputError, Problem
-from wfm.storage import contention, inputs, migrate
+from wfm import auth
+from wfm.auth import LoginRefused, NotAllowed, SessionPolicy, User
+from wfm.storage import audit, contention, inputs, migrate, users
 from wfm.storage.inputs import Rows
 from wfm.storage.schema import (
     AgentRecord,
@@ -35,8 +38,10 @@ from wfm.storage.schema import (
     RosterRowRecord,
     RosterVersionRecord,
     ScenarioRecord,
+    SessionRecord,
     StoredTableRecord,
     TimeOffRecord,
+    UserRecord,
     utcnow,
 )
 
@@ -52,6 +57,8 @@ Result = TypeVar("Result")
 
 # The open unit of work and its store, per thread and task (Streamlit serves sessions from several threads).
 _unit_of_work: ContextVar[tuple[Store, Session] | None] = ContextVar("wfm_storage_unit_of_work", default=None)
+# The logged-in user the store acts for (`Store.acting_as`), per thread and task like the unit of work.
+_acting: ContextVar[User | None] = ContextVar("wfm_storage_acting_user", default=None)
 
 
 class NotFound(InputError):
@@ -117,6 +124,10 @@ def sqlite_file_url(path: Path) -> str:
 
 def create_store_engine(url: str) -> Engine:
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        engine = create_engine(parsed, pool_pre_ping=True)
+        event.listen(engine, "connect", postgres_connect)
+        return engine
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True)
     if is_sqlite_file(parsed):
@@ -137,6 +148,14 @@ def sqlite_connect(connection: Any, _record: Any) -> None:
     connection.isolation_level = None
     # SQLite ignores foreign keys (and so the cascades) unless asked, on every connection.
     connection.execute("PRAGMA foreign_keys=ON")
+
+
+def postgres_connect(connection: Any, _record: Any) -> None:
+    # A write waits for a row another scheduler's save holds as long as SQLite waits for its write
+    # lock, then fails as contended (and is retried), instead of waiting for ever.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {round(contention.BUSY_TIMEOUT_SECONDS * 1000)}")
+    connection.commit()
 
 
 def sqlite_begin(connection: Any) -> None:
@@ -177,12 +196,44 @@ def unit_of_work(method: Callable[Params, Result]) -> Callable[Params, Result]:
     return run
 
 
+def guarded(action: str) -> Callable[[Callable[Params, Result]], Callable[Params, Result]]:
+    """A method the acting user's role must be allowed (`wfm.auth.PERMISSIONS[action]`); without an
+    acting user (the command line, scripts) it is not checked."""
+
+    def decorate(method: Callable[Params, Result]) -> Callable[Params, Result]:
+        @functools.wraps(method)
+        def run(*args: Any, **kwargs: Any) -> Result:
+            user = _acting.get()
+            if user is not None:
+                auth.require(user, action)
+            return method(*args, **kwargs)
+
+        return run
+
+    return decorate
+
+
+def actor(by: str | None = None) -> str | None:
+    """Who the audit trail names: the acting user, else who the caller says did it."""
+    user = _acting.get()
+    return user.username if user is not None else by
+
+
+def own_shifts_only() -> User | None:
+    """The acting user when they may see only their own published shifts (an agent), else None."""
+    user = _acting.get()
+    return user if user is not None and not auth.allowed(user, "see_all_shifts") else None
+
+
 class Store:
     """The shared storage. `Store()` opens `./wfm-data/wfm.db`; `Store(folder)` another data folder;
-    `Store.open(url)` any SQLAlchemy URL. Opening migrates the schema to the newest revision."""
+    `Store.open(url)` any SQLAlchemy URL. Opening migrates the schema to the newest revision.
+    `sessions` says how long a login lasts."""
 
-    def __init__(self, data_dir: str | Path = DEFAULT_DATA_DIR, *, url: str | None = None):
+    def __init__(self, data_dir: str | Path = DEFAULT_DATA_DIR, *, url: str | None = None,
+                 sessions: SessionPolicy = SessionPolicy()):
         self.url = url or database_url(data_dir)
+        self.sessions = sessions
         self.engine = create_store_engine(self.url)
         writer = self.engine.execution_options(**{WRITES: True})
         try:
@@ -196,8 +247,8 @@ class Store:
         self._writes = sessionmaker(writer, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str) -> Store:
-        return cls(url=url)
+    def open(cls, url: str, *, sessions: SessionPolicy = SessionPolicy()) -> Store:
+        return cls(url=url, sessions=sessions)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -249,6 +300,17 @@ class Store:
             finally:
                 _unit_of_work.reset(token)
 
+    @contextmanager
+    def acting_as(self, user: User) -> Iterator[User]:
+        """Calls inside the block act for a logged-in user: each is refused (NotAllowed) unless the user's
+        role may do it, the audit trail names them, and an agent reads only their own published shifts.
+        The app wraps every page of a logged-in user in it."""
+        token = _acting.set(user)
+        try:
+            yield user
+        finally:
+            _acting.reset(token)
+
     # ---- centers and scenarios -----------------------------------------------------------------
 
     @unit_of_work
@@ -256,6 +318,7 @@ class Store:
         with self._session() as session:
             return list(session.scalars(select(CenterRecord.name).order_by(CenterRecord.name)))
 
+    @guarded("edit_rules")
     @unit_of_work
     def create_scenario(self, config: ScenarioConfig | Mapping[str, Any], *, name: str,
                         center: str = DEFAULT_CENTER) -> int:
@@ -266,15 +329,20 @@ class Store:
                                     week_start=config.week_start, config=config.model_dump(mode="json"))
             session.add(record)
             session.flush()
+            audit_scenario(session, record, "create_scenario", week_start=config.week_start.isoformat())
             return record.id
 
+    @guarded("edit_rules")
     @unit_of_work
     def save_scenario_config(self, scenario_id: int, config: ScenarioConfig | Mapping[str, Any]) -> None:
         config = inputs.scenario_config(config)
         with self._session(write=True) as session:
             record = scenario_record(session, scenario_id)
-            record.config = config.model_dump(mode="json")
+            new = config.model_dump(mode="json")
+            changed = sorted(key for key in new.keys() | record.config.keys() if new.get(key) != record.config.get(key))
+            record.config = new
             record.week_start = config.week_start
+            audit_scenario(session, record, "edit_rules", changed=changed)
 
     @unit_of_work
     def load_scenario_config(self, scenario_id: int) -> ScenarioConfig:
@@ -296,17 +364,23 @@ class Store:
 
     # ---- agents and time off -------------------------------------------------------------------
 
+    @guarded("edit_agents")
     @unit_of_work
     def replace_agents(self, scenario_id: int, agents: Rows) -> None:
         """Make `agents` (Agent models, dicts or a frame with Agent's columns) the scenario's agents."""
         with self._session(write=True) as session:
-            validated = inputs.agents(agents, stored_config(scenario_record(session, scenario_id)))
+            record = scenario_record(session, scenario_id)
+            validated = inputs.agents(agents, stored_config(record))
+            before, after = agent_ids(session, scenario_id), {agent.agent_id for agent in validated}
+            audit_scenario(session, record, "replace_agents", agents=len(validated),
+                           added=sorted(after - before), removed=sorted(before - after))
             session.execute(delete(AgentRecord).where(AgentRecord.scenario_id == scenario_id))
             session.add_all(
                 AgentRecord(scenario_id=scenario_id, position=position, **agent.model_dump())
                 for position, agent in enumerate(validated)
             )
 
+    @guarded("see_planning")
     @unit_of_work
     def load_agents(self, scenario_id: int) -> tuple[Agent, ...]:
         with self._session() as session:
@@ -317,18 +391,21 @@ class Store:
                 for record in session.scalars(query)
             )
 
+    @guarded("edit_agents")
     @unit_of_work
     def replace_time_off(self, scenario_id: int, time_off: Rows) -> None:
         """Make `time_off` the scenario's time off; each agent must be one of its agents."""
         with self._session(write=True) as session:
-            scenario_record(session, scenario_id)
+            record = scenario_record(session, scenario_id)
             validated = inputs.time_off(time_off, agent_ids(session, scenario_id))
+            audit_scenario(session, record, "replace_time_off", entries=len(validated))
             session.execute(delete(TimeOffRecord).where(TimeOffRecord.scenario_id == scenario_id))
             session.add_all(
                 TimeOffRecord(scenario_id=scenario_id, position=position, **leave.model_dump())
                 for position, leave in enumerate(validated)
             )
 
+    @guarded("see_planning")
     @unit_of_work
     def load_time_off(self, scenario_id: int) -> tuple[TimeOff, ...]:
         with self._session() as session:
@@ -342,6 +419,7 @@ class Store:
     # ---- stored tables -------------------------------------------------------------------------
     # Each save adds a table (nothing is overwritten); loading takes the newest, or the newest of a name.
 
+    @guarded("edit_demand")
     @unit_of_work
     def save_history(self, center: str, table: pd.DataFrame, *, name: str, by: str | None = None) -> int:
         """A center's interval history (validated like a history file); returns the table id."""
@@ -350,6 +428,7 @@ class Store:
             owner = center_record(session, center)
             return add_table(session, "history", history, name=name, by=by, center_id=owner.id)
 
+    @guarded("see_planning")
     @unit_of_work
     def load_history(self, center: str, name: str | None = None) -> pd.DataFrame:
         with self._session() as session:
@@ -358,6 +437,7 @@ class Store:
                 raise NotFound(f"center '{center}'")
             return stored_table(session, "history", name, center_id=owner.id, scenario_id=None)
 
+    @guarded("edit_demand")
     @unit_of_work
     def save_forecast(self, scenario_id: int, table: pd.DataFrame, *, name: str = "forecast",
                       by: str | None = None) -> int:
@@ -368,6 +448,7 @@ class Store:
     def load_forecast(self, scenario_id: int, name: str | None = None) -> pd.DataFrame:
         return self._load_scenario_table(scenario_id, "forecast", name)
 
+    @guarded("edit_demand")
     @unit_of_work
     def save_requirements(self, scenario_id: int, table: pd.DataFrame, *, name: str = "requirements",
                           by: str | None = None) -> int:
@@ -381,6 +462,7 @@ class Store:
     def load_requirements(self, scenario_id: int, name: str | None = None) -> pd.DataFrame:
         return self._load_scenario_table(scenario_id, "requirements", name)
 
+    @guarded("edit_demand")
     @unit_of_work
     def save_previous_roster(self, scenario_id: int, roster: pd.DataFrame, *, name: str = "previous_roster",
                              by: str | None = None) -> int:
@@ -391,6 +473,7 @@ class Store:
             table = inputs.previous_roster(roster, config, name, agent_ids(session, scenario_id) or None)
             return add_scenario_table(session, scenario_id, "previous_roster", table, name=name, by=by)
 
+    @guarded("see_planning")
     @unit_of_work
     def list_tables(self, *, center: str | None = None, scenario_id: int | None = None,
                     kind: str | None = None) -> list[TableInfo]:
@@ -404,6 +487,7 @@ class Store:
         with self._session() as session:
             return [table_info(record) for record in session.scalars(query)]
 
+    @guarded("see_planning")
     @unit_of_work
     def _load_scenario_table(self, scenario_id: int, kind: str, name: str | None) -> pd.DataFrame:
         with self._session() as session:
@@ -412,6 +496,7 @@ class Store:
 
     # ---- roster versions -----------------------------------------------------------------------
 
+    @guarded("generate")
     @unit_of_work
     def save_roster(self, scenario_id: int, roster: pd.DataFrame, by: str, *, week: dt.date | None = None,
                     summary: Mapping[str, Any] | None = None) -> int:
@@ -422,8 +507,10 @@ class Store:
             week = inputs.monday(week or record.week_start)
             version = add_version(session, scenario_id, week, by, stats, parent_id=None)
             add_roster_rows(session, version.id, table)
+            audit_version(session, version, "save_roster", by, rows=len(table))
             return version.id
 
+    @guarded("edit_roster")
     @unit_of_work
     def save_roster_edit(self, version_id: int, roster: pd.DataFrame, by: str, *,
                          summary: Mapping[str, Any] | None = None) -> int:
@@ -438,8 +525,10 @@ class Store:
                 session.execute(delete(RosterRowRecord).where(RosterRowRecord.version_id == version.id))
                 version.summary = stats  # a summary describes the rows it was saved with
             add_roster_rows(session, version.id, table)
+            audit_version(session, version, "edit_roster", by, rows=len(table), edited_version=version_id)
             return version.id
 
+    @guarded("publish")
     @unit_of_work
     def publish(self, version_id: int, by: str) -> RosterVersion:
         """Publish a draft. Publishing a published version changes nothing (a repeated click is harmless)."""
@@ -448,12 +537,13 @@ class Store:
             version = version_record(session, version_id)
             if version.status == "draft":
                 version.status, version.published_at, version.published_by = "published", utcnow(), by
+                audit_version(session, version, "publish", by)
             return roster_version(version)
 
     @unit_of_work
     def get_version(self, version_id: int) -> RosterVersion:
         with self._session() as session:
-            return roster_version(version_record(session, version_id))
+            return roster_version(visible_version(session, version_id))
 
     @unit_of_work
     def list_versions(self, scenario_id: int, week: dt.date | None = None) -> list[RosterVersion]:
@@ -461,6 +551,8 @@ class Store:
                  .order_by(RosterVersionRecord.week_start, RosterVersionRecord.number))
         if week is not None:
             query = query.where(RosterVersionRecord.week_start == week)
+        if own_shifts_only() is not None:
+            query = query.where(RosterVersionRecord.status == "published")
         with self._session() as session:
             scenario_record(session, scenario_id)
             return [roster_version(record) for record in session.scalars(query)]
@@ -477,11 +569,15 @@ class Store:
 
     @unit_of_work
     def load_roster(self, version_id: int) -> pd.DataFrame:
-        """The version's roster table (`agent_id, name, queue, activity, start, end`) in the order saved."""
+        """The version's roster table (`agent_id, name, queue, activity, start, end`) in the order saved;
+        for an acting agent, only their own rows of a published version of their center."""
         with self._session() as session:
-            version_record(session, version_id)
-            return roster_frame(session, version_id)
+            visible_version(session, version_id)
+            table = roster_frame(session, version_id)
+        agent = own_shifts_only()
+        return table if agent is None else table[table["agent_id"] == agent.agent_id].reset_index(drop=True)
 
+    @guarded("see_planning")
     @unit_of_work
     def roster_summary(self, version_id: int) -> dict[str, Any]:
         with self._session() as session:
@@ -489,6 +585,7 @@ class Store:
 
     # ---- whole scenarios -----------------------------------------------------------------------
 
+    @guarded("see_planning")
     @unit_of_work
     def to_scenario(self, scenario_id: int) -> Scenario:
         """The stored scenario as the engine loads it: config, agents, time off, the week's requirements and
@@ -510,6 +607,140 @@ class Store:
                 previous_roster=previous_roster(session, record),
             )
 
+    # ---- users, sessions and the audit trail -------------------------------------------------------
+    # Adding users, resetting passwords and removing users: the command line (`wfm user`), or a scheduler in
+    # the app ("manage_users"). Anyone changes their own password with `change_password`.
+
+    @guarded("manage_users")
+    @unit_of_work
+    def add_user(self, username: str, password: str, *, role: str, center: str = DEFAULT_CENTER,
+                 agent_id: str | None = None, must_change_password: bool = False) -> User:
+        """A new user (an agent user names one of the center's agents). A removed user's name may be given
+        again: the user comes back with the new role and password."""
+        name, password_hash = users.username(username), auth.hash_password(password)
+        with self._session(write=True) as session:
+            owner = center_record(session, center)
+            linked = users.check_role(role, agent_id, owner, session)
+            if users.user_record(session, name) is not None:
+                raise InputError(Problem(f"{name!r} already exists: choose another username", column="username"))
+            record = users.user_record(session, name, active=False) or UserRecord(username=name)
+            record.role, record.center, record.agent_id, record.active = role, owner, linked, True
+            record.password_hash, record.must_change_password = password_hash, must_change_password
+            session.add(record)
+            session.flush()
+            audit.record(session, "add_user", f"user {name}", actor=actor(), center=owner.name, role=role,
+                         agent_id=linked)
+            return users.user(record)
+
+    @guarded("manage_users")
+    def set_password(self, username: str, password: str, *, must_change_password: bool = False) -> None:
+        """A new password for the user (an administrator's reset); their open sessions are closed."""
+        self._store_password(username, password, must_change_password)
+
+    def change_password(self, username: str, old_password: str, new_password: str) -> User:
+        """The user's own change (e.g. of a one-time password at first login): refused unless the old
+        password is right. Their open sessions are closed."""
+        with self.acting_as(self.authenticate(username, old_password)):
+            self._store_password(username, new_password, must_change_password=False)
+        return self.authenticate(username, new_password)
+
+    @unit_of_work
+    def _store_password(self, username: str, password: str, must_change_password: bool) -> None:
+        password_hash = auth.hash_password(password)
+        with self._session(write=True) as session:
+            record = users.existing_user(session, username)
+            record.password_hash, record.must_change_password = password_hash, must_change_password
+            users.close_sessions(session, record.id)
+            audit.record(session, "set_password", f"user {record.username}", actor=actor(), center=record.center.name)
+
+    @guarded("manage_users")
+    @unit_of_work
+    def remove_user(self, username: str) -> None:
+        """The user can no longer log in and their sessions end; the audit trail keeps their name."""
+        with self._session(write=True) as session:
+            record = users.existing_user(session, username)
+            record.active = False
+            users.close_sessions(session, record.id)
+            audit.record(session, "remove_user", f"user {record.username}", actor=actor(), center=record.center.name)
+
+    @guarded("manage_users")
+    @unit_of_work
+    def list_users(self, center: str | None = None) -> list[User]:
+        """The active users, by name."""
+        query = select(UserRecord).where(UserRecord.active.is_(True)).order_by(UserRecord.username)
+        if center is not None:
+            query = query.join(UserRecord.center).where(CenterRecord.name == center)
+        with self._session() as session:
+            return [users.user(record) for record in session.scalars(query)]
+
+    def authenticate(self, username: str, password: str) -> User:
+        """The user whose password this is; LoginRefused with one message for an unknown or removed user
+        and a wrong password. A hash made with weaker parameters than today's is replaced."""
+        stored = self._password_hash(username)
+        if stored is None:
+            auth.hash_for_wrong_user()
+            raise LoginRefused(auth.WRONG_LOGIN)
+        user_id, password_hash = stored
+        if not auth.verify_password(password_hash, password):
+            raise LoginRefused(auth.WRONG_LOGIN)
+        if auth.needs_rehash(password_hash):
+            self._replace_hash(user_id, password_hash, auth.hash_password(password))
+        return self._user(user_id)
+
+    @unit_of_work
+    def open_session(self, user: User) -> str:
+        """A login for the user: the token the browser keeps (the database keeps only its digest)."""
+        with self._session(write=True) as session:
+            return users.open_session(session, user.id, self.sessions, utcnow())
+
+    @unit_of_work
+    def session_user(self, token: str) -> User:
+        """The user of a live session; LoginRefused when the token is unknown or closed, its user removed,
+        or it expired (idle longer than `sessions.idle`, or older than `sessions.absolute`)."""
+        now = utcnow()
+        with self._session() as session:
+            record = users.live_session(session, token, self.sessions, now)
+            found, stale = users.user(record.user), now - record.last_seen_at >= users.LAST_SEEN_EVERY
+        if stale:
+            self._note_activity(record.id, now)
+        return found
+
+    @unit_of_work
+    def close_session(self, token: str) -> None:
+        """Log out (a token that is no session is ignored)."""
+        with self._session(write=True) as session:
+            session.execute(delete(SessionRecord).where(SessionRecord.token_digest == auth.token_digest(token)))
+
+    @guarded("see_audit")
+    @unit_of_work
+    def audit_log(self, center: str | None = None, since: dt.datetime | None = None, limit: int = 1000) -> pd.DataFrame:
+        """Who changed what and when, newest first: columns at (UTC), actor, action, center, object, details."""
+        with self._session() as session:
+            return audit.log(session, center, since, limit)
+
+    @unit_of_work
+    def _password_hash(self, username: str) -> tuple[int, str] | None:
+        with self._session() as session:
+            record = users.user_record(session, username) if isinstance(username, str) else None
+            return None if record is None else (record.id, record.password_hash)
+
+    @unit_of_work
+    def _replace_hash(self, user_id: int, old_hash: str, new_hash: str) -> None:
+        with self._session(write=True) as session:
+            record = session.get(UserRecord, user_id)
+            if record.password_hash == old_hash:  # unless the password was changed meanwhile
+                record.password_hash = new_hash
+
+    @unit_of_work
+    def _user(self, user_id: int) -> User:
+        with self._session() as session:
+            return users.user(session.get(UserRecord, user_id))
+
+    @unit_of_work
+    def _note_activity(self, session_id: int, now: dt.datetime) -> None:
+        with self._session(write=True) as session:
+            session.execute(update(SessionRecord).where(SessionRecord.id == session_id).values(last_seen_at=now))
+
     def import_scenario_folder(self, folder: str | Path, *, center: str = DEFAULT_CENTER,
                                name: str | None = None, by: str | None = None) -> int:
         """Load a scenario folder (`scheduler.io.load_scenario`) and store it as a new scenario; returns its id."""
@@ -528,15 +759,43 @@ class Store:
 
 
 def center_record(session: Session, name: str) -> CenterRecord:
-    """The center of that name, created on first use."""
+    """The center of that name, created on first use. Two schedulers creating the same new center at
+    once on PostgreSQL: the later insert waits for the first to commit, then does nothing and finds it."""
     if not isinstance(name, str) or not name.strip():
         raise InputError(Problem("is empty; name the center", column="center"))
-    record = session.scalar(select(CenterRecord).where(CenterRecord.name == name.strip()))
+    query = select(CenterRecord).where(CenterRecord.name == name.strip())
+    record = session.scalar(query)
     if record is None:
-        record = CenterRecord(name=name.strip())
-        session.add(record)
-        session.flush()
+        insert = dialect_insert(session)(CenterRecord).values(name=name.strip(), created_at=utcnow())
+        session.execute(insert.on_conflict_do_nothing(index_elements=[CenterRecord.name]))
+        record = session.scalar(query)
     return record
+
+
+def dialect_insert(session: Session) -> Callable[..., Any]:
+    """The database's INSERT, which has ON CONFLICT (both SQLite and PostgreSQL do)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def audit_scenario(session: Session, record: ScenarioRecord, action: str, **details: Any) -> None:
+    audit.record(session, action, f"scenario {record.id} '{record.name}'", actor=actor(), center=record.center.name,
+                 **details)
+
+
+def audit_version(session: Session, version: RosterVersionRecord, action: str, by: str, **details: Any) -> None:
+    scenario = scenario_record(session, version.scenario_id)
+    audit.record(session, action, f"roster version {version.id} (week {version.week_start}, number {version.number})",
+                 actor=actor(by), center=scenario.center.name, scenario_id=scenario.id, **details)
+
+
+def visible_version(session: Session, version_id: int) -> RosterVersionRecord:
+    """The version, unless the acting user is an agent and it is a draft or another center's."""
+    version = version_record(session, version_id)
+    agent = own_shifts_only()
+    if agent is not None and (version.status != "published"
+                              or scenario_record(session, version.scenario_id).center.name != agent.center):
+        raise NotAllowed(agent, "see_all_shifts")
+    return version
 
 
 def scenario_record(session: Session, scenario_id: int) -> ScenarioRecord:
@@ -570,6 +829,9 @@ def add_table(session: Session, kind: str, table: pd.DataFrame, *, name: str, by
     )
     session.add(record)
     session.flush()
+    audit.record(session, f"save_{kind}", f"{kind.replace('_', ' ')} '{name}'", actor=actor(by),
+                 center=session.get(CenterRecord, center_id).name, table_id=record.id, scenario_id=scenario_id,
+                 rows=len(table))
     return record.id
 
 
