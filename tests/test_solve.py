@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 import time
 
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 
 from scheduler.check import check_roster
 from scheduler.costs import SOFT_RULES
+from scheduler.engine.run import deterministic_clock, now, thread_pool
 from scheduler.evaluate import summary
 from scheduler.roster import ROSTER_COLUMNS
 from scheduler.scenario import BreakRule, ShiftTemplate
@@ -171,3 +173,16 @@ def test_deterministic_from_the_scenarios_solver_settings():
     case = dataclasses.replace(case, config=case.config.model_copy(update={"solver": settings}))
     first, second = (solve_roster(case, time_limit=2) for _ in range(2))
     pd.testing.assert_frame_equal(first.roster, second.roster)
+
+
+def test_a_deterministic_solve_keeps_its_work_clock_to_its_own_threads():
+    seen = {}
+    with deterministic_clock():
+        with thread_pool(1) as pool:
+            seen["pool"] = pool.submit(now).result()
+        other = threading.Thread(target=lambda: seen.update(other=now()))
+        other.start()
+        other.join()
+        seen["own"] = now()
+    assert seen["own"] == seen["pool"] == 0.0  # no CP-SAT work done yet
+    assert seen["other"] > 0.0 and now() > 0.0  # the wall clock, elsewhere and afterwards

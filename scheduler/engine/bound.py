@@ -27,7 +27,7 @@ from ortools.sat.python import cp_model
 from scheduler.engine.columns import AgentWeek, Group, KnownWeeks, MasterLP, Pricer, ShiftWorth, agent_groups
 from scheduler.engine.data import RosterData
 from scheduler.engine.breaks import BREAK_TIME_SHARE
-from scheduler.engine.run import Run, new_solver, now
+from scheduler.engine.run import Run, new_solver, now, thread_pool
 
 BOUND_PRICE_SCALE = 10_000  # pricing coefficients in 1/BOUND_PRICE_SCALE of an agent-interval
 PRICING_SECONDS = 1.0
@@ -130,7 +130,7 @@ def prove_short_bound(data: RosterData, known: KnownWeeks, workers: int, seconds
     None when no round was priced in time."""
     deadline = now() + seconds
     groups = agent_groups(data, data.eligible)
-    with ThreadPoolExecutor(workers) as pool:
+    with thread_pool(workers) as pool:
         search = BoundSearch(data, groups, pool, deadline)
         for g, group in enumerate(groups):
             for week in {week for agent_id in group.agent_ids for week in known.get(agent_id, [])}:

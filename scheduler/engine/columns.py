@@ -33,7 +33,7 @@ from scipy import sparse
 from scheduler.costs import COST_SCALE
 from scheduler.engine.data import Assignment, RosterData, agent_day_limit
 from scheduler.engine.hard_rules import new_works
-from scheduler.engine.run import Run, new_solver, now
+from scheduler.engine.run import Run, new_solver, now, thread_pool
 from scheduler.engine.soft_rules import off_preference
 from scheduler.rules import add_agent_rules
 from scheduler.scenario import Agent
@@ -364,7 +364,7 @@ def plan_weeks(
     rules contradict each other, or no week was found in time) come back instead, with no roster.
     `known`, when given, receives every valid week found, per agent (they seed `engine.bound`)."""
     began = time.monotonic()
-    with ThreadPoolExecutor(run.workers) as pool:
+    with thread_pool(run.workers) as pool:
         search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
         stuck_groups = search.first_weeks()
         # the mix's shapes may not fit their rules: try every shift they may work, while time is left

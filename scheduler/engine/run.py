@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -28,24 +29,49 @@ class WorkClock:
             self.spent += seconds
 
 
-_work_clock: WorkClock | None = None  # set while a deterministic solve runs
+_clocks: dict[int, WorkClock] = {}  # thread ident -> the work clock of the deterministic solve it serves
+
+
+def work_clock() -> WorkClock | None:
+    """The work clock of the deterministic solve this thread serves, if any."""
+    return _clocks.get(threading.get_ident())
 
 
 def now() -> float:
     """The engine's clock: wall seconds (`time.monotonic`), or the work clock of a deterministic solve."""
-    return _work_clock.spent if _work_clock is not None else time.monotonic()
+    clock = work_clock()
+    return clock.spent if clock is not None else time.monotonic()
 
 
 @contextmanager
 def deterministic_clock() -> Iterator[None]:
-    """Within it, every solver counts deterministic time and `now()` reads the work clock (one
-    deterministic solve at a time per process)."""
-    global _work_clock
-    _work_clock = WorkClock()
+    """Within it, this thread's solvers (and those of its `thread_pool`s) count deterministic time
+    and `now()` reads the work clock; solves in other threads keep the wall clock."""
+    clock = WorkClock()
+    _clocks[threading.get_ident()] = clock
     try:
         yield
     finally:
-        _work_clock = None
+        for ident in [ident for ident, held in _clocks.items() if held is clock]:
+            del _clocks[ident]
+
+
+@contextmanager
+def thread_pool(workers: int) -> Iterator[ThreadPoolExecutor]:
+    """A pool whose threads keep the calling thread's clock while the pool lasts (a thread's ident
+    may be handed to a new thread once it ends)."""
+    clock = work_clock()
+    joined: list[int] = []
+
+    def join() -> None:
+        if clock is not None:
+            _clocks[threading.get_ident()] = clock
+            joined.append(threading.get_ident())
+
+    with ThreadPoolExecutor(workers, initializer=join) as pool:
+        yield pool
+    for ident in joined:
+        _clocks.pop(ident, None)
 
 
 class CountedSolver(cp_model.CpSolver):
@@ -65,7 +91,7 @@ def new_solver(seconds: float, workers: int, seed: int | None = None, presolve: 
     """A CP-SAT solver with a time limit, its threads, its seed (CP-SAT's own when None) and
     presolve on or off: the one place the engine sets them. In a deterministic solve the limit is
     deterministic time, with one worker and no interleaved search, so every run finds the same."""
-    clock = _work_clock
+    clock = work_clock()
     solver = cp_model.CpSolver() if clock is None else CountedSolver(clock)
     solver.parameters.num_workers = workers
     if clock is None:
