@@ -222,8 +222,8 @@ def solve_with_progress(scenario, time_limit: float | None, workers: int | None,
             message = f"{event.get('stage', '')}  {info}"
             bar.update(task, completed=min(event.get("seconds", 0), limit), message=message)
 
-        return solve_roster(scenario, time_limit=time_limit, workers=workers, progress=update,
-                            deterministic=True if deterministic else None)
+        chosen = {"deterministic": True} if deterministic else {}  # else scenario.yaml's solver.deterministic
+        return solve_roster(scenario, time_limit=time_limit, workers=workers, progress=update, **chosen)
 
 
 def write_roster_outputs(scenario, result, out: Path) -> dict:
