@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from scheduler.roster import shifts_from_roster
-from wfm_app import context, exports, figures, roster_views, state, tables
+from wfm_app import context, exports, figures, published, roster_views, state, tables
 from wfm_app.text import md
 
 
@@ -15,7 +15,15 @@ def pick_agent(scenario) -> str:
     return column.selectbox("I am", list(names), key=state.MY_AGENT, format_func=lambda a: f"{names[a]} ({a})")
 
 
+def show_time_off(scenario, agent_id: str) -> None:
+    """Vacation and other time off of the week, as such (with its reason), not as blank days."""
+    for leave in published.time_off_rows(scenario, agent_id).itertuples(index=False):
+        st.info(f"**{md(leave.reason.capitalize())}**: {leave[0]:%a %d %b %H:%M} to {leave[1]:%a %d %b %H:%M}",
+                icon=":material/beach_access:")
+
+
 def show_week(roster, agent_id: str, scenario, version) -> None:
+    show_time_off(scenario, agent_id)
     mine = roster[roster["agent_id"].astype(str) == agent_id]
     if mine.empty:
         st.info("You have no shifts in this week's published roster.", icon=":material/beach_access:")

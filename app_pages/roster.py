@@ -15,8 +15,8 @@ from wfm import plots
 from scheduler.scenario import MINUTES_PER_DAY, Scenario
 from scheduler.simulate import SimulationSettings, simulate_roster
 from wfm.storage import RosterVersion
-from wfm_app import (compare, context, editing, exports, figures, problems, roster_views, solving, state, tables,
-                     working)
+from wfm_app import (compare, context, editing, exports, figures, problems, published, roster_views, solving, state,
+                     tables, working)
 from wfm_app.roster_views import RosterView, day_label, describe_shift
 from wfm_app.text import count, md
 
@@ -404,6 +404,21 @@ def downloads_tab(scenario: Scenario, view: RosterView) -> None:
                              "text/calendar", icon=":material/event:")
 
 
+def published_drift(scenario: Scenario) -> None:
+    """Rules, agents or time off saved after publishing: say so, and list the published shifts they break."""
+    changed = published.drift(context.store(), context.scenario_id(), scenario)
+    if changed is None:
+        return
+    when = f"{changed.version.published_at:%d %b %H:%M} UTC"
+    if not changed.violations:
+        st.info(f"Rules, agents or time off changed after version {changed.version.number} was published ({when}); "
+                "its shifts still keep every rule.", icon=":material/info:")
+        return
+    st.warning(f"Rules, agents or time off changed after version {changed.version.number} was published ({when}): "
+               f"its shifts now have {count(len(changed.violations), 'rule violation')}.", icon=":material/warning:")
+    tables.show(roster_views.violation_table(changed.violations, scenario))
+
+
 # --- page -------------------------------------------------------------------------------------------
 
 
@@ -416,6 +431,7 @@ def page() -> None:
         problems.show(error, "This scenario cannot be rostered yet")
         st.stop()
     working.follow_scenario(scenario_id, store)
+    published_drift(scenario)
     generate_controls(scenario)
     if working.roster() is None:
         st.info("No roster for this week yet: generate one.", icon=":material/info:")

@@ -140,7 +140,7 @@ def read_config(folder: str | Path) -> ScenarioConfig:
     data = _parse_config(path)
     if not isinstance(data, dict):
         raise InputError(Problem("expected a mapping of settings (week_start, queues, demand, ...)", str(path)))
-    return _validated_config(data, path)
+    return validated_config(data, str(path))
 
 
 class _ConfigLoader(SettingsLoader):
@@ -164,13 +164,18 @@ def _two_digit_hour(clock: str) -> str:
 
 
 def _parse_config(path: Path) -> object:
-    text = read_text(path, str(path))
-    if path.suffix == ".toml":
+    return parse_config_text(read_text(path, str(path)), str(path))
+
+
+def parse_config_text(text: str, name: str) -> object:
+    """The settings of a scenario file's text; `name` ending in `.toml` means TOML, else YAML (an upload
+    is parsed as a file of the folder is)."""
+    if name.endswith(".toml"):
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:  # TOML itself refuses a key given twice
-            raise InputError(Problem(f"not valid TOML: {error}", str(path))) from None
-    return parse_yaml(text, str(path), _ConfigLoader)
+            raise InputError(Problem(f"not valid TOML: {error}", name)) from None
+    return parse_yaml(text, name, _ConfigLoader)
 
 
 # --------------------------------------------------------------------------------------------
@@ -298,7 +303,7 @@ def write_scenario(
     `files` are further tables by file name, such as the demand file named in `config`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    settings = config if isinstance(config, ScenarioConfig) else _validated_config(config, folder / CONFIG_FILES[0])
+    settings = config if isinstance(config, ScenarioConfig) else validated_config(config, str(folder / CONFIG_FILES[0]))
     text = yaml.safe_dump(settings.model_dump(mode="json", exclude_unset=True), sort_keys=False, allow_unicode=True)
     (folder / CONFIG_FILES[0]).write_text(text, encoding="utf-8")
     tables = {AGENTS_FILE: agents, TIME_OFF_FILE: time_off, **(files or {})}
@@ -310,11 +315,11 @@ def write_scenario(
     return folder
 
 
-def _validated_config(data: Mapping, path: Path) -> ScenarioConfig:
+def validated_config(data: Mapping, name: str) -> ScenarioConfig:
     try:
         return ScenarioConfig.model_validate(data)
     except ValidationError as error:
-        raise InputError(validation_problems(error, str(path))) from None
+        raise InputError(validation_problems(error, name)) from None
 
 
 def _cell_text(value: object) -> str:

@@ -118,18 +118,22 @@ def screenshot_path(tmp_path: Path) -> Path:
     return DOCS_SCREENSHOT if os.environ.get("WFM_UPDATE_SCREENSHOT") == "1" else tmp_path / "screenshot-roster.png"
 
 
+def open_page(page, url: str, link: str, heading: str) -> None:
+    """Open the app (on its first page), then the page of that link, once its heading shows."""
+    page.goto(url)
+    page.get_by_role("heading", name="Forecast and staffing").wait_for(timeout=STEP_WAIT_MS)
+    page.get_by_role("link", name=link).click()
+    page.get_by_role("heading", name=heading).wait_for(timeout=STEP_WAIT_MS)
+
+
 def test_schedule_publish_and_see_my_shifts(app_url, page, tmp_path):
     with screenshot_on_failure(page, tmp_path / "failure.png"):
         schedule_publish_and_see_my_shifts(page, *app_url, screenshot_path(tmp_path))
 
 
 def schedule_publish_and_see_my_shifts(page, url: str, data_dir: Path, screenshot: Path) -> None:
-    page.goto(url)
-    page.get_by_role("heading", name="Forecast and staffing").wait_for(timeout=STEP_WAIT_MS)
-
     # Scheduler: generate the sample center's roster.
-    page.get_by_role("link", name="Roster").click()
-    page.get_by_role("heading", name="Roster").wait_for(timeout=STEP_WAIT_MS)
+    open_page(page, url, "Roster", "Roster")
     limit = page.get_by_label("Time limit (seconds)")
     limit.fill(str(TIME_LIMIT))
     limit.press("Enter")
@@ -258,3 +262,33 @@ def time_off_typed_row_by_row(page, url: str, data_dir: Path) -> None:
         saved = store.load_time_off(store.list_scenarios()[0].id)
     assert [(leave.agent_id, leave.start, leave.end, leave.reason) for leave in saved][-1] == (
         "A010", dt.datetime(2026, 11, 26, 9), dt.datetime(2026, 11, 26, 12, 30), "dentist")
+
+
+def test_create_a_center_from_uploaded_files(app_url, page, tmp_path):
+    from tests.test_centers import AGENTS, history_csv
+
+    with screenshot_on_failure(page, tmp_path / "failure.png"):
+        create_a_center_from_uploaded_files(page, app_url[0], AGENTS, history_csv())
+    log = (tmp_path / "streamlit.log").read_text()
+    assert "Traceback" not in log, log
+
+
+def create_a_center_from_uploaded_files(page, url: str, agents: bytes, history: bytes) -> None:
+    open_page(page, url, "Centers", "Create a center")
+    name = page.get_by_label("Center name")
+    name.fill("North")
+    name.press("Enter")
+    uploaders = page.get_by_test_id("stFileUploader").locator("input[type='file']")
+    # A bad agents file first: its problem is a row; then the fixed file is taken.
+    uploaders.nth(0).set_input_files({"name": "agents.csv", "mimeType": "text/csv",
+                                      "buffer": agents.replace(b"A3,Cid,chat", b"A3,Cid,email")})
+    uploaders.nth(1).set_input_files({"name": "history.csv", "mimeType": "text/csv", "buffer": history})
+    page.get_by_text("nothing is saved until they are fixed").wait_for(timeout=STEP_WAIT_MS)
+    uploaders.nth(0).set_input_files({"name": "agents.csv", "mimeType": "text/csv", "buffer": agents})
+    page.get_by_text("3 agents, 0 time-off entries").wait_for(timeout=STEP_WAIT_MS)
+    page.get_by_role("button", name="Create the center").click()
+    page.get_by_text("Center North created").wait_for(timeout=STEP_WAIT_MS)
+    sidebar = page.get_by_test_id("stSidebar")
+    assert sidebar.get_by_role("combobox", name="Center").input_value() == "North"
+    assert sidebar.get_by_role("combobox", name="Week").input_value() == "Week of Mon 23 Nov 2026"
+    assert page.get_by_test_id("stException").count() == 0

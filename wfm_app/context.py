@@ -12,6 +12,7 @@ import os
 import pandas as pd
 import streamlit as st
 
+from forecasts.sample import sample_history
 from wfm.demo import write_demo_scenario
 from scheduler.scenario import Scenario, ScenarioConfig
 from wfm.storage import ScenarioInfo, Store
@@ -31,11 +32,22 @@ def open_store(url: str, data_dir: str) -> Store:
     """The store at `url`, with the sample center imported when it holds no scenario yet."""
     store = Store.open(url)
     if not store.list_scenarios():
-        # The demo folder carries the week's forecast, and the import stores its requirements, so the
-        # roster page never waits for a forecast.
-        folder = write_demo_scenario(os.path.join(data_dir, SAMPLE_FOLDER))
-        store.import_scenario_folder(folder, name=SAMPLE_NAME, by="wfm app")
+        with store.transaction():  # holds the write lock: a server started at the same moment waits, then finds it
+            if not store.list_scenarios():
+                import_sample(store, data_dir, SAMPLE_NAME)
     return store
+
+
+def import_sample(store: Store, data_dir: str, center: str) -> int:
+    """The sample center under the name `center`, with its history (so its next weeks can be forecast);
+    returns its week's scenario id. The demo folder carries the week's forecast, and the import stores its
+    requirements, so the roster page never waits for a forecast."""
+    folder = write_demo_scenario(os.path.join(data_dir, SAMPLE_FOLDER))
+    with store.transaction():
+        store.require_new_center(center)
+        scenario_id = store.import_scenario_folder(folder, center=center, name=center, by="wfm app")
+        store.save_history(center, sample_history(), name="sample history", by="wfm app")
+    return scenario_id
 
 
 def store() -> Store:
@@ -43,15 +55,26 @@ def store() -> Store:
     return open_store(current.database_url, str(current.data_dir))
 
 
+def centers() -> list[str]:
+    return store().list_centers()
+
+
+def center() -> str | None:
+    """The center chosen in the sidebar (the first one until someone chooses); None when there is none."""
+    chosen, known = state.get(state.CENTER), centers()
+    return chosen if chosen in known else (known[0] if known else None)
+
+
 def scenarios() -> list[ScenarioInfo]:
-    return store().list_scenarios()
+    """The chosen center's weeks, earliest first."""
+    return store().list_scenarios(center())
 
 
 def scenario_id() -> int:
-    """The scenario chosen in the sidebar (the first one until someone chooses)."""
+    """The week chosen in the sidebar (the center's latest until someone chooses)."""
     chosen = state.get(state.SCENARIO_ID)
     known = [info.id for info in scenarios()]
-    return chosen if chosen in known else known[0]
+    return chosen if chosen in known else known[-1]
 
 
 def scenario_config() -> ScenarioConfig:
@@ -64,10 +87,10 @@ def scenario() -> Scenario:
 
 
 def roster_frame() -> Scenario:
-    """Config and agents only: enough to read a published roster, even before the week has a demand."""
+    """Config, agents and time off: enough to read a published roster, even before the week has a demand."""
     scenario_id_ = scenario_id()
     return Scenario(config=store().load_scenario_config(scenario_id_), agents=store().load_agents(scenario_id_),
-                    requirements=pd.DataFrame())
+                    requirements=pd.DataFrame(), time_off=store().load_time_off(scenario_id_))
 
 
 def user() -> str:

@@ -106,15 +106,20 @@ def history_forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, queue
     past = history[history["queue"] == queue]
     past = past[past["interval_start"] >= past["interval_start"].max() - pd.Timedelta(weeks=HISTORY_WEEKS_SHOWN)]
     future = forecast[forecast["queue"] == queue]
-    figure = go.Figure()
-    figure.add_trace(go.Scatter(x=past["interval_start"], y=past["contacts"], name="history",
-                                line=dict(color=HISTORY_COLOR, width=1)))
+    figure = contacts_figure(f"Contacts per interval: {plot_text(queue)}", [
+        go.Scatter(x=past["interval_start"], y=past["contacts"], name="history", line=dict(color=HISTORY_COLOR, width=1))])
     for level, opacity in ((95, 0.12), (80, 0.25)):
         if f"contacts_hi{level}" in future:
             _add_band(figure, future, level, opacity)
     figure.add_trace(go.Scatter(x=future["interval_start"], y=np.round(future["contacts"], 1), name="forecast",
                                 line=dict(color=FORECAST_COLOR, width=2)))
-    figure.update_layout(title=f"Contacts per interval: {plot_text(queue)}", height=340, hovermode="x unified",
-                         margin=dict(t=50, b=30), legend=dict(orientation="h", y=1.12, x=1, xanchor="right"))
+    return figure
+
+
+def contacts_figure(title: str, traces: list[go.Scatter]) -> go.Figure:
+    """Lines of contacts per interval under one title (`title` already safe for Plotly)."""
+    figure = go.Figure(traces)
+    figure.update_layout(title=title, height=340, hovermode="x unified", margin=dict(t=50, b=30),
+                         legend=dict(orientation="h", y=1.12, x=1, xanchor="right"))
     figure.update_yaxes(title_text="contacts", rangemode="tozero")
     return figure

@@ -14,7 +14,21 @@ import streamlit as st
 # Sidebar (app.py)
 ROLE = "role"  # scheduler, manager or agent: which pages show
 USER_NAME = "user_name"  # who saves and publishes (recorded with each roster version)
-SCENARIO_ID = "scenario_id"  # the store's scenario the pages work on
+CENTER = "center"  # the center the pages work on
+SCENARIO_ID = "scenario_id"  # the store's scenario (a week of the center) the pages work on
+
+# Centers
+NEW_CENTER_SOURCE = "centers.source"  # files or sample
+NEW_CENTER_NAME = "centers.name"
+UPLOAD_AGENTS = "centers.agents"
+UPLOAD_TIME_OFF = "centers.time_off"
+UPLOAD_HISTORY = "centers.history"
+UPLOAD_SETTINGS = "centers.settings"
+CREATE_CENTER = "centers.create"
+CENTER_CREATED = "centers.created"  # the center created by the last click, for a message after the rerun
+NEXT_CENTER = "centers.next"  # the center the sidebar chooses on its next run (one just created)
+DELETE_CENTER = "centers.delete"
+DELETE_CONFIRM = "centers.delete_confirm"
 
 # Forecast and staffing
 HISTORY_SOURCE = "forecast.history_source"  # sample, stored or upload
@@ -29,6 +43,22 @@ FORECAST_HISTORY = "forecast.history"  # the history that run used
 FORECAST_SOURCE = "forecast.source"  # (source, label) of that history, e.g. ("sample", "the sample center")
 RUN_FORECAST = "forecast.run"
 SAVE_REQUIREMENTS = "forecast.save"
+
+# Planning calendar
+PLAN_WHICH = "calendar.which"  # the next week, or a Monday picked
+PLAN_DAY = "calendar.day"
+PLAN_METHODS = "calendar.methods"
+PLAN_WEEK = "calendar.plan"
+FORECAST_WEEK = "calendar.forecast_week"
+PLANNED = "calendar.planned"  # the week planned by the last click, for a message after the rerun
+NEXT_WEEK = "calendar.next_week"  # the scenario the sidebar chooses on its next run (a week just planned)
+
+# Actuals and accuracy
+UPLOAD_ACTUALS = "actuals.upload"
+ADD_ACTUALS = "actuals.add"
+ACTUALS_ADDED = "actuals.added"  # the intervals the last upload added, for a message after the rerun
+ACCURACY_WEEK = "actuals.week"
+ACCURACY_QUEUE = "actuals.queue"
 
 # Rules
 AGENTS_BASE = "rules.agents_base"
@@ -88,6 +118,11 @@ MY_AGENT = "my_shifts.agent"
 def get(key: str, default: Any = None) -> Any:
     """The value under `key`, or `default` when the session has none yet."""
     return st.session_state.get(key, default)
+
+
+def pop(key: str, default: Any = None) -> Any:
+    """The value under `key`, forgotten."""
+    return st.session_state.pop(key, default)
 
 
 def put(key: str, value: Any) -> None:

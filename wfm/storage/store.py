@@ -75,7 +75,7 @@ class ScenarioInfo:
     name: str
     week_start: dt.date
     created_at: dt.datetime  # UTC
-    updated_at: dt.datetime  # UTC
+    updated_at: dt.datetime  # UTC: when its settings, agents or time off were last saved
 
 
 @dataclass(frozen=True)
@@ -318,6 +318,39 @@ class Store:
         with self._session() as session:
             return list(session.scalars(select(CenterRecord.name).order_by(CenterRecord.name)))
 
+    def create_center(self, name: str, config: ScenarioConfig | Mapping[str, Any], agents: Rows, *,
+                      history: pd.DataFrame, time_off: Rows = (), history_name: str = "history",
+                      by: str | None = None) -> int:
+        """A new center with its history and its first week (config, agents, time off); returns the week's
+        scenario id. A name already taken is refused, and nothing is saved unless everything is valid."""
+        name = name.strip() if isinstance(name, str) else name
+        config = inputs.scenario_config(config)
+        with self.transaction():
+            self.require_new_center(name)
+            scenario_id = self.create_scenario(config, name=week_name(config.week_start), center=name)
+            self.replace_agents(scenario_id, agents)
+            self.replace_time_off(scenario_id, time_off)
+            self.save_history(name, history, name=history_name, by=by)
+        return scenario_id
+
+    def require_new_center(self, name: str) -> None:
+        """InputError when a center of that name exists (names choose the center in the app)."""
+        if name in self.list_centers():
+            raise InputError(Problem(f"a center named '{name}' exists already; choose another name",
+                                     column="center name"))
+
+    @guarded("edit_rules")
+    @unit_of_work
+    def delete_center(self, name: str) -> None:
+        """The center and everything it owns: weeks, agents, time off, tables and roster versions."""
+        with self._session(write=True) as session:
+            record = session.scalar(select(CenterRecord).where(CenterRecord.name == name))
+            if record is None:
+                raise NotFound(f"center '{name}'")
+            weeks = session.scalar(select(func.count()).where(ScenarioRecord.center_id == record.id))
+            session.delete(record)
+            audit.record(session, "delete_center", f"center '{name}'", actor=actor(), center=name, weeks=weeks)
+
     @guarded("edit_rules")
     @unit_of_work
     def create_scenario(self, config: ScenarioConfig | Mapping[str, Any], *, name: str,
@@ -342,6 +375,7 @@ class Store:
             changed = sorted(key for key in new.keys() | record.config.keys() if new.get(key) != record.config.get(key))
             record.config = new
             record.week_start = config.week_start
+            record.updated_at = utcnow()
             audit_scenario(session, record, "edit_rules", changed=changed)
 
     @unit_of_work
@@ -371,6 +405,7 @@ class Store:
         with self._session(write=True) as session:
             record = scenario_record(session, scenario_id)
             validated = inputs.agents(agents, stored_config(record))
+            record.updated_at = utcnow()
             before, after = agent_ids(session, scenario_id), {agent.agent_id for agent in validated}
             audit_scenario(session, record, "replace_agents", agents=len(validated),
                            added=sorted(after - before), removed=sorted(before - after))
@@ -398,6 +433,7 @@ class Store:
         with self._session(write=True) as session:
             record = scenario_record(session, scenario_id)
             validated = inputs.time_off(time_off, agent_ids(session, scenario_id))
+            record.updated_at = utcnow()
             audit_scenario(session, record, "replace_time_off", entries=len(validated))
             session.execute(delete(TimeOffRecord).where(TimeOffRecord.scenario_id == scenario_id))
             session.add_all(
@@ -753,6 +789,10 @@ class Store:
             if scenario.previous_roster is not None:
                 self.save_previous_roster(scenario_id, scenario.previous_roster, by=by)
         return scenario_id
+
+
+def week_name(week: dt.date) -> str:
+    return f"Week of {week:%d %b %Y}"
 
 
 # ---- records ------------------------------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""The planning calendar of a center: each week's state, and rolling forward to a new week.
+
+A week is one of the store's scenarios. A new week takes the center's agents, time off and rules as they
+are now (those of its latest week), its demand is forecast from the center's history (actuals included)
+up to the week, and last week's published roster carries into it by itself (`Store.to_scenario`). One week
+is planned at a time; a horizon of N weeks is N such weeks in a row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from forecasts.forecast import forecast_history
+from forecasts.staffing import staffing_requirements
+from scheduler.scenario import ScenarioConfig
+from tabular import InputError, Problem
+from wfm.storage import NotFound, ScenarioInfo, Store
+from wfm.storage.store import week_name
+
+NO_DEMAND, FORECAST_SAVED, DRAFT, PUBLISHED, NOT_PLANNED = (
+    "no demand", "forecast saved", "draft roster", "published", "to plan")
+WEEKS_AHEAD = 4  # weeks to plan shown after the center's last week
+CALENDAR_COLUMNS = ["week", "state", "versions", "previous roster", "scenario_id"]
+
+
+def week_state(store: Store, info: ScenarioInfo) -> str:
+    versions = store.list_versions(info.id, info.week_start)
+    if any(version.published for version in versions):
+        return PUBLISHED
+    if versions:
+        return DRAFT
+    return FORECAST_SAVED if store.list_tables(scenario_id=info.id, kind="requirements") else NO_DEMAND
+
+
+def calendar(store: Store, center: str, weeks_ahead: int = WEEKS_AHEAD) -> pd.DataFrame:
+    """One row per week of the center, earliest first, then the next `weeks_ahead` weeks to plan."""
+    infos = store.list_scenarios(center)
+    published = {info.week_start for info in infos if week_state(store, info) == PUBLISHED}
+    rows = [{"week": info.week_start, "state": week_state(store, info),
+             "versions": len(store.list_versions(info.id, info.week_start)),
+             "previous roster": carried_from(info.week_start, published), "scenario_id": info.id} for info in infos]
+    last = max((info.week_start for info in infos), default=None)
+    for step in range(weeks_ahead if last else 0):
+        week = last + dt.timedelta(weeks=step + 1)
+        rows.append({"week": week, "state": NOT_PLANNED, "versions": 0,
+                     "previous roster": carried_from(week, published), "scenario_id": None})
+    return pd.DataFrame(rows, columns=CALENDAR_COLUMNS).astype({"scenario_id": "Int64"})
+
+
+def carried_from(week: dt.date, published: set[dt.date]) -> str:
+    """Which roster carries rest, consecutive days and nights into `week`: last week's published one.
+    An older roster carries nothing into Monday (`scheduler.tables.previous_roster`), so without last
+    week's the week is planned as repeating."""
+    before = week - dt.timedelta(weeks=1)
+    return f"published week of {before:%d %b}" if before in published else "none (the week repeats)"
+
+
+def next_week(store: Store, center: str) -> dt.date:
+    """The Monday after the center's last week."""
+    return max(info.week_start for info in store.list_scenarios(center)) + dt.timedelta(weeks=1)
+
+
+def roll_forward(store: Store, center: str, week: dt.date, by: str, methods: list[str] | None = None) -> int:
+    """A new week of the center (a Monday not planned yet) from its latest week's agents, time off and rules,
+    with its demand forecast from the center's history before the week and staffed; returns its scenario id."""
+    infos = store.list_scenarios(center)
+    if week.weekday() != 0:
+        raise InputError(Problem(f"{week} is a {week:%A}; a planning week starts on a Monday", column="week"))
+    if any(info.week_start == week for info in infos):
+        raise InputError(Problem(f"the week of {week:%d %b %Y} is planned already; choose it in the sidebar",
+                                 column="week"))
+    latest = max(infos, key=lambda info: info.week_start)
+    config = store.load_scenario_config(latest.id).model_copy(update={"week_start": week})
+    demand = week_demand(store, center, config, methods)
+    with store.transaction():
+        scenario_id = store.create_scenario(config, name=week_name(week), center=center)
+        store.replace_agents(scenario_id, store.load_agents(latest.id))
+        store.replace_time_off(scenario_id, store.load_time_off(latest.id))
+        save_demand(store, scenario_id, demand, by)
+    return scenario_id
+
+
+def forecast_week(store: Store, scenario_id: int, by: str, methods: list[str] | None = None) -> None:
+    """Forecast and staff a planned week from the center's history before it, and save it as its demand."""
+    info = store.scenario_info(scenario_id)
+    demand = week_demand(store, info.center, store.load_scenario_config(scenario_id), methods)
+    with store.transaction():
+        save_demand(store, scenario_id, demand, by)
+
+
+def week_demand(store: Store, center: str, config: ScenarioConfig,
+                methods: list[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The week's forecast and its staffing requirement at the scenario's targets."""
+    result = forecast_history(center_history(store, center, config.week_start), start=config.week_start, weeks=1,
+                              methods=methods)
+    requirements = staffing_requirements(result.forecast, config.staffing_config(), result.interval_minutes)
+    return result.forecast, requirements
+
+
+def save_demand(store: Store, scenario_id: int, demand: tuple[pd.DataFrame, pd.DataFrame], by: str) -> None:
+    forecast, requirements = demand
+    store.save_forecast(scenario_id, forecast, by=by)
+    store.save_requirements(scenario_id, requirements, by=by)
+
+
+def center_history(store: Store, center: str, before: dt.date) -> pd.DataFrame:
+    """The center's history (actuals included) before `before`, so a past week is forecast as it was then."""
+    try:
+        history = store.load_history(center)
+    except NotFound:
+        raise InputError(Problem("has no history to forecast from; create the center with an interval history",
+                                 column="history")) from None
+    kept = history[history["interval_start"] < pd.Timestamp(before)]
+    if kept.empty:
+        raise InputError(Problem(f"has no interval before {before:%d %b %Y} to forecast the week from; "
+                                 "choose a later week or upload actuals", column="history"))
+    kept.attrs = dict(history.attrs)
+    return kept
+
