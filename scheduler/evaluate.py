@@ -275,9 +275,9 @@ def _short_bound(result, hours: dict) -> dict:
     (in % of required agent-hours)."""
     bound = getattr(result, "lower_bound_short_hours", None)
     if bound is None:
-        return {"lower_bound_hours": None, "gap_pct": None}
+        return {"lower_bound_hours": None, "gap_pct": None, "bound_kind": None}
     gap = 100 * (hours["short"] - bound) / hours["required"] if hours["required"] else 0.0
-    return {"lower_bound_hours": _number(bound), "gap_pct": _number(gap)}
+    return {"lower_bound_hours": _number(bound), "gap_pct": _number(gap), "bound_kind": getattr(result, "bound_kind", None)}
 
 
 def _fairness(shifts: list[RosterShift], scenario: Scenario) -> dict:
@@ -364,12 +364,15 @@ def terminal_summary(summary_dict: dict) -> str:
     solver, hours, bound, fairness = (summary_dict[key] for key in ("solver", "hours", "short_bound", "fairness"))
     lines = []
     if solver["status"] is not None:
-        lines.append(f"Solver: {solver['status']}, objective {_plain(solver['objective'], ',.0f')}, "
-                     f"bound {_plain(solver['best_bound'], ',.0f')}, {_plain(solver['wall_seconds'], '.1f')} s")
+        proven = {"OPTIMAL": " (proven: no roster costs less)", "FEASIBLE": " (a valid roster, not proven optimal)"}
+        lines.append(f"Solver: {solver['status']}{proven.get(solver['status'], '')}, "
+                     f"objective {_plain(solver['objective'], ',.0f')}, "
+                     f"proven bound {_plain(solver['best_bound'], ',.0f')}, {_plain(solver['wall_seconds'], '.1f')} s")
     lines.append(f"Coverage {hours['coverage_pct']:.1f}% of {hours['required']:,.1f} required agent-hours: "
                  f"{hours['short']:,.1f} h short, {hours['over']:,.1f} h over")
     if bound["lower_bound_hours"] is not None:
-        lines.append(f"Short staffing is at least {bound['lower_bound_hours']:,.1f} h; "
+        kind = f" ({bound['bound_kind']})" if bound.get("bound_kind") else ""
+        lines.append(f"Short staffing is at least {bound['lower_bound_hours']:,.1f} h{kind}; "
                      f"gap {bound['gap_pct']:.2f}% of required hours")
     levels = (f"{queue} {level['expected']:.1%} (target {level['target']:.0%})"
               for queue, level in summary_dict["service_level"].items())

@@ -181,6 +181,7 @@ class SolverSettings(Strict):
     time_limit_seconds: float = Field(30, gt=0, le=MAX_TIME_LIMIT)
     workers: int = Field(2, ge=1, le=64)
     seed: int = Field(0, ge=-(2**31), le=2**31 - 1)  # CP-SAT's random_seed is a 32-bit integer
+    deterministic: bool = False  # the same roster on every run: one worker, deterministic time
 
 
 def default_templates() -> tuple[ShiftTemplate, ...]:

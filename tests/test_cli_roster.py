@@ -245,8 +245,8 @@ def test_contradicting_rules_exit_1_naming_the_agent_and_rule(tmp_path):
 def test_timeout_without_a_roster_exits_1_and_writes_nothing(tmp_path, monkeypatch):
     calls = []
 
-    def timed_out(case, time_limit=None, workers=None, progress=None):
-        calls.append((time_limit, workers))
+    def timed_out(case, time_limit=None, workers=None, progress=None, deterministic=None):
+        calls.append((time_limit, workers, deterministic))
         return RosterResult(roster=pd.DataFrame(columns=ROSTER_COLUMNS), status="UNKNOWN", objective=None,
                             best_bound=None, wall_seconds=3.2, lower_bound_short_hours=None,
                             required_hours=112.0)
@@ -255,7 +255,9 @@ def test_timeout_without_a_roster_exits_1_and_writes_nothing(tmp_path, monkeypat
     folder = write_folder(small_case(), tmp_path / "scenario")
     out = tmp_path / "out"
     result = run_roster(folder, out, 1)
-    assert calls == [(3.0, 1)]
+    assert calls == [(3.0, 1, None)]
+    runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(out), *SOLVE, "--deterministic"])
+    assert calls[-1] == (3.0, 1, True)
     text = words(result.output)
     assert "No roster was found within the time limit (3 s)" in text
     assert "--time-limit" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 import time
 
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 
 from scheduler.check import check_roster
 from scheduler.costs import SOFT_RULES
+from scheduler.engine.run import deterministic_clock, now, thread_pool
 from scheduler.evaluate import summary, terminal_summary
 from scheduler.roster import ROSTER_COLUMNS
 from scheduler.scenario import BreakRule, ShiftTemplate
@@ -190,3 +192,34 @@ def test_a_shift_moves_only_when_the_change_is_worth_it():
     expensive = case.config.model_copy(update={"weights": case.config.weights.model_copy(update={"change": 5000})})
     kept = solve_roster(dataclasses.replace(case, config=expensive), time_limit=5, workers=1)
     assert kept.roster.equals(published[kept.roster.columns]) and kept.terms["changes"] == 0
+
+
+def test_deterministic_gives_the_same_roster_on_every_run():
+    # Twelve alike agents and a 3 s limit: column generation and diving stop by the clock.
+    case = scenario([agent(f"a{i}", min_hours=16, max_hours=40) for i in range(12)],
+                    demand(EVERY_DAY, 0, 24, required=3))
+    runs = [solve_roster(case, time_limit=3, workers=2, deterministic=True) for _ in range(2)]
+    pd.testing.assert_frame_equal(runs[0].roster, runs[1].roster)
+    assert runs[0].objective == runs[1].objective
+    assert check_roster(runs[0].roster, case) == []
+
+
+def test_deterministic_from_the_scenarios_solver_settings():
+    case = small_center()
+    settings = case.config.solver.model_copy(update={"deterministic": True})
+    case = dataclasses.replace(case, config=case.config.model_copy(update={"solver": settings}))
+    first, second = (solve_roster(case, time_limit=2) for _ in range(2))
+    pd.testing.assert_frame_equal(first.roster, second.roster)
+
+
+def test_a_deterministic_solve_keeps_its_work_clock_to_its_own_threads():
+    seen = {}
+    with deterministic_clock():
+        with thread_pool(1) as pool:
+            seen["pool"] = pool.submit(now).result()
+        other = threading.Thread(target=lambda: seen.update(other=now()))
+        other.start()
+        other.join()
+        seen["own"] = now()
+    assert seen["own"] == seen["pool"] == 0.0  # no CP-SAT work done yet
+    assert seen["other"] > 0.0 and now() > 0.0  # the wall clock, elsewhere and afterwards

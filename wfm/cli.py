@@ -210,7 +210,7 @@ def staffing_overview(requirements: pd.DataFrame) -> Table:
     return table
 
 
-def solve_with_progress(scenario, time_limit: float | None, workers: int | None):
+def solve_with_progress(scenario, time_limit: float | None, workers: int | None, deterministic: bool = False):
     from scheduler.solve import solve_roster
 
     with terminal_progress() as bar:
@@ -223,7 +223,8 @@ def solve_with_progress(scenario, time_limit: float | None, workers: int | None)
             message = f"{event.get('stage', '')}  {info}"
             bar.update(task, completed=min(event.get("seconds", 0), limit), message=message)
 
-        return solve_roster(scenario, time_limit=time_limit, workers=workers, progress=update)
+        chosen = {"deterministic": True} if deterministic else {}  # else scenario.yaml's solver.deterministic
+        return solve_roster(scenario, time_limit=time_limit, workers=workers, progress=update, **chosen)
 
 
 def write_roster_outputs(scenario, result, out: Path) -> dict:
@@ -241,7 +242,7 @@ def write_roster_outputs(scenario, result, out: Path) -> dict:
 
 
 def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int | None, out: Path,
-                    weeks: int | None = None, baseline: Path | None = None) -> int:
+                    weeks: int | None = None, baseline: Path | None = None, deterministic: bool = False) -> int:
     """Load, solve, write and summarise (outputs checked by the caller); returns the exit code."""
     from scheduler.evaluate import terminal_summary
     from scheduler.io import load_scenario
@@ -251,7 +252,7 @@ def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int |
         scenario = load_scenario(scenario_dir, progress=update, weeks=weeks)
     if baseline is not None:
         scenario = dataclasses.replace(scenario, baseline=read_roster(baseline))
-    result = solve_with_progress(scenario, time_limit, workers)
+    result = solve_with_progress(scenario, time_limit, workers, deterministic)
     if result.infeasibility:
         errors.print("[bold red]The hard rules contradict each other:[/]")
         for sentence in result.infeasibility:
@@ -276,11 +277,13 @@ def roster(
     weeks: Annotated[int | None, typer.Option(help="weeks to plan from week_start (1–6; overrides scenario.yaml)")] = None,
     baseline: Annotated[Path | None, typer.Option(
         help="a published roster.csv to change as little as possible (weights.change per changed shift)")] = None,
+    deterministic: Annotated[bool, typer.Option(
+        "--deterministic", help="the same roster on every run (one worker; the time limit in deterministic seconds)")] = False,
 ) -> None:
     """Build the roster of named agents for the coming week(s) with CP-SAT."""
     with reported_errors():
         code = roster_scenario(scenario, checked_time_limit(time_limit), workers, roster_outputs(output_folder(out)),
-                               weeks, baseline)
+                               weeks, baseline, deterministic)
     raise typer.Exit(code)
 
 

@@ -33,13 +33,14 @@ from scipy import sparse
 from scheduler.costs import COST_SCALE
 from scheduler.engine.data import Assignment, RosterData, agent_day_limit
 from scheduler.engine.hard_rules import new_works
-from scheduler.engine.run import Run, new_solver
+from scheduler.engine.run import Run, new_solver, now, thread_pool
 from scheduler.engine.soft_rules import change_prices, off_preference
 from scheduler.rules import add_agent_rules
 from scheduler.scenario import Agent
 
 
 AgentWeek = tuple[tuple[int, str], ...]  # one agent's week: the (shift type, queue) it works, sorted
+KnownWeeks = dict[str, list[AgentWeek]]  # valid weeks per agent
 PRICE_SCALE = 100  # pricing objectives count in 1/PRICE_SCALE of a scaled cost unit
 FIRST_WEEK_SECONDS = 2.0  # to find a group its first valid week
 # A first week need not be the best: within 2 % of it the greedy pass over a horizon of several weeks
@@ -48,7 +49,7 @@ FIRST_WEEK_GAP = 0.02
 PRICING_SECONDS = 1.0
 ROUND_UP_SHARE = 0.05  # of the fractional week counts rounded up at each diving step
 GENERATE_TIME_SHARE = 0.45  # of the time limit, by when column generation stops
-DIVE_PRICING_TIME_SHARE = 0.8  # of the time limit, by when diving stops pricing new weeks
+DIVE_PRICING_TIME_SHARE = 0.65  # of the time limit, by when diving stops pricing new weeks
 INTEGRAL = 1e-6
 
 
@@ -261,7 +262,7 @@ class WeekSearch:
     groups: list[Group]
     pool: ThreadPoolExecutor
     report: Callable[[str, float], None]
-    deadline: float  # a time.monotonic() instant: no pricing model solves past it
+    deadline: float  # a `run.now()` instant: no pricing model solves past it
 
     def __post_init__(self) -> None:
         self.worth = ShiftWorth(self.data)
@@ -279,7 +280,7 @@ class WeekSearch:
                 (queue, t): data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
                 for queue in data.queues for t in range(data.horizon)
             })
-            seconds = min(FIRST_WEEK_SECONDS, self.deadline - time.monotonic())
+            seconds = min(FIRST_WEEK_SECONDS, self.deadline - now())
             status, _, week = self.pricers[g].best_week(self.worth.of(prices), seconds, FIRST_WEEK_GAP)
             if not week and status not in ("OPTIMAL", "FEASIBLE"):
                 stuck.append((status != "INFEASIBLE", group))
@@ -297,7 +298,7 @@ class WeekSearch:
         shift_worth = self.worth.of(self.worth.prices(self.master.cover_prices()))
 
         def best(g: int):
-            return self.pricers[g].best_week(shift_worth, min(PRICING_SECONDS, self.deadline - time.monotonic()))
+            return self.pricers[g].best_week(shift_worth, min(PRICING_SECONDS, self.deadline - now()))
 
         added = 0
         for g, (_, value, week) in zip(groups, self.pool.map(best, groups)):
@@ -309,7 +310,7 @@ class WeekSearch:
         """Price every group until no week would lower the relaxation, or `stop` (a round begun
         goes on to its end)."""
         everyone = list(range(len(self.groups)))
-        while time.monotonic() < stop:
+        while now() < stop:
             self.report("weeks", self.master.solve())
             if not self.price(everyone):
                 return
@@ -333,7 +334,7 @@ class WeekSearch:
                     rounded.add(key[0])
                 if len(rounded) >= max(1, ROUND_UP_SHARE * len(fractional)):
                     break
-            if time.monotonic() < pricing_deadline:
+            if now() < pricing_deadline:
                 self.master.solve()
                 open_groups = [g for g, group in enumerate(self.groups) if self.master.fixed_members(g) < group.size]
                 self.price(open_groups)
@@ -383,17 +384,18 @@ def reaches_contract(data: RosterData, agent: Agent, shifts: list[tuple[int, str
 
 
 def plan_weeks(
-    data: RosterData, options: dict[str, list[tuple[int, str]]], run: Run
+    data: RosterData, options: dict[str, list[tuple[int, str]]], run: Run, known: KnownWeeks | None = None
 ) -> tuple[dict[str, list[tuple[int, str]]], Assignment, list[Group]]:
     """A first roster by column generation and diving (this module), with the candidate
     shifts each agent ended up with; the groups of alike agents without any valid week (their
-    rules contradict each other, or no week was found in time) come back instead, with no roster."""
+    rules contradict each other, or no week was found in time) come back instead, with no roster.
+    `known`, when given, receives every valid week found, per agent (they seed `engine.bound`)."""
     began = time.monotonic()
-    with ThreadPoolExecutor(run.workers) as pool:
+    with thread_pool(run.workers) as pool:
         search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
         stuck_groups = search.first_weeks()
         # the mix's shapes may not fit their rules: try every shift they may work, while time is left
-        if stuck_groups and time.monotonic() < run.deadline:
+        if stuck_groups and now() < run.deadline:
             options = options | {a: data.eligible[a] for group in stuck_groups for a in group.agent_ids}
             search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
             stuck_groups = search.first_weeks()
@@ -402,6 +404,10 @@ def plan_weeks(
             return options, {}, stuck_groups
         search.generate(run.started + GENERATE_TIME_SHARE * run.time_limit)
         counts = search.dive(run.started + DIVE_PRICING_TIME_SHARE * run.time_limit)
+    if known is not None:
+        for g, week in search.master.weeks:
+            for agent_id in search.groups[g].agent_ids:
+                known.setdefault(agent_id, []).append(week)
     run.stage_seconds["weeks"] = time.monotonic() - began
     return options, assignment_of(search.groups, counts), []
 

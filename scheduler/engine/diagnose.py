@@ -16,7 +16,6 @@ agent may work at all, whatever the roster.
 
 from __future__ import annotations
 
-import time
 from typing import Sequence
 
 from ortools.sat.python import cp_model
@@ -24,7 +23,7 @@ from ortools.sat.python import cp_model
 from scheduler.availability import time_off_clash, within_window
 from scheduler.engine.data import RosterData, agent_day_limit, day_label
 from scheduler.engine.hard_rules import new_works
-from scheduler.engine.run import new_solver
+from scheduler.engine.run import new_solver, now
 from scheduler.rules import add_agent_rules, rule_phrase
 from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Agent
 
@@ -227,10 +226,10 @@ def uncovered_reason(data: RosterData, queue: str, t: int) -> str:
 def explain(data: RosterData, groups: Sequence[Sequence[Agent]], deadline: float, workers: int = 1) -> list[str]:
     """A sentence for every group of alike agents (one one-agent model stands for all its members)
     whose hard rules cannot all hold, naming the rules (and days); none for a group with a valid
-    week, or whose contradiction was not proven by `deadline` (a `time.monotonic()` instant)."""
+    week, or whose contradiction was not proven by `deadline` (a `run.now()` instant)."""
     sentences = []
     for members in groups:
-        if time.monotonic() >= deadline:
+        if now() >= deadline:
             break
         core = agent_core(data, members[0], workers, deadline)
         if core:
@@ -267,7 +266,7 @@ def contradicts(
 ) -> tuple[bool | None, cp_model.CpSolver]:
     """(True when the assumed rules cannot hold together, False when they can, None when not
     known by the deadline; the solver)."""
-    seconds = min(SECONDS_PER_CHECK, deadline - time.monotonic())
+    seconds = min(SECONDS_PER_CHECK, deadline - now())
     solver = new_solver(max(seconds, 0.0), workers)
     if seconds <= 0:
         return None, solver
