@@ -200,7 +200,7 @@ def work_rules_section() -> None:
                     values[field] = st.number_input(label, value=float(value), step=0.5, key=key)
         submitted = st.form_submit_button("Save work rules", type="primary")
     if submitted:
-        submit_form("work rules", rules=rules.work_rules(values))
+        submit_form("work rules", rules=rules.work_rules(values, current))
     form_problems("work rules")
 
 
@@ -215,7 +215,7 @@ def weights_section() -> None:
                   for index, (field, label) in enumerate(WEIGHT_LABELS.items())}
         submitted = st.form_submit_button("Save weights", type="primary")
     if submitted:
-        submit_form("objective weights", weights=rules.weights(values))
+        submit_form("objective weights", weights=rules.weights(values, current))
     form_problems("objective weights")
 
 

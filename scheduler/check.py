@@ -7,13 +7,15 @@ take (agent, the agent's shifts of the week, context); both yield `Violation`s. 
 of `scheduler.rules.HARD_RULES` too, beside how the engine keeps the rule.
 
 Conventions:
-- a shift belongs to the day (and the week) it starts on; a shift starting outside
-  [week_start, week_start + 7 days) is reported once and left out of every other rule;
+- the roster spans `weeks` weeks from week_start (the horizon); a shift belongs to the day (and
+  the week) it starts on; a shift starting outside the horizon is reported once and left out of
+  every other rule; the weekly rules (days off, max_days, nights, contract hours) hold in each
+  week, rest and consecutive days across the weeks;
 - shifts of an agent id the scenario does not know are reported once per id and not checked
   further; a name differing from agents.csv is ignored (the id is what counts);
-- across the week boundary, rest and consecutive days look at last week's roster when the
-  scenario has one (`scenario.previous_roster`), otherwise the week wraps around: next Monday
-  is this Monday + 7 days;
+- across the horizon's edges, rest and consecutive days look at the previous roster when the
+  scenario has one (`scenario.previous_roster`), otherwise the horizon wraps around: the Monday
+  after it is its first Monday;
 - paid hours are `RosterShift.paid_minutes` (length minus unpaid breaks).
 """
 
@@ -28,8 +30,8 @@ import pandas as pd
 
 from scheduler.availability import time_off_clash, within_window
 from scheduler.roster import RosterShift, shifts_from_roster
-from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Agent, BreakRule, Scenario
-from scheduler.shifts import ShiftType, enumerate_shift_types, is_night
+from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, Agent, BreakRule, Scenario
+from scheduler.shifts import ShiftType, enumerate_shift_types, is_night, weekend_touched
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,34 @@ class _Context:
         shifts = shifts_from_roster(self.scenario.previous_roster, self.scenario, "previous roster")
         return _by_agent(shift for shift in shifts if shift.start < 0)
 
+    @property
+    def days(self) -> int:
+        return self.scenario.config.days
+
+    @property
+    def horizon(self) -> int:
+        return self.scenario.config.horizon_minutes
+
+    @property
+    def weeks(self) -> range:
+        return range(self.scenario.config.weeks)
+
+    def week_day(self, week: int) -> int | None:
+        """The day a weekly rule's violation is dated: none in a one-week roster, else the week's Monday."""
+        return None if self.scenario.config.weeks == 1 else 7 * week
+
+    def week_name(self, week: int) -> str:
+        """`this week`, or `in the week of Mon 3 Mar` in a roster of several weeks."""
+        return "this week" if self.scenario.config.weeks == 1 else f"in the week of {_date_label(self.date(7 * week))}"
+
+    def horizon_name(self) -> str:
+        weeks = self.scenario.config.weeks
+        return "the week" if weeks == 1 else f"the {weeks} weeks"
+
+    def repeats(self) -> str:
+        """`the week repeats`, `the 4 weeks repeat`."""
+        return f"{self.horizon_name()} repeat{'s' if self.scenario.config.weeks == 1 else ''}"
+
     def date(self, day: int) -> dt.date:
         return self.scenario.config.week_start + dt.timedelta(days=day)
 
@@ -81,7 +111,7 @@ def check_roster(roster: pd.DataFrame, scenario: Scenario) -> list[Violation]:
     for agent in scenario.agents:
         theirs = shifts.get(agent.agent_id, [])
         found += [violation for shift in theirs for violation in outside_week(shift, agent, context)]
-        in_week = [shift for shift in theirs if _in_week(shift)]
+        in_week = [shift for shift in theirs if _in_horizon(shift, context)]
         found += [v for shift in in_week for rule in SHIFT_RULES for v in rule(shift, agent, context)]
         found += [v for rule in AGENT_RULES for v in rule(agent, in_week, context)]
     return sorted(found, key=lambda v: (v.agent_id, v.day is not None, v.day or dt.date.min))
@@ -115,14 +145,14 @@ def unknown_agents(shifts: dict[str, list[RosterShift]], scenario: Scenario) -> 
 
 
 def outside_week(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
-    if not _in_week(shift):
-        first, last = context.date(0), context.date(6)
+    if not _in_horizon(shift, context):
+        first, last = context.date(0), context.date(context.days - 1)
         yield context.violation(
             "outside_week",
             agent,
             shift.day,
             f"{_who(agent)} has a shift starting {_date_label(context.date(shift.day))} "
-            f"{_clock(shift.start)}, outside the week {_date_label(first)} to {_date_label(last)}; "
+            f"{_clock(shift.start)}, outside {context.horizon_name()} {_date_label(first)} to {_date_label(last)}; "
             "it belongs to another week's roster.",
         )
 
@@ -277,12 +307,12 @@ def rest(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator
         gap = later_start - earlier_end
         if gap >= minimum:
             continue
-        ending, starting = _moment(earlier_end), _moment(later_start)
+        ending, starting = _moment(earlier_end, context), _moment(later_start, context)
         if gap < 0:  # possible only against last week's roster
             what = f"'s shift starting {starting} begins before the shift ending {ending} is over"
         else:
             what = f" has {_hours(gap)} rest between the shift ending {ending} and the one starting {starting}"
-        wraps = " (the week repeats)" if later_start >= MINUTES_PER_WEEK else ""
+        wraps = f" ({context.repeats()})" if later_start >= context.horizon else ""
         yield context.violation(
             "rest", agent, later.day, f"{_who(agent)}{what}{wraps}; the minimum is {_hours(minimum)}."
         )
@@ -290,57 +320,111 @@ def rest(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator
 
 def consecutive_days(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
     limit = context.scenario.config.rules.max_consecutive_days
+    before = context.previous.get(agent.agent_id, [])
+    yield from _long_runs("consecutive_days", "days", agent, shifts, before, limit, context)
+
+
+def _long_runs(rule: str, noun: str, agent: Agent, shifts: list[RosterShift], before: list[RosterShift],
+               limit: int, context: _Context) -> Iterator[Violation]:
+    """Runs of more than `limit` consecutive days with one of the shifts (`noun`: days or nights), around
+    the horizon when it repeats, else counting the shifts `before` it."""
     worked = {shift.day for shift in shifts}
-    if context.scenario.cyclic and len(worked) == 7:
+    if context.scenario.cyclic and len(worked) == context.days:
+        horizon = context.horizon_name()
+        never = "a day off" if noun == "days" else "a day without a night"
         yield context.violation(
-            "consecutive_days",
+            rule,
             agent,
             None,
-            f"{_who(agent)} works every day of the week, and the week repeats, so they never have a day off; "
-            f"the most is {_count(limit, 'day')} in a row.",
+            f"{_who(agent)} works {'every day' if noun == 'days' else 'a night every day'} of {horizon}, and "
+            f"{context.repeats()}, so they never have {never}; the most is {_count(limit, noun[:-1])} in a row.",
         )
         return
     if context.scenario.cyclic:
-        days, note = _unrolled(worked), " (the week repeats)"
+        days, note = _unrolled(worked, context.days), f" ({context.repeats()})"
     else:
-        days = worked | {shift.day for shift in context.previous.get(agent.agent_id, [])}
+        days = worked | {shift.day for shift in before}
         note = " (counting last week's roster)"
     for first, last in _runs(days):
         length = last - first + 1
         if length > limit and last >= 0:
-            beyond = note if first < 0 or last > 6 else ""
+            beyond = note if first < 0 or last >= context.days else ""
             yield context.violation(
-                "consecutive_days",
+                rule,
                 agent,
-                max(first + limit, 0) % 7,  # the first day over the limit, as a day of this week
-                f"{_who(agent)} works {length} days in a row, {_date_label(context.date(first))} to "
+                max(first + limit, 0) % context.days,  # the first day over the limit, as a day of the horizon
+                f"{_who(agent)} works {length} {noun} in a row, {_date_label(context.date(first))} to "
                 f"{_date_label(context.date(last))}{beyond}; the most is {limit}.",
             )
 
 
+def consecutive_nights(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
+    rules = context.scenario.config.rules
+    nights = [shift for shift in shifts if is_night(shift.start, shift.end, rules)]
+    before = [shift for shift in context.previous.get(agent.agent_id, []) if is_night(shift.start, shift.end, rules)]
+    yield from _long_runs("consecutive_nights", "nights", agent, nights, before, rules.max_consecutive_nights, context)
+
+
+def rest_after_nights(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
+    """After the last night of a block (the next shift is not a night on the next day), the next shift
+    starts `rest_after_nights_hours` after it ends at the earliest."""
+    rules = context.scenario.config.rules
+    minimum = rules.rest_after_nights_hours * 60
+    for earlier, later_start, later in _shift_pairs(agent, shifts, context):
+        gap = later_start - earlier.end
+        if not is_night(earlier.start, earlier.end, rules) or gap >= minimum or gap < rules.min_rest_hours * 60:
+            continue  # (a gap below min_rest_hours is the rest rule's: one gap, one message)
+        later_day = later_start // MINUTES_PER_DAY
+        if later_day == earlier.day + 1 and is_night(later.start, later.end, rules):
+            continue  # the block goes on
+        wraps = f" ({context.repeats()})" if later_start >= context.horizon else ""
+        yield context.violation(
+            "rest_after_nights", agent, later.day,
+            f"{_who(agent)} has {_hours(gap)} rest after the night ending "
+            f"{_moment(earlier.end, context)} before the shift starting {_moment(later_start, context)}{wraps}; "
+            f"after a block of nights the minimum is {_hours(minimum)}.")
+
+
+def full_weekends_off(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
+    """At least the scenario's full weekends off: no shift on a weekend day or running into one."""
+    wanted = context.scenario.config.full_weekends_off
+    worked = sorted({week for shift in shifts
+                     if (week := weekend_touched(shift.start, shift.end, context.scenario.config.rules)) is not None})
+    free = context.scenario.config.weeks - len(worked)
+    if free < wanted:
+        weekends = _join([_date_label(context.date(7 * week + 5)) for week in worked])
+        yield context.violation(
+            "full_weekends_off", agent, None,
+            f"{_who(agent)} has {_count(free, 'full weekend')} off in {context.horizon_name()} (works the "
+            f"weekend{'s' if len(worked) > 1 else ''} of {weekends}); the minimum is {wanted}.")
+
+
 def days_off(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
     minimum = context.scenario.config.rules.min_days_off
-    days = sorted({shift.day for shift in shifts})
-    if len(days) > 7 - minimum and not _own_day_limit_binds(agent, context):
-        yield context.violation(
-            "days_off",
-            agent,
-            None,
-            f"{_who(agent)} works {len(days)} days this week ({_join([_weekday(day) for day in days])}); "
-            f"with at least {_count(minimum, 'day')} off the most is {7 - minimum}.",
-        )
+    for week, theirs in _by_week(shifts, context):
+        days = sorted({shift.day for shift in theirs})
+        if len(days) > 7 - minimum and not _own_day_limit_binds(agent, context):
+            yield context.violation(
+                "days_off",
+                agent,
+                context.week_day(week),
+                f"{_who(agent)} works {len(days)} days {context.week_name(week)} "
+                f"({_join([_weekday(day) for day in days])}); "
+                f"with at least {_count(minimum, 'day')} off the most is {7 - minimum}.",
+            )
 
 
 def max_days(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
-    days = sorted({shift.day for shift in shifts})
-    if _own_day_limit_binds(agent, context) and len(days) > agent.max_days:
-        yield context.violation(
-            "max_days",
-            agent,
-            None,
-            f"{_who(agent)} works {len(days)} days this week ({_join([_weekday(day) for day in days])}); "
-            f"their limit is {_count(agent.max_days, 'day')}.",
-        )
+    for week, theirs in _by_week(shifts, context):
+        days = sorted({shift.day for shift in theirs})
+        if _own_day_limit_binds(agent, context) and len(days) > agent.max_days:
+            yield context.violation(
+                "max_days",
+                agent,
+                context.week_day(week),
+                f"{_who(agent)} works {len(days)} days {context.week_name(week)} "
+                f"({_join([_weekday(day) for day in days])}); their limit is {_count(agent.max_days, 'day')}.",
+            )
 
 
 def _own_day_limit_binds(agent: Agent, context: _Context) -> bool:
@@ -349,29 +433,56 @@ def _own_day_limit_binds(agent: Agent, context: _Context) -> bool:
 
 
 def contract_hours(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
-    paid = sum(shift.paid_minutes(context.scenario.config) for shift in shifts)
+    """Each week's paid hours within the contract; with `contract_hours: horizon`, the average week's,
+    and no week above `max_week_hours`."""
+    rules = context.scenario.config.rules
+    weekly = [(week, sum(shift.paid_minutes(context.scenario.config) for shift in theirs))
+              for week, theirs in _by_week(shifts, context)]
+    averaged = rules.contract_hours == "horizon" and len(weekly) > 1
+    if averaged:
+        average = sum(paid for _, paid in weekly) / len(weekly)
+        if not _within(average, agent.min_hours, agent.max_hours):
+            yield context.violation(
+                "contract_hours", agent, None,
+                f"{_who(agent)} is paid {_hours(average)} in the average week of {context.horizon_name()}; "
+                f"the contract asks for {agent.min_hours:g} to {agent.max_hours:g} h.")
+        for week, paid in weekly:
+            if not _within(paid, 0, rules.max_week_hours):
+                yield context.violation(
+                    "contract_hours", agent, context.week_day(week),
+                    f"{_who(agent)} is paid {_hours(paid)} {context.week_name(week)}; no week may exceed "
+                    f"{rules.max_week_hours:g} h (max_week_hours).")
+        return
+    for week, paid in weekly:
+        if not _within(paid, agent.min_hours, agent.max_hours):
+            yield context.violation(
+                "contract_hours", agent, context.week_day(week),
+                f"{_who(agent)} is paid {_hours(paid)} {context.week_name(week)}; the contract asks for "
+                f"{agent.min_hours:g} to {agent.max_hours:g} h.")
+
+
+def _within(minutes: float, low_hours: float, high_hours: float) -> bool:
     # Contract hours may be fractional; a tolerance keeps 37.5 h from failing on float noise.
-    if not agent.min_hours * 60 - 1e-6 <= paid <= agent.max_hours * 60 + 1e-6:
-        yield context.violation(
-            "contract_hours",
-            agent,
-            None,
-            f"{_who(agent)} is paid {_hours(paid)} this week; the contract asks for "
-            f"{agent.min_hours:g} to {agent.max_hours:g} h.",
-        )
+    return low_hours * 60 - 1e-6 <= minutes <= high_hours * 60 + 1e-6
 
 
 def max_nights(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
     rules = context.scenario.config.rules
-    nights = [shift for shift in shifts if is_night(shift.start, shift.end, rules)]
-    if len(nights) > rules.max_nights_per_week:
-        yield context.violation(
-            "max_nights",
-            agent,
-            None,
-            f"{_who(agent)} works {len(nights)} nights this week ({_join([_span(shift) for shift in nights])}); "
-            f"the most is {rules.max_nights_per_week}.",
-        )
+    for week, theirs in _by_week(shifts, context):
+        nights = [shift for shift in theirs if is_night(shift.start, shift.end, rules)]
+        if len(nights) > rules.max_nights_per_week:
+            yield context.violation(
+                "max_nights",
+                agent,
+                context.week_day(week),
+                f"{_who(agent)} works {len(nights)} nights {context.week_name(week)} "
+                f"({_join([_span(shift) for shift in nights])}); the most is {rules.max_nights_per_week}.",
+            )
+
+
+def _by_week(shifts: list[RosterShift], context: _Context) -> list[tuple[int, list[RosterShift]]]:
+    """The shifts of each week of the horizon (every week, worked or not)."""
+    return [(week, [shift for shift in shifts if shift.day // 7 == week]) for week in context.weeks]
 
 
 SHIFT_RULES: tuple[ShiftRule, ...] = (
@@ -393,6 +504,9 @@ AGENT_RULES: tuple[AgentRule, ...] = (
     max_days,
     contract_hours,
     max_nights,
+    consecutive_nights,
+    rest_after_nights,
+    full_weekends_off,
 )
 
 
@@ -404,30 +518,37 @@ AGENT_RULES: tuple[AgentRule, ...] = (
 def _consecutive_shifts(
     agent: Agent, shifts: list[RosterShift], context: _Context
 ) -> list[tuple[int, int, RosterShift]]:
-    """(end of a shift, start of the agent's next one, that next shift) for every next shift in
-    this week, and across the boundary: last week's final shift before this week's first, or,
-    in a cyclic week, this week's last shift before the first one a week later."""
+    """(end of a shift, start of the agent's next one, that next shift) for every pair of `_shift_pairs`."""
+    return [(earlier.end, later_start, later) for earlier, later_start, later in _shift_pairs(agent, shifts, context)]
+
+
+def _shift_pairs(
+    agent: Agent, shifts: list[RosterShift], context: _Context
+) -> list[tuple[RosterShift, int, RosterShift]]:
+    """(a shift, the start of the agent's next one, that next shift) for every next shift in the
+    horizon, and across its edges: the previous roster's final shift before the first one, or, in a
+    cyclic horizon, its last shift before the first one a horizon later."""
     ordered = sorted(shifts, key=lambda shift: shift.start)
-    pairs = [(a.end, b.start, b) for a, b in zip(ordered, ordered[1:])]
+    pairs = [(a, b.start, b) for a, b in zip(ordered, ordered[1:])]
     if not ordered:
         return pairs
     first = ordered[0]
     if context.scenario.cyclic:
-        pairs.append((ordered[-1].end, first.start + MINUTES_PER_WEEK, first))
+        pairs.append((ordered[-1], first.start + context.horizon, first))
     else:
-        before = [shift.end for shift in context.previous.get(agent.agent_id, [])]
+        before = context.previous.get(agent.agent_id, [])
         if before:
-            pairs.insert(0, (max(before), first.start, first))
+            pairs.insert(0, (max(before, key=lambda shift: shift.end), first.start, first))
     return pairs
 
 
-def _unrolled(worked: set[int]) -> set[int]:
-    """Days of a cyclic week (not all worked) where a run over Sunday goes on into next week:
-    when Sunday is worked, the days before the first day off move a week on."""
-    if 6 not in worked:
+def _unrolled(worked: set[int], days: int) -> set[int]:
+    """Days of a cyclic horizon of `days` days (not all worked) where a run over its last Sunday goes
+    on into the repeat: when that Sunday is worked, the days before the first day off move on by `days`."""
+    if days - 1 not in worked:
         return worked
-    off = min(day for day in range(7) if day not in worked)
-    return {day + 7 if day < off else day for day in worked}
+    off = min(day for day in range(days) if day not in worked)
+    return {day + days if day < off else day for day in worked}
 
 
 def _runs(days: set[int]) -> list[tuple[int, int]]:
@@ -453,8 +574,8 @@ def _by_agent(shifts: Iterable[RosterShift]) -> dict[str, list[RosterShift]]:
     return grouped
 
 
-def _in_week(shift: RosterShift) -> bool:
-    return 0 <= shift.start < MINUTES_PER_WEEK
+def _in_horizon(shift: RosterShift, context: _Context) -> bool:
+    return 0 <= shift.start < context.horizon
 
 
 def _who(agent: Agent) -> str:
@@ -469,13 +590,16 @@ def _clock(minutes: int) -> str:
     return f"{minutes % MINUTES_PER_DAY // 60:02d}:{minutes % 60:02d}"
 
 
-def _moment(minutes: int) -> str:
-    """`Tue 23:00`, with `last week`/`next week` outside this week."""
+def _moment(minutes: int, context: _Context) -> str:
+    """`Tue 23:00`, with `last week`/`next week` outside the horizon, and the date inside a horizon of
+    several weeks."""
     when = f"{_weekday(minutes // MINUTES_PER_DAY)} {_clock(minutes)}"
     if minutes < 0:
         return f"{when} last week"
-    if minutes >= MINUTES_PER_WEEK:
+    if minutes >= context.horizon:
         return f"{when} next week"
+    if context.days > 7:
+        return f"{_date_label(context.date(minutes // MINUTES_PER_DAY))} {_clock(minutes)}"
     return when
 
 

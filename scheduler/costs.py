@@ -44,5 +44,6 @@ SOFT_RULES: tuple[SoftRule, ...] = (
     SoftRule("night_spread", "night spread", "nights", ("night_spread",), lambda w: (w.night_spread,)),
     SoftRule("weekend_spread", "weekend spread", "days", ("weekend_spread",), lambda w: (w.weekend_spread,)),
     SoftRule("preference", "preferences", "shifts", ("preference_misses",), lambda w: (w.preference,)),
+    SoftRule("change", "changes from the baseline", "shifts", ("changes",), lambda w: (w.change,)),
 )
 SOFT = {rule.name: rule for rule in SOFT_RULES}

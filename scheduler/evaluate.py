@@ -17,9 +17,12 @@ Definitions
 - lost contacts: contacts × (service level at the requirement − at the staffing), clipped at 0:
   the contacts that miss the answer target because of the shortfall.
 - The week's service level of a queue is contact-weighted; a week without contacts reads 1.
-- nights: shifts with `shifts.is_night`; weekend days: distinct weekend days a shift starts on.
-  Spreads (most − least loaded agent) are taken over the agents who may work nights (`night_ok`)
-  and over all agents, respectively.
+- nights: shifts with `shifts.is_night`; weekend days: distinct weekend days a shift starts on
+  (`scheduler.fairness`). Spreads (most − least loaded agent) are taken over the agents who may
+  work nights (`night_ok`) and over all agents, respectively, counting the nights and weekend days
+  the previous roster (one week or several) carried. Weekends worked (not a full weekend off)
+  are reported per agent and spread among the agents of one contract.
+- With `weeks: N` every figure is the horizon's: N weeks from week_start.
 """
 
 from __future__ import annotations
@@ -33,10 +36,12 @@ import pandas as pd
 
 from forecasts import erlang
 from forecasts.staffing import QueueTarget, expected_service, net_of_shrinkage
+from scheduler import baseline
+from scheduler import fairness as counting
 from scheduler.costs import SOFT_RULES
 from scheduler.roster import RosterShift, shifts_from_roster, validate_roster
 from scheduler.scenario import Agent, Scenario
-from scheduler.shifts import Week, is_night, is_weekend_day, time_of_day
+from scheduler.shifts import Week, time_of_day
 
 COVERAGE_COLUMNS = [
     "interval_start",
@@ -64,7 +69,7 @@ def coverage_table(roster_df: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     requirements or the roster name); intervals the requirements leave out need no one.
     `required_service_level` is the service level the requirement itself would give."""
     roster = validate_roster(roster_df)
-    week = Week(scenario.config.interval_minutes, scenario.cyclic)
+    week = Week(scenario.config.interval_minutes, scenario.cyclic, weeks=scenario.config.weeks)
     queues = _queues(scenario, roster)
     table = _demand_grid(scenario, queues, week)
 
@@ -150,7 +155,10 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
     """Everything `summary.json` reports about a roster; `result` (a RosterResult) adds the solver's view.
 
     Keys: solver, hours (total and per queue), service_level (per queue vs target), rules (amount,
-    weighted cost and service-level cost of each soft rule), total_cost, short_bound, fairness,
+    weighted cost and service-level cost of each soft rule), total_cost, short_bound, fairness (spreads,
+    weekends worked by contract, and per agent the horizon's weekends, weekend days and nights beside
+    the carried ones), changes (against `scenario.baseline`: changed shifts, per agent `old → new`,
+    and breaks moved within unchanged shifts),
     contracts, contract_breaches, shifts_per_agent, warnings (the solver's sentences about what no
     roster can do, e.g. hours nobody may work)."""
     coverage = coverage_table(roster_df, scenario)
@@ -158,11 +166,9 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
     minutes = scenario.config.interval_minutes
     targets = scenario.config.staffing_config()
     hours = _hours(coverage, minutes)
-    fairness = {
-        "nights": _spread(_nights(shifts, scenario), _night_agents(scenario)),
-        "weekend_days": _spread(_weekend_days(shifts, scenario), scenario.agents),
-    }
-    rules = _rules(coverage, hours, fairness, _unpreferred_shifts(shifts, scenario), scenario, result)
+    fairness = _fairness(shifts, scenario)
+    changed = baseline.changes(scenario, shifts)
+    rules = _rules(coverage, hours, fairness, _unpreferred_shifts(shifts, scenario), changed, scenario, result)
     contracts = _contracts(shifts, scenario)
     return {
         "solver": _solver(result),
@@ -175,6 +181,8 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
         "contracts": contracts,
         "contract_breaches": sum(row["status"] != "ok" for row in contracts),
         "shifts_per_agent": _per_agent(Counter(shift.agent_id for shift in shifts), scenario.agents),
+        "changes": {"shifts": sum(len(lines) for lines in changed.values()),
+                    "break_moves": baseline.break_moves(scenario, shifts), "by_agent": changed},
         "warnings": list(getattr(result, "warnings", [])),
     }
 
@@ -234,7 +242,8 @@ def _service_effect(coverage: pd.DataFrame) -> tuple[float, float, float]:
 
 
 def _rules(
-    coverage: pd.DataFrame, hours: dict, fairness: dict, unpreferred: int, scenario: Scenario, result
+    coverage: pd.DataFrame, hours: dict, fairness: dict, unpreferred: int, changed: dict[str, list[str]],
+    scenario: Scenario, result
 ) -> list[dict]:
     """Each soft rule (`scheduler.costs.SOFT_RULES`): its amount in natural units, its cost from
     this roster's own measures, the service level it costs (percentage points of the week's
@@ -249,6 +258,7 @@ def _rules(
         "night_spread": fairness["nights"]["spread"],
         "weekend_spread": fairness["weekend_days"]["spread"],
         "preference_misses": unpreferred,
+        "changes": sum(len(lines) for lines in changed.values()),
     }
     points = {"short": short_points, "over": -over_points}
     extra = {"short": {"lost_contacts": _number(lost)}}
@@ -265,20 +275,44 @@ def _short_bound(result, hours: dict) -> dict:
     (in % of required agent-hours)."""
     bound = getattr(result, "lower_bound_short_hours", None)
     if bound is None:
-        return {"lower_bound_hours": None, "gap_pct": None}
+        return {"lower_bound_hours": None, "gap_pct": None, "bound_kind": None}
     gap = 100 * (hours["short"] - bound) / hours["required"] if hours["required"] else 0.0
-    return {"lower_bound_hours": _number(bound), "gap_pct": _number(gap)}
+    return {"lower_bound_hours": _number(bound), "gap_pct": _number(gap), "bound_kind": getattr(result, "bound_kind", None)}
 
 
-def _nights(shifts: list[RosterShift], scenario: Scenario) -> Counter:
+def _fairness(shifts: list[RosterShift], scenario: Scenario) -> dict:
+    """Spreads of nights (among night_ok agents) and weekend days, counting what the previous roster
+    carried; weekends worked in the horizon and their spread among agents of one contract; and per
+    agent, the horizon's counts beside the carried ones."""
     rules = scenario.config.rules
-    return Counter(shift.agent_id for shift in shifts if is_night(shift.start, shift.end, rules))
+    nights, weekend_days = counting.nights(shifts, rules), counting.weekend_days(shifts, rules)
+    weekends = counting.weekends_worked(shifts, rules)
+    carried_nights, carried_weekend_days = counting.carried(scenario)
+    return {
+        "nights": _spread(nights + carried_nights, _night_agents(scenario)),
+        "weekend_days": _spread(weekend_days + carried_weekend_days, scenario.agents),
+        "weekends_worked_by_contract": {
+            contract: {key: value for key, value in _spread(weekends, agents).items() if key != "by_agent"}
+            for contract, agents in _by_contract(scenario.agents).items()
+        },
+        "agents": {
+            agent.agent_id: {
+                "weekends_worked": weekends[agent.agent_id], "weekend_days": weekend_days[agent.agent_id],
+                "nights": nights[agent.agent_id], "carried_weekend_days": carried_weekend_days[agent.agent_id],
+                "carried_nights": carried_nights[agent.agent_id],
+            }
+            for agent in scenario.agents
+        },
+    }
 
 
-def _weekend_days(shifts: list[RosterShift], scenario: Scenario) -> Counter:
-    rules = scenario.config.rules
-    days = {(shift.agent_id, shift.day) for shift in shifts if is_weekend_day(shift.day, rules)}
-    return Counter(agent_id for agent_id, _ in days)
+def _by_contract(agents: Iterable[Agent]) -> dict[str, list[Agent]]:
+    """Agents by contract: `min–max h` (and `, max N days`)."""
+    grouped: dict[str, list[Agent]] = {}
+    for agent in agents:
+        days = f", max {agent.max_days} days" if agent.max_days is not None else ""
+        grouped.setdefault(f"{agent.min_hours:g}–{agent.max_hours:g} h{days}", []).append(agent)
+    return grouped
 
 
 def _night_agents(scenario: Scenario) -> list[Agent]:
@@ -330,12 +364,15 @@ def terminal_summary(summary_dict: dict) -> str:
     solver, hours, bound, fairness = (summary_dict[key] for key in ("solver", "hours", "short_bound", "fairness"))
     lines = []
     if solver["status"] is not None:
-        lines.append(f"Solver: {solver['status']}, objective {_plain(solver['objective'], ',.0f')}, "
-                     f"bound {_plain(solver['best_bound'], ',.0f')}, {_plain(solver['wall_seconds'], '.1f')} s")
+        proven = {"OPTIMAL": " (proven: no roster costs less)", "FEASIBLE": " (a valid roster, not proven optimal)"}
+        lines.append(f"Solver: {solver['status']}{proven.get(solver['status'], '')}, "
+                     f"objective {_plain(solver['objective'], ',.0f')}, "
+                     f"proven bound {_plain(solver['best_bound'], ',.0f')}, {_plain(solver['wall_seconds'], '.1f')} s")
     lines.append(f"Coverage {hours['coverage_pct']:.1f}% of {hours['required']:,.1f} required agent-hours: "
                  f"{hours['short']:,.1f} h short, {hours['over']:,.1f} h over")
     if bound["lower_bound_hours"] is not None:
-        lines.append(f"Short staffing is at least {bound['lower_bound_hours']:,.1f} h; "
+        kind = f" ({bound['bound_kind']})" if bound.get("bound_kind") else ""
+        lines.append(f"Short staffing is at least {bound['lower_bound_hours']:,.1f} h{kind}; "
                      f"gap {bound['gap_pct']:.2f}% of required hours")
     levels = (f"{queue} {level['expected']:.1%} (target {level['target']:.0%})"
               for queue, level in summary_dict["service_level"].items())
@@ -346,6 +383,11 @@ def terminal_summary(summary_dict: dict) -> str:
     statuses = Counter(row["status"] for row in summary_dict["contracts"])
     lines.append(f"Contract hours: {summary_dict['contract_breaches']} breaches "
                  f"({statuses['under']} under, {statuses['over']} over)")
+    changes = summary_dict["changes"]
+    if changes["shifts"] or changes["break_moves"]:
+        lines.append(f"Changes from the baseline: {changes['shifts']} shifts, "
+                     f"{changes['break_moves']} breaks moved within unchanged shifts")
+        lines += [f"  {agent_id}: {change}" for agent_id, changed in changes["by_agent"].items() for change in changed]
     lines += [f"Warning: {sentence}" for sentence in summary_dict.get("warnings", [])]
     return "\n".join(lines)
 

@@ -61,7 +61,7 @@ from forecasts.settings import SettingsLoader, parse_yaml, validation_problems
 from forecasts.staffing import staffing_requirements
 from scheduler import tables
 from scheduler.roster import write_roster
-from scheduler.scenario import Agent, Scenario, ScenarioConfig, TimeOff
+from scheduler.scenario import MAX_WEEKS, Agent, Scenario, ScenarioConfig, TimeOff
 from tabular import (
     MAX_AGENTS,
     InputError,
@@ -88,11 +88,12 @@ Progress = Callable[[int, int, str], None]
 # --------------------------------------------------------------------------------------------
 
 
-def load_scenario(folder: str | Path, progress: Progress | None = None) -> Scenario:
+def load_scenario(folder: str | Path, progress: Progress | None = None, weeks: int | None = None) -> Scenario:
     """Read and validate a scenario folder; `progress(step, total, message)` follows the forecast
-    when the demand is a history. Raises InputError with every problem found."""
+    when the demand is a history; `weeks` overrides scenario.yaml's. Raises InputError with every
+    problem found."""
     folder = Path(folder)
-    config = read_config(folder)
+    config = with_weeks(read_config(folder), weeks)
     problems: list[Problem] = []
     agents = _collecting(problems, read_agents, folder / AGENTS_FILE, config)
     # Unknown-agent checks would only echo agents.csv's own problems, so they wait for a valid file.
@@ -110,6 +111,15 @@ def load_scenario(folder: str | Path, progress: Progress | None = None) -> Scena
         previous_roster=previous,
         folder=folder,
     )
+
+
+def with_weeks(config: ScenarioConfig, weeks: int | None) -> ScenarioConfig:
+    """The config planning `weeks` weeks (`wfm roster --weeks`), or as it is without."""
+    if weeks is None:
+        return config
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise InputError(Problem(f"--weeks {weeks}: plan from 1 to {MAX_WEEKS} weeks at once"))
+    return config.model_copy(update={"weeks": weeks})
 
 
 def _collecting(problems: list[Problem], read: Callable, *args):
@@ -253,12 +263,12 @@ def read_requirements(path: Path, config: ScenarioConfig, agent_count: int | Non
 
 
 def _forecast(path: Path, folder: Path, config: ScenarioConfig, progress: Progress | None) -> pd.DataFrame:
-    """The forecast of the scenario's week from its history (and special days)."""
+    """The forecast of the scenario's weeks from its history (and special days)."""
     history = read_history(path, str(path))
     _check_queues(history, config, path)  # before the forecast, which may take half a minute
     special_path = demand_file(folder, "special_days", config.demand.special_days) if config.demand.special_days else None
     special_days = read_special_days(special_path, str(special_path)) if special_path else None
-    result = forecast_history(history, start=config.week_start, weeks=1, special_days=special_days, progress=progress)
+    result = forecast_history(history, start=config.week_start, weeks=config.weeks, special_days=special_days, progress=progress)
     forecast = result.forecast
     forecast.attrs["interval_minutes"] = result.interval_minutes
     return forecast

@@ -19,21 +19,24 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from scheduler import check
-from scheduler.engine.data import RosterData, eligible_shifts
+from scheduler.engine.data import RosterData, day_label, eligible_shifts
 from scheduler.engine.hard_rules import (
     AgentShifts,
     Guard,
     add_contract_hours,
     add_days_off,
+    add_full_weekends_off,
     add_max_consecutive_days,
+    add_max_consecutive_nights,
     add_max_days,
     add_max_nights,
     add_min_rest,
     add_one_shift_per_day,
+    add_rest_after_nights,
     new_works,
     no_guard,
 )
-from scheduler.scenario import DAY_NAMES, Agent
+from scheduler.scenario import Agent
 from scheduler.shifts import break_slots, enumerate_shift_types
 
 # A phrase says one of a rule's constraints for an agent, on a day (None: the whole week).
@@ -51,12 +54,24 @@ class HardRule:
 
 
 def on(day: int | None) -> str:
-    return f" ({DAY_NAMES[day].title()})" if day is not None else ""
+    return f" ({day_label(day)})" if day is not None else ""
+
+
+def in_week(day: int | None) -> str:
+    """A per-week constraint's week (its guard's day is the week's first; None in a one-week horizon)."""
+    return f" in week {day // 7 + 1}" if day is not None else ""
 
 
 def relative_to_monday(minutes: int) -> str:
     side = "before" if minutes < 0 else "after"
     return f"{abs(minutes) / 60:g} h {side} Monday 00:00"
+
+
+def per_week(data: RosterData, day: int | None) -> str:
+    """Which week a contract bound holds in, or that it holds for the horizon's average week."""
+    if data.scenario.config.rules.contract_hours == "horizon" and data.weeks > 1:
+        return " on average over the weeks"
+    return in_week(day)
 
 
 def rest_after_last_week(data: RosterData, agent: Agent, day: int | None) -> str:
@@ -89,17 +104,31 @@ HARD_RULES: tuple[HardRule, ...] = (
              phrases={"consecutive_days": lambda data, agent, day:
                       f"at most {data.scenario.config.rules.max_consecutive_days} days in a row{on(day)}"}),
     HardRule("days_off", check.days_off, "test_min_days_off_and_max_days", adds=add_days_off,
-             phrases={"days_off": lambda data, agent, day: f"at least {data.scenario.config.rules.min_days_off} days off"}),
+             phrases={"days_off": lambda data, agent, day: f"at least {data.scenario.config.rules.min_days_off} days off{in_week(day)}"}),
     HardRule("max_days", check.max_days, "test_min_days_off_and_max_days", adds=add_max_days,
-             phrases={"max_days": lambda data, agent, day: f"at most {agent.max_days} working days (max_days)"}),
+             phrases={"max_days": lambda data, agent, day: f"at most {agent.max_days} working days (max_days){in_week(day)}"}),
     HardRule("contract_hours", check.contract_hours, "test_contract_hours_cap_and_minimum", adds=add_contract_hours,
              phrases={
-                 "min_hours": lambda data, agent, day: f"at least {agent.min_hours:g} paid hours (min_hours)",
-                 "max_hours": lambda data, agent, day: f"at most {agent.max_hours:g} paid hours (max_hours)",
+                 "min_hours": lambda data, agent, day: f"at least {agent.min_hours:g} paid hours (min_hours){per_week(data, day)}",
+                 "max_hours": lambda data, agent, day: f"at most {agent.max_hours:g} paid hours (max_hours){per_week(data, day)}",
+                 "max_week_hours": lambda data, agent, day:
+                 f"at most {data.scenario.config.rules.max_week_hours:g} paid hours{in_week(day)} (max_week_hours)",
              }),
     HardRule("max_nights", check.max_nights, "test_max_nights_per_week", adds=add_max_nights,
              phrases={"max_nights": lambda data, agent, day:
-                      f"at most {data.scenario.config.rules.max_nights_per_week} nights"}),
+                      f"at most {data.scenario.config.rules.max_nights_per_week} nights{in_week(day)}"}),
+    HardRule("consecutive_nights", check.consecutive_nights, "test_max_consecutive_nights",
+             adds=add_max_consecutive_nights,
+             phrases={"consecutive_nights": lambda data, agent, day:
+                      f"at most {data.scenario.config.rules.max_consecutive_nights} nights in a row{on(day)}"}),
+    HardRule("rest_after_nights", check.rest_after_nights, "test_rest_after_a_block_of_nights",
+             adds=add_rest_after_nights,
+             phrases={"rest_after_nights": lambda data, agent, day:
+                      f"{data.scenario.config.rules.rest_after_nights_hours:g} h rest after a block of nights{on(day)}"}),
+    HardRule("full_weekends_off", check.full_weekends_off, "test_full_weekends_off",
+             adds=add_full_weekends_off,
+             phrases={"full_weekends_off": lambda data, agent, day:
+                      f"at least {data.scenario.config.full_weekends_off} full weekends off"}),
 )
 
 PHRASES: dict[str, Phrase] = {name: phrase for rule in HARD_RULES for name, phrase in (rule.phrases or {}).items()}

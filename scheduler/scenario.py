@@ -13,6 +13,7 @@ that starts on Sunday at 22:00 starts at minute 6 × 1440 + 1320 and may end pas
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -123,6 +124,14 @@ class WorkRules(Strict):
                                    description="hours inside the night window that make a shift a night")
     max_nights_per_week: int = Field(5, ge=0, le=7)
     weekend_days: tuple[DayName, ...] = ("sat", "sun")
+    contract_hours: Literal["week", "horizon"] = Field(
+        "week", description="each week within the contract's hours, or the horizon's average week")
+    max_week_hours: float = Field(48, gt=0, le=HOURS_PER_WEEK,
+                                  description="paid hours no single week may exceed when contract_hours is horizon")
+    min_full_weekends_off: int | None = Field(
+        None, ge=0, le=6, description="full weekends off per agent in the horizon; default one in every two weeks")
+    max_consecutive_nights: int = Field(4, ge=1, le=14)
+    rest_after_nights_hours: float = Field(46, ge=0, le=96, description="rest after the last night of a block")
 
 
 # The objective is priced in whole units of 1/COST_SCALE in 64-bit integers: a million per hour leaves room.
@@ -142,6 +151,8 @@ class Weights(Strict):
     weekend_spread: float = Field(60, ge=0, le=MAX_WEIGHT,
                                   description="per weekend day between the most and least loaded agent")
     preference: float = Field(10, ge=0, le=MAX_WEIGHT, description="per shift outside the agent's preferred time of day")
+    change: float = Field(200, ge=0, le=MAX_WEIGHT,
+                          description="per shift differing from the baseline roster (a re-plan with --baseline)")
 
 
 class Demand(Strict):
@@ -163,12 +174,14 @@ class Demand(Strict):
 
 
 MAX_TIME_LIMIT = 3600
+MAX_WEEKS = 6
 
 
 class SolverSettings(Strict):
     time_limit_seconds: float = Field(30, gt=0, le=MAX_TIME_LIMIT)
     workers: int = Field(2, ge=1, le=64)
     seed: int = Field(0, ge=-(2**31), le=2**31 - 1)  # CP-SAT's random_seed is a 32-bit integer
+    deterministic: bool = False  # the same roster on every run: one worker, deterministic time
 
 
 def default_templates() -> tuple[ShiftTemplate, ...]:
@@ -203,6 +216,7 @@ class ScenarioConfig(Strict):
     """`scenario.yaml`."""
 
     week_start: dt.date
+    weeks: int = Field(1, ge=1, le=MAX_WEEKS, description="weeks planned at once from week_start")
     interval_minutes: Literal[15, 30, 60] = 30
     queues: dict[str, QueueTarget] = Field(default_factory=lambda: {"default": QueueTarget()})
     demand: Demand
@@ -223,6 +237,9 @@ class ScenarioConfig(Strict):
     def _consistent(self) -> "ScenarioConfig":
         if not self.queues:
             raise ValueError("queues: name at least one queue")
+        if self.full_weekends_off > self.weeks:
+            raise ValueError(f"rules.min_full_weekends_off {self.full_weekends_off} is more than the {self.weeks} "
+                             f"weekend{'s' if self.weeks > 1 else ''} the horizon has (weeks: {self.weeks})")
         for template in self.shift_templates:
             for queue in template.queues or ():
                 if queue not in self.queues:
@@ -231,6 +248,24 @@ class ScenarioConfig(Strict):
             for length in template.length_minutes():
                 check_break_windows(self.breaks_for(length), length)
         return self
+
+    @property
+    def days(self) -> int:
+        """Days of the horizon (day 0 is week_start)."""
+        return 7 * self.weeks
+
+    @property
+    def horizon_minutes(self) -> int:
+        return self.weeks * MINUTES_PER_WEEK
+
+    @property
+    def full_weekends_off(self) -> int:
+        """Full weekends each agent has off in the horizon: `rules.min_full_weekends_off`, by default
+        one in every two weeks (ceil(weeks / 2)); none in a single week, which repeats (one would be
+        every weekend off)."""
+        if self.rules.min_full_weekends_off is not None:
+            return self.rules.min_full_weekends_off
+        return math.ceil(self.weeks / 2) if self.weeks > 1 else 0
 
     def staffing_config(self) -> StaffingConfig:
         return StaffingConfig(queues=dict(self.queues))
@@ -312,6 +347,7 @@ class Scenario:
     time_off: tuple[TimeOff, ...] = ()
     previous_roster: pd.DataFrame | None = None  # the output format of last week's roster
     folder: Path | None = None
+    baseline: pd.DataFrame | None = None  # a published roster of the horizon that a re-plan changes little
 
     @property
     def week_start(self) -> dt.datetime:

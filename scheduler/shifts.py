@@ -43,12 +43,14 @@ class ShiftType:
 
 
 def enumerate_shift_types(config: ScenarioConfig) -> list[ShiftType]:
-    """Every (day, start, length) the templates allow, with the union of queues of the templates allowing it."""
+    """Every (day, start, length) the templates allow on each day of the horizon, with the union of
+    queues of the templates allowing it."""
     queues_of: dict[tuple[int, int], set[str]] = {}
     for template in config.shift_templates:
         queues = set(template.queues or config.queues)
-        for day_name in template.days:
-            day = DAY_NAMES.index(day_name)
+        for day in range(config.days):
+            if DAY_NAMES[day % 7] not in template.days:
+                continue
             for clock in template.start_minutes():
                 for length in template.length_minutes():
                     queues_of.setdefault((day * MINUTES_PER_DAY + clock, length), set()).update(queues)
@@ -91,6 +93,19 @@ def is_weekend_day(day: int, rules: WorkRules) -> bool:
     return DAY_NAMES[day % 7] in rules.weekend_days
 
 
+def weekend_touched(start: int, end: int, rules: WorkRules) -> int | None:
+    """The week (0 = the first) whose weekend a shift takes away: it starts on one of its weekend days
+    or runs into the first of them; None for other shifts (and without weekend days)."""
+    if not rules.weekend_days:
+        return None
+    day = start // MINUTES_PER_DAY
+    if is_weekend_day(day, rules):
+        return day // 7
+    first = min(DAY_NAMES.index(name) for name in rules.weekend_days)
+    weekend_start = (day // 7 * 7 + first) * MINUTES_PER_DAY
+    return day // 7 if start < weekend_start < end else None
+
+
 T = TypeVar("T")
 
 
@@ -121,14 +136,21 @@ def break_slots(config: ScenarioConfig, length: int) -> tuple[BreakSlot, ...]:
 
 @dataclass(frozen=True)
 class Week:
-    """The interval grid of the week: interval t covers minutes [t·len, (t+1)·len) from the week start."""
+    """The interval grid of the horizon (`weeks` weeks): interval t covers minutes [t·len, (t+1)·len)
+    from the week start. "Next week" below is the week after the horizon."""
 
     interval_minutes: int
     cyclic: bool = True
     spill: bool = False  # not cyclic: keep next week's first intervals, numbered on from `count`
+    weeks: int = 1
 
     @cached_property
     def count(self) -> int:
+        return self.weeks * MINUTES_PER_WEEK // self.interval_minutes
+
+    @property
+    def per_week(self) -> int:
+        """Intervals in one week."""
         return MINUTES_PER_WEEK // self.interval_minutes
 
     def covered_intervals(self, start: int, end: int) -> list[int]:

@@ -3,14 +3,17 @@ and reports the result rule by rule.
 
 1. Shift mix (`engine.mix`): how many agents work each shift type and queue, with every break
    placement free, under supply limits that keep it a relaxation of the agent problem. Its linear
-   relaxation (GLOP) bounds from below how little short staffing any roster can reach: that is the
-   bound we report. The shifts it uses (clock start, length, queue), on any day, are the agents'
-   candidate shifts.
+   relaxation (GLOP) bounds from below how little short staffing any roster can reach (a weak
+   bound: it knows no agent's rules). The shifts it uses (clock start, length, queue), on any day,
+   are the agents' candidate shifts.
 2. Named agents (`engine.columns`): agents with the same rules form groups; column generation
    finds, per group, valid weeks (a one-agent CP-SAT model priced at the duals of the master's
    linear relaxation), and diving rounds the master to whole weeks, pricing again as it goes.
    A center of at most `WHOLE_MODEL_AGENTS` agents is then solved as one exact CP-SAT model
    (`engine.whole_team`, every agent, breaks placed by the solver), hinted with that roster.
+   Once a first roster is known, `engine.bound` proves a better bound on short staffing by
+   column generation over every agent's valid weeks of all its eligible shifts (a Lagrangian
+   bound, the master's LP value when it converged); the better of the two is reported.
 3. Breaks (`engine.breaks`, CP-SAT): with the shifts fixed, every break is placed inside its
    window to protect coverage; then `engine.result.roster_table` writes the roster.
 
@@ -21,19 +24,19 @@ the diagnosis included, keeps to the time limit (the diagnosis to at least `DIAG
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from scheduler.costs import COST_SCALE
 from scheduler.engine import diagnose
+from scheduler.engine.bound import best_short_bound
 from scheduler.engine.breaks import place_breaks
-from scheduler.engine.columns import plan_weeks, candidate_options
+from scheduler.engine.columns import KnownWeeks, plan_weeks, candidate_options
 from scheduler.engine.data import Assignment, BreakCounts, RosterData
 from scheduler.engine.mix import solve_mix
 from scheduler.engine.result import roster_table, score, total_cost
-from scheduler.engine.run import Progress, Run
+from scheduler.engine.run import Progress, Run, deterministic_clock, now
 from scheduler.engine.whole_team import whole_model
 from scheduler.roster import ROSTER_COLUMNS
 from scheduler.scenario import Scenario
@@ -47,15 +50,16 @@ class RosterResult:
     """A roster and how it was found.
 
     `objective` is the weighted cost (the sum of `costs`); `best_bound` a proven lower bound on it.
-    `lower_bound_short_hours` is the least short staffing any roster can have (stage 1), in
-    agent-hours; `terms` are the figures by rule (short_hours, lost_contacts, over_hours,
+    `lower_bound_short_hours` is a proven lower bound on the short staffing of any roster, in
+    agent-hours, and `bound_kind` says which bound it is (`engine.bound`); `terms` are the figures by rule (short_hours, lost_contacts, over_hours,
     night_spread, weekend_spread, preference_misses) and `costs` their weighted costs.
     `warnings` are sentences about what no roster can do (hours of a queue nobody may work).
     `infeasibility` explains, in sentences, hard rules that contradict each other (then the
     roster is empty and the status INFEASIBLE; UNKNOWN, with no sentences, when no week was found in
-    time for some agent whose rules do not contradict). OPTIMAL means: one model held every agent and was
-    solved to optimality over the agents' candidate shifts, and the breaks were placed optimally;
-    otherwise FEASIBLE. `stage_seconds` are wall seconds per stage."""
+    time for some agent whose rules do not contradict). OPTIMAL means proven: the objective equals
+    `best_bound`, either because one model held every agent with every shift it may work and was
+    solved to optimality (breaks placed optimally too) or because the cost is all short staffing at
+    the proven bound; otherwise FEASIBLE (a valid roster, how far from the best is not proven). `stage_seconds` are wall seconds per stage."""
 
     roster: pd.DataFrame
     status: str
@@ -64,6 +68,7 @@ class RosterResult:
     wall_seconds: float
     lower_bound_short_hours: float | None
     required_hours: float
+    bound_kind: str | None = None
     terms: dict[str, float] = field(default_factory=dict)
     costs: dict[str, float] = field(default_factory=dict)
     infeasibility: list[str] = field(default_factory=list)
@@ -90,38 +95,59 @@ def percent(hours: float | None, required: float) -> float | None:
 
 
 def solve_roster(
-    scenario: Scenario, time_limit: float | None = None, workers: int | None = None, progress: Progress | None = None
+    scenario: Scenario,
+    time_limit: float | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    deterministic: bool | None = None,
 ) -> RosterResult:
-    """The best roster found within `time_limit` seconds (default: the scenario's solver settings)."""
+    """The best roster found within `time_limit` seconds (default: the scenario's solver settings).
+    `deterministic` (default: `solver.deterministic`): the same roster on every run with the same
+    inputs and seed, on one worker, the time limit counted in CP-SAT's deterministic seconds."""
     settings = scenario.config.solver
-    run = Run(time_limit or settings.time_limit_seconds, workers or settings.workers, settings.seed, progress)
+    limit = time_limit or settings.time_limit_seconds
+    if settings.deterministic if deterministic is None else deterministic:
+        with deterministic_clock():
+            return solve_in(scenario, Run(limit, 1, settings.seed, progress))
+    return solve_in(scenario, Run(limit, workers or settings.workers, settings.seed, progress))
+
+
+def solve_in(scenario: Scenario, run: Run) -> RosterResult:
+    """The best roster found by the run's clock and time limit."""
     data = RosterData.build(scenario)
     warnings = diagnose.uncovered_hours(data)
     problems = diagnose.precheck(data)
     if problems:
         return no_roster(data, run, problems, warnings)
 
-    mix, short_bound = solve_mix(data, run)
-    options, weeks, stuck = plan_weeks(data, candidate_options(data, mix), run)
+    mix, mix_short_hours = solve_mix(data, run)
+    known: KnownWeeks = {}
+    options, weeks, stuck = plan_weeks(data, candidate_options(data, mix), run, known)
     if stuck:
-        deadline = max(run.deadline, time.monotonic() + DIAGNOSIS_SECONDS)
+        deadline = max(run.deadline, now() + DIAGNOSIS_SECONDS)
         sentences = diagnose.explain(data, [group.members for group in stuck], deadline, run.workers)
         return no_roster(data, run, sentences, warnings)
+    short_bound = best_short_bound(data, known, mix_short_hours, run)
     polished, proven = whole_model(data, weeks, options, run)
     assignment, breaks, breaks_status = cheaper_roster(data, weeks, polished, run)
-    status = "OPTIMAL" if proven and assignment is polished and breaks_status == "OPTIMAL" else "FEASIBLE"
-
     terms, costs = score(data, assignment, breaks)
-    cheapest_short = min((step.cost for steps in data.tiers.values() for step in steps), default=0) / COST_SCALE
-    bound = short_bound / data.interval_hours * cheapest_short
-    run.report({"stage": "done", "solutions": 1, "objective": sum(costs.values()), "bound": bound})
+    objective = sum(costs.values())
+    searched_every_shift = all(sorted(options[a]) == sorted(data.eligible[a]) for a in data.eligible)
+    if proven and assignment is polished and breaks_status == "OPTIMAL" and searched_every_shift:
+        bound = objective  # the whole model was solved to optimality over every shift any agent may work
+    else:
+        cheapest_short = min((step.cost for steps in data.tiers.values() for step in steps), default=0) / COST_SCALE
+        bound = short_bound.intervals * cheapest_short
+    status = "OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE"
+    run.report({"stage": "done", "solutions": 1, "objective": objective, "bound": bound})
     return RosterResult(
         roster=roster_table(data, assignment, breaks),
         status=status,
-        objective=sum(costs.values()),
+        objective=objective,
         best_bound=bound,
-        wall_seconds=run.elapsed(),
-        lower_bound_short_hours=short_bound,
+        wall_seconds=run.wall_seconds(),
+        lower_bound_short_hours=short_bound.intervals * data.interval_hours,
+        bound_kind=short_bound.kind,
         required_hours=data.required_hours,
         terms=terms,
         costs=costs,
@@ -138,7 +164,7 @@ def no_roster(data: RosterData, run: Run, sentences: list[str], warnings: list[s
         status="INFEASIBLE" if sentences else "UNKNOWN",
         objective=None,
         best_bound=None,
-        wall_seconds=run.elapsed(),
+        wall_seconds=run.wall_seconds(),
         lower_bound_short_hours=None,
         required_hours=data.required_hours,
         infeasibility=sentences,

@@ -396,16 +396,20 @@ def on_grid(table: pd.DataFrame, file_minutes: int, minutes: int, name: str) -> 
 
 
 def week_rows(table: pd.DataFrame, config: ScenarioConfig, name: str) -> pd.DataFrame:
-    """The rows of a demand table on the scenario's grid that fall in its week, with every interval and
-    queue present (see `complete_week`)."""
+    """The rows of a demand table on the scenario's grid that fall in its weeks (`weeks` from
+    week_start), with every interval and queue present (see `complete_week`). Every week needs rows."""
     start = pd.Timestamp(config.week_start)
-    end = start + pd.Timedelta(minutes=MINUTES_PER_WEEK)
+    end = start + pd.Timedelta(minutes=config.horizon_minutes)
     inside = table[(table["interval_start"] >= start) & (table["interval_start"] < end)]
-    if inside.empty:
+    week_of = (inside["interval_start"] - start) // pd.Timedelta(minutes=MINUTES_PER_WEEK)
+    missing = [start + pd.Timedelta(weeks=week) for week in range(config.weeks) if not (week_of == week).any()]
+    if missing:
         first, last = table["interval_start"].min(), table["interval_start"].max()
+        weeks = ", ".join(f"{monday:%Y-%m-%d}" for monday in missing)
+        asked = "" if config.weeks == 1 else f"; weeks: {config.weeks} plans every week from {start:%Y-%m-%d}"
         raise InputError(Problem(
-            f"has no rows in the week of {start:%Y-%m-%d} (the file runs from {first:%Y-%m-%d %H:%M} "
-            f"to {last:%Y-%m-%d %H:%M}); check week_start", name))
+            f"has no rows in the week{'s' if len(missing) > 1 else ''} of {weeks} (the file runs from "
+            f"{first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}); check week_start{asked}", name))
     return complete_week(inside, config)
 
 
@@ -419,8 +423,8 @@ def scenario_requirements(week: pd.DataFrame, config: ScenarioConfig) -> pd.Data
 
 
 def complete_week(table: pd.DataFrame, config: ScenarioConfig) -> pd.DataFrame:
-    """Every interval of the week for every queue of the scenario: absent ones need no one."""
-    starts = pd.date_range(pd.Timestamp(config.week_start), periods=MINUTES_PER_WEEK // config.interval_minutes,
+    """Every interval of the weeks for every queue of the scenario: absent ones need no one."""
+    starts = pd.date_range(pd.Timestamp(config.week_start), periods=config.horizon_minutes // config.interval_minutes,
                            freq=f"{config.interval_minutes}min")
     grid = pd.MultiIndex.from_product([starts, list(config.queues)], names=["interval_start", "queue"])
     columns = [c for c in SCENARIO_REQUIREMENT_COLUMNS[2:] if c in table]

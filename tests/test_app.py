@@ -411,6 +411,15 @@ def test_an_invalid_work_rule_is_refused_and_a_valid_one_saved(tiny):
         assert store.load_scenario_config(1).rules.min_rest_hours == 12
 
 
+def test_the_rules_and_weights_forms_keep_what_they_do_not_show():
+    from scheduler.scenario import Weights, WorkRules
+
+    current = WorkRules(max_consecutive_nights=2, contract_hours="horizon", min_rest_hours=11)
+    saved = WorkRules(**rules.work_rules({"min_rest_hours": 12.0}, current))
+    assert (saved.min_rest_hours, saved.max_consecutive_nights, saved.contract_hours) == (12, 2, "horizon")
+    assert Weights(**rules.weights({"preference": 5.0}, Weights(change=900))).change == 900
+
+
 def test_a_break_that_cannot_fit_its_shift_is_refused(tiny):
     with Store(tiny) as store:
         before = store.load_scenario_config(1)

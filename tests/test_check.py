@@ -44,11 +44,13 @@ def scenario(
     templates=None,
     time_off=(),
     previous: pd.DataFrame | None = None,
+    weeks: int = 1,
     **rules,
 ) -> Scenario:
     extra = {"shift_templates": templates} if templates else {}
     config = ScenarioConfig(
         week_start=WEEK,
+        weeks=weeks,
         demand={"requirements": "unused.csv"},
         queues={"sales": {}, "support": {}},
         breaks=breaks,
@@ -296,7 +298,7 @@ def test_a_night_for_an_agent_who_does_not_work_nights():
 
 def test_more_nights_than_allowed():
     table = roster(shift("A1", 0, "22:00", 8), shift("A1", 2, "22:00", 8))
-    found = single(check_roster(table, scenario(max_nights_per_week=1)), "max_nights")
+    found = single(check_roster(table, scenario(max_nights_per_week=1, rest_after_nights_hours=0)), "max_nights")
     assert_mentions(found, "Anna Berg (A1)", "2 nights", "Mon 22:00–06:00 and Wed 22:00–06:00", "the most is 1")
 
 
@@ -359,6 +361,93 @@ def test_working_every_day_of_a_repeating_week_never_gives_a_day_off():
     found = single(check_roster(table, scenario(max_consecutive_days=7, min_days_off=0)), "consecutive_days")
     assert found.day is None
     assert_mentions(found, "every day of the week", "7 days in a row")
+
+
+# --------------------------------------------------------------------------------------------
+# A horizon of several weeks: the weekly rules in each week, rest and days in a row across them
+# --------------------------------------------------------------------------------------------
+
+
+def test_days_off_are_counted_in_each_week_of_the_horizon():
+    table = roster(*(shift("A1", day, "08:00", 4) for day in (0, 1, 2, 3, 7, 8, 9, 10, 11, 12)))
+    found = single(check_roster(table, scenario(weeks=2, max_consecutive_days=7)), "days_off")
+    assert found.day == WEEK + dt.timedelta(days=7)
+    assert_mentions(found, "6 days in the week of Mon 10 Jun", "the most is 5")
+
+
+def test_contract_hours_hold_in_every_week_of_the_horizon():
+    table = roster(*(shift("A1", day, "08:00", 8) for day in (0, 1, 2, 7)))
+    found = single(check_roster(table, scenario(agent(min_hours=16, max_hours=24), weeks=2)), "contract_hours")
+    assert found.day == WEEK + dt.timedelta(days=7)
+    assert_mentions(found, "paid 8 h in the week of Mon 10 Jun", "16 to 24 h")
+
+
+def test_contract_hours_over_the_horizon_average_the_weeks_and_cap_each_one():
+    uneven = roster(*(shift("A1", day, "08:00", 8) for day in (0, 1, 2, 7)))
+    averaged = scenario(agent(min_hours=16, max_hours=16), weeks=2, contract_hours="horizon", max_week_hours=20)
+    found = single(check_roster(uneven, averaged), "contract_hours")
+    assert found.day == WEEK
+    assert_mentions(found, "paid 24 h in the week of Mon 3 Jun", "exceed 20 h (max_week_hours)")
+    short = single(check_roster(roster(shift("A1", 0, "08:00", 8)), averaged), "contract_hours")
+    assert short.day is None
+    assert_mentions(short, "paid 4 h in the average week of the 2 weeks", "16 to 16 h")
+
+
+def test_days_in_a_row_run_on_from_one_week_into_the_next():
+    table = roster(*(shift("A1", day, "08:00", 4) for day in (4, 5, 6, 7)))
+    found = single(check_roster(table, scenario(weeks=2, max_consecutive_days=3)), "consecutive_days")
+    assert found.day == WEEK + dt.timedelta(days=7)
+    assert_mentions(found, "4 days in a row", "Fri 7 Jun to Mon 10 Jun", "the most is 3")
+    assert "repeat" not in found.message
+
+
+def test_rest_across_a_week_boundary_inside_the_horizon_and_around_its_end():
+    inside = roster(shift("A1", 6, "22:00", 8), shift("A1", 7, "08:00", 4))
+    found = single(check_roster(inside, scenario(weeks=2)), "rest")
+    assert_mentions(found, "ending Mon 10 Jun 06:00", "starting Mon 10 Jun 08:00;")
+    around = roster(shift("A1", 0, "08:00", 4), shift("A1", 13, "22:00", 8))
+    wrapped = single(check_roster(around, scenario(weeks=2)), "rest")
+    assert wrapped.day == WEEK
+    assert_mentions(wrapped, "the 2 weeks repeat")
+    assert check_roster(around, scenario(weeks=2, previous=NO_PREVIOUS_SHIFTS)) == []
+
+
+def test_nights_are_counted_per_week_and_shifts_past_the_horizon_are_outside_it():
+    nights = roster(shift("A1", 0, "22:00", 8), shift("A1", 8, "22:00", 8))
+    assert check_roster(nights, scenario(weeks=2, max_nights_per_week=1)) == []
+    found = single(check_roster(roster(shift("A1", 14, "08:00", 4)), scenario(weeks=2)), "outside_week")
+    assert_mentions(found, "outside the 2 weeks Mon 3 Jun to Sun 16 Jun")
+
+
+def test_more_nights_in_a_row_than_allowed_counting_last_weeks_roster():
+    last_week = roster(shift("A1", -2, "22:00", 8), shift("A1", -1, "22:00", 8))
+    table = roster(*(shift("A1", day, "22:00", 8) for day in (0, 1)))
+    found = single(check_roster(table, scenario(previous=last_week, max_consecutive_nights=3)), "consecutive_nights")
+    assert found.day == WEEK + dt.timedelta(days=1)
+    assert_mentions(found, "4 nights in a row", "Sat 1 Jun to Tue 4 Jun", "last week's roster", "the most is 3")
+    assert check_roster(table, scenario(max_consecutive_nights=3)) == []
+
+
+def test_rest_after_a_block_of_nights_but_not_inside_it():
+    block = roster(shift("A1", 0, "22:00", 8), shift("A1", 1, "22:00", 8), shift("A1", 3, "14:00", 8))
+    found = single(check_roster(block, scenario()), "rest_after_nights")
+    assert found.day == WEEK + dt.timedelta(days=3)
+    assert_mentions(found, "32 h rest after the night ending Wed 06:00 before the shift starting Thu 14:00",
+                    "the minimum is 46 h")
+    assert check_roster(block, scenario(rest_after_nights_hours=32)) == []
+    around = roster(shift("A1", 0, "08:00", 8), shift("A1", 5, "22:00", 8))  # Sat night, then Mon 08:00 again
+    wrapped = single(check_roster(around, scenario()), "rest_after_nights")
+    assert_mentions(wrapped, "26 h rest", "(the week repeats)")
+
+
+def test_full_weekends_off_in_a_horizon():
+    friday_night = roster(shift("A1", 4, "22:00", 8), shift("A1", 12, "08:00", 4))
+    found = single(check_roster(friday_night, scenario(weeks=3, min_full_weekends_off=2)), "full_weekends_off")
+    assert found.day is None
+    assert_mentions(found, "1 full weekend off in the 3 weeks", "weekends of Sat 8 Jun and Sat 15 Jun",
+                    "the minimum is 2")
+    assert check_roster(friday_night, scenario(weeks=3, min_full_weekends_off=1)) == []
+    assert check_roster(friday_night, scenario(weeks=4)) == []  # by default 2 of 4
 
 
 # --------------------------------------------------------------------------------------------

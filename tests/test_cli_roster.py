@@ -134,6 +134,40 @@ def test_check_passes_the_written_roster(rostered):
     assert "no rule violated" in words(checked.output)
 
 
+def test_a_replan_against_the_written_roster_changes_nothing_and_says_so(rostered, tmp_path):
+    _, folder, out = rostered
+    again = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(tmp_path / "again"),
+                                "--baseline", str(out / "roster.csv"), *SOLVE])
+    assert again.exit_code == 0, again.output
+    report = json.loads((tmp_path / "again" / "summary.json").read_text())
+    assert report["changes"] == {"shifts": 0, "break_moves": 0, "by_agent": {}}
+    assert read_roster(tmp_path / "again" / "roster.csv").equals(read_roster(out / "roster.csv"))
+    assert "Changes from the baseline" not in again.output
+    missing = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(tmp_path / "none"),
+                                  "--baseline", str(tmp_path / "nothing.csv"), *SOLVE])
+    assert missing.exit_code == 2 and "nothing.csv" in squeezed(missing.output)
+    no_traceback(missing)
+
+
+def test_roster_and_check_over_several_weeks(tmp_path):
+    two_weeks = scenario([agent("a1", name="Ann", max_hours=40), agent("a2", name="Bea", max_hours=40)],
+                         demand(range(14), 8, 16), weeks=2)
+    folder = write_folder(two_weeks, tmp_path / "scenario")
+    one_week = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(tmp_path / "one"),
+                                   "--weeks", "1", *SOLVE])
+    assert one_week.exit_code == 0, one_week.output
+    assert read_roster(tmp_path / "one" / "roster.csv")["start"].max() < pd.Timestamp(MONDAY + dt.timedelta(days=7))
+    result = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(tmp_path / "out"), *SOLVE])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert report["hours"]["required"] == 14 * 8 and report["hours"]["short"] == 0
+    roster = tmp_path / "out" / "roster.csv"
+    checked = runner.invoke(app, ["check", str(roster), "--scenario", str(folder)])
+    assert checked.exit_code == 0, checked.output
+    as_one_week = runner.invoke(app, ["check", str(roster), "--scenario", str(folder), "--weeks", "1"])
+    assert as_one_week.exit_code == 1 and "outside_week" in as_one_week.output
+
+
 def test_check_names_the_agent_and_rule_of_a_hand_edit(rostered, tmp_path):
     result, folder, out = rostered
     assert result.exit_code == 0, result.output
@@ -211,8 +245,8 @@ def test_contradicting_rules_exit_1_naming_the_agent_and_rule(tmp_path):
 def test_timeout_without_a_roster_exits_1_and_writes_nothing(tmp_path, monkeypatch):
     calls = []
 
-    def timed_out(case, time_limit=None, workers=None, progress=None):
-        calls.append((time_limit, workers))
+    def timed_out(case, time_limit=None, workers=None, progress=None, deterministic=None):
+        calls.append((time_limit, workers, deterministic))
         return RosterResult(roster=pd.DataFrame(columns=ROSTER_COLUMNS), status="UNKNOWN", objective=None,
                             best_bound=None, wall_seconds=3.2, lower_bound_short_hours=None,
                             required_hours=112.0)
@@ -221,7 +255,9 @@ def test_timeout_without_a_roster_exits_1_and_writes_nothing(tmp_path, monkeypat
     folder = write_folder(small_case(), tmp_path / "scenario")
     out = tmp_path / "out"
     result = run_roster(folder, out, 1)
-    assert calls == [(3.0, 1)]
+    assert calls == [(3.0, 1, None)]
+    runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(out), *SOLVE, "--deterministic"])
+    assert calls[-1] == (3.0, 1, True)
     text = words(result.output)
     assert "No roster was found within the time limit (3 s)" in text
     assert "--time-limit" in text

@@ -60,7 +60,7 @@ def test_shift_values_add_the_prices_of_the_worked_intervals_less_the_cheapest_l
 
 def test_master_prices_give_zero_reduced_cost_to_the_weeks_in_use(data):
     """At an optimum of the relaxation, every week strictly between its bounds has reduced cost 0:
-    its preference cost equals its group's price plus what its shifts are worth at the cover prices."""
+    its cost (preferences, changes) equals its group's price plus what its shifts are worth at the cover prices."""
     groups = agent_groups(data, data.eligible)
     with ThreadPoolExecutor(1) as pool:
         search = WeekSearch(data, groups, pool, lambda stage, objective: None, time.monotonic() + 60)
@@ -74,9 +74,9 @@ def test_master_prices_give_zero_reduced_cost_to_the_weeks_in_use(data):
     for (g, week), value in master.counts().items():
         if 1e-6 < value < groups[g].size - 1e-6:
             pricer = search.pricers[g]
-            preference = dict(zip(pricer.shifts, pricer.preference))
+            costs = dict(zip(pricer.shifts, pricer.costs))
             value = sum(worth[search.worth.index[key]] for key in week)
-            reduced = sum(preference[key] for key in week) - members[g] - value
+            reduced = pricer.constant + sum(costs[key] for key in week) - members[g] - value
             assert reduced == pytest.approx(0, abs=1e-6 * max(1.0, abs(members[g])))
             checked += 1
     assert checked > 0

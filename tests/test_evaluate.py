@@ -212,12 +212,12 @@ def test_summary_is_json_and_agrees_with_the_coverage_table():
 def test_solver_figures_and_the_gap_to_the_short_staffing_bound():
     roster, scenario = seventeen_of_twenty()
     result = SimpleNamespace(status="FEASIBLE", objective=1234.5, best_bound=1000.0, wall_seconds=2.5,
-                             lower_bound_short_hours=0.5, costs={"short": 1600.0, "over": 0.0})
+                             lower_bound_short_hours=0.5, bound_kind="shift mix LP", costs={"short": 1600.0, "over": 0.0})
     report = summary(roster, scenario, result)
-    assert [rule["solver_cost"] for rule in report["rules"]] == [1600.0, 0.0, None, None, None]
+    assert [rule["solver_cost"] for rule in report["rules"]] == [1600.0, 0.0, None, None, None, None]
     assert report["solver"] == {"status": "FEASIBLE", "objective": 1234.5, "best_bound": 1000.0, "wall_seconds": 2.5}
     # 1.5 h short against a bound of 0.5 h, of 10 required agent-hours.
-    assert report["short_bound"] == {"lower_bound_hours": 0.5, "gap_pct": 10.0}
+    assert report["short_bound"] == {"lower_bound_hours": 0.5, "gap_pct": 10.0, "bound_kind": "shift mix LP"}
     text = terminal_summary(report)
     assert "FEASIBLE" in text and "gap 10.00%" in text and "voice" in text and "[" not in text
 

@@ -282,6 +282,38 @@ def test_rows_outside_the_week_are_dropped_and_a_week_without_rows_is_an_error(t
     the_problem(folder, "requirements.csv", None, None, "no rows in the week of 2026-11-23")
 
 
+def test_a_horizon_of_weeks_needs_demand_in_every_week_and_the_missing_ones_are_named(tmp_path: Path):
+    two_weeks = pd.concat([requirements(), requirements(start=WEEK + pd.Timedelta(days=14))])
+    folder = write_scenario(tmp_path, config(weeks=3), agents(), files={"requirements.csv": two_weeks})
+    problem = the_problem(folder, "requirements.csv", None, None, "no rows in the week of 2026-11-30 ")
+    assert "weeks: 3 plans every week from 2026-11-23" in problem.message
+    scenario = load_scenario(folder, weeks=1)  # as `wfm roster --weeks 1` overrides it
+    assert scenario.config.weeks == 1 and len(scenario.requirements) == 7 * 24 * 2
+    with_the_gap = pd.concat([two_weeks, requirements(start=WEEK + pd.Timedelta(days=7))])
+    write_scenario(folder, config(weeks=3), agents(), files={"requirements.csv": with_the_gap})
+    assert len(load_scenario(folder).requirements) == 3 * 7 * 24 * 2
+    with pytest.raises(InputError, match="--weeks 7: plan from 1 to 6 weeks"):
+        load_scenario(folder, weeks=7)
+
+
+def test_a_history_is_forecast_over_every_week_of_the_horizon(tmp_path: Path):
+    from forecasts.sample import sample_history
+
+    history = sample_history(weeks=2, interval_minutes=60)
+    folder = write_scenario(tmp_path, config(demand={"history": "history.csv"}, weeks=2), agents(),
+                            files={"history.csv": history})
+    table = load_scenario(folder).requirements
+    assert table["interval_start"].max() == WEEK + pd.Timedelta(days=14) - pd.Timedelta(hours=1)
+    assert table[table["interval_start"] >= WEEK + pd.Timedelta(days=7)]["required"].gt(0).mean() > 0.5
+
+
+def test_a_previous_roster_may_hold_several_weeks(folder: Path):
+    roster_rows(("A1", "2026-11-02T08:00:00", "2026-11-02T16:00:00"),
+                ("A1", "2026-11-20T08:00:00", "2026-11-20T16:00:00")).to_csv(folder / "previous_roster.csv",
+                                                                             index=False)
+    assert len(load_scenario(folder).previous_roster) == 2
+
+
 def test_forecast_is_staffed_at_the_queue_targets(tmp_path: Path):
     starts = pd.date_range(WEEK, periods=4, freq="60min")
     forecast = pd.DataFrame({"interval_start": starts.repeat(2), "queue": ["voice", "chat"] * 4,

@@ -53,13 +53,15 @@ def scenario(
     queues: tuple[str, ...] = ("voice",),
     time_off: tuple[TimeOff, ...] = (),
     previous: pd.DataFrame | None = None,
+    weeks: int = 1,
     **rules,
 ) -> Scenario:
-    """A one-hour-interval week; default shifts: 8 h starting on any whole hour."""
+    """A one-hour-interval week (or `weeks` of them); default shifts: 8 h starting on any whole hour."""
     templates = templates or (ShiftTemplate(name="any", earliest_start=dt.time(0), latest_start=dt.time(23),
                                             start_step_minutes=60, lengths_hours=(8,)),)
     config = ScenarioConfig(
         week_start=MONDAY,
+        weeks=weeks,
         interval_minutes=60,
         queues={queue: {} for queue in queues},
         demand=Demand(requirements="requirements.csv"),
@@ -136,6 +138,33 @@ def test_contract_hours_cap_and_minimum():
     assert sum(shift.length for shift in shifts) >= 16 * 60
 
 
+def test_a_horizon_of_weeks_keeps_every_rule_in_each_week_and_across_them():
+    # Two weeks wanting someone every day: runs of at most 3 days must carry over the week boundary.
+    case = scenario([agent("a1"), agent("a2")], demand(range(14), 8, 16), weeks=2, max_consecutive_days=3,
+                    min_days_off=2, max_nights_per_week=1)
+    result, shifts = solve(case)
+    assert result.terms["short_hours"] == 0
+    assert {shift.day for shift in shifts} == set(range(14))
+    for name in ("a1", "a2"):
+        worked = {shift.day for shift in shifts if shift.agent_id == name}
+        assert not any(all((first + i) % 14 in worked for i in range(4)) for first in range(14))
+
+
+def test_contract_hours_per_week_or_averaged_over_the_horizon():
+    # 16 h wanted in week 1 only, of an agent contracted for 8 h a week.
+    wanted = demand([0, 1], 8, 16)
+    weekly = scenario([agent(min_hours=8, max_hours=8)], wanted, weeks=2)
+    result, shifts = solve(weekly)
+    assert sorted(shift.day // 7 for shift in shifts) == [0, 1] and result.terms["short_hours"] == 8
+    averaged = scenario([agent(min_hours=8, max_hours=8)], wanted, weeks=2, contract_hours="horizon")
+    result, shifts = solve(averaged)
+    assert sorted(shift.day for shift in shifts) == [0, 1] and result.terms["short_hours"] == 0
+    capped = scenario([agent(min_hours=8, max_hours=8)], wanted, weeks=2, contract_hours="horizon",
+                      max_week_hours=12)
+    result, shifts = solve(capped)
+    assert result.terms["short_hours"] == 8
+
+
 def test_no_nights_for_agents_without_night_ok():
     case = scenario([agent("day", night_ok=False), agent("night")], demand(EVERY_DAY, 22, 30, required=2))
     _, shifts = solve(case)
@@ -148,6 +177,53 @@ def test_max_nights_per_week():
     case = scenario([agent()], demand(EVERY_DAY, 22, 30), max_nights_per_week=2)
     _, shifts = solve(case)
     assert sum(is_night(s.start, s.end, case.config.rules) for s in shifts) == 2
+
+
+def test_max_consecutive_nights():
+    case = scenario([agent()], demand(EVERY_DAY, 22, 30), max_nights_per_week=7, max_consecutive_nights=3,
+                    rest_after_nights_hours=0)
+    _, shifts = solve(case)
+    nights = {s.day for s in shifts if is_night(s.start, s.end, case.config.rules)}
+    assert len(nights) == 5  # a repeating week of runs of at most 3 nights
+    assert not any(all((first + i) % 7 in nights for i in range(4)) for first in range(7))
+
+
+def test_rest_after_a_block_of_nights():
+    # Monday's night ends Tuesday 06:00; Thursday 06:00 is 48 h later.
+    wanted = demand([0], 22, 30) + demand([3], 6, 14)
+    result, _ = solve(scenario([agent()], wanted, rest_after_nights_hours=46))
+    assert result.terms["short_hours"] == 0
+    result, shifts = solve(scenario([agent()], wanted, rest_after_nights_hours=50))
+    assert result.terms["short_hours"] == 8 and len(shifts) == 1
+
+
+def test_full_weekends_off():
+    # Someone wanted every day of two weeks: the one agent may work only one of the two weekends.
+    case = scenario([agent()], demand(range(14), 8, 16), weeks=2, max_consecutive_days=6)
+    result, shifts = solve(case)
+    weekends = {s.day // 7 for s in shifts if s.day % 7 >= 5}
+    assert len(weekends) == 1 and result.terms["short_hours"] == 8 * 3  # a weekend and a day to break 12 in a row
+    both = scenario([agent()], demand(range(14), 8, 16), weeks=2, max_consecutive_days=6, min_full_weekends_off=0)
+    _, shifts = solve(both)
+    assert {s.day // 7 for s in shifts if s.day % 7 >= 5} == {0, 1}
+
+
+def test_weekends_carried_from_a_previous_roster_of_several_weeks_count_for_fairness():
+    def worked(agent_id: str, day: int) -> dict:
+        start = pd.Timestamp(MONDAY) + pd.Timedelta(days=day, hours=8)
+        return {"agent_id": agent_id, "name": agent_id.upper(), "queue": "voice", "activity": "work",
+                "start": start, "end": start + pd.Timedelta(hours=8)}
+
+    # a1 worked three weekend days in the two weeks before; a2 none.
+    previous = pd.DataFrame([worked("a1", -9), worked("a1", -8), worked("a1", -2), worked("a2", -7)])
+    case = scenario([agent("a1"), agent("a2")], demand([5], 8, 16), previous=previous)
+    result, shifts = solve(case)
+    assert [(s.agent_id, s.day) for s in shifts] == [("a2", 5)]
+    report = summary(result.roster, case, result)
+    assert report["fairness"]["agents"]["a1"] == {"weekends_worked": 0, "weekend_days": 0, "nights": 0,
+                                                  "carried_weekend_days": 3, "carried_nights": 0}
+    assert report["fairness"]["weekend_days"]["by_agent"] == {"a1": 3, "a2": 1}
+    assert report["fairness"]["agents"]["a2"]["weekends_worked"] == 1
 
 
 def test_skills_availability_and_time_off():

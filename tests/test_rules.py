@@ -13,7 +13,7 @@ from scheduler.engine.data import RosterData
 from scheduler.engine.hard_rules import AgentShifts, new_works
 from scheduler.rules import HARD_RULES, PHRASES, rule_phrase
 from scheduler.scenario import Weights
-from tests.test_model_rules import EVERY_DAY, agent, demand, scenario
+from tests.test_model_rules import agent, demand, scenario
 
 
 def test_every_checker_is_a_rule_of_the_table_under_its_own_name():
@@ -29,11 +29,12 @@ def test_every_rule_is_kept_by_the_engine_and_shown_by_a_test():
 
 
 def test_every_constraint_the_model_adds_has_words_and_belongs_to_its_rule():
-    # Last week's Sunday night, a day cap and nights: every constraint of the table shows up.
+    # Last week's Sunday night, a day cap, nights and contract hours averaged over two weeks: every
+    # constraint of the table shows up.
     previous = pd.DataFrame([{"agent_id": "a1", "name": "A1", "queue": "voice", "activity": "work",
                               "start": pd.Timestamp("2026-11-29 22:00"), "end": pd.Timestamp("2026-11-30 06:00")}])
-    case = scenario([agent(min_hours=8, max_days=4)], demand(EVERY_DAY, 0, 24), previous=previous,
-                    min_days_off=2, max_nights_per_week=1)
+    case = scenario([agent(min_hours=8, max_days=4)], demand(range(14), 0, 24), previous=previous, weeks=2,
+                    min_days_off=2, max_nights_per_week=1, contract_hours="horizon")
     data = RosterData.build(case)
     guarded: dict[str, set[str]] = {}
     for rule in HARD_RULES:
@@ -53,10 +54,11 @@ def test_every_constraint_the_model_adds_has_words_and_belongs_to_its_rule():
 
 
 def test_a_soft_rules_cost_is_its_weights_times_its_measures():
-    weights = Weights(short_hour=3, short_contact=5, over_hour=7, night_spread=11, weekend_spread=13, preference=17)
+    weights = Weights(short_hour=3, short_contact=5, over_hour=7, night_spread=11, weekend_spread=13, preference=17,
+                      change=19)
     measures = {"short_hours": 2.0, "lost_contacts": 4.0, "over_hours": 1.5, "night_spread": 3.0,
-                "weekend_spread": 1.0, "preference_misses": 6.0}
+                "weekend_spread": 1.0, "preference_misses": 6.0, "changes": 2.0}
     costs = {rule.name: rule.cost(weights, measures) for rule in SOFT_RULES}
     assert costs == {"short": 3 * 2 + 5 * 4, "over": 7 * 1.5, "night_spread": 11 * 3, "weekend_spread": 13,
-                     "preference": 17 * 6}
-    assert [rule.unit_price(weights) for rule in SOFT_RULES] == [30, 70, 110, 130, 170]
+                     "preference": 17 * 6, "change": 19 * 2}
+    assert [rule.unit_price(weights) for rule in SOFT_RULES] == [30, 70, 110, 130, 170, 190]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import threading
 import time
 
 import pandas as pd
@@ -10,11 +12,12 @@ import pytest
 
 from scheduler.check import check_roster
 from scheduler.costs import SOFT_RULES
-from scheduler.evaluate import summary
+from scheduler.engine.run import deterministic_clock, now, thread_pool
+from scheduler.evaluate import summary, terminal_summary
 from scheduler.roster import ROSTER_COLUMNS
 from scheduler.scenario import BreakRule, ShiftTemplate
 from scheduler.solve import RosterResult, solve_roster
-from tests.test_model_rules import EVERY_DAY, agent, demand, scenario
+from tests.test_model_rules import EVERY_DAY, MONDAY, agent, demand, scenario
 
 
 def small_center():
@@ -32,7 +35,7 @@ def test_result_fields():
     assert result.status in ("OPTIMAL", "FEASIBLE")
     assert result.best_bound <= result.objective
     assert set(result.terms) == {"short_hours", "lost_contacts", "over_hours", "night_spread",
-                                 "weekend_spread", "preference_misses"}
+                                 "weekend_spread", "preference_misses", "changes"}
     assert 0 <= result.lower_bound_short_hours <= result.terms["short_hours"]
     assert result.required_hours == 7 * 16 * 2
     assert result.short_percent == 100 * result.terms["short_hours"] / result.required_hours
@@ -65,7 +68,17 @@ def after_last_week():
                     demand(EVERY_DAY, 6, 22, required=2), previous=previous, breaks=breaks, min_days_off=2)
 
 
-@pytest.mark.parametrize("build", [small_center, night_and_weekend_center, with_contacts, after_last_week])
+def against_a_baseline():
+    """A re-plan of the small center against a published roster that asks for changes."""
+    published = pd.DataFrame([{"agent_id": f"a{i}", "name": f"A{i}", "queue": "voice", "activity": "work",
+                               "start": pd.Timestamp(MONDAY) + pd.Timedelta(days=day, hours=6 + 8 * (i % 2)),
+                               "end": pd.Timestamp(MONDAY) + pd.Timedelta(days=day, hours=14 + 8 * (i % 2))}
+                              for i in range(4) for day in range(i, i + 3)])
+    return dataclasses.replace(small_center(), baseline=published)
+
+
+@pytest.mark.parametrize("build", [small_center, night_and_weekend_center, with_contacts, after_last_week,
+                                   against_a_baseline])
 def test_the_solvers_terms_and_costs_are_the_independent_evaluations(build):
     """What the solver says its roster costs, rule by rule, is what `scheduler.evaluate` finds in
     the written roster (short staffing's contacts aside: the solver prices them on a convex minorant
@@ -80,6 +93,7 @@ def test_the_solvers_terms_and_costs_are_the_independent_evaluations(build):
         "night_spread": report["fairness"]["nights"]["spread"],
         "weekend_spread": report["fairness"]["weekend_days"]["spread"],
         "preference_misses": next(row["amount"] for row in report["rules"] if row["rule"] == "preferences"),
+        "changes": report["changes"]["shifts"],
     }
     assert {name: result.terms[name] for name in found} == pytest.approx(found, abs=1e-3)
     rows = {row["rule"]: row for row in report["rules"]}
@@ -152,3 +166,60 @@ def test_a_requirement_of_a_million_agents_is_priced_and_solved_within_the_time_
     assert time.monotonic() - began < limit + 10
     assert result.terms["short_hours"] == 1_000_000 - 3
     assert check_roster(result.roster, case) == []
+
+
+def test_a_replan_against_its_own_roster_changes_nothing():
+    case = small_center()
+    first = solve_roster(case, time_limit=10, workers=1)
+    again = solve_roster(dataclasses.replace(case, baseline=first.roster), time_limit=10, workers=1)
+    assert again.roster.equals(first.roster)
+    report = summary(again.roster, dataclasses.replace(case, baseline=first.roster), again)
+    assert report["changes"] == {"shifts": 0, "break_moves": 0, "by_agent": {}}
+    assert again.terms["changes"] == 0
+
+
+def test_a_shift_moves_only_when_the_change_is_worth_it():
+    # Published: Monday 08:00-16:00; wanted now: 09:00-17:00 (one short hour, 1,000, if it stays).
+    published = pd.DataFrame([{"agent_id": "a1", "name": "A1", "queue": "voice", "activity": "work",
+                               "start": pd.Timestamp(MONDAY) + pd.Timedelta(hours=8),
+                               "end": pd.Timestamp(MONDAY) + pd.Timedelta(hours=16)}])
+    case = dataclasses.replace(scenario([agent(max_hours=8)], demand([0], 9, 17)), baseline=published)
+    moved = solve_roster(case, time_limit=5, workers=1)
+    assert check_roster(moved.roster, case) == []
+    report = summary(moved.roster, case, moved)
+    assert report["changes"]["by_agent"] == {"a1": ["Mon 08:00 8h voice → Mon 09:00 8h voice"]}
+    assert "a1: Mon 08:00 8h voice → Mon 09:00 8h voice" in terminal_summary(report)
+    expensive = case.config.model_copy(update={"weights": case.config.weights.model_copy(update={"change": 5000})})
+    kept = solve_roster(dataclasses.replace(case, config=expensive), time_limit=5, workers=1)
+    assert kept.roster.equals(published[kept.roster.columns]) and kept.terms["changes"] == 0
+
+
+def test_deterministic_gives_the_same_roster_on_every_run():
+    # Twelve alike agents and a 3 s limit: column generation and diving stop by the clock.
+    case = scenario([agent(f"a{i}", min_hours=16, max_hours=40) for i in range(12)],
+                    demand(EVERY_DAY, 0, 24, required=3))
+    runs = [solve_roster(case, time_limit=3, workers=2, deterministic=True) for _ in range(2)]
+    pd.testing.assert_frame_equal(runs[0].roster, runs[1].roster)
+    assert runs[0].objective == runs[1].objective
+    assert check_roster(runs[0].roster, case) == []
+
+
+def test_deterministic_from_the_scenarios_solver_settings():
+    case = small_center()
+    settings = case.config.solver.model_copy(update={"deterministic": True})
+    case = dataclasses.replace(case, config=case.config.model_copy(update={"solver": settings}))
+    first, second = (solve_roster(case, time_limit=2) for _ in range(2))
+    pd.testing.assert_frame_equal(first.roster, second.roster)
+
+
+def test_a_deterministic_solve_keeps_its_work_clock_to_its_own_threads():
+    seen = {}
+    with deterministic_clock():
+        with thread_pool(1) as pool:
+            seen["pool"] = pool.submit(now).result()
+        other = threading.Thread(target=lambda: seen.update(other=now()))
+        other.start()
+        other.join()
+        seen["own"] = now()
+    assert seen["own"] == seen["pool"] == 0.0  # no CP-SAT work done yet
+    assert seen["other"] > 0.0 and now() > 0.0  # the wall clock, elsewhere and afterwards

@@ -6,6 +6,7 @@ Where a command writes is checked before its long work starts, so a bad `--out` 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -209,7 +210,7 @@ def staffing_overview(requirements: pd.DataFrame) -> Table:
     return table
 
 
-def solve_with_progress(scenario, time_limit: float | None, workers: int | None):
+def solve_with_progress(scenario, time_limit: float | None, workers: int | None, deterministic: bool = False):
     from scheduler.solve import solve_roster
 
     with terminal_progress() as bar:
@@ -222,7 +223,8 @@ def solve_with_progress(scenario, time_limit: float | None, workers: int | None)
             message = f"{event.get('stage', '')}  {info}"
             bar.update(task, completed=min(event.get("seconds", 0), limit), message=message)
 
-        return solve_roster(scenario, time_limit=time_limit, workers=workers, progress=update)
+        chosen = {"deterministic": True} if deterministic else {}  # else scenario.yaml's solver.deterministic
+        return solve_roster(scenario, time_limit=time_limit, workers=workers, progress=update, **chosen)
 
 
 def write_roster_outputs(scenario, result, out: Path) -> dict:
@@ -239,14 +241,18 @@ def write_roster_outputs(scenario, result, out: Path) -> dict:
     return report
 
 
-def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int | None, out: Path) -> int:
+def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int | None, out: Path,
+                    weeks: int | None = None, baseline: Path | None = None, deterministic: bool = False) -> int:
     """Load, solve, write and summarise (outputs checked by the caller); returns the exit code."""
     from scheduler.evaluate import terminal_summary
     from scheduler.io import load_scenario
+    from scheduler.roster import read_roster
 
     with progress_bar("Loading scenario") as update:
-        scenario = load_scenario(scenario_dir, progress=update)
-    result = solve_with_progress(scenario, time_limit, workers)
+        scenario = load_scenario(scenario_dir, progress=update, weeks=weeks)
+    if baseline is not None:
+        scenario = dataclasses.replace(scenario, baseline=read_roster(baseline))
+    result = solve_with_progress(scenario, time_limit, workers, deterministic)
     if result.infeasibility:
         errors.print("[bold red]The hard rules contradict each other:[/]")
         for sentence in result.infeasibility:
@@ -268,10 +274,16 @@ def roster(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("out"),
     time_limit: Annotated[float | None, typer.Option(help="seconds for the solver")] = None,
     workers: Annotated[int | None, typer.Option(min=1, max=64, help="CP-SAT worker threads")] = None,
+    weeks: Annotated[int | None, typer.Option(help="weeks to plan from week_start (1–6; overrides scenario.yaml)")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        help="a published roster.csv to change as little as possible (weights.change per changed shift)")] = None,
+    deterministic: Annotated[bool, typer.Option(
+        "--deterministic", help="the same roster on every run (one worker; the time limit in deterministic seconds)")] = False,
 ) -> None:
-    """Build next week's roster of named agents with CP-SAT."""
+    """Build the roster of named agents for the coming week(s) with CP-SAT."""
     with reported_errors():
-        code = roster_scenario(scenario, checked_time_limit(time_limit), workers, roster_outputs(output_folder(out)))
+        code = roster_scenario(scenario, checked_time_limit(time_limit), workers, roster_outputs(output_folder(out)),
+                               weeks, baseline, deterministic)
     raise typer.Exit(code)
 
 
@@ -279,14 +291,15 @@ def roster(
 def check(
     roster_file: Annotated[Path, typer.Argument(metavar="ROSTER", help="roster CSV")],
     scenario: Annotated[Path, typer.Option(help="scenario folder")],
+    weeks: Annotated[int | None, typer.Option(help="weeks the roster spans (as given to wfm roster --weeks)")] = None,
 ) -> None:
-    """Check a roster (also a hand-edited one) against every hard rule."""
+    """Check a roster (also a hand-edited one) against every hard rule, over all its weeks."""
     from scheduler.check import check_roster, format_violations
     from scheduler.io import load_scenario
     from scheduler.roster import read_roster
 
     with reported_errors():
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(scenario, weeks=weeks)
         table = read_roster(roster_file)
         violations = check_roster(table, loaded)
     if violations:

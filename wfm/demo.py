@@ -59,9 +59,10 @@ LAST_NAMES = (
 
 
 def write_demo_scenario(
-    folder: str | Path, seed: int = 11, demand: Literal["forecast", "history"] = "forecast"
+    folder: str | Path, seed: int = 11, demand: Literal["forecast", "history"] = "forecast", weeks: int = 1
 ) -> Path:
-    """Write the sample center as a scenario folder for the week of `DEMO_WEEK`, and return it.
+    """Write the sample center as a scenario folder for `weeks` weeks from `DEMO_WEEK`, and return it
+    (the team is sized to the average week's demand).
 
     The folder holds the sample `history.csv`, `special_days.csv` and `staffing.yaml`,
     `scenario.yaml`, `agents.csv`, `time_off.csv` and, with `demand="forecast"` (the default, which
@@ -70,29 +71,30 @@ def write_demo_scenario(
     the full forecast backtest (12-35 s)."""
     folder = Path(folder)
     write_sample(folder)  # history.csv, special_days.csv, staffing.yaml
-    forecast = demo_forecast()
+    forecast = demo_forecast(weeks)
     files = {"forecast.csv": forecast} if demand == "forecast" else {}
-    config = demo_config(demand)
+    config = demo_config(demand, weeks)
     required = staffing_requirements(forecast, config.staffing_config(), INTERVAL_MINUTES)
     rng = np.random.default_rng(seed)
-    agents = demo_agents(required_agent_hours(required) / covering_share(config), rng)
+    agents = demo_agents(required_agent_hours(required) / weeks / covering_share(config), rng)
     write_scenario(folder, config, agents, demo_time_off(agents, rng), files=files)
     return folder
 
 
-def demo_forecast() -> pd.DataFrame:
-    """The forecast of the demo week from the sample history and special days."""
-    result = forecast_history(sample_history(), start=DEMO_WEEK, weeks=1, special_days=sample_special_days(),
+def demo_forecast(weeks: int = 1) -> pd.DataFrame:
+    """The forecast of the demo weeks from the sample history and special days."""
+    result = forecast_history(sample_history(), start=DEMO_WEEK, weeks=weeks, special_days=sample_special_days(),
                               methods=list(DEMO_METHODS))
     return result.forecast
 
 
-def demo_config(demand: Literal["forecast", "history"]) -> ScenarioConfig:
+def demo_config(demand: Literal["forecast", "history"], weeks: int = 1) -> ScenarioConfig:
     """scenario.yaml: the sample's queue targets, default shift templates, breaks and rules."""
     sources = {"forecast": {"forecast": "forecast.csv"},
                "history": {"history": "history.csv", "special_days": "special_days.csv"}}
     return ScenarioConfig(
         week_start=DEMO_WEEK,
+        weeks=weeks,
         interval_minutes=INTERVAL_MINUTES,
         queues=sample_staffing_config()["queues"],
         demand=sources[demand],

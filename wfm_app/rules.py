@@ -153,10 +153,12 @@ def save_config(store: Store, scenario_id: int, config: ScenarioConfig, table: s
         raise located(error, table) from None
 
 
-def work_rules(values: dict) -> dict:
-    """Form values for `WorkRules` (the store validates them with the rest of the config)."""
-    return {key: values[key] for key in WorkRules.model_fields}
+def work_rules(values: dict, current: WorkRules) -> dict:
+    """`WorkRules` with the form's values (the store validates them with the rest of the config); the
+    rules the form does not show stay as they are."""
+    return current.model_dump() | {key: values[key] for key in WorkRules.model_fields if key in values}
 
 
-def weights(values: dict) -> dict:
-    return {key: values[key] for key in Weights.model_fields}
+def weights(values: dict, current: Weights) -> dict:
+    """`Weights` with the form's values; the weights the form does not show stay as they are."""
+    return current.model_dump() | {key: values[key] for key in Weights.model_fields if key in values}

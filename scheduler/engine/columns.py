@@ -1,6 +1,6 @@
 """Stage 2: named agents by column generation over weeks, and a diving heuristic: the first roster.
 
-Agents with the same candidate shifts, contract, nights, preference and last week are
+Agents with the same candidate shifts, contract, nights, preference, last week and baseline are
 interchangeable: a *group*. A *week* (a column) is one valid set of shifts for a member.
 
 - The *master problem* chooses how many members of each group work each known week; its linear
@@ -33,19 +33,23 @@ from scipy import sparse
 from scheduler.costs import COST_SCALE
 from scheduler.engine.data import Assignment, RosterData, agent_day_limit
 from scheduler.engine.hard_rules import new_works
-from scheduler.engine.run import Run, new_solver
-from scheduler.engine.soft_rules import off_preference
+from scheduler.engine.run import Run, new_solver, now, thread_pool
+from scheduler.engine.soft_rules import change_prices, off_preference
 from scheduler.rules import add_agent_rules
 from scheduler.scenario import Agent
 
 
 AgentWeek = tuple[tuple[int, str], ...]  # one agent's week: the (shift type, queue) it works, sorted
+KnownWeeks = dict[str, list[AgentWeek]]  # valid weeks per agent
 PRICE_SCALE = 100  # pricing objectives count in 1/PRICE_SCALE of a scaled cost unit
 FIRST_WEEK_SECONDS = 2.0  # to find a group its first valid week
+# A first week need not be the best: within 2 % of it the greedy pass over a horizon of several weeks
+# takes about half the time, leaving it to column generation.
+FIRST_WEEK_GAP = 0.02
 PRICING_SECONDS = 1.0
 ROUND_UP_SHARE = 0.05  # of the fractional week counts rounded up at each diving step
 GENERATE_TIME_SHARE = 0.45  # of the time limit, by when column generation stops
-DIVE_PRICING_TIME_SHARE = 0.8  # of the time limit, by when diving stops pricing new weeks
+DIVE_PRICING_TIME_SHARE = 0.65  # of the time limit, by when diving stops pricing new weeks
 INTEGRAL = 1e-6
 
 
@@ -76,16 +80,25 @@ def agent_groups(data: RosterData, options: dict[str, list[tuple[int, str]]]) ->
         key = (
             tuple(sorted(options[agent.agent_id])),
             agent.min_hours, agent.max_hours, agent.max_days, agent.night_ok, agent.preferred,
-            data.previous.get(agent.agent_id),
+            data.previous.get(agent.agent_id), tuple(sorted(data.baseline.get(agent.agent_id, {}).items())),
         )
         members[key].append(agent)
     return [Group(tuple(agents), key[0]) for key, agents in members.items()]
 
 
-def preference_costs(data: RosterData, group: Group, shifts) -> list[int]:
-    """Scaled cost of each (k, queue) for a member: the preference weight when off its preferred time."""
+def shift_costs(data: RosterData, group: Group, shifts) -> tuple[int, list[int]]:
+    """Scaled cost of each (k, queue) for a member: the preference weight when off its preferred time
+    and the change charge against its baseline; with the charge's constant, which every week of the
+    member pays (`soft_rules.change_prices`)."""
     price = round(data.scenario.config.weights.preference * COST_SCALE)
-    return [price * off_preference(data, group.agent.preferred, k) for k, _ in shifts]
+    constant, changes = change_prices(data, group.agent.agent_id, shifts)
+    return constant, [price * off_preference(data, group.agent.preferred, k) + change
+                      for (k, _), change in zip(shifts, changes)]
+
+
+def week_cost(data: RosterData, group: Group, week: AgentWeek) -> int:
+    constant, costs = shift_costs(data, group, week)
+    return constant + sum(costs)
 
 
 class ShiftWorth:
@@ -144,21 +157,23 @@ class Pricer:
         self.shifts = [(k, queue) for _, k, queue in works]
         self.rows = np.array([worth.index[key] for key in self.shifts], dtype=np.int64)
         self.variables = list(works.values())
-        self.preference = np.array(preference_costs(data, group, self.shifts), dtype=float)
+        self.constant, costs = shift_costs(data, group, self.shifts)
+        self.costs = np.array(costs, dtype=float)
 
-    def best_week(self, worth: np.ndarray, seconds: float) -> tuple[str, float, AgentWeek]:
+    def best_week(self, worth: np.ndarray, seconds: float, gap: float = 0.0) -> tuple[str, float, AgentWeek]:
         """(status, worth, week): the valid week of greatest worth (`ShiftWorth.of`) less its
-        preference cost; UNKNOWN without a week when no time is left."""
+        cost (`week_cost`; or within a relative `gap` of it); UNKNOWN without a week when no time is left."""
         if seconds <= 0:
             return "UNKNOWN", -math.inf, ()
-        coefficients = np.rint(PRICE_SCALE * (worth[self.rows] - self.preference)).astype(np.int64).tolist()
+        coefficients = np.rint(PRICE_SCALE * (worth[self.rows] - self.costs)).astype(np.int64).tolist()
         self.model.maximize(cp_model.LinearExpr.weighted_sum(self.variables, coefficients))
         solver = new_solver(seconds, workers=1)
+        solver.parameters.relative_gap_limit = gap
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return solver.status_name(status), -math.inf, ()
         week = tuple(sorted(key for key, var in zip(self.shifts, self.variables) if solver.boolean_value(var)))
-        return solver.status_name(status), solver.objective_value / PRICE_SCALE, week
+        return solver.status_name(status), solver.objective_value / PRICE_SCALE - self.constant, week
 
 
 class MasterLP:
@@ -199,7 +214,7 @@ class MasterLP:
         var = self.solver.NumVar(0, group.size, "")
         self.weeks[g, week] = var
         self.members[g].SetCoefficient(var, 1)
-        self.objective.SetCoefficient(var, sum(preference_costs(self.data, group, week)))
+        self.objective.SetCoefficient(var, week_cost(self.data, group, week))
         for k, queue in week:
             for t in self.data.shifts[k].covered:
                 row = self.cover[queue, t]
@@ -247,7 +262,7 @@ class WeekSearch:
     groups: list[Group]
     pool: ThreadPoolExecutor
     report: Callable[[str, float], None]
-    deadline: float  # a time.monotonic() instant: no pricing model solves past it
+    deadline: float  # a `run.now()` instant: no pricing model solves past it
 
     def __post_init__(self) -> None:
         self.worth = ShiftWorth(self.data)
@@ -265,8 +280,8 @@ class WeekSearch:
                 (queue, t): data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
                 for queue in data.queues for t in range(data.horizon)
             })
-            seconds = min(FIRST_WEEK_SECONDS, self.deadline - time.monotonic())
-            status, _, week = self.pricers[g].best_week(self.worth.of(prices), seconds)
+            seconds = min(FIRST_WEEK_SECONDS, self.deadline - now())
+            status, _, week = self.pricers[g].best_week(self.worth.of(prices), seconds, FIRST_WEEK_GAP)
             if not week and status not in ("OPTIMAL", "FEASIBLE"):
                 stuck.append((status != "INFEASIBLE", group))
                 continue
@@ -283,7 +298,7 @@ class WeekSearch:
         shift_worth = self.worth.of(self.worth.prices(self.master.cover_prices()))
 
         def best(g: int):
-            return self.pricers[g].best_week(shift_worth, min(PRICING_SECONDS, self.deadline - time.monotonic()))
+            return self.pricers[g].best_week(shift_worth, min(PRICING_SECONDS, self.deadline - now()))
 
         added = 0
         for g, (_, value, week) in zip(groups, self.pool.map(best, groups)):
@@ -295,7 +310,7 @@ class WeekSearch:
         """Price every group until no week would lower the relaxation, or `stop` (a round begun
         goes on to its end)."""
         everyone = list(range(len(self.groups)))
-        while time.monotonic() < stop:
+        while now() < stop:
             self.report("weeks", self.master.solve())
             if not self.price(everyone):
                 return
@@ -319,7 +334,7 @@ class WeekSearch:
                     rounded.add(key[0])
                 if len(rounded) >= max(1, ROUND_UP_SHARE * len(fractional)):
                     break
-            if time.monotonic() < pricing_deadline:
+            if now() < pricing_deadline:
                 self.master.solve()
                 open_groups = [g for g, group in enumerate(self.groups) if self.master.fixed_members(g) < group.size]
                 self.price(open_groups)
@@ -338,35 +353,49 @@ def assignment_of(groups: list[Group], counts: dict[tuple[int, AgentWeek], int])
 
 
 def candidate_options(data: RosterData, mix: dict[tuple[int, str], float]) -> dict[str, list[tuple[int, str]]]:
-    """Per agent, the shifts of the mix (clock start, length and queue) on any day that it may work;
-    all its eligible shifts when those could not make up its contract's minimum hours. (The linear
-    mix is degenerate: it may put a shift on some days only where any day would do.)"""
-    rules = data.scenario.config.rules
+    """Per agent, the shifts of the mix (clock start, length and queue) on any day that it may work,
+    and its baseline's shifts (keeping them must stay possible); all its eligible shifts when those
+    could not make up its contract's minimum hours. (The linear mix is degenerate: it may put a
+    shift on some days only where any day would do.)"""
     shapes = {(data.shifts[k].shift.clock_start, data.shifts[k].shift.length, queue) for k, queue in mix}
     options = {}
     for agent in data.agents:
         eligible = data.eligible[agent.agent_id]
-        pooled = [(k, q) for k, q in eligible if (data.shifts[k].shift.clock_start, data.shifts[k].shift.length, q) in shapes]
-        longest: dict[int, int] = {}
-        for k, _ in pooled:
-            longest[data.shifts[k].day] = max(longest.get(data.shifts[k].day, 0), data.shifts[k].paid)
-        reachable = sum(sorted(longest.values(), reverse=True)[: agent_day_limit(agent, rules)])
-        options[agent.agent_id] = pooled if reachable >= agent.min_hours * 60 else eligible
+        published = set(data.baseline.get(agent.agent_id, {}).values())
+        pooled = [(k, q) for k, q in eligible
+                  if (data.shifts[k].shift.clock_start, data.shifts[k].shift.length, q) in shapes or (k, q) in published]
+        options[agent.agent_id] = pooled if reaches_contract(data, agent, pooled) else eligible
     return options
 
 
+def reaches_contract(data: RosterData, agent: Agent, shifts: list[tuple[int, str]]) -> bool:
+    """Whether the longest of these shifts on as many days as a week allows pay the contract's
+    minimum: in every week, or over the horizon when contract hours are averaged."""
+    longest: dict[int, int] = {}
+    for k, _ in shifts:
+        longest[data.shifts[k].day] = max(longest.get(data.shifts[k].day, 0), data.shifts[k].paid)
+    limit = agent_day_limit(agent, data.scenario.config.rules)
+    reachable = [sum(sorted((paid for day, paid in longest.items() if day // 7 == week), reverse=True)[:limit])
+                 for week in range(data.weeks)]
+    minimum = agent.min_hours * 60
+    if data.scenario.config.rules.contract_hours == "horizon":
+        return sum(reachable) >= minimum * data.weeks
+    return min(reachable) >= minimum
+
+
 def plan_weeks(
-    data: RosterData, options: dict[str, list[tuple[int, str]]], run: Run
+    data: RosterData, options: dict[str, list[tuple[int, str]]], run: Run, known: KnownWeeks | None = None
 ) -> tuple[dict[str, list[tuple[int, str]]], Assignment, list[Group]]:
     """A first roster by column generation and diving (this module), with the candidate
     shifts each agent ended up with; the groups of alike agents without any valid week (their
-    rules contradict each other, or no week was found in time) come back instead, with no roster."""
+    rules contradict each other, or no week was found in time) come back instead, with no roster.
+    `known`, when given, receives every valid week found, per agent (they seed `engine.bound`)."""
     began = time.monotonic()
-    with ThreadPoolExecutor(run.workers) as pool:
+    with thread_pool(run.workers) as pool:
         search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
         stuck_groups = search.first_weeks()
         # the mix's shapes may not fit their rules: try every shift they may work, while time is left
-        if stuck_groups and time.monotonic() < run.deadline:
+        if stuck_groups and now() < run.deadline:
             options = options | {a: data.eligible[a] for group in stuck_groups for a in group.agent_ids}
             search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
             stuck_groups = search.first_weeks()
@@ -375,6 +404,10 @@ def plan_weeks(
             return options, {}, stuck_groups
         search.generate(run.started + GENERATE_TIME_SHARE * run.time_limit)
         counts = search.dive(run.started + DIVE_PRICING_TIME_SHARE * run.time_limit)
+    if known is not None:
+        for g, week in search.master.weeks:
+            for agent_id in search.groups[g].agent_ids:
+                known.setdefault(agent_id, []).append(week)
     run.stage_seconds["weeks"] = time.monotonic() - began
     return options, assignment_of(search.groups, counts), []
 

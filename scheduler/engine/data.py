@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+from scheduler import baseline, fairness
 from scheduler.availability import may_work
 from scheduler.costs import SOFT
 from scheduler.engine.pricing import Tier, requirement_tiers
@@ -26,6 +27,7 @@ from scheduler.shifts import (
     is_weekend_day,
     middle,
     time_of_day,
+    weekend_touched,
 )
 
 
@@ -47,6 +49,7 @@ class ShiftFacts:
     paid: int  # minutes
     night: bool
     weekend: bool
+    weekend_week: int | None  # the week whose full weekend off it takes away (`shifts.weekend_touched`)
     time_of_day: str
     breaks: tuple[tuple[BreakOption, ...], ...]  # per break slot, its possible offsets
 
@@ -65,15 +68,32 @@ class ShiftFacts:
     @property
     def label(self) -> str:
         clock = self.shift.clock_start
-        return f"{DAY_NAMES[self.day].title()} {clock // 60:02d}:{clock % 60:02d} {self.shift.length / 60:g}h"
+        return f"{day_label(self.day)} {clock // 60:02d}:{clock % 60:02d} {self.shift.length / 60:g}h"
+
+
+def day_label(day: int) -> str:
+    """`Tue`, or `Tue (week 2)` past the horizon's first week."""
+    week = f" (week {day // 7 + 1})" if day >= 7 else ""
+    return f"{DAY_NAMES[day % 7].title()}{week}"
 
 
 @dataclass(frozen=True)
 class PreviousWeek:
-    """What last week's roster leaves for an agent: when its last shift ended and which days it worked."""
+    """What the previous roster (one week or several) leaves for an agent's hard rules: when its last
+    shift ended, whether that was a night (and its day), which days it worked."""
 
     last_end: int | None = None
-    worked_days: frozenset[int] = frozenset()  # days before this week (negative) with a shift start
+    worked_days: frozenset[int] = frozenset()  # days before the horizon (negative) with a shift start
+    night_days: frozenset[int] = frozenset()  # of those, days with a night shift
+    last_night_day: int | None = None  # the day of the last shift when it is a night
+
+
+@dataclass(frozen=True)
+class Carried:
+    """The nights and weekend days an agent worked in the previous roster: fairness counts them."""
+
+    nights: int = 0
+    weekend_days: int = 0
 
 
 @dataclass
@@ -89,12 +109,22 @@ class RosterData:
     fixed_coverage: dict[tuple[str, int], int]  # last week's shifts running into this one
     eligible: dict[str, list[tuple[int, str]]]  # agent -> (k, queue) it may work
     previous: dict[str, PreviousWeek]
+    carried: dict[str, Carried]
+    baseline: dict[str, dict[int, tuple[int, str] | None]]  # agent -> day -> baseline (k, queue); None: no such type
     rest_minutes: int
     over_cost: int  # scaled cost of one agent-interval over the requirement
 
     @property
     def agents(self) -> tuple[Agent, ...]:
         return self.scenario.agents
+
+    @property
+    def days(self) -> int:
+        return self.scenario.config.days
+
+    @property
+    def weeks(self) -> int:
+        return self.scenario.config.weeks
 
     @property
     def interval_hours(self) -> float:
@@ -113,7 +143,7 @@ class RosterData:
     @classmethod
     def build(cls, scenario: Scenario) -> "RosterData":
         config = scenario.config
-        week = Week(config.interval_minutes, scenario.cyclic, spill=not scenario.cyclic)
+        week = Week(config.interval_minutes, scenario.cyclic, spill=not scenario.cyclic, weeks=config.weeks)
         shifts = [shift_facts(scenario, week, shift) for shift in enumerate_shift_types(config)]
         previous = previous_roster_shifts(scenario)
         fixed = previous_coverage(scenario, previous)
@@ -129,7 +159,9 @@ class RosterData:
             tiers=tiers,
             fixed_coverage=fixed,
             eligible={agent.agent_id: eligible_shifts(scenario, agent, shifts) for agent in scenario.agents},
-            previous=previous_weeks(previous),
+            previous=previous_weeks(scenario, previous),
+            carried=carried_counts(scenario),
+            baseline=baseline_keys(scenario, shifts),
             rest_minutes=rest,
             over_cost=SOFT["over"].scaled(config.weights, {"over_hours": week.interval_minutes / 60}),
         )
@@ -179,6 +211,7 @@ def shift_facts(scenario: Scenario, week: Week, shift: ShiftType) -> ShiftFacts:
         paid=config.paid_minutes(shift.length),
         night=is_night(shift.start, shift.end, config.rules),
         weekend=is_weekend_day(shift.day, config.rules),
+        weekend_week=weekend_touched(shift.start, shift.end, config.rules),
         time_of_day=time_of_day(shift.start, shift.end, config.rules),
         breaks=tuple(options),
     )
@@ -200,7 +233,7 @@ def previous_roster_shifts(scenario: Scenario) -> list[RosterShift]:
 
 def previous_coverage(scenario: Scenario, shifts: list[RosterShift]) -> dict[tuple[str, int], int]:
     """Work of last week's roster that runs into this week covers its first intervals."""
-    week = Week(scenario.config.interval_minutes, cyclic=False)
+    week = Week(scenario.config.interval_minutes, cyclic=False, weeks=scenario.config.weeks)
     coverage: dict[tuple[str, int], int] = defaultdict(int)
     for shift in shifts:
         for activity, start, end in shift.segments:
@@ -210,16 +243,48 @@ def previous_coverage(scenario: Scenario, shifts: list[RosterShift]) -> dict[tup
     return dict(coverage)
 
 
-def previous_weeks(shifts: list[RosterShift]) -> dict[str, PreviousWeek]:
-    """Per agent, the end of its last shift before this week and the days it worked then."""
+def shifts_before(shifts: list[RosterShift]) -> dict[str, list[RosterShift]]:
+    """Per agent, its shifts starting before the horizon."""
     before: dict[str, list[RosterShift]] = defaultdict(list)
     for shift in shifts:
         if shift.start < 0:
             before[shift.agent_id].append(shift)
-    return {
-        agent_id: PreviousWeek(max(shift.end for shift in theirs), frozenset(shift.day for shift in theirs))
-        for agent_id, theirs in before.items()
-    }
+    return before
+
+
+def previous_weeks(scenario: Scenario, shifts: list[RosterShift]) -> dict[str, PreviousWeek]:
+    """Per agent, what its shifts before the horizon leave its hard rules (see `PreviousWeek`)."""
+    rules = scenario.config.rules
+    found = {}
+    for agent_id, theirs in shifts_before(shifts).items():
+        nights = [shift for shift in theirs if is_night(shift.start, shift.end, rules)]
+        last = max(theirs, key=lambda shift: shift.end)
+        found[agent_id] = PreviousWeek(
+            last_end=last.end,
+            worked_days=frozenset(shift.day for shift in theirs),
+            night_days=frozenset(shift.day for shift in nights),
+            last_night_day=last.day if last in nights else None,
+        )
+    return found
+
+
+def baseline_keys(scenario: Scenario, shifts: list[ShiftFacts]) -> dict[str, dict[int, tuple[int, str] | None]]:
+    """Per agent and day, the baseline's shift as a (shift type, queue) the models know (None when the
+    templates offer no such shift: whatever is rostered that day, it changes)."""
+    index = {(facts.shift.start, facts.shift.length): k for k, facts in enumerate(shifts)}
+    keys: dict[str, dict[int, tuple[int, str] | None]] = {}
+    for agent_id, days in baseline.baseline_days(scenario).items():
+        for day, shift in days.items():
+            k = index.get((shift.start, shift.length))
+            known = k is not None and shift.queue in shifts[k].shift.queues
+            keys.setdefault(agent_id, {})[day] = (k, shift.queue) if known else None
+    return keys
+
+
+def carried_counts(scenario: Scenario) -> dict[str, Carried]:
+    """Per agent, the nights and weekend days of its shifts before the horizon (`fairness.carried`)."""
+    nights, weekend_days = fairness.carried(scenario)
+    return {agent.agent_id: Carried(nights[agent.agent_id], weekend_days[agent.agent_id]) for agent in scenario.agents}
 
 
 def eligible_shifts(scenario: Scenario, agent: Agent, shifts: list[ShiftFacts]) -> list[tuple[int, str]]:
@@ -235,6 +300,7 @@ def eligible_shifts(scenario: Scenario, agent: Agent, shifts: list[ShiftFacts]) 
 
 
 def agent_day_limit(agent: Agent, rules) -> int:
+    """Working days a week at most."""
     limit = 7 - rules.min_days_off
     return min(limit, agent.max_days) if agent.max_days is not None else limit
 

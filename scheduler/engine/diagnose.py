@@ -16,15 +16,14 @@ agent may work at all, whatever the roster.
 
 from __future__ import annotations
 
-import time
 from typing import Sequence
 
 from ortools.sat.python import cp_model
 
 from scheduler.availability import time_off_clash, within_window
-from scheduler.engine.data import RosterData, agent_day_limit
+from scheduler.engine.data import RosterData, agent_day_limit, day_label
 from scheduler.engine.hard_rules import new_works
-from scheduler.engine.run import new_solver
+from scheduler.engine.run import new_solver, now
 from scheduler.rules import add_agent_rules, rule_phrase
 from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Agent
 
@@ -64,10 +63,14 @@ def precheck(data: RosterData) -> list[str]:
             sentences.append(f"{who(agent)}: no shift fits at all ({no_shift_reason(data, agent)}), "
                              f"but the contract asks for at least {agent.min_hours:g} paid hours.")
             continue
-        totals = reachable_totals(data, agent)
+        if data.scenario.config.rules.contract_hours == "horizon" and data.weeks > 1:
+            continue  # weeks may make up for each other: left to `explain`
         low, high = round(agent.min_hours * 60), round(agent.max_hours * 60)
-        if not any(low <= total <= high for total in totals):
-            sentences.append(hours_sentence(data, agent, totals))
+        for week in range(data.weeks):
+            totals = reachable_totals(data, agent, week)
+            if not any(low <= total <= high for total in totals):
+                sentences.append(hours_sentence(data, agent, totals, week))
+                break
     return sentences
 
 
@@ -90,10 +93,12 @@ def window(agent: Agent) -> str:
     return f"{earliest}–{latest}"
 
 
-def best_paid_per_day(data: RosterData, agent: Agent) -> dict[int, set[int]]:
+def best_paid_per_day(data: RosterData, agent: Agent, week: int) -> dict[int, set[int]]:
+    """Per day of the week (0–6), the paid minutes of the shifts the agent may work then."""
     paid: dict[int, set[int]] = {day: set() for day in range(7)}
     for k, _ in data.eligible[agent.agent_id]:
-        paid[data.shifts[k].day].add(data.shifts[k].paid)
+        if data.shifts[k].day // 7 == week:
+            paid[data.shifts[k].day % 7].add(data.shifts[k].paid)
     return paid
 
 
@@ -110,22 +115,23 @@ def shift_limit(data: RosterData, agent: Agent) -> int:
     return min(agent_day_limit(agent, data.scenario.config.rules), rest_shift_limit(data, agent))
 
 
-def reachable_totals(data: RosterData, agent: Agent) -> set[int]:
-    """Paid minutes the agent can reach with one eligible shift a day on at most as many days as
-    its rules leave (a necessary condition: the days' order is not looked at)."""
+def reachable_totals(data: RosterData, agent: Agent, week: int) -> set[int]:
+    """Paid minutes the agent can reach in a week with one eligible shift a day on at most as many
+    days as its rules leave (a necessary condition: the days' order is not looked at)."""
     limit = shift_limit(data, agent)
     states = {(0, 0)}  # (days worked, paid minutes)
-    for lengths in best_paid_per_day(data, agent).values():
+    for lengths in best_paid_per_day(data, agent, week).values():
         states |= {(days + 1, total + paid) for days, total in states if days < limit for paid in lengths}
     return {total for _, total in states}
 
 
-def hours_sentence(data: RosterData, agent: Agent, totals: set[int]) -> str:
+def hours_sentence(data: RosterData, agent: Agent, totals: set[int], week: int) -> str:
     rules = data.scenario.config.rules
     limit = shift_limit(data, agent)
-    paid = best_paid_per_day(data, agent)
+    paid = best_paid_per_day(data, agent, week)
     open_days = [DAY_NAMES[day].title() for day, lengths in paid.items() if lengths]
     closed = [DAY_NAMES[day].title() for day, lengths in paid.items() if not lengths]
+    when = f" in week {week + 1}" if data.weeks > 1 else ""
     if rest_shift_limit(data, agent) < agent_day_limit(agent, rules):
         shortest = min(data.shifts[k].shift.length for k, _ in data.eligible[agent.agent_id])
         days_rule = f"{rules.min_rest_hours:g} h rest after each shift of at least {hours(shortest)}"
@@ -134,23 +140,24 @@ def hours_sentence(data: RosterData, agent: Agent, totals: set[int]) -> str:
     else:
         days_rule = f"at least {rules.min_days_off} days off"
     why = [f"at most {min(limit, len(open_days))} working days ({days_rule}"
-           + (f"; no shift fits on {', '.join(closed)}: {closed_reason(data, agent, closed)}" if closed else "")
+           + (f"; no shift fits on {', '.join(closed)}: {closed_reason(data, agent, closed, week)}" if closed else "")
            + ")"]
     longest = max(max(lengths) for lengths in paid.values() if lengths)
     why.append(f"the longest shift they may work pays {hours(longest)}")
     if max(totals) < agent.min_hours * 60:
         return (f"{who(agent)}: the contract asks for at least {agent.min_hours:g} paid hours, but at most "
-                f"{hours(max(totals))} fit: {' and '.join(why)}.")
+                f"{hours(max(totals))} fit{when}: {' and '.join(why)}.")
     possible = ", ".join(hours(total) for total in sorted(totals)[:12] if total)
-    return (f"{who(agent)}: no combination of shifts pays between {agent.min_hours:g} and {agent.max_hours:g} h "
+    return (f"{who(agent)}: no combination of shifts pays between {agent.min_hours:g} and {agent.max_hours:g} h{when} "
             f"(possible weeks pay {possible}); widen the contract hours or add shift lengths.")
 
 
-def closed_reason(data: RosterData, agent: Agent, days: list[str]) -> str:
+def closed_reason(data: RosterData, agent: Agent, days: list[str], week: int) -> str:
+    first = 7 * week
     on_leave = [
         day for day in days
-        if time_off_clash(data.scenario, agent.agent_id, DAY_NAMES.index(day.lower()) * MINUTES_PER_DAY,
-                          (DAY_NAMES.index(day.lower()) + 1) * MINUTES_PER_DAY)
+        if time_off_clash(data.scenario, agent.agent_id, (first + DAY_NAMES.index(day.lower())) * MINUTES_PER_DAY,
+                          (first + DAY_NAMES.index(day.lower()) + 1) * MINUTES_PER_DAY)
     ]
     if on_leave:
         return f"time off on {', '.join(on_leave)}"
@@ -193,7 +200,7 @@ def span(data: RosterData, run: list[int]) -> str:
     start, end = run[0] * size, (run[-1] + 1) * size
 
     def day(minutes: int) -> str:
-        return DAY_NAMES[minutes // MINUTES_PER_DAY % 7].title()
+        return day_label(minutes // MINUTES_PER_DAY % data.days)
 
     def clock(minutes: int) -> str:
         return f"{minutes % MINUTES_PER_DAY // 60:02d}:{minutes % 60:02d}"
@@ -219,10 +226,10 @@ def uncovered_reason(data: RosterData, queue: str, t: int) -> str:
 def explain(data: RosterData, groups: Sequence[Sequence[Agent]], deadline: float, workers: int = 1) -> list[str]:
     """A sentence for every group of alike agents (one one-agent model stands for all its members)
     whose hard rules cannot all hold, naming the rules (and days); none for a group with a valid
-    week, or whose contradiction was not proven by `deadline` (a `time.monotonic()` instant)."""
+    week, or whose contradiction was not proven by `deadline` (a `run.now()` instant)."""
     sentences = []
     for members in groups:
-        if time.monotonic() >= deadline:
+        if now() >= deadline:
             break
         core = agent_core(data, members[0], workers, deadline)
         if core:
@@ -259,7 +266,7 @@ def contradicts(
 ) -> tuple[bool | None, cp_model.CpSolver]:
     """(True when the assumed rules cannot hold together, False when they can, None when not
     known by the deadline; the solver)."""
-    seconds = min(SECONDS_PER_CHECK, deadline - time.monotonic())
+    seconds = min(SECONDS_PER_CHECK, deadline - now())
     solver = new_solver(max(seconds, 0.0), workers)
     if seconds <= 0:
         return None, solver

@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 from ortools.sat.python import cp_model
 
 from scheduler.engine.data import PreviousWeek, RosterData
-from scheduler.scenario import MINUTES_PER_WEEK, Agent
+from scheduler.scenario import MINUTES_PER_DAY, Agent
 
 # A guard returns the enforcement literals of a rule (none outside diagnosis): guard(rule, day).
 Guard = Callable[[str, "int | None"], list]
@@ -48,11 +48,16 @@ class AgentShifts:
 
 
 def shifts_by_day(data: RosterData, works: dict) -> dict[int, list[tuple[int, cp_model.IntVar]]]:
-    """Per day, (k, works variable) of one agent's candidate shifts (one per queue)."""
-    by_day: dict[int, list] = {day: [] for day in range(7)}
+    """Per day of the horizon, (k, works variable) of one agent's candidate shifts (one per queue)."""
+    by_day: dict[int, list] = {day: [] for day in range(data.days)}
     for (_, k, _), var in sorted(works.items()):
         by_day[data.shifts[k].day].append((k, var))
     return by_day
+
+
+def week_of(data: RosterData, week: int) -> int | None:
+    """How a per-week constraint is named to the guard: None in a one-week horizon, else its first day."""
+    return None if data.weeks == 1 else 7 * week
 
 
 def add_one_shift_per_day(
@@ -68,22 +73,23 @@ def add_min_rest(model: cp_model.CpModel, data: RosterData, agent: Agent, mine: 
     """Hard: `min_rest_hours` between the end of a shift and the start of the next.
 
     For each start time s of a later day, the earlier day's shifts ending after s − rest and the
-    later day's shifts starting by s pairwise clash: at most one of them (a clique). The week wraps
-    Sunday→Monday when cyclic; last week's final shift rules out early starts this week."""
+    later day's shifts starting by s pairwise clash: at most one of them (a clique). The horizon
+    wraps its last Sunday→first Monday when cyclic; last week's final shift rules out early starts."""
     rest = data.rest_minutes
-    for day in range(7):
+    days = data.days
+    for day in range(days):
         for gap in range(1, 4):
             later = day + gap
-            if later >= 7 and not data.scenario.cyclic:
+            if later >= days and not data.scenario.cyclic:
                 break
-            shift_by = MINUTES_PER_WEEK if later >= 7 else 0
+            shift_by = data.scenario.config.horizon_minutes if later >= days else 0
             earlier_shifts = [(data.shifts[k].shift.end, var) for k, var in mine.by_day[day]]
-            later_shifts = [(data.shifts[k].shift.start + shift_by, var) for k, var in mine.by_day[later % 7]]
+            later_shifts = [(data.shifts[k].shift.start + shift_by, var) for k, var in mine.by_day[later % days]]
             for clique in rest_cliques(earlier_shifts, later_shifts, rest):
-                model.add(sum(clique) <= 1).only_enforce_if(guard("rest", later % 7))
+                model.add(sum(clique) <= 1).only_enforce_if(guard("rest", later % days))
     last_end = data.previous.get(agent.agent_id, PreviousWeek()).last_end
     if last_end is not None:
-        for k, var in (item for day in range(7) for item in mine.by_day[day]):
+        for k, var in (item for day in range(days) for item in mine.by_day[day]):
             if data.shifts[k].shift.start < last_end + rest:
                 model.add(var == 0).only_enforce_if(guard("rest_after_last_week", data.shifts[k].day))
 
@@ -103,55 +109,152 @@ def rest_cliques(earlier: list[tuple[int, object]], later: list[tuple[int, objec
 def add_max_consecutive_days(
     model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
 ) -> None:
-    """Hard: no run of more than `max_consecutive_days` working days (across the week's ends)."""
-    limit = data.scenario.config.rules.max_consecutive_days
-    window = limit + 1
-    if data.scenario.cyclic:
-        if window > 7:
-            model.add(sum(mine.on(d) for d in range(7)) <= 6).only_enforce_if(
-                guard("consecutive_days", None))
-            return
-        for first in range(7 if window < 7 else 1):
-            days = [(first + i) % 7 for i in range(window)]
-            model.add(sum(mine.on(d) for d in days) <= limit).only_enforce_if(
-                guard("consecutive_days", days[-1]))
+    """Hard: no run of more than `max_consecutive_days` working days (across the horizon's ends)."""
+    add_run_limit(model, data, mine.on, data.scenario.config.rules.max_consecutive_days,
+                  data.previous.get(agent.agent_id, PreviousWeek()).worked_days, "consecutive_days", guard)
+
+
+def add_max_consecutive_nights(
+    model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
+) -> None:
+    """Hard: no run of more than `max_consecutive_nights` nights on consecutive days (across the
+    horizon's ends)."""
+    nights: dict[int, list] = {day: [] for day in range(data.days)}
+    for (_, k, _), var in mine.works.items():
+        if data.shifts[k].night:
+            nights[data.shifts[k].day].append(var)
+    if not any(nights.values()):
         return
-    worked_before = data.previous.get(agent.agent_id, PreviousWeek()).worked_days
-    for first in range(1 - window, 7 - window + 1):
-        days = range(first, first + window)
-        this_week = [d for d in days if 0 <= d < 7]
-        allowed = max(0, limit - sum(1 for d in days if d in worked_before))
-        if len(this_week) > allowed:
-            model.add(sum(mine.on(d) for d in this_week) <= allowed).only_enforce_if(
-                guard("consecutive_days", this_week[-1]))
+    add_run_limit(model, data, lambda day: sum(nights[day]), data.scenario.config.rules.max_consecutive_nights,
+                  data.previous.get(agent.agent_id, PreviousWeek()).night_days, "consecutive_nights", guard)
+
+
+def add_run_limit(model: cp_model.CpModel, data: RosterData, on: Callable, limit: int, before: frozenset[int],
+                  name: str, guard: Guard) -> None:
+    """No run of more than `limit` consecutive days with `on(day)`: every window of limit + 1 days has
+    at most `limit`, around the horizon when it repeats, else counting the days `before` it."""
+    window = limit + 1
+    days = data.days
+    if data.scenario.cyclic:
+        if window > days:
+            model.add(sum(on(d) for d in range(days)) <= days - 1).only_enforce_if(guard(name, None))
+            return
+        for first in range(days if window < days else 1):
+            run = [(first + i) % days for i in range(window)]
+            model.add(sum(on(d) for d in run) <= limit).only_enforce_if(guard(name, run[-1]))
+        return
+    for first in range(1 - window, days - window + 1):
+        run = range(first, first + window)
+        planned = [d for d in run if 0 <= d < days]
+        allowed = max(0, limit - sum(1 for d in run if d in before))
+        if len(planned) > allowed:
+            model.add(sum(on(d) for d in planned) <= allowed).only_enforce_if(guard(name, planned[-1]))
+
+
+def add_rest_after_nights(
+    model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
+) -> None:
+    """Hard: `rest_after_nights_hours` after the last night of a block: a night shift and any later shift
+    starting sooner clash, unless that is a night on the next day (the block goes on). The horizon wraps
+    when cyclic; a block ending the previous roster holds back the first days."""
+    rest = round(data.scenario.config.rules.rest_after_nights_hours * 60)
+    days = data.days
+    horizon = data.scenario.config.horizon_minutes
+    for day in range(days):
+        nights = [(data.shifts[k].shift.end, var) for k, var in mine.by_day[day] if data.shifts[k].night]
+        if not nights:
+            continue
+        latest = max(end for end, _ in nights) + rest
+        for gap in range(1, latest // MINUTES_PER_DAY - day + 1):
+            later = day + gap
+            if later >= days and not data.scenario.cyclic:
+                break
+            shift_by = horizon if later >= days else 0
+            ending_block = [(data.shifts[k].shift.start + shift_by, var) for k, var in mine.by_day[later % days]
+                            if not (gap == 1 and data.shifts[k].night)]
+            for clique in rest_cliques(nights, ending_block, rest):
+                model.add(sum(clique) <= 1).only_enforce_if(guard("rest_after_nights", later % days))
+    previous = data.previous.get(agent.agent_id, PreviousWeek())
+    if previous.last_night_day is not None:
+        for k, var in (item for day in range(days) for item in mine.by_day[day]):
+            facts = data.shifts[k]
+            goes_on = facts.night and facts.day == previous.last_night_day + 1
+            if facts.shift.start < previous.last_end + rest and not goes_on:
+                model.add(var == 0).only_enforce_if(guard("rest_after_nights", facts.day))
+
+
+def add_full_weekends_off(
+    model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
+) -> None:
+    """Hard: at least `min_full_weekends_off` weekends of the horizon without a shift on a weekend day
+    or running into one."""
+    wanted = data.scenario.config.full_weekends_off
+    if wanted == 0:
+        return
+    touching: dict[int, list] = {week: [] for week in range(data.weeks)}
+    for (_, k, _), var in mine.works.items():
+        if data.shifts[k].weekend_week is not None:
+            touching[data.shifts[k].weekend_week].append(var)
+    free = []
+    for week, variables in touching.items():
+        off = model.new_bool_var(f"weekend off ({agent.agent_id}, week {week + 1})")
+        for var in variables:
+            model.add_implication(off, var.Not())
+        free.append(off)
+    model.add(sum(free) >= wanted).only_enforce_if(guard("full_weekends_off", None))
+
+
+def days_worked(mine: AgentShifts, week: int):
+    return sum(mine.on(d) for d in range(7 * week, 7 * week + 7))
 
 
 def add_days_off(model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard) -> None:
-    """Hard: at least `min_days_off` days off."""
-    days_worked = sum(mine.on(d) for d in range(7))
-    model.add(days_worked <= 7 - data.scenario.config.rules.min_days_off).only_enforce_if(
-        guard("days_off", None))
+    """Hard: at least `min_days_off` days off in every week."""
+    for week in range(data.weeks):
+        model.add(days_worked(mine, week) <= 7 - data.scenario.config.rules.min_days_off).only_enforce_if(
+            guard("days_off", week_of(data, week)))
 
 
 def add_max_days(model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard) -> None:
-    """Hard: at most the agent's `max_days` working days."""
+    """Hard: at most the agent's `max_days` working days in every week."""
     if agent.max_days is not None:
-        model.add(sum(mine.on(d) for d in range(7)) <= agent.max_days).only_enforce_if(guard("max_days", None))
+        for week in range(data.weeks):
+            model.add(days_worked(mine, week) <= agent.max_days).only_enforce_if(
+                guard("max_days", week_of(data, week)))
+
+
+def paid_in_week(data: RosterData, mine: AgentShifts, week: int):
+    works = [(k, var) for (_, k, _), var in mine.works.items() if data.shifts[k].day // 7 == week]
+    return cp_model.LinearExpr.weighted_sum([var for _, var in works], [data.shifts[k].paid for k, _ in works])
 
 
 def add_contract_hours(
     model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
 ) -> None:
-    """Hard: paid hours (length less unpaid breaks) within the contract's [min_hours, max_hours]."""
-    works = mine.works
-    paid = cp_model.LinearExpr.weighted_sum(list(works.values()), [data.shifts[k].paid for _, k, _ in works])
-    model.add(paid >= round(agent.min_hours * 60)).only_enforce_if(guard("min_hours", None))
-    model.add(paid <= round(agent.max_hours * 60)).only_enforce_if(guard("max_hours", None))
+    """Hard: paid hours (length less unpaid breaks) within the contract's [min_hours, max_hours] every
+    week; or, with `contract_hours: horizon`, on average over the horizon with no week above
+    `max_week_hours`."""
+    rules = data.scenario.config.rules
+    low, high = round(agent.min_hours * 60), round(agent.max_hours * 60)
+    weekly = [paid_in_week(data, mine, week) for week in range(data.weeks)]
+    if rules.contract_hours == "horizon":
+        model.add(sum(weekly) >= low * data.weeks).only_enforce_if(guard("min_hours", None))
+        model.add(sum(weekly) <= high * data.weeks).only_enforce_if(guard("max_hours", None))
+        for week, paid in enumerate(weekly):
+            model.add(paid <= round(rules.max_week_hours * 60)).only_enforce_if(
+                guard("max_week_hours", week_of(data, week)))
+        return
+    for week, paid in enumerate(weekly):
+        model.add(paid >= low).only_enforce_if(guard("min_hours", week_of(data, week)))
+        model.add(paid <= high).only_enforce_if(guard("max_hours", week_of(data, week)))
 
 
 def add_max_nights(model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard) -> None:
-    """Hard: at most `max_nights_per_week` nights (agents without night_ok have no night shift to take)."""
-    nights = [var for (_, k, _), var in mine.works.items() if data.shifts[k].night]
-    if len(nights) > data.scenario.config.rules.max_nights_per_week:
-        model.add(sum(nights) <= data.scenario.config.rules.max_nights_per_week).only_enforce_if(
-            guard("max_nights", None))
+    """Hard: at most `max_nights_per_week` nights in every week (agents without night_ok have no night
+    shift to take)."""
+    limit = data.scenario.config.rules.max_nights_per_week
+    for week in range(data.weeks):
+        nights = [var for (_, k, _), var in mine.works.items()
+                  if data.shifts[k].night and data.shifts[k].day // 7 == week]
+        if len(nights) > limit:
+            model.add(sum(nights) <= limit).only_enforce_if(guard("max_nights", week_of(data, week)))

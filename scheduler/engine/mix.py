@@ -47,20 +47,21 @@ def add_supply_limits(model: cp_model.CpModel, data: RosterData, counts: dict[tu
     """What the agents can supply at most (and must supply at least), so the mix relaxes the agent model."""
     rules = data.scenario.config.rules
     by_agent = {agent.agent_id: agent for agent in data.agents}
-    max_days = {agent_id: agent_day_limit(by_agent[agent_id], rules) for agent_id in data.eligible}
+    weeks = data.weeks  # the limits are per week; the mix spans the horizon
+    max_days = {agent_id: agent_day_limit(by_agent[agent_id], rules) * weeks for agent_id in data.eligible}
     paid = cp_model.LinearExpr.weighted_sum(list(counts.values()), [data.shifts[k].paid for k, _ in counts])
-    model.add(paid <= sum(round(agent.max_hours * 60) for agent in data.agents))
-    model.add(paid >= sum(round(agent.min_hours * 60) for agent in data.agents))
+    model.add(paid <= sum(round(agent.max_hours * 60) for agent in data.agents) * weeks)
+    model.add(paid >= sum(round(agent.min_hours * 60) for agent in data.agents) * weeks)
     model.add(sum(counts.values()) <= sum(max_days.values()))
     night_supply = sum(
-        min(max_days[agent.agent_id], rules.max_nights_per_week) for agent in data.agents if agent.night_ok
+        min(max_days[agent.agent_id], rules.max_nights_per_week * weeks) for agent in data.agents if agent.night_ok
     )
     model.add(sum(count for (k, _), count in counts.items() if data.shifts[k].night) <= night_supply)
     for queues in queue_groups(data.queues):
         skilled = [a for a, options in data.eligible.items() if any(q in queues for _, q in options)]
         in_group = [(key, count) for key, count in counts.items() if key[1] in queues]
         model.add(sum(count for _, count in in_group) <= sum(max_days[a] for a in skilled))
-        for day in range(7):
+        for day in range(data.days):
             available = {a for a, options in data.eligible.items()
                          if any(q in queues and data.shifts[k].day == day for k, q in options)}
             model.add(sum(count for (k, _), count in in_group if data.shifts[k].day == day) <= len(available))

@@ -57,19 +57,33 @@ def score(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> tupl
         "night_spread": spread(nights),
         "weekend_spread": spread(weekends),
         "preference_misses": float(misses),
+        "changes": float(sum(baseline_changes(data, agent.agent_id, assignment.get(agent.agent_id, []))
+                             for agent in data.agents)),
     }
     costs = {"short": short_cost, "over": over_agents * data.over_cost / COST_SCALE} | {
         name: terms[SOFT[name].measures[0]] * SOFT[name].unit_price(weights) / COST_SCALE
-        for name in ("night_spread", "weekend_spread", "preference")
+        for name in ("night_spread", "weekend_spread", "preference", "change")
     }
     return terms, costs
 
 
+def baseline_changes(data: RosterData, agent_id: str, shifts: list[tuple[int, str]]) -> int:
+    """Days whose shift differs from the baseline's (as `scheduler.baseline.changes` counts them)."""
+    if data.scenario.baseline is None:
+        return 0
+    worked = {data.shifts[k].day: (k, queue) for k, queue in shifts}
+    days = data.baseline.get(agent_id, {})
+    return sum(1 for day in set(worked) | set(days) if day not in days or worked.get(day) != days[day]
+               or days[day] is None)
+
+
 def fairness_loads(data: RosterData, assignment: Assignment, night: bool) -> list[int]:
-    """Nights per night_ok agent, or weekend days per agent (as `scheduler.evaluate` counts them)."""
+    """Nights per night_ok agent, or weekend days per agent, with those carried from the previous
+    roster (as `scheduler.evaluate` counts them)."""
     counted = (lambda facts: facts.night) if night else (lambda facts: facts.weekend)
     return [
         sum(1 for k, _ in assignment.get(agent.agent_id, []) if counted(data.shifts[k]))
+        + (data.carried[agent.agent_id].nights if night else data.carried[agent.agent_id].weekend_days)
         for agent in data.agents
         if agent.night_ok or not night
     ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 from ortools.sat.python import cp_model
 
@@ -12,12 +15,91 @@ from ortools.sat.python import cp_model
 Progress = Callable[[dict], None]
 
 
+class WorkClock:
+    """Seconds of CP-SAT's deterministic time spent so far: a clock that reads the same on every run
+    with the same inputs, so that every decision taken by the clock (when to stop pricing, how long
+    a model may search) is the same too (`solver.deterministic`)."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self.lock = threading.Lock()
+
+    def add(self, seconds: float) -> None:
+        with self.lock:
+            self.spent += seconds
+
+
+_clocks: dict[int, WorkClock] = {}  # thread ident -> the work clock of the deterministic solve it serves
+
+
+def work_clock() -> WorkClock | None:
+    """The work clock of the deterministic solve this thread serves, if any."""
+    return _clocks.get(threading.get_ident())
+
+
+def now() -> float:
+    """The engine's clock: wall seconds (`time.monotonic`), or the work clock of a deterministic solve."""
+    clock = work_clock()
+    return clock.spent if clock is not None else time.monotonic()
+
+
+@contextmanager
+def deterministic_clock() -> Iterator[None]:
+    """Within it, this thread's solvers (and those of its `thread_pool`s) count deterministic time
+    and `now()` reads the work clock; solves in other threads keep the wall clock."""
+    clock = WorkClock()
+    _clocks[threading.get_ident()] = clock
+    try:
+        yield
+    finally:
+        for ident in [ident for ident, held in _clocks.items() if held is clock]:
+            del _clocks[ident]
+
+
+@contextmanager
+def thread_pool(workers: int) -> Iterator[ThreadPoolExecutor]:
+    """A pool whose threads keep the calling thread's clock while the pool lasts (a thread's ident
+    may be handed to a new thread once it ends)."""
+    clock = work_clock()
+    joined: list[int] = []
+
+    def join() -> None:
+        if clock is not None:
+            _clocks[threading.get_ident()] = clock
+            joined.append(threading.get_ident())
+
+    with ThreadPoolExecutor(workers, initializer=join) as pool:
+        yield pool
+    for ident in joined:
+        _clocks.pop(ident, None)
+
+
+class CountedSolver(cp_model.CpSolver):
+    """A CP-SAT solver that adds the work it did to the work clock."""
+
+    def __init__(self, clock: WorkClock):
+        super().__init__()
+        self.clock = clock
+
+    def solve(self, model, solution_callback=None):
+        status = super().solve(model, solution_callback)
+        self.clock.add(self.deterministic_time)
+        return status
+
+
 def new_solver(seconds: float, workers: int, seed: int | None = None, presolve: bool = True) -> cp_model.CpSolver:
     """A CP-SAT solver with a time limit, its threads, its seed (CP-SAT's own when None) and
-    presolve on or off: the one place the engine sets them."""
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
+    presolve on or off: the one place the engine sets them. In a deterministic solve the limit is
+    deterministic time, with one worker and no interleaved search, so every run finds the same."""
+    clock = work_clock()
+    solver = cp_model.CpSolver() if clock is None else CountedSolver(clock)
     solver.parameters.num_workers = workers
+    if clock is None:
+        solver.parameters.max_time_in_seconds = seconds
+    else:
+        solver.parameters.max_deterministic_time = seconds
+        solver.parameters.num_workers = 1
+        solver.parameters.interleave_search = False
     if seed is not None:
         solver.parameters.random_seed = seed
     solver.parameters.cp_model_presolve = presolve
@@ -32,18 +114,23 @@ class Run:
     workers: int
     seed: int
     progress: Progress | None
-    started: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=now)
+    wall_started: float = field(default_factory=time.monotonic)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def elapsed(self) -> float:
-        return time.monotonic() - self.started
+        return now() - self.started
+
+    def wall_seconds(self) -> float:
+        """Seconds on the wall since the start (the clock itself may count deterministic time)."""
+        return time.monotonic() - self.wall_started
 
     def remaining(self) -> float:
         return max(0.0, self.time_limit - self.elapsed())
 
     @property
     def deadline(self) -> float:
-        """The time limit as a `time.monotonic()` instant."""
+        """The time limit as a `now()` instant."""
         return self.started + self.time_limit
 
     def solve(

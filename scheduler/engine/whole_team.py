@@ -21,7 +21,7 @@ from scheduler.engine.coverage import (
 from scheduler.engine.data import Assignment, RosterData
 from scheduler.engine.hard_rules import new_works
 from scheduler.engine.run import Run, new_solver
-from scheduler.engine.soft_rules import night_spread_cost, preference_cost, weekend_spread_cost
+from scheduler.engine.soft_rules import change_cost, night_spread_cost, preference_cost, weekend_spread_cost
 from scheduler.rules import add_agent_rules
 
 
@@ -63,6 +63,7 @@ def build_agent_model(data: RosterData, options: dict[str, list[tuple[int, str]]
         "night_spread": night_spread_cost(model, data, works),
         "weekend_spread": weekend_spread_cost(model, data, works),
         "preference": preference_cost(data, works),
+        "change": change_cost(data, works),
     }
     model.minimize(sum(costs.values()))
     return AgentModel(model, works, counts, coverage, costs)

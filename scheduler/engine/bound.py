@@ -1,0 +1,156 @@
+"""The least short staffing any roster can have, proven by column generation over every agent's
+valid weeks (its contract, availability and every hard rule), not just the shift mix.
+
+The *short master* is the column-generation master with one aim: fewest short agent-intervals of
+this week, each agent working one valid week of all its eligible shifts (not only the candidate
+shifts of the mix), breaks at any offset. Any prices π of its coverage rows give a Lagrangian
+bound that holds whatever weeks the master knows yet:
+
+    L(π) = Σ π(q, t) · (required − fixed)(q, t)  −  Σ_groups size × max over valid weeks of π · cover(week)
+
+with 0 ≤ π ≤ 1 in this week's intervals (one short agent-interval costs 1) and π = 0 after it.
+Pricing finds that maximum exactly (or an upper bound on it, when a pricing model runs out of
+time); once no week would lower the master, L equals its linear optimum. Short staffing is a
+whole number of agent-intervals, so the bound is rounded up.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from scheduler.engine.columns import AgentWeek, Group, KnownWeeks, MasterLP, Pricer, ShiftWorth, agent_groups
+from scheduler.engine.data import RosterData
+from scheduler.engine.breaks import BREAK_TIME_SHARE
+from scheduler.engine.run import Run, new_solver, now, thread_pool
+
+BOUND_PRICE_SCALE = 10_000  # pricing coefficients in 1/BOUND_PRICE_SCALE of an agent-interval
+PRICING_SECONDS = 1.0
+MIX_KIND = "shift mix LP (no agent rules)"
+LAGRANGIAN_KIND = "column generation, Lagrangian (every agent's rules)"
+CONVERGED_KIND = "column generation LP, converged (every agent's rules)"
+
+
+@dataclass(frozen=True)
+class ShortBound:
+    """A proven lower bound on short agent-intervals of this week, and which bound it is."""
+
+    intervals: int
+    kind: str
+
+
+class ShortMasterLP(MasterLP):
+    """The master with fewest short agent-intervals of this week as its objective."""
+
+    def cover_row(self, queue: str, t: int):
+        data = self.data
+        needed = data.required.get((queue, t), 0) - data.fixed_coverage.get((queue, t), 0)
+        row = self.solver.Constraint(needed, needed)
+        short = self.solver.NumVar(0, self.solver.infinity(), "")
+        row.SetCoefficient(short, 1)
+        self.objective.SetCoefficient(short, 1.0 if t < data.week.count else 0.0)
+        over = self.solver.NumVar(0, self.solver.infinity(), "")
+        row.SetCoefficient(over, -1)
+        return row
+
+    def add(self, g: int, week: AgentWeek) -> bool:
+        if not super().add(g, week):
+            return False
+        self.objective.SetCoefficient(self.weeks[g, week], 0.0)  # preferences do not count here
+        return True
+
+
+def most_cover(pricer: Pricer, worth: np.ndarray, seconds: float) -> tuple[float, AgentWeek]:
+    """An upper bound on the worth of the group's best valid week (exact when solved to optimality,
+    coefficients rounded up so that it stays an upper bound), and the best week found."""
+    if seconds <= 0:
+        return math.inf, ()
+    coefficients = np.ceil(BOUND_PRICE_SCALE * worth[pricer.rows]).astype(np.int64).tolist()
+    pricer.model.maximize(cp_model.LinearExpr.weighted_sum(pricer.variables, coefficients))
+    solver = new_solver(seconds, workers=1)
+    status = solver.solve(pricer.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return math.inf, ()
+    week = tuple(sorted(key for key, var in zip(pricer.shifts, pricer.variables) if solver.boolean_value(var)))
+    return solver.best_objective_bound / BOUND_PRICE_SCALE, week
+
+
+@dataclass
+class BoundSearch:
+    """Column generation on the short master, keeping the best Lagrangian bound seen."""
+
+    data: RosterData
+    groups: list[Group]
+    pool: ThreadPoolExecutor
+    deadline: float  # a `run.now()` instant
+
+    def __post_init__(self) -> None:
+        self.worth = ShiftWorth(self.data)
+        self.pricers = [Pricer(self.data, group, self.worth) for group in self.groups]
+        self.master = ShortMasterLP(self.data, self.groups)
+        self.best = -math.inf
+        self.converged = False
+
+    def prices(self) -> dict[tuple[str, int], float]:
+        """The master's duals, held inside [0, 1] this week and 0 after it, where L(π) is finite."""
+        week = self.data.week.count
+        return {(q, t): min(1.0, max(0.0, p)) if t < week else 0.0 for (q, t), p in self.master.cover_prices().items()}
+
+    def round(self) -> bool:
+        """One round: solve the master, price every group, keep L(π); whether weeks joined."""
+        data = self.data
+        value = self.master.solve()
+        prices = self.prices()
+        shift_worth = self.worth.of(self.worth.prices(prices))
+        members = self.master.member_prices()
+
+        def best(g: int):
+            return most_cover(self.pricers[g], shift_worth, min(PRICING_SECONDS, self.deadline - now()))
+
+        found = list(self.pool.map(best, range(len(self.groups))))
+        needed = sum(p * (data.required.get(key, 0) - data.fixed_coverage.get(key, 0)) for key, p in prices.items())
+        bound = needed - sum(group.size * upper for group, (upper, _) in zip(self.groups, found))
+        self.best = max(self.best, bound)
+        added = 0
+        for g, (upper, week) in enumerate(found):
+            if week and upper > members[g] + 1e-6:
+                added += self.master.add(g, week)
+        self.converged = not added and math.isfinite(bound) and bound >= value - 1e-6
+        return bool(added)
+
+
+def prove_short_bound(data: RosterData, known: KnownWeeks, workers: int, seconds: float) -> ShortBound | None:
+    """The best Lagrangian bound on this week's short agent-intervals found in `seconds`, the master
+    starting from the `known` valid weeks per agent (a roster's among them, so that it is feasible);
+    None when no round was priced in time."""
+    deadline = now() + seconds
+    groups = agent_groups(data, data.eligible)
+    with thread_pool(workers) as pool:
+        search = BoundSearch(data, groups, pool, deadline)
+        for g, group in enumerate(groups):
+            for week in {week for agent_id in group.agent_ids for week in known.get(agent_id, [])}:
+                search.master.add(g, week)
+        while now() < deadline and search.round():
+            pass
+    if not math.isfinite(search.best):
+        return None
+    return ShortBound(max(0, math.ceil(search.best - 1e-6)), CONVERGED_KIND if search.converged else LAGRANGIAN_KIND)
+
+
+BOUND_TIME_SHARE = 0.2  # of the time limit at most, for proving the bound once a first roster is known
+
+
+def best_short_bound(data: RosterData, known: KnownWeeks, mix_hours: float, run: Run) -> ShortBound:
+    """The better of the shift mix's bound (`mix_hours`) and the column generation's, the latter
+    given BOUND_TIME_SHARE of the time limit at most (never the time the break pass needs)."""
+    began = time.monotonic()
+    mix = ShortBound(round(mix_hours / data.interval_hours), MIX_KIND)
+    seconds = min(BOUND_TIME_SHARE * run.time_limit, run.remaining() - BREAK_TIME_SHARE * run.time_limit)
+    proven = prove_short_bound(data, known, run.workers, seconds) if seconds > 0 else None
+    run.stage_seconds["bound"] = time.monotonic() - began
+    return proven if proven is not None and proven.intervals >= mix.intervals else mix
