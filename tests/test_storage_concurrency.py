@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import sys
 import time
+import types
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -36,8 +38,11 @@ def save_concurrently(url: str, worker: int, shared_scenario: int, own_scenario:
         results.put((worker, repr(error)))
 
 
-def test_concurrent_saves_from_several_processes_are_all_kept(store_url: str):
+def test_concurrent_saves_from_several_processes_are_all_kept(store_url: str, monkeypatch: pytest.MonkeyPatch):
     url = store_url
+    # An AppTest earlier in the run leaves app.py as __main__, and new processes would run it first:
+    # the schedulers' processes start from a main module of their own.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     with Store.open(url) as store:
         shared = store.create_scenario(config(), name="shared")
         own = [store.create_scenario(config(), name=f"worker {worker}") for worker in range(PROCESSES)]
