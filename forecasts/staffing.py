@@ -15,8 +15,9 @@ the Erlang maths sizes chat *slots*, and agents = ceil(slots / k).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ from pydantic import Field, ValidationError, model_validator
 from scipy import stats
 
 from forecasts import erlang
+from forecasts.backlog import just_in_time_agents, open_intervals
 from tabular import InputError, Problem, read_text
 from forecasts.settings import Settings, parse_yaml, validation_problems
 
@@ -32,6 +34,10 @@ from forecasts.settings import Settings, parse_yaml, validation_problems
 # with the requirement: a floor of 10,000 takes it half a minute to build).
 MAX_SECONDS = 86_400
 MAX_MIN_AGENTS = 1_000
+# A deferred queue's response time: beyond a fortnight it is not a response target but a backlog.
+MAX_RESPONSE_HOURS = 336
+DEFERRED_SERVICE_LEVEL = 0.9
+_OPEN_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 # Offered load (Erlangs) above which an interval would need more agents than any center has; the
 # Erlang search would also take minutes to step that far.
 MAX_TRAFFIC = 100_000
@@ -68,12 +74,57 @@ class QueueTarget(Settings):
     quantile: float | None = Field(
         None, ge=0.5, le=0.99, description="staff to this quantile of contacts instead of the forecast mean"
     )
+    kind: Literal["realtime", "deferred"] = Field(
+        "realtime", description="realtime (phone, chat: Erlang per interval) or deferred (email, social, back office)")
+    response_hours: float | None = Field(
+        None, gt=0, le=MAX_RESPONSE_HOURS, description="deferred: a contact is answered within this many hours")
+    open_hours: str | None = Field(None, description="deferred: when agents may work it, e.g. 08:00-20:00")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _deferred_service_level(cls, data: Any) -> Any:
+        """A deferred queue's default target is 90 % answered within its response time."""
+        if isinstance(data, dict) and data.get("kind") == "deferred" and "service_level" not in data:
+            return {**data, "service_level": DEFERRED_SERVICE_LEVEL}
+        return data
 
     @model_validator(mode="after")
     def _abandon_needs_patience(self) -> "QueueTarget":
         if self.max_abandon is not None and self.patience_seconds is None:
             raise ValueError("max_abandon needs patience_seconds (abandonment is modelled by Erlang A)")
         return self
+
+    @model_validator(mode="after")
+    def _deferred_settings(self) -> "QueueTarget":
+        if self.kind == "realtime":
+            for key in ("response_hours", "open_hours"):
+                if getattr(self, key) is not None:
+                    raise ValueError(f"{key} applies to deferred queues only; add kind: deferred or remove it")
+            return self
+        if self.response_hours is None:
+            raise ValueError("a deferred queue needs response_hours (e.g. 24: answered within a day)")
+        if self.patience_seconds is not None or self.concurrency != 1:
+            raise ValueError("patience_seconds and concurrency apply to realtime queues; a deferred queue "
+                             "has response_hours instead")
+        self.open_window()  # refuses a malformed window
+        return self
+
+    @property
+    def deferred(self) -> bool:
+        return self.kind == "deferred"
+
+    def open_window(self) -> tuple[int, int] | None:
+        """`open_hours` as (start, end) minutes after midnight; end ≤ start wraps midnight; None: always open."""
+        if self.open_hours is None:
+            return None
+        match = _OPEN_HOURS.match(self.open_hours)
+        hours_minutes = [int(part) for part in match.groups()] if match else []
+        if not match or hours_minutes[0] > 23 or hours_minutes[2] > 24 or max(hours_minutes[1], hours_minutes[3]) > 59:
+            raise ValueError(f"open_hours '{self.open_hours}' is not a window of the day; write it as 08:00-20:00")
+        start, end = hours_minutes[0] * 60 + hours_minutes[1], hours_minutes[2] * 60 + hours_minutes[3]
+        if start == end:
+            raise ValueError(f"open_hours '{self.open_hours}' is empty; leave it out for a queue worked at any time")
+        return start, (end if end == 1440 else end % 1440)
 
 
 class StaffingConfig(Settings):
@@ -150,6 +201,24 @@ def _queue_requirements(rows: pd.DataFrame, target: QueueTarget, interval_second
     return out
 
 
+def _deferred_requirements(rows: pd.DataFrame, target: QueueTarget, interval_seconds: float) -> pd.DataFrame:
+    """A deferred queue's agents per interval: its work done as it arrives (inside the open hours).
+    The roster engine may move the work later, within the response time; this is where it starts."""
+    rows = rows.sort_values("interval_start", kind="stable")
+    contacts = np.clip(contacts_to_staff(rows, target.quantile), 0.0, None)
+    aht = rows["aht_seconds"].fillna(0).to_numpy(dtype=float)
+    work = np.where(aht > 0, contacts * aht, 0.0) / interval_seconds
+    starts = pd.to_datetime(rows["interval_start"])
+    clock = (starts.dt.hour * 60 + starts.dt.minute).to_numpy()
+    required = just_in_time_agents(work, open_intervals(clock, target.open_window()))
+    out = rows[["interval_start", "queue", "contacts", "aht_seconds"]].copy()
+    out["required"] = required
+    out["service_level"] = 1.0
+    out["asa_seconds"] = 0.0
+    out["occupancy"] = np.where(required > 0, work / np.maximum(required, 1), 0.0)
+    return out
+
+
 def _checked_queue_requirements(
     rows: pd.DataFrame, queue: str, target: QueueTarget, interval_seconds: float, source: str | None
 ) -> pd.DataFrame:
@@ -157,6 +226,8 @@ def _checked_queue_requirements(
     if problems:
         raise InputError(problems)
     try:
+        if target.deferred:
+            return _deferred_requirements(rows, target, interval_seconds)
         return _queue_requirements(rows, target, interval_seconds)
     except (ValueError, ArithmeticError) as error:
         raise InputError(_failure(rows, queue, target, interval_seconds, source, error)) from None

@@ -189,15 +189,39 @@ def shift_queue(shift: RosterShift, agent: Agent, context: _Context) -> Iterator
             )
 
 
-def mixed_queues(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
-    if len(shift.queues) > 1:
+def queue_switches(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
+    """A shift changes queue at most `rules.max_queue_switches_per_shift` times."""
+    limit = context.scenario.config.rules.max_queue_switches_per_shift
+    blocks = shift.blocks
+    if len(blocks) - 1 > limit:
         yield context.violation(
-            "mixed_queues",
+            "queue_switches",
             agent,
             shift.day,
-            f"{_who(agent)} works {len(shift.queues)} queues in the {_span(shift)} shift "
-            f"({_join(shift.queues)}); a shift serves one queue.",
+            f"{_who(agent)} switches queue {_count(len(blocks) - 1, 'time')} in the {_span(shift)} shift "
+            f"({_join_blocks(blocks)}); at most {limit} allowed (max_queue_switches_per_shift).",
         )
+
+
+def queue_block_length(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
+    """In a shift that switches queue, every block lasts at least `rules.min_queue_block_minutes`."""
+    shortest = context.scenario.config.rules.min_queue_block_minutes
+    blocks = shift.blocks
+    if len(blocks) < 2:
+        return
+    for queue, start, end in blocks:
+        if end - start < shortest:
+            yield context.violation(
+                "queue_block_length",
+                agent,
+                shift.day,
+                f"{_who(agent)} works queue '{queue}' only {_clock(start)}–{_clock(end)} ({end - start} min) in the "
+                f"{_span(shift)} shift; a block of one queue lasts at least {shortest} min (min_queue_block_minutes).",
+            )
+
+
+def _join_blocks(blocks: tuple[tuple[str, int, int], ...]) -> str:
+    return ", ".join(f"{queue} {_clock(start)}–{_clock(end)}" for queue, start, end in blocks)
 
 
 def unknown_queue(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
@@ -488,7 +512,8 @@ def _by_week(shifts: list[RosterShift], context: _Context) -> list[tuple[int, li
 SHIFT_RULES: tuple[ShiftRule, ...] = (
     shift_type,
     shift_queue,
-    mixed_queues,
+    queue_switches,
+    queue_block_length,
     unknown_queue,
     skill,
     breaks,

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from forecasts import erlang
+from forecasts.backlog import BacklogResult, fifo_backlog
 from forecasts.staffing import QueueTarget, expected_service, net_of_shrinkage
 from scheduler import baseline
 from scheduler import fairness as counting
@@ -55,6 +56,8 @@ COVERAGE_COLUMNS = [
     "over",
     "required_service_level",
 ]
+# Added for the scenario's deferred queues (empty on realtime rows): `forecasts.backlog`'s figures.
+DEFERRED_COLUMNS = ["arrivals", "handled", "backlog", "oldest_age_hours"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -84,7 +87,34 @@ def coverage_table(roster_df: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     table["service_level"] = _service_level(table, "scheduled", scenario)
     table["required_service_level"] = _service_level(table, "required", scenario)
     table.attrs["interval_minutes"] = week.interval_minutes
-    return table[COVERAGE_COLUMNS]
+    if not scenario.config.deferred_queues:
+        return table[COVERAGE_COLUMNS]
+    for queue in scenario.config.deferred_queues:
+        _add_backlog(table, queue, scenario)
+    return table[COVERAGE_COLUMNS + DEFERRED_COLUMNS]
+
+
+def deferred_backlog(coverage: pd.DataFrame, queue: str, scenario: Scenario) -> BacklogResult:
+    """The deferred queue's FIFO backlog with the roster's agents on it (`forecasts.backlog`): the week
+    repeats when it is cyclic, unless `demand.backlog` gives what waits at its start."""
+    rows = coverage[coverage["queue"] == queue]
+    carried = scenario.config.demand.backlog.get(queue)
+    return fifo_backlog(rows["contacts"].to_numpy(float), rows["aht_seconds"].to_numpy(float),
+                        rows["scheduled"].to_numpy(float), scenario.config.interval_minutes,
+                        scenario.config.queues[queue].response_hours, carried_in=carried or 0.0,
+                        cyclic=scenario.cyclic and carried is None)
+
+
+def _add_backlog(table: pd.DataFrame, queue: str, scenario: Scenario) -> None:
+    """A deferred queue's rows: its backlog columns; judged by response time, not per interval, so
+    short and over are 0 and `service_level` is the share of the interval's arrivals answered in time."""
+    rows = table["queue"] == queue
+    backlog = deferred_backlog(table[rows], queue, scenario)
+    for column in DEFERRED_COLUMNS:
+        table.loc[rows, column] = getattr(backlog, column)
+    table.loc[rows, ["short", "over"]] = 0
+    table.loc[rows, "service_level"] = backlog.on_time_share
+    table.loc[rows, "required_service_level"] = 1.0
 
 
 def _queues(scenario: Scenario, roster: pd.DataFrame) -> list[str]:
@@ -184,7 +214,28 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
         "changes": {"shifts": sum(len(lines) for lines in changed.values()),
                     "break_moves": baseline.break_moves(scenario, shifts), "by_agent": changed},
         "warnings": list(getattr(result, "warnings", [])),
+        **_deferred_summary(coverage, scenario),
     }
+
+
+def _deferred_summary(coverage: pd.DataFrame, scenario: Scenario) -> dict:
+    """`deferred`: per deferred queue, the share of contacts answered within `response_hours` against
+    its target, the contacts due and missed, and the mean and 90th-percentile response time (hours)."""
+    if not scenario.config.deferred_queues:
+        return {}
+    figures = {}
+    for queue in scenario.config.deferred_queues:
+        target = scenario.config.queues[queue]
+        backlog = deferred_backlog(coverage, queue, scenario)
+        figures[queue] = {
+            "contacts": _number(backlog.arrivals.sum()), "due": _number(backlog.due), "missed": _number(backlog.missed),
+            "on_time": _number(backlog.on_time), "target": _number(target.service_level),
+            "response_hours": _number(target.response_hours),
+            "mean_response_hours": _number(backlog.mean_response_hours),
+            "p90_response_hours": _number(backlog.p90_response_hours),
+            "backlog_at_end": _number(backlog.backlog[-1] if len(backlog.backlog) else 0.0),
+        }
+    return {"deferred": figures}
 
 
 def _number(value) -> float | None:

@@ -141,8 +141,8 @@ class RosterShift:
     """One shift of a roster, in minutes from the week start.
 
     `queues` are the distinct queues of its work segments in order of appearance and `queue`
-    the first of them ("" for a shift without work); more than one queue is a violation the
-    checker reports. `segments` are (activity, start, end) in order and join end to start."""
+    the first of them ("" for a shift without work); `blocks` are its queue blocks (`queue_blocks`).
+    `segments` are (activity, start, end) in order and join end to start."""
 
     agent_id: str
     name: str
@@ -151,6 +151,19 @@ class RosterShift:
     start: int
     end: int
     segments: tuple[tuple[str, int, int], ...]
+    work_queues: tuple[tuple[str, int], ...] = ()  # (queue, start) of each work segment, in order
+
+    @property
+    def blocks(self) -> tuple[tuple[str, int, int], ...]:
+        """(queue, start, end) of each queue block: a run of work segments on one queue, breaks between
+        them included. The first block starts with the shift; each other starts with its first work
+        segment and runs until the next block starts, the last until the shift ends."""
+        starts: list[tuple[str, int]] = []
+        for queue, start in self.work_queues:
+            if not starts or starts[-1][0] != queue:
+                starts.append((queue, start if starts else self.start))
+        ends = [start for _, start in starts[1:]] + [self.end]
+        return tuple((queue, start, end) for (queue, start), end in zip(starts, ends))
 
     @property
     def length(self) -> int:
@@ -221,4 +234,5 @@ def _shift(rows: list[Any]) -> RosterShift:
         start=int(rows[0].start),
         end=int(rows[-1].end),
         segments=tuple((row.activity, int(row.start), int(row.end)) for row in rows),
+        work_queues=tuple((row.queue, int(row.start)) for row in rows if row.activity == "work"),
     )

@@ -19,6 +19,7 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from scheduler import check
+from scheduler.engine.blocks import add_block_rules
 from scheduler.engine.data import RosterData, day_label, eligible_shifts
 from scheduler.engine.hard_rules import (
     AgentShifts,
@@ -33,7 +34,6 @@ from scheduler.engine.hard_rules import (
     add_min_rest,
     add_one_shift_per_day,
     add_rest_after_nights,
-    new_works,
     no_guard,
 )
 from scheduler.scenario import Agent
@@ -85,8 +85,10 @@ HARD_RULES: tuple[HardRule, ...] = (
              kept_by=enumerate_shift_types),
     HardRule("shift_queue", check.shift_queue, "test_shifts_are_template_shifts_serving_one_queue",
              kept_by=enumerate_shift_types),
-    HardRule("mixed_queues", check.mixed_queues, "test_shifts_are_template_shifts_serving_one_queue",
-             kept_by=new_works),
+    HardRule("queue_switches", check.queue_switches, "test_deferred_work_fills_the_voice_trough_in_queue_blocks",
+             kept_by=add_block_rules),
+    HardRule("queue_block_length", check.queue_block_length,
+             "test_deferred_work_fills_the_voice_trough_in_queue_blocks", kept_by=add_block_rules),
     HardRule("unknown_queue", check.unknown_queue, "test_shifts_are_template_shifts_serving_one_queue",
              kept_by=enumerate_shift_types),
     HardRule("skill", check.skill, "test_skills_availability_and_time_off", kept_by=eligible_shifts),

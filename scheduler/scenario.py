@@ -132,6 +132,9 @@ class WorkRules(Strict):
         None, ge=0, le=6, description="full weekends off per agent in the horizon; default one in every two weeks")
     max_consecutive_nights: int = Field(4, ge=1, le=14)
     rest_after_nights_hours: float = Field(46, ge=0, le=96, description="rest after the last night of a block")
+    min_queue_block_minutes: int = Field(
+        60, ge=0, le=MINUTES_PER_DAY, description="shortest stretch of one queue inside a shift that switches queues")
+    max_queue_switches_per_shift: int = Field(2, ge=0, le=20, description="changes of queue inside one shift")
 
 
 # The objective is priced in whole units of 1/COST_SCALE in 64-bit integers: a million per hour leaves room.
@@ -155,6 +158,9 @@ class Weights(Strict):
                           description="per shift differing from the baseline roster (a re-plan with --baseline)")
 
 
+MAX_BACKLOG = 1_000_000  # contacts waiting, as for one interval's contacts
+
+
 class Demand(Strict):
     """Where the interval requirement comes from: exactly one of the three files (paths relative to the folder)."""
 
@@ -162,6 +168,17 @@ class Demand(Strict):
     forecast: str | None = None
     history: str | None = None
     special_days: str | None = None
+    backlog: dict[str, float] = Field(
+        default_factory=dict, description="deferred contacts waiting at the start of the horizon, per queue")
+
+    @field_validator("backlog")
+    @classmethod
+    def _backlog_counts(cls, backlog: dict[str, float]) -> dict[str, float]:
+        for queue, contacts in backlog.items():
+            if not 0 <= contacts <= MAX_BACKLOG:
+                raise ValueError(f"backlog of queue '{queue}' must be between 0 and {MAX_BACKLOG:,} contacts, "
+                                 f"not {contacts:g}")
+        return backlog
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Demand":
@@ -240,6 +257,10 @@ class ScenarioConfig(Strict):
         if self.full_weekends_off > self.weeks:
             raise ValueError(f"rules.min_full_weekends_off {self.full_weekends_off} is more than the {self.weeks} "
                              f"weekend{'s' if self.weeks > 1 else ''} the horizon has (weeks: {self.weeks})")
+        for queue in self.demand.backlog:
+            if queue not in self.queues or not self.queues[queue].deferred:
+                raise ValueError(f"demand.backlog names queue '{queue}', which is not a deferred queue of queues "
+                                 "(kind: deferred); a backlog is carried only by deferred work")
         for template in self.shift_templates:
             for queue in template.queues or ():
                 if queue not in self.queues:
@@ -266,6 +287,11 @@ class ScenarioConfig(Strict):
         if self.rules.min_full_weekends_off is not None:
             return self.rules.min_full_weekends_off
         return math.ceil(self.weeks / 2) if self.weeks > 1 else 0
+
+    @property
+    def deferred_queues(self) -> tuple[str, ...]:
+        """Queues of deferred work (email, social, back office), in the order they are declared."""
+        return tuple(name for name, target in self.queues.items() if target.deferred)
 
     def staffing_config(self) -> StaffingConfig:
         return StaffingConfig(queues=dict(self.queues))

@@ -18,6 +18,7 @@ from scheduler.check import Violation, check_roster, format_violations
 from scheduler.roster import ROSTER_COLUMNS, shifts_from_roster
 from scheduler.scenario import (
     Agent,
+    BreakRule,
     Scenario,
     ScenarioConfig,
     ShiftTemplate,
@@ -160,11 +161,34 @@ def test_a_queue_the_templates_of_that_shift_do_not_serve():
     assert_mentions(found, "Anna Berg (A1)", "'support'", "Mon 08:00–16:00", "only sales")
 
 
-def test_work_segments_of_one_shift_on_two_queues():
+def test_queue_blocks_within_a_shift_are_allowed():
     anna = agent(skills=("sales", "support"))
-    table = roster(shift("A1", 0, "08:00", 4), shift("A1", 0, "12:00", 4, queue="support"))
-    found = single(check_roster(table, scenario(anna)), "mixed_queues")
-    assert_mentions(found, "Anna Berg (A1)", "2 queues", "Mon 08:00–16:00", "sales and support")
+    table = roster(shift("A1", 0, "08:00", 4), shift("A1", 0, "12:00", 2, queue="support"), shift("A1", 0, "14:00", 2))
+    assert check_roster(table, scenario(anna)) == []
+
+
+def test_too_many_queue_switches_in_a_shift():
+    anna = agent(skills=("sales", "support"))
+    blocks = [shift("A1", 0, f"{8 + 2 * i:02d}:00", 2, queue=("sales", "support")[i % 2]) for i in range(4)]
+    found = single(check_roster(roster(*blocks), scenario(anna)), "queue_switches")
+    assert_mentions(found, "Anna Berg (A1)", "3 times", "Mon 08:00–16:00", "at most 2", "support 10:00–12:00")
+
+
+def test_a_queue_block_shorter_than_the_minimum_counts_breaks_inside_it():
+    anna = agent(skills=("sales", "support"))
+    # support 12:00–12:30, then a 15-minute break and sales again from 12:45: the block is 45 minutes.
+    short = roster(shift("A1", 0, "08:00", 4), shift("A1", 0, "12:00", [("work", 30), ("break", 15)], queue="support"),
+                   shift("A1", 0, "12:45", [("work", 195)]))
+    breaks = (BreakRule(name="b", minutes=15, min_shift_hours=8, earliest_offset_minutes=240, latest_offset_minutes=300),)
+    found = single(check_roster(short, scenario(anna, breaks=breaks)), "queue_block_length")
+    assert_mentions(found, "'support' only 12:00–12:45 (45 min)", "at least 60 min")
+    assert check_roster(short, scenario(anna, breaks=breaks, min_queue_block_minutes=45)) == []
+
+
+def test_each_queue_block_needs_the_skill():
+    found = single(check_roster(roster(shift("A1", 0, "08:00", 4), shift("A1", 0, "12:00", 4, queue="support")),
+                                scenario()), "skill")
+    assert_mentions(found, "'support'", "only for sales")
 
 
 def test_a_queue_the_scenario_does_not_have():

@@ -365,3 +365,48 @@ def test_shifts_are_template_shifts_serving_one_queue():
                     templates=templates, queues=("voice", "chat"), min_rest_hours=0)
     _, shifts = solve(case)
     assert {(s.start % 1440, s.queues) for s in shifts} == {(6 * 60, ("voice",)), (14 * 60, ("chat",))}
+
+
+def with_email(case: Scenario, arrivals: list[tuple[str, float]], response_hours: float = 8,
+               **email) -> Scenario:
+    """The case with a deferred `email` queue: (time, contacts) of 10-minute emails, required as they arrive."""
+    queues = {**{name: target.model_dump(exclude_unset=True) for name, target in case.config.queues.items()},
+              "email": {"kind": "deferred", "response_hours": response_hours, **email}}
+    config = ScenarioConfig.model_validate({**case.config.model_dump(exclude_unset=True), "queues": queues})
+    rows = pd.DataFrame([{"interval_start": pd.Timestamp(when), "queue": "email", "required": round(count / 6 + 0.49),
+                          "contacts": float(count), "aht_seconds": 600.0} for when, count in arrivals])
+    return Scenario(config=config, agents=case.agents, requirements=pd.concat([case.requirements, rows], ignore_index=True),
+                    time_off=case.time_off, previous_roster=case.previous_roster)
+
+
+def test_deferred_work_fills_the_voice_trough_in_queue_blocks():
+    # One 08:00–16:00 shift; voice needs the agent 08–10 and 14–16 only; 12 emails (2 h of work) arrive at
+    # 08:00. Only working email in the trough keeps voice whole and answers every email in time.
+    # The second agent has no email skill: its shift stays on voice.
+    only_eight = (ShiftTemplate(name="d", earliest_start=dt.time(8), latest_start=dt.time(8), lengths_hours=(8,)),)
+    voice = demand([0], 8, 10, required=2) + demand([0], 14, 16, required=2) + demand([0], 10, 14)
+    case = with_email(scenario([agent(skills=("voice", "email")), agent("a2", min_hours=8)], voice,
+                               templates=only_eight), [("2026-11-30 08:00", 12)])
+    result, shifts = solve(case)
+    mine = {shift.agent_id: shift for shift in shifts}
+    assert [queue for queue, _, _ in mine["a1"].blocks] == ["voice", "email", "voice"]
+    assert mine["a2"].queues == ("voice",)
+    report = summary(result.roster, case, result)
+    assert report["deferred"]["email"]["on_time"] == 1.0
+    assert report["hours"]["by_queue"]["voice"]["short"] == 0
+    # Blocks at least 3 h long leave no way but to miss voice or email: never a shorter block.
+    tight = with_email(scenario(case.agents, voice, templates=only_eight, min_queue_block_minutes=180),
+                       [("2026-11-30 08:00", 12)])
+    result, shifts = solve(tight)
+    assert all(end - start >= 180 for shift in shifts for _, start, end in shift.blocks if len(shift.blocks) > 1)
+
+
+def test_an_unreachable_response_target_is_explained_in_words():
+    # Emails arriving at 20:00 with 2 h to answer them, but email is open 08:00–18:00 only.
+    case = with_email(scenario([agent(skills=("voice", "email"))], demand([0], 8, 16)),
+                      [("2026-11-30 10:00", 6), ("2026-11-30 20:00", 18)], response_hours=2, open_hours="08:00-18:00")
+    result = solve_roster(case, time_limit=10, workers=1)
+    [sentence] = [s for s in result.warnings if s.startswith("email")]
+    assert "18 of its 24 contacts arrive while it is closed" in sentence and "at most 25%" in sentence
+    nobody = with_email(scenario([agent()], demand([0], 8, 16)), [("2026-11-30 10:00", 6)])
+    assert any("no agent is skilled for it" in s for s in solve_roster(nobody, time_limit=10, workers=1).warnings)

@@ -1,0 +1,80 @@
+"""Deferred queues (email, social, back office): their settings, the FIFO backlog arithmetic by hand,
+and their requirement as work arrives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from forecasts.backlog import fifo_backlog, just_in_time_agents, open_intervals
+from forecasts.settings import validation_problems
+from forecasts.staffing import StaffingConfig, staffing_requirements
+from scheduler.scenario import ScenarioConfig
+
+
+def test_fifo_backlog_by_hand():
+    # 30-minute intervals, 10-minute emails, 1 h to answer (2 intervals): one agent answers 3 an interval.
+    six = fifo_backlog([6, 0, 0, 0], [600] * 4, [1, 1, 0, 0], 30, response_hours=1)
+    assert list(six.handled) == [3, 3, 0, 0] and list(six.backlog) == [3, 0, 0, 0]
+    assert list(six.oldest_age_hours) == [0.5, 0, 0, 0]
+    assert six.on_time == 1.0 and six.mean_response_hours == 0.75 and six.p90_response_hours == 1.0
+    # Nobody in the second interval: the last 3 are answered after 1.5 h, late.
+    gap = fifo_backlog([6, 0, 0, 0], [600] * 4, [1, 0, 1, 0], 30, response_hours=1)
+    assert list(gap.backlog) == [3, 3, 0, 0] and list(gap.oldest_age_hours) == [0.5, 1.0, 0, 0]
+    assert gap.missed == 3 and gap.on_time == 0.5 and gap.mean_response_hours == 1.0 and gap.p90_response_hours == 1.5
+    assert list(gap.on_time_share) == [0.5, 1, 1, 1]
+
+
+def test_a_carried_backlog_is_answered_first():
+    # 2 waiting at the start are answered before the 2 arriving; the one left is overdue at the end.
+    result = fifo_backlog([2, 0], [600, 600], [1, 0], 30, response_hours=1, carried_in=2)
+    assert list(result.handled) == [3, 0] and list(result.backlog) == [1, 1]
+    assert result.due == 4 and result.missed == 1 and result.on_time == 0.75
+
+
+def test_contacts_not_yet_due_at_the_end_are_left_out():
+    result = fifo_backlog([0, 4], [600, 600], [0, 0], 30, response_hours=24)
+    assert result.due == 0 and result.on_time == 1.0 and list(result.backlog) == [0, 4]
+
+
+def test_a_repeating_week_carries_its_end_into_its_start():
+    # 4 arrive every period, 3 are answered (in the second interval): each period leaves 1 late and 1 more.
+    result = fifo_backlog([4, 0], [600, 600], [0, 1], 30, response_hours=1, cyclic=True)
+    assert result.handled[1] == 3 and result.missed == 2 and result.on_time == 0.5
+
+
+def test_work_as_it_arrives_is_rounded_over_the_running_total_and_waits_for_the_opening():
+    assert list(just_in_time_agents(np.array([0.4, 0.4, 0.4, 0.0]), np.ones(4, bool))) == [1, 0, 1, 0]
+    closed_first = np.array([False, False, True, True])
+    assert list(just_in_time_agents(np.array([1.0, 0.5, 0.2, 0.0]), closed_first)) == [0, 0, 2, 0]
+    assert list(open_intervals(np.array([0, 420, 480, 1200, 1380]), (1320, 480))) == [True, True, False, False, True]
+
+
+def test_a_deferred_queue_is_staffed_as_its_work_arrives():
+    forecast = pd.DataFrame({"interval_start": pd.date_range("2026-11-23 07:00", periods=4, freq="60min"),
+                             "queue": "email", "contacts": [6.0, 3.0, 3.0, 0.0], "aht_seconds": 600.0})
+    config = StaffingConfig.model_validate({"queues": {"email": {"kind": "deferred", "response_hours": 24,
+                                                                 "open_hours": "08:00-20:00"}}})
+    table = staffing_requirements(forecast, config, 60)
+    assert list(table["required"]) == [0, 2, 0, 0]  # 1 h of work waits for 08:00, 1.5 h by then, 2 h by 09:00
+    assert config.queues["email"].service_level == 0.9
+
+
+@pytest.mark.parametrize("email, backlog, column, words", [
+    ({"kind": "deferred"}, {}, "queues.email", "needs response_hours"),
+    ({"response_hours": 24}, {}, "queues.email", "applies to deferred queues only"),
+    ({"kind": "deferred", "response_hours": 24, "open_hours": "8 to 20"}, {}, "queues.email", "write it as 08:00-20:00"),
+    ({"kind": "deferred", "response_hours": 24, "concurrency": 2}, {}, "queues.email", "realtime queues"),
+    ({"kind": "deferred", "response_hours": 0}, {}, "queues.email.response_hours", "must be more than 0"),
+    ({"kind": "email"}, {}, "queues.email.kind", "'realtime' or 'deferred'"),
+    ({"kind": "deferred", "response_hours": 24}, {"voice": 10}, None, "'voice', which is not a deferred queue"),
+    ({"kind": "deferred", "response_hours": 24}, {"email": -1}, "demand.backlog", "between 0 and 1,000,000"),
+])
+def test_deferred_settings_are_checked_in_words(email, backlog, column, words):
+    with pytest.raises(ValidationError) as caught:
+        ScenarioConfig.model_validate({"week_start": "2026-11-23", "queues": {"voice": {}, "email": email},
+                                       "demand": {"forecast": "f.csv", "backlog": backlog}})
+    [problem] = validation_problems(caught.value, "scenario.yaml")
+    assert problem.column == column and words in problem.message, problem
