@@ -8,6 +8,13 @@ The sample is a 24/7 center with two queues:
   Saturday is ~55 % and Sunday ~40 % of a weekday. AHT around 300 s.
 * ``chat``: ~35 % of voice with a later (evening) peak; AHT around 600 s.
 
+With ``deferred=True`` it has two queues of deferred work besides (`kind: deferred`):
+
+* ``email``: ~25 % of voice, sent in office hours (a morning peak, a smaller one after lunch, little
+  at night); AHT around 480 s; answered within 24 h.
+* ``social``: ~10 % of voice, messages at any hour with an evening peak; AHT around 240 s;
+  answered within 2 h.
+
 Volumes grow ~1 % per week, days vary by a few percent, intervals have Poisson noise. AHT is
 longer at night and noisier when few contacts are handled (it is an average of fewer calls);
 it is empty where an interval has no contacts. The history contains a public holiday at 35 %
@@ -48,6 +55,16 @@ _CHAT_BY_HOUR = [
     0.350, 0.550, 0.700, 0.800, 0.780, 0.820, 0.900, 0.950,
     0.970, 0.980, 1.000, 0.970, 0.850, 0.620, 0.350, 0.150,  # peaks in the evening, after work
 ]
+_EMAIL_BY_HOUR = [
+    0.050, 0.040, 0.030, 0.030, 0.030, 0.050, 0.150, 0.450,
+    0.850, 1.000, 0.950, 0.850, 0.650, 0.800, 0.850, 0.750,  # office hours: sent from desks
+    0.600, 0.450, 0.350, 0.300, 0.250, 0.200, 0.120, 0.080,
+]
+_SOCIAL_BY_HOUR = [
+    0.300, 0.200, 0.150, 0.100, 0.100, 0.150, 0.250, 0.400,
+    0.550, 0.650, 0.700, 0.700, 0.750, 0.700, 0.700, 0.700,
+    0.750, 0.800, 0.900, 1.000, 1.000, 0.900, 0.700, 0.500,  # at any hour, most in the evening
+]
 # AHT relative to the queue's average by hour: tired agents and harder contacts at night.
 _AHT_BY_HOUR = [
     1.20, 1.22, 1.25, 1.25, 1.25, 1.20, 1.10, 1.02,
@@ -68,15 +85,21 @@ _QUEUES = {
     "voice": (_VOICE_BY_HOUR, _VOICE_MIDWEEK_CONTACTS, 300.0),
     "chat": (_CHAT_BY_HOUR, _VOICE_MIDWEEK_CONTACTS * _CHAT_SHARE, 600.0),
 }
+_DEFERRED_QUEUES = {  # drawn after the others, so voice and chat stay the same with or without them
+    "email": (_EMAIL_BY_HOUR, _VOICE_MIDWEEK_CONTACTS * 0.25, 480.0),
+    "social": (_SOCIAL_BY_HOUR, _VOICE_MIDWEEK_CONTACTS * 0.10, 240.0),
+}
+EMAIL_RESPONSE_HOURS = 24
+SOCIAL_RESPONSE_HOURS = 2
 
 
 def sample_history(
-    weeks: int = 12, interval_minutes: int = 30, end: date = SAMPLE_END, seed: int = 7
+    weeks: int = 12, interval_minutes: int = 30, end: date = SAMPLE_END, seed: int = 7, deferred: bool = False
 ) -> pd.DataFrame:
     """Interval history of the sample center in the ``read_history`` format.
 
     Covers ``weeks`` full Monday-Sunday weeks ending on ``end`` (a Sunday), every interval of
-    both queues except the outage; ``attrs["interval_minutes"]`` is set.
+    every queue except the outage (``deferred``: email and social too); ``attrs["interval_minutes"]`` is set.
     """
     if end.weekday() != 6:
         raise ValueError(f"end must be a Sunday, got {end:%A %Y-%m-%d}")
@@ -89,7 +112,8 @@ def sample_history(
     hours = (slots.total_seconds().to_numpy() + interval_minutes * 30) / 3600  # interval midpoints
 
     frames = []
-    for queue, (by_hour, midweek_contacts, aht_seconds) in _QUEUES.items():
+    queues = {**_QUEUES, **(_DEFERRED_QUEUES if deferred else {})}
+    for queue, (by_hour, midweek_contacts, aht_seconds) in queues.items():
         expected = np.outer(_daily_contacts(days, midweek_contacts, rng), _intraday_shares(by_hour, hours))
         contacts = rng.poisson(expected)
         mean_aht = aht_seconds * _by_hour(_AHT_BY_HOUR, hours)[None, :]
@@ -125,7 +149,7 @@ def sample_special_days() -> pd.DataFrame:
     )
 
 
-def sample_staffing_config() -> dict:
+def sample_staffing_config(deferred: bool = False) -> dict:
     """Per-queue service targets of the sample, as written to ``staffing.yaml``.
 
     ``{"default": {...}, "queues": {"voice": {...}, "chat": {...}}}``; every entry carries all
@@ -133,7 +157,8 @@ def sample_staffing_config() -> dict:
     ``max_occupancy``, ``shrinkage`` (share of paid time not available for contacts),
     ``patience_seconds`` (average time before a customer abandons; None = no abandonment
     modelled), ``concurrency`` (contacts one agent handles at once), ``max_asa_seconds``
-    (optional cap on average speed of answer; None = no cap).
+    (optional cap on average speed of answer; None = no cap). ``deferred``: email and social too,
+    with their response time (`kind: deferred`, ``response_hours``, 90 % answered in time).
     """
     voice = {
         "service_level": 0.8,
@@ -148,10 +173,14 @@ def sample_staffing_config() -> dict:
     # Chat customers wait longer and agents work several chats at once.
     chat = {**voice, "answer_seconds": 60, "max_occupancy": 0.9, "patience_seconds": 180, "concurrency": 2}
     # A copy for the default: YAML would write one dict used twice as an anchor and alias.
-    return {"default": dict(voice), "queues": {"voice": voice, "chat": chat}}
+    queues = {"voice": voice, "chat": chat}
+    if deferred:
+        queues["email"] = {"kind": "deferred", "response_hours": EMAIL_RESPONSE_HOURS, "service_level": 0.9}
+        queues["social"] = {"kind": "deferred", "response_hours": SOCIAL_RESPONSE_HOURS, "service_level": 0.9}
+    return {"default": dict(voice), "queues": queues}
 
 
-def write_sample(directory: str | Path) -> dict[str, Path]:
+def write_sample(directory: str | Path, deferred: bool = False) -> dict[str, Path]:
     """Write ``history.csv``, ``special_days.csv`` and ``staffing.yaml`` into ``directory``.
 
     Returns their paths keyed ``history``, ``special_days`` and ``staffing``. The files are
@@ -164,9 +193,9 @@ def write_sample(directory: str | Path) -> dict[str, Path]:
         "special_days": folder / "special_days.csv",
         "staffing": folder / "staffing.yaml",
     }
-    _history_csv(sample_history()).to_csv(paths["history"], index=False, lineterminator="\n")
+    _history_csv(sample_history(deferred=deferred)).to_csv(paths["history"], index=False, lineterminator="\n")
     _special_days_csv(sample_special_days()).to_csv(paths["special_days"], index=False, lineterminator="\n")
-    paths["staffing"].write_text(yaml.safe_dump(sample_staffing_config(), sort_keys=False), encoding="utf-8", newline="\n")
+    paths["staffing"].write_text(yaml.safe_dump(sample_staffing_config(deferred), sort_keys=False), encoding="utf-8", newline="\n")
     return paths
 
 

@@ -41,6 +41,9 @@ CONTRACTS = {
     "flexible": (2 / 15, 8, (16, 20), 4),
 }
 SKILL_SHARES = {"voice;chat": 1 / 3, "chat": 0.1}  # the rest: voice only
+# With the deferred queues: some voice and chat agents also answer email or social messages.
+DEFERRED_SKILL_SHARES = {"voice;chat;social": 0.15, "voice;chat": 0.18, "voice;email": 0.2, "chat;email": 0.05,
+                         "chat": 0.07}
 NO_NIGHT_SHARE = 0.15
 PREFERENCE_SHARE = 0.4
 EVENING_WINDOW = (dt.time(15, 0), dt.time(0, 0))  # students: shifts from 15:00, ending by midnight
@@ -59,7 +62,8 @@ LAST_NAMES = (
 
 
 def write_demo_scenario(
-    folder: str | Path, seed: int = 11, demand: Literal["forecast", "history"] = "forecast", weeks: int = 1
+    folder: str | Path, seed: int = 11, demand: Literal["forecast", "history"] = "forecast", weeks: int = 1,
+    deferred: bool = False,
 ) -> Path:
     """Write the sample center as a scenario folder for `weeks` weeks from `DEMO_WEEK`, and return it
     (the team is sized to the average week's demand).
@@ -68,27 +72,29 @@ def write_demo_scenario(
     `scenario.yaml`, `agents.csv`, `time_off.csv` and, with `demand="forecast"` (the default, which
     loads in under a second), the week's `forecast.csv`, which scenario.yaml names as the demand.
     With `demand="history"` scenario.yaml names the history instead, and loading the scenario runs
-    the full forecast backtest (12-35 s)."""
+    the full forecast backtest (12-35 s). `deferred`: the center answers email (within 24 h) and social
+    messages (within 2 h) too, and some agents are skilled for them."""
     folder = Path(folder)
-    write_sample(folder)  # history.csv, special_days.csv, staffing.yaml
-    forecast = demo_forecast(weeks)
+    write_sample(folder, deferred)  # history.csv, special_days.csv, staffing.yaml
+    forecast = demo_forecast(weeks, deferred)
     files = {"forecast.csv": forecast} if demand == "forecast" else {}
-    config = demo_config(demand, weeks)
+    config = demo_config(demand, weeks, deferred)
     required = staffing_requirements(forecast, config.staffing_config(), INTERVAL_MINUTES)
     rng = np.random.default_rng(seed)
-    agents = demo_agents(required_agent_hours(required) / weeks / covering_share(config), rng)
+    skills = DEFERRED_SKILL_SHARES if deferred else SKILL_SHARES
+    agents = demo_agents(required_agent_hours(required) / weeks / covering_share(config), rng, skills)
     write_scenario(folder, config, agents, demo_time_off(agents, rng), files=files)
     return folder
 
 
-def demo_forecast(weeks: int = 1) -> pd.DataFrame:
+def demo_forecast(weeks: int = 1, deferred: bool = False) -> pd.DataFrame:
     """The forecast of the demo weeks from the sample history and special days."""
-    result = forecast_history(sample_history(), start=DEMO_WEEK, weeks=weeks, special_days=sample_special_days(),
+    result = forecast_history(sample_history(deferred=deferred), start=DEMO_WEEK, weeks=weeks, special_days=sample_special_days(),
                               methods=list(DEMO_METHODS))
     return result.forecast
 
 
-def demo_config(demand: Literal["forecast", "history"], weeks: int = 1) -> ScenarioConfig:
+def demo_config(demand: Literal["forecast", "history"], weeks: int = 1, deferred: bool = False) -> ScenarioConfig:
     """scenario.yaml: the sample's queue targets, default shift templates, breaks and rules."""
     sources = {"forecast": {"forecast": "forecast.csv"},
                "history": {"history": "history.csv", "special_days": "special_days.csv"}}
@@ -96,7 +102,7 @@ def demo_config(demand: Literal["forecast", "history"], weeks: int = 1) -> Scena
         week_start=DEMO_WEEK,
         weeks=weeks,
         interval_minutes=INTERVAL_MINUTES,
-        queues=sample_staffing_config()["queues"],
+        queues=sample_staffing_config(deferred)["queues"],
         demand=sources[demand],
     )
 
@@ -114,7 +120,7 @@ def covering_share(config: ScenarioConfig) -> float:
     return (TYPICAL_SHIFT_MINUTES - lost) / config.paid_minutes(TYPICAL_SHIFT_MINUTES)
 
 
-def demo_agents(paid_hours: float, rng: np.random.Generator) -> pd.DataFrame:
+def demo_agents(paid_hours: float, rng: np.random.Generator, skills: dict[str, float] = SKILL_SHARES) -> pd.DataFrame:
     """The team, in `agents.csv` columns, sized so its max_hours are about paid_hours / TARGET_LOAD."""
     mean_max_hours = sum(share * np.mean(maxima) for share, _, maxima, _ in CONTRACTS.values())
     size = math.ceil(paid_hours / TARGET_LOAD / mean_max_hours)
@@ -123,7 +129,7 @@ def demo_agents(paid_hours: float, rng: np.random.Generator) -> pd.DataFrame:
     team = pd.DataFrame(rows)
     team.insert(0, "agent_id", [f"A{number:03d}" for number in range(1, size + 1)])
     team.insert(1, "name", _names(size, rng))
-    team["skills"] = rng.permutation(_shares_of(size, SKILL_SHARES, rest="voice"))
+    team["skills"] = rng.permutation(_shares_of(size, skills, rest="voice"))
     team["night_ok"] = rng.permutation(np.arange(size) >= round(NO_NIGHT_SHARE * size))
     team["preferred"] = [_preference(options, rng) for options in _preference_options(team)]
     return team[AGENT_REQUIRED + AGENT_OPTIONAL]

@@ -4,16 +4,17 @@ its shift (CP-SAT). Runs when the scenario has deferred queues (email, social, b
 An agent skilled for several queues that its shift's templates serve may switch queue inside the shift
 (voice 08:00–12:00, email 12:00–16:30): a new block starts at an interval boundary where the agent is
 on work, lasts at least `rules.min_queue_block_minutes` (up to where the next block starts, or the
-shift's end) and a shift switches at most `rules.max_queue_switches_per_shift` times. A deferred
-queue is only worked inside its `open_hours`.
+shift's end) and a shift switches at most `rules.max_queue_switches_per_shift` times. The pass cuts
+each shift into chunks of at least that length (`shift_chunks`) and gives each chunk one queue, so
+every block is long enough by construction. A deferred queue is only worked inside its `open_hours`.
 
 - Realtime queues: scheduled + short − over = required per interval, short in the priced tiers of
   `engine.pricing`, as the other stages count it.
 - Deferred queues (`forecasts.backlog`'s definitions, in whole minutes of work): handled(t) ≤ the
   minutes its agents give it in t; what is handled by t never exceeds what has arrived by t (work
   cannot be done before it arrives); and by every deadline, the work due by then minus the work
-  handled by then is work whose contacts miss their response time (priced per contact and per hour
-  of work). Deadlines past the horizon's end are moved to its end, so the model asks at least what
+  handled by then is work whose contacts miss their response time (`short_contact` per contact; the
+  work is still done, later). Deadlines past the horizon's end are moved to its end, so the model asks at least what
   the evaluation measures. A roster meeting every deadline here meets them under FIFO too: first in,
   first out answers at least as much by every moment as any other order.
 """
@@ -21,7 +22,7 @@ queue is only worked inside its `open_hours`.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,7 @@ from ortools.sat.python import cp_model
 
 from forecasts.backlog import deadline_intervals, open_intervals
 from scheduler.costs import COST_SCALE
+from scheduler.engine.block_start import starting_queues
 from scheduler.engine.data import RosterData
 from scheduler.engine.run import Run
 from scheduler.roster import ROSTER_COLUMNS, RosterShift, shifts_from_roster
@@ -40,22 +42,23 @@ SWITCH_COST = 1  # scaled cost units per queue switch: a switch only where it ga
 
 
 @dataclass(frozen=True)
-class Slot:
-    """The part of a shift inside one interval: its minutes, the interval the agent counts toward there
-    (None: a break touches it, or it is outside the grid) and whether a new block may start at it."""
+class Chunk:
+    """A stretch of a shift worked on one queue: it starts at the shift's start or at an interval
+    boundary where the agent is on work, and lasts at least `rules.min_queue_block_minutes` (a shorter
+    shift is one chunk). `counts`: the intervals the agent counts toward in it (a break takes it off
+    every interval it touches); `clocks`: the start of each interval it touches, after midnight."""
 
     start: int
     end: int
-    counts: int | None
-    switchable: bool
-    clock: int  # minutes after midnight of the interval's start
+    counts: tuple[int, ...]
+    clocks: tuple[int, ...]
 
 
 @dataclass(frozen=True)
 class FlexShift:
     shift: RosterShift
     queues: tuple[str, ...]  # the queues it may serve
-    slots: tuple[Slot, ...]
+    chunks: tuple[Chunk, ...]
 
 
 @dataclass
@@ -64,6 +67,23 @@ class BlockResult:
     status: str
     short_cost: float  # realtime short staffing and deferred misses, in cost units
     over_cost: float
+
+
+class Hints(dict):
+    """A value for every variable of the pass (by index): the roster as it came, each shift on its one
+    queue, so that the solver starts from it and only improves on it."""
+
+    def set(self, var, value: int):
+        self[var.Index()] = int(value)
+        return var
+
+    def of(self, terms: list) -> int:
+        """The hinted value of a sum of numbers and variables."""
+        return sum(term if isinstance(term, int) else self[term.Index()] for term in terms)
+
+    def apply(self, model: cp_model.CpModel) -> None:
+        for index, value in self.items():
+            model.add_hint(model.get_int_var_from_proto_index(index), value)
 
 
 def has_blocks(data: RosterData) -> bool:
@@ -76,23 +96,24 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, second
     deadlines best; the shifts and breaks are unchanged."""
     shifts = shifts_from_roster(roster, data.scenario)
     flexible, fixed = split_shifts(data, shifts)
-    model = cp_model.CpModel()
-    choice = {(i, j, q): model.new_bool_var(f"x{i},{j},{q}")
-              for i, flex in enumerate(flexible) for j in range(len(flex.slots)) for q in flex.queues}
-    switches = add_block_rules(model, data, flexible, choice)
+    model, hints = cp_model.CpModel(), Hints()
+    on_queue = agents_on_queues(data, [], fixed, {})
+    start = starting_queues(data, flexible, Counter({key: sum(terms) for key, terms in on_queue.items()}))
+    choice = {(i, j, q): hints.set(model.new_bool_var(f"x{i},{j},{q}"), q == start[i, j])
+              for i, flex in enumerate(flexible) for j in range(len(flex.chunks)) for q in flex.queues}
+    switches = add_block_rules(model, data, flexible, choice, hints)
     on_queue = agents_on_queues(data, flexible, fixed, choice)
-    short, over = add_realtime_coverage(model, data, on_queue)
-    missed = sum((add_deferred_deadlines(model, data, queue, on_queue) for queue in data.scenario.config.deferred_queues),
-                 start=0)
+    short, over = add_realtime_coverage(model, data, on_queue, hints)
+    missed = sum((add_deferred_deadlines(model, data, queue, on_queue, hints)
+                  for queue in data.scenario.config.deferred_queues), start=0)
     model.minimize(short + over + missed + SWITCH_COST * sum(switches))
-    for (i, j, q), var in choice.items():
-        model.add_hint(var, q == flexible[i].shift.queue)
+    hints.apply(model)
     status, solver = run.solve(model, seconds, "queue blocks", 1 / COST_SCALE)
     if status not in ("OPTIMAL", "FEASIBLE"):
         raise RuntimeError("the queue-block pass found no assignment in time")
     chosen = {(i, j): q for (i, j, q), var in choice.items() if solver.value(var)}
     rows = [row for i, flex in enumerate(flexible)
-            for row in block_rows(data, flex, [chosen[i, j] for j in range(len(flex.slots))])]
+            for row in block_rows(data, flex, [chosen[i, j] for j in range(len(flex.chunks))])]
     replaced = in_shifts(roster, data, [flex.shift for flex in flexible])
     parts = [part for part in (roster[~replaced], pd.DataFrame(rows, columns=ROSTER_COLUMNS)) if len(part)]
     table = pd.concat(parts, ignore_index=True) if parts else roster
@@ -112,76 +133,69 @@ def in_shifts(roster: pd.DataFrame, data: RosterData, shifts: list[RosterShift])
 
 
 def split_shifts(data: RosterData, shifts: list[RosterShift]) -> tuple[list[FlexShift], list[RosterShift]]:
-    """Shifts whose agent may serve several queues in them (their slots), and the others."""
+    """Shifts whose agent may serve several queues in them (with their chunks), and the others."""
     served = {(kind.start, kind.length): kind.queues for kind in enumerate_shift_types(data.scenario.config)}
     skills = {agent.agent_id: agent.skills for agent in data.agents}
     flexible, fixed = [], []
     for shift in shifts:
         queues = tuple(q for q in served.get((shift.start, shift.length), ()) if q in skills.get(shift.agent_id, ()))
         if len(queues) > 1 and shift.queue in queues and data.scenario.config.rules.max_queue_switches_per_shift:
-            flexible.append(FlexShift(shift, queues, shift_slots(data, shift)))
+            flexible.append(FlexShift(shift, queues, shift_chunks(data, shift)))
         else:
             fixed.append(shift)
     return flexible, fixed
 
 
-def shift_slots(data: RosterData, shift: RosterShift) -> tuple[Slot, ...]:
+def shift_chunks(data: RosterData, shift: RosterShift) -> tuple[Chunk, ...]:
+    """The shift cut into chunks (see `Chunk`): blocks are whole chunks, so every block is long enough."""
     size = data.week.interval_minutes
+    shortest = data.scenario.config.rules.min_queue_block_minutes
     work = [(start, end) for activity, start, end in shift.segments if activity == "work"]
-    slots = []
-    for t in range(shift.start // size, -(-shift.end // size)):
-        begin, end = max(shift.start, t * size), min(shift.end, (t + 1) * size)
-        whole = any(a <= t * size and (t + 1) * size <= b for a, b in work)
-        counted = data.week.covered_intervals(t * size, (t + 1) * size) if whole else []
-        at_work = any(a <= begin < b for a, b in work)
-        slots.append(Slot(begin, end, counted[0] if counted else None, at_work, (t * size) % 1440))
-    return tuple(slots)
+    cuts = [shift.start]
+    for t in range(shift.start // size + 1, -(-shift.end // size)):
+        boundary = t * size
+        at_work = any(a <= boundary < b for a, b in work)
+        if at_work and boundary - cuts[-1] >= shortest and shift.end - boundary >= shortest:
+            cuts.append(boundary)
+    chunks = []
+    for begin, end in zip(cuts, cuts[1:] + [shift.end]):
+        counted = [t for t in range(begin // size, -(-end // size))
+                   if any(a <= t * size and (t + 1) * size <= b for a, b in work)]
+        chunks.append(Chunk(begin, end,
+                            tuple(i for t in counted for i in data.week.covered_intervals(t * size, (t + 1) * size)),
+                            tuple((t * size) % 1440 for t in range(begin // size, -(-end // size)))))
+    return tuple(chunks)
 
 
-def add_block_rules(model: cp_model.CpModel, data: RosterData, flexible: list[FlexShift], choice: dict) -> list:
-    """One queue per slot; a block starts only where the agent is on work, lasts at least
-    `min_queue_block_minutes` (the first block too, when the shift switches) and a shift has at most
-    `max_queue_switches_per_shift` + 1 blocks; deferred queues only in their open hours. Returns the
-    switch indicators."""
+def add_block_rules(model: cp_model.CpModel, data: RosterData, flexible: list[FlexShift], choice: dict,
+                    hints: Hints) -> list:
+    """One queue per chunk, at most `max_queue_switches_per_shift` switches a shift, deferred queues only
+    inside their open hours. Returns the switch indicators."""
     rules = data.scenario.config.rules
     targets = data.scenario.config.queues
     switches = []
     for i, flex in enumerate(flexible):
-        slots = flex.slots
-        starts = []
-        for j, slot in enumerate(slots):
+        mine = []
+        for j, chunk in enumerate(flex.chunks):
             model.add_exactly_one(choice[i, j, q] for q in flex.queues)
             for q in flex.queues:
-                if targets[q].deferred and not open_intervals(np.array([slot.clock]), targets[q].open_window())[0]:
+                if targets[q].deferred and not open_intervals(np.array(chunk.clocks), targets[q].open_window()).all():
                     model.add(choice[i, j, q] == 0)
-        for q in flex.queues:
-            for j, slot in enumerate(slots):
-                begins = model.new_bool_var(f"block{i},{j},{q}")
-                starts.append(begins)
-                if j == 0:
-                    model.add(begins == choice[i, 0, q])
-                else:
-                    model.add_bool_and([choice[i, j, q], choice[i, j - 1, q].Not()]).only_enforce_if(begins)
-                    model.add_bool_or([choice[i, j, q].Not(), choice[i, j - 1, q], begins])
-                    if not slot.switchable:
-                        model.add(begins == 0)
-                    switches.append(begins)
-                last = next((e for e in range(j, len(slots))
-                             if slots[e].end - slot.start >= rules.min_queue_block_minutes), None)
-                if last is None:  # a block this late would be too short: only a shift that never switches has it
-                    last = len(slots) - 1
-                    if j > 0:
-                        model.add(begins == 0)
-                for e in range(j + 1, last + 1):
-                    model.add_implication(begins, choice[i, e, q])
-        model.add(sum(starts) <= rules.max_queue_switches_per_shift + 1)
+            if j > 0:
+                switch = hints.set(model.new_bool_var(f"switch{i},{j}"),
+                                   sum(hints.of([choice[i, j, q]]) != hints.of([choice[i, j - 1, q]]) for q in flex.queues) > 0)
+                for q in flex.queues:  # a different queue than the chunk before means a switch
+                    model.add_implication(choice[i, j, q], choice[i, j - 1, q]).only_enforce_if(switch.Not())
+                mine.append(switch)
+        model.add(sum(mine) <= rules.max_queue_switches_per_shift)
+        switches += mine
     return switches
 
 
 def agents_on_queues(data: RosterData, flexible: list[FlexShift], fixed: list[RosterShift],
                      choice: dict) -> dict[tuple[str, int], list]:
     """Per (queue, interval), who counts toward it: last week's shifts and the shifts of one queue as
-    numbers, the slots of the others as their choice of queue."""
+    numbers, the chunks of the others as their choice of queue."""
     on_queue: dict[tuple[str, int], list] = defaultdict(list)
     for key, count in data.fixed_coverage.items():
         on_queue[key].append(count)
@@ -191,17 +205,17 @@ def agents_on_queues(data: RosterData, flexible: list[FlexShift], fixed: list[Ro
                 for t in data.week.covered_intervals(start, end):
                     on_queue[shift.queue, t].append(1)
     for i, flex in enumerate(flexible):
-        for j, slot in enumerate(flex.slots):
-            if slot.counts is not None:
+        for j, chunk in enumerate(flex.chunks):
+            for t in chunk.counts:
                 for q in flex.queues:
-                    on_queue[q, slot.counts].append(choice[i, j, q])
+                    on_queue[q, t].append(choice[i, j, q])
     return on_queue
 
 
 def block_rows(data: RosterData, flex: FlexShift, queues: list[str]) -> list[tuple]:
     """The shift's roster rows with each work segment cut where its queue changes."""
     scenario, shift = data.scenario, flex.shift
-    cuts = [slot.start for slot in flex.slots]
+    cuts = [chunk.start for chunk in flex.chunks]
 
     def queue_at(minute: int) -> str:
         return queues[max(0, np.searchsorted(cuts, minute, side="right") - 1)]
@@ -217,7 +231,7 @@ def block_rows(data: RosterData, flex: FlexShift, queues: list[str]) -> list[tup
     return rows
 
 
-def add_realtime_coverage(model: cp_model.CpModel, data: RosterData, on_queue: dict) -> tuple:
+def add_realtime_coverage(model: cp_model.CpModel, data: RosterData, on_queue: dict, hints: Hints) -> tuple:
     """Short (in its priced tiers) and over staffing of the realtime queues."""
     short_terms, over_terms = [], []
     for queue in data.queues:
@@ -229,16 +243,21 @@ def add_realtime_coverage(model: cp_model.CpModel, data: RosterData, on_queue: d
             if not terms and needed == 0:
                 continue
             missing = []
+            gap = needed - hints.of(terms)
             for tier, step in enumerate(data.tiers.get((queue, t), ())):
-                missing.append(model.new_int_var(0, step.agents, f"short({queue} t={t} tier {tier + 1})"))
+                taken = min(max(gap, 0), step.agents)
+                gap -= taken
+                missing.append(hints.set(model.new_int_var(0, step.agents, f"short({queue} t={t} tier {tier + 1})"),
+                                         taken))
                 short_terms.append(step.cost * missing[-1])
-            over = model.new_int_var(0, len(terms) + 1, f"over({queue} t={t})")
+            over = hints.set(model.new_int_var(0, sum(term if isinstance(term, int) else 1 for term in terms),
+                                               f"over({queue} t={t})"), max(0, -gap))
             over_terms.append(over)
             model.add(sum(terms) + sum(missing) - over == needed)
     return sum(short_terms, start=0), data.over_cost * sum(over_terms, start=0)
 
 
-def add_deferred_deadlines(model: cp_model.CpModel, data: RosterData, queue: str, on_queue: dict):
+def add_deferred_deadlines(model: cp_model.CpModel, data: RosterData, queue: str, on_queue: dict, hints: Hints):
     """The deferred queue's handling and missed deadlines (see the module's doc); returns their cost."""
     size, count = data.week.interval_minutes, data.week.count
     work, minutes_each = deferred_work(data, queue)
@@ -251,21 +270,36 @@ def add_deferred_deadlines(model: cp_model.CpModel, data: RosterData, queue: str
     np.add.at(due_at, np.minimum(np.arange(count) + allowed - 1, count - 1), work)
     due = np.ceil(np.cumsum(due_at) - 1e-9).astype(int)
     weights = data.scenario.config.weights
-    handled_by = missed_by = 0
+    handled_by = missed_by = 0  # running totals, one variable each per interval (no sums of sums)
+    hinted_handled = hinted_missed = 0  # the roster as it came, first in first out
     cost = []
     for t in range(count):
-        capacity = sum(on_queue.get((queue, t), []))
-        handled = model.new_int_var(0, size * len(on_queue.get((queue, t), [])), f"handled({queue} t={t})")
-        model.add(handled <= size * capacity)
-        handled_by = handled_by + handled
-        model.add(handled_by <= int(arrived[t]))
+        agents = on_queue.get((queue, t), [])
+        capacity = size * sum(term if isinstance(term, int) else 1 for term in agents)
+        step = min(size * hints.of(agents), int(arrived[t]) - hinted_handled)
+        handled = hints.set(model.new_int_var(0, capacity, f"handled({queue} t={t})"), step)
+        model.add(handled <= size * sum(agents))
+        hinted_handled += step
+        handled_by = running_total(model, handled_by, handled, int(arrived[t]), f"handled by({queue} t={t})",
+                                   hints, hinted_handled)
         if due_at[t] > 0:
-            late = model.new_int_var(0, int(math.ceil(due_at[t])), f"late({queue} t={t})")
-            missed_by = missed_by + late
+            overdue = max(0, int(due[t]) - hinted_handled - hinted_missed)
+            late = hints.set(model.new_int_var(0, max(int(math.ceil(due_at[t])), overdue), f"late({queue} t={t})"),
+                             overdue)
+            hinted_missed += overdue
+            missed_by = running_total(model, missed_by, late, int(due[t]), f"missed by({queue} t={t})",
+                                      hints, hinted_missed)
             model.add(missed_by + handled_by >= int(due[t]))
-            per_minute = weights.short_contact / minutes_each[t] + weights.short_hour / 60
-            cost.append(max(1, round(COST_SCALE * per_minute)) * late)
+            # Each contact missing its response time costs short_contact; the work is still done, later.
+            cost.append(max(1, round(COST_SCALE * weights.short_contact / minutes_each[t])) * late)
     return sum(cost, start=0)
+
+
+def running_total(model: cp_model.CpModel, before, step, most: int, name: str, hints: Hints, value: int):
+    """A variable holding `before` + `step`, at most `most`."""
+    total = hints.set(model.new_int_var(0, max(0, most, value), name), value)
+    model.add(total == before + step)
+    return total
 
 
 def deferred_work(data: RosterData, queue: str) -> tuple[np.ndarray, np.ndarray]:
