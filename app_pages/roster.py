@@ -197,9 +197,15 @@ def gantt_tab(scenario: Scenario) -> None:
 
 
 def coverage_tab(view: RosterView) -> None:
-    st.plotly_chart(plots.coverage_figure(view.coverage), key="roster-coverage")
+    deferred = view.summary.get("deferred", {})
+    response_hours = {queue: figures["response_hours"] for queue, figures in deferred.items()}
+    st.plotly_chart(plots.coverage_figure(view.coverage, response_hours=response_hours), key="roster-coverage")
     st.caption("Scheduled agents against the requirement per interval (short in red) and the service level "
-               "expected with them (dotted, right axis).")
+               "expected with them (dotted, right axis)."
+               + (" Deferred queues: contacts arriving and waiting, and how long the oldest has waited against "
+                  "the response time (right axis)." if deferred else ""))
+    if deferred:
+        tables.show(roster_views.deferred_table(view.summary))
     tables.show(roster_views.service_table(view.summary), column_config={
         "contacts": st.column_config.NumberColumn(format="%.0f"),
         **{name: st.column_config.NumberColumn(format="%.1f")

@@ -11,7 +11,11 @@ from pydantic import ValidationError
 from forecasts.backlog import fifo_backlog, just_in_time_agents, open_intervals
 from forecasts.settings import validation_problems
 from forecasts.staffing import StaffingConfig, staffing_requirements
+from scheduler.evaluate import COVERAGE_COLUMNS, DEFERRED_COLUMNS, coverage_table, summary
+from scheduler.roster import ROSTER_COLUMNS
 from scheduler.scenario import ScenarioConfig
+from tests.test_model_rules import agent, demand, scenario, with_email
+from wfm.plots import coverage_figure
 
 
 def test_fifo_backlog_by_hand():
@@ -65,7 +69,8 @@ def test_a_deferred_queue_is_staffed_as_its_work_arrives():
 @pytest.mark.parametrize("email, backlog, column, words", [
     ({"kind": "deferred"}, {}, "queues.email", "needs response_hours"),
     ({"response_hours": 24}, {}, "queues.email", "applies to deferred queues only"),
-    ({"kind": "deferred", "response_hours": 24, "open_hours": "8 to 20"}, {}, "queues.email", "write it as 08:00-20:00"),
+    ({"kind": "deferred", "response_hours": 24, "open_hours": "8 to 20"}, {}, "queues.email",
+     "write it as 08:00-20:00"),
     ({"kind": "deferred", "response_hours": 24, "concurrency": 2}, {}, "queues.email", "realtime queues"),
     ({"kind": "deferred", "response_hours": 0}, {}, "queues.email.response_hours", "must be more than 0"),
     ({"kind": "email"}, {}, "queues.email.kind", "'realtime' or 'deferred'"),
@@ -78,3 +83,28 @@ def test_deferred_settings_are_checked_in_words(email, backlog, column, words):
                                        "demand": {"forecast": "f.csv", "backlog": backlog}})
     [problem] = validation_problems(caught.value, "scenario.yaml")
     assert problem.column == column and words in problem.message, problem
+
+
+def test_coverage_and_summary_of_a_deferred_queue_are_recomputed_from_the_roster():
+    # Emails at 08:00 answered in the voice trough 10:00–14:00 (a hand-made roster): the coverage rows
+    # carry the FIFO backlog, the summary the share in time and the response times.
+    case = with_email(scenario([agent(skills=("voice", "email"))], demand([0], 8, 16)), [("2026-11-30 08:00", 12)])
+    day = pd.Timestamp("2026-11-30")
+    roster = pd.DataFrame([("a1", "A1", queue, "work", day + pd.Timedelta(hours=a), day + pd.Timedelta(hours=b))
+                           for queue, a, b in (("voice", 8, 10), ("email", 10, 12), ("voice", 12, 16))],
+                          columns=ROSTER_COLUMNS)
+    coverage = coverage_table(roster, case)
+    assert list(coverage.columns) == COVERAGE_COLUMNS + DEFERRED_COLUMNS
+    email = coverage[(coverage["queue"] == "email") & (coverage["interval_start"] < day + pd.Timedelta(hours=13))]
+    assert list(email["handled"].iloc[8:12]) == [0, 0, 6, 6]
+    assert list(email["backlog"].iloc[8:12]) == [12, 12, 6, 0]
+    assert list(email["oldest_age_hours"].iloc[8:12]) == [1, 2, 3, 0]
+    assert (email[["short", "over"]] == 0).all().all()
+    figures = summary(roster, case)["deferred"]["email"]
+    assert figures["on_time"] == 1.0 and figures["mean_response_hours"] == 3.5 and figures["p90_response_hours"] == 4
+    assert figures["response_hours"] == 8
+    figure = coverage_figure(coverage, queue="email", response_hours={"email": 8})
+    assert [trace.name for trace in figure.data] == ["arrivals", "backlog", "oldest waiting (h)", "response time"]
+    voice_only = scenario([agent()], demand([0], 8, 16))
+    assert list(coverage_table(roster[roster["queue"] == "voice"], voice_only).columns) == COVERAGE_COLUMNS
+    assert "deferred" not in summary(roster[roster["queue"] == "voice"], voice_only)

@@ -375,8 +375,9 @@ def with_email(case: Scenario, arrivals: list[tuple[str, float]], response_hours
     config = ScenarioConfig.model_validate({**case.config.model_dump(exclude_unset=True), "queues": queues})
     rows = pd.DataFrame([{"interval_start": pd.Timestamp(when), "queue": "email", "required": round(count / 6 + 0.49),
                           "contacts": float(count), "aht_seconds": 600.0} for when, count in arrivals])
-    return Scenario(config=config, agents=case.agents, requirements=pd.concat([case.requirements, rows], ignore_index=True),
-                    time_off=case.time_off, previous_roster=case.previous_roster)
+    requirements = pd.concat([case.requirements, rows], ignore_index=True)
+    return Scenario(config=config, agents=case.agents, requirements=requirements, time_off=case.time_off,
+                    previous_roster=case.previous_roster)
 
 
 def test_deferred_work_fills_the_voice_trough_in_queue_blocks():

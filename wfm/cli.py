@@ -391,6 +391,8 @@ def demo(
     out: Annotated[Path, typer.Option(help="folder for the sample center and its results")] = Path("wfm-demo"),
     time_limit: Annotated[float | None, typer.Option(help="seconds for the solver")] = None,
     workers: Annotated[int | None, typer.Option(min=1, max=64, help="CP-SAT worker threads")] = None,
+    deferred: Annotated[bool, typer.Option(help="add email (24 h) and social (2 h) queues of deferred work, "
+                                                "answered in queue blocks by some voice and chat agents")] = False,
 ) -> None:
     """Write the bundled sample center and run the whole pipeline: forecast, staffing, roster."""
     from wfm.demo import write_demo_scenario
@@ -399,7 +401,7 @@ def demo(
         time_limit = checked_time_limit(time_limit)
         made(output_folder(out))  # the sample center is written first
         results = roster_outputs(output_folder(out / "result"))
-        folder = write_demo_scenario(output_folder(out / "scenario"))
+        folder = write_demo_scenario(output_folder(out / "scenario"), deferred=deferred)
         console.print(f"Sample center written to {folder}")
         code = roster_scenario(folder, time_limit, workers, results)
     raise typer.Exit(code)

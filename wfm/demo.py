@@ -42,7 +42,7 @@ CONTRACTS = {
 }
 SKILL_SHARES = {"voice;chat": 1 / 3, "chat": 0.1}  # the rest: voice only
 # With the deferred queues: some voice and chat agents also answer email or social messages.
-DEFERRED_SKILL_SHARES = {"voice;chat;social": 0.15, "voice;chat": 0.18, "voice;email": 0.2, "chat;email": 0.05,
+DEFERRED_SKILL_SHARES = {"voice;chat;social": 0.4, "voice;email": 0.2, "chat;email": 0.05,
                          "chat": 0.07}
 NO_NIGHT_SHARE = 0.15
 PREFERENCE_SHARE = 0.4
@@ -63,7 +63,7 @@ LAST_NAMES = (
 
 def write_demo_scenario(
     folder: str | Path, seed: int = 11, demand: Literal["forecast", "history"] = "forecast", weeks: int = 1,
-    deferred: bool = False,
+    deferred: bool = False, load: float = TARGET_LOAD,
 ) -> Path:
     """Write the sample center as a scenario folder for `weeks` weeks from `DEMO_WEEK`, and return it
     (the team is sized to the average week's demand).
@@ -73,7 +73,8 @@ def write_demo_scenario(
     loads in under a second), the week's `forecast.csv`, which scenario.yaml names as the demand.
     With `demand="history"` scenario.yaml names the history instead, and loading the scenario runs
     the full forecast backtest (12-35 s). `deferred`: the center answers email (within 24 h) and social
-    messages (within 2 h) too, and some agents are skilled for them."""
+    messages (within 2 h) too, and some agents are skilled for them. `load`: the share of the team's
+    max_hours the requirement takes (a lower load, a larger team)."""
     folder = Path(folder)
     write_sample(folder, deferred)  # history.csv, special_days.csv, staffing.yaml
     forecast = demo_forecast(weeks, deferred)
@@ -82,15 +83,15 @@ def write_demo_scenario(
     required = staffing_requirements(forecast, config.staffing_config(), INTERVAL_MINUTES)
     rng = np.random.default_rng(seed)
     skills = DEFERRED_SKILL_SHARES if deferred else SKILL_SHARES
-    agents = demo_agents(required_agent_hours(required) / weeks / covering_share(config), rng, skills)
+    agents = demo_agents(required_agent_hours(required) / weeks / covering_share(config), rng, skills, load)
     write_scenario(folder, config, agents, demo_time_off(agents, rng), files=files)
     return folder
 
 
 def demo_forecast(weeks: int = 1, deferred: bool = False) -> pd.DataFrame:
     """The forecast of the demo weeks from the sample history and special days."""
-    result = forecast_history(sample_history(deferred=deferred), start=DEMO_WEEK, weeks=weeks, special_days=sample_special_days(),
-                              methods=list(DEMO_METHODS))
+    result = forecast_history(sample_history(deferred=deferred), start=DEMO_WEEK, weeks=weeks,
+                              special_days=sample_special_days(), methods=list(DEMO_METHODS))
     return result.forecast
 
 
@@ -120,10 +121,11 @@ def covering_share(config: ScenarioConfig) -> float:
     return (TYPICAL_SHIFT_MINUTES - lost) / config.paid_minutes(TYPICAL_SHIFT_MINUTES)
 
 
-def demo_agents(paid_hours: float, rng: np.random.Generator, skills: dict[str, float] = SKILL_SHARES) -> pd.DataFrame:
-    """The team, in `agents.csv` columns, sized so its max_hours are about paid_hours / TARGET_LOAD."""
+def demo_agents(paid_hours: float, rng: np.random.Generator, skills: dict[str, float] = SKILL_SHARES,
+                load: float = TARGET_LOAD) -> pd.DataFrame:
+    """The team, in `agents.csv` columns, sized so its max_hours are about paid_hours / load."""
     mean_max_hours = sum(share * np.mean(maxima) for share, _, maxima, _ in CONTRACTS.values())
-    size = math.ceil(paid_hours / TARGET_LOAD / mean_max_hours)
+    size = math.ceil(paid_hours / load / mean_max_hours)
     counts = _split(size, {kind: share for kind, (share, *_) in CONTRACTS.items()})
     rows = [_contract(kind, rng) for kind, count in counts.items() for _ in range(count)]
     team = pd.DataFrame(rows)

@@ -23,17 +23,25 @@ NIGHT_SHADE = "rgba(40, 40, 120, 0.08)"
 WEEKEND_SHADE = "rgba(200, 150, 0, 0.08)"
 
 
-def coverage_figure(coverage_df: pd.DataFrame, queue: str | None = None) -> go.Figure:
+def coverage_figure(coverage_df: pd.DataFrame, queue: str | None = None,
+                    response_hours: dict[str, float] | None = None) -> go.Figure:
     """Scheduled agents (bars, with the shortfall stacked on top in red) against the requirement
-    (step line), and the expected service level on a secondary axis; one panel per queue."""
+    (step line), and the expected service level on a secondary axis; one panel per queue. A deferred
+    queue (one of `response_hours`, the coverage's backlog columns) shows its backlog instead, and how
+    long its oldest contact has waited against the response time."""
     queues = [queue] if queue is not None else list(dict.fromkeys(coverage_df["queue"]))
     figure = make_subplots(rows=len(queues), cols=1, shared_xaxes=True, subplot_titles=queues,
                            specs=[[{"secondary_y": True}]] * len(queues))
     width = _interval_milliseconds(coverage_df["interval_start"])
+    deferred = response_hours or {}
     for row, name in enumerate(queues, start=1):
         rows = coverage_df[coverage_df["queue"] == name].sort_values("interval_start")
         x = rows["interval_start"]
         first = row == 1  # one legend entry per series, not per panel
+        if name in deferred:
+            first_deferred = not any(other in deferred for other in queues[:row - 1])
+            _backlog_panel(figure, row, rows, deferred[name], width, first_deferred)
+            continue
         # Bars span their interval (offset 0) so they line up with the step line drawn from each start.
         bars = dict(x=x, width=width, offset=0, showlegend=first)
         figure.add_trace(go.Bar(name="scheduled", y=rows["scheduled"], marker_color=QUEUE_COLORS[0],
@@ -51,6 +59,25 @@ def coverage_figure(coverage_df: pd.DataFrame, queue: str | None = None) -> go.F
                             row=row, col=1, secondary_y=True)
     figure.update_layout(barmode="overlay", bargap=0, height=320 * len(queues), hovermode="x unified")
     return figure
+
+
+def _backlog_panel(figure: go.Figure, row: int, rows: pd.DataFrame, response_hours: float, width: float,
+                   first: bool) -> None:
+    """A deferred queue: contacts arriving (bars) and waiting (line); on the right axis how long the
+    oldest has waited, against the response time (dashed)."""
+    x = rows["interval_start"]
+    figure.add_trace(go.Bar(name="arrivals", x=x, y=rows["arrivals"], width=width, offset=0,
+                            marker_color=QUEUE_COLORS[2], legendgroup="arrivals", showlegend=first), row=row, col=1)
+    figure.add_trace(go.Scatter(name="backlog", x=x, y=rows["backlog"], mode="lines", line_shape="hv",
+                                line_color=REQUIRED_COLOR, legendgroup="backlog", showlegend=first), row=row, col=1)
+    figure.add_trace(go.Scatter(name="oldest waiting (h)", x=x, y=rows["oldest_age_hours"], mode="lines",
+                                line=dict(color=SHORT_COLOR, dash="dot"), legendgroup="oldest", showlegend=first),
+                     row=row, col=1, secondary_y=True)
+    figure.add_trace(go.Scatter(name="response time", x=[x.min(), x.max()], y=[response_hours, response_hours],
+                                mode="lines", line=dict(color=SHORT_COLOR, dash="dash"), legendgroup="limit",
+                                showlegend=first), row=row, col=1, secondary_y=True)
+    figure.update_yaxes(title_text="contacts", row=row, col=1, secondary_y=False)
+    figure.update_yaxes(title_text="hours waited", rangemode="tozero", row=row, col=1, secondary_y=True)
 
 
 def _interval_milliseconds(starts: pd.Series) -> float:

@@ -182,8 +182,8 @@ def add_block_rules(model: cp_model.CpModel, data: RosterData, flexible: list[Fl
                 if targets[q].deferred and not open_intervals(np.array(chunk.clocks), targets[q].open_window()).all():
                     model.add(choice[i, j, q] == 0)
             if j > 0:
-                switch = hints.set(model.new_bool_var(f"switch{i},{j}"),
-                                   sum(hints.of([choice[i, j, q]]) != hints.of([choice[i, j - 1, q]]) for q in flex.queues) > 0)
+                differs = any(hints.of([choice[i, j, q]]) != hints.of([choice[i, j - 1, q]]) for q in flex.queues)
+                switch = hints.set(model.new_bool_var(f"switch{i},{j}"), differs)
                 for q in flex.queues:  # a different queue than the chunk before means a switch
                     model.add_implication(choice[i, j, q], choice[i, j - 1, q]).only_enforce_if(switch.Not())
                 mine.append(switch)

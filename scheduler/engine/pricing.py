@@ -80,11 +80,13 @@ def missed_contacts(
     """Per interval, (numbers of missing agents `pricing_points`, contacts that miss the answer
     target with that many short of the requirement), as `scheduler.evaluate` counts them: Erlang
     on scheduled × (1 − shrinkage) agents. One Erlang evaluation for every point of every interval.
-    A deferred queue's requirement is its work as it arrives: each missing agent leaves its share of
-    the interval's contacts for later (the queue-block stage prices their response time)."""
+    A deferred queue's requirement is its work as it arrives, rounded up over the running total: each
+    missing agent leaves an agent-interval of contacts for later (the queue-block stage prices their
+    response time)."""
     shorts = [pricing_points(int(needed), staffable) for needed in required]
-    if target.deferred:
-        return [(points, contacts[i] * points / max(int(required[i]), 1)) for i, points in enumerate(shorts)]
+    if target.deferred:  # one agent-interval of contacts each (the requirement gathers arrivals over time)
+        per_agent = np.where(aht_seconds > 0, interval_seconds / np.where(aht_seconds > 0, aht_seconds, 1.0), 0.0)
+        return [(points, per_agent[i] * points) for i, points in enumerate(shorts)]
     sizes = np.array([len(points) for points in shorts])
     owner = np.repeat(np.arange(len(shorts)), sizes)
     missing = np.concatenate(shorts)
