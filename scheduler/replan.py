@@ -258,7 +258,9 @@ class RepairModel:
             return status, self.frozen | self.published, {}, None, None
         chosen = {key for key, var in self.works.items() if solver.boolean_value(var)}
         breaks = {key: value for key, count in self.free_breaks.items() if (value := int(solver.value(count)))}
-        return status, chosen, breaks, solver.objective_value / COST_SCALE, solver.best_objective_bound / COST_SCALE
+        # every cost is at least 0 (the model's constants included), whatever the search proved so far
+        bound = max(0.0, solver.best_objective_bound / COST_SCALE)
+        return status, chosen, breaks, solver.objective_value / COST_SCALE, bound
 
 
 def absence_gaps(data: RosterData, plan: Plan) -> set[tuple[str, int]]:
