@@ -149,6 +149,8 @@ class Weights(Strict):
     short_contact: float = Field(100, ge=0, le=MAX_WEIGHT,
                                  description="per contact that misses the answer target because of it")
     over_hour: float = Field(20, ge=0, le=MAX_WEIGHT, description="per agent-hour on work above the requirement")
+    late_contact: float = Field(20, ge=0, le=MAX_WEIGHT,
+                                description="per deferred contact answered after its response time")
     night_spread: float = Field(60, ge=0, le=MAX_WEIGHT,
                                 description="per night between the most and least loaded agent")
     weekend_spread: float = Field(60, ge=0, le=MAX_WEIGHT,

@@ -166,9 +166,10 @@ def solve_in(scenario: Scenario, run: Run) -> RosterResult:
 def with_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, terms: dict[str, float],
                       costs: dict[str, float], warnings: list[str]) -> RosterResult:
     """The roster with its shifts split into queue blocks (`engine.blocks`). Short and over staffing are
-    then the block pass's (deferred misses count as short staffing); no bound is claimed: the bounds
-    know shifts of one queue only."""
+    then the block pass's (contacts missing their response time count as lost contacts of short
+    staffing); no bound is claimed: the bounds know shifts of one queue only."""
     blocks = assign_queue_blocks(data, roster, run, max(1.0, run.remaining()))
+    terms = {**terms, **blocks.measures}
     costs = {**costs, "short": blocks.short_cost, "over": blocks.over_cost}
     objective = sum(costs.values())
     run.report({"stage": "done", "solutions": 1, "objective": objective, "bound": None})

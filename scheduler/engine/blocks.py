@@ -13,8 +13,8 @@ every block is long enough by construction. A deferred queue is only worked insi
 - Deferred queues (`forecasts.backlog`'s definitions, in whole minutes of work): handled(t) ≤ the
   minutes its agents give it in t; what is handled by t never exceeds what has arrived by t (work
   cannot be done before it arrives); and by every deadline, the work due by then minus the work
-  handled by then is work whose contacts miss their response time (`short_contact` per contact; the
-  work is still done, later). Deadlines past the horizon's end are moved to its end, so the model asks at least what
+  handled by then is work whose contacts miss their response time (`late_contact` per contact, a fifth
+  of a realtime contact lost at the defaults: the phones come first; the work is still done, later). Deadlines past the horizon's end are moved to its end, so the model asks at least what
   the evaluation measures. A roster meeting every deadline here meets them under FIFO too: first in,
   first out answers at least as much by every moment as any other order.
 """
@@ -67,6 +67,10 @@ class BlockResult:
     status: str
     short_cost: float  # realtime short staffing and deferred misses, in cost units
     over_cost: float
+    measures: dict[str, float]  # short_hours, lost_contacts (deferred misses included), over_hours
+
+
+Measures = dict[str, list[tuple[cp_model.IntVar, float]]]  # a figure's variables and what one unit of each is
 
 
 class Hints(dict):
@@ -103,8 +107,9 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, second
               for i, flex in enumerate(flexible) for j in range(len(flex.chunks)) for q in flex.queues}
     switches = add_block_rules(model, data, flexible, choice, hints)
     on_queue = agents_on_queues(data, flexible, fixed, choice)
-    short, over = add_realtime_coverage(model, data, on_queue, hints)
-    missed = sum((add_deferred_deadlines(model, data, queue, on_queue, hints)
+    measures: Measures = defaultdict(list)
+    short, over = add_realtime_coverage(model, data, on_queue, hints, measures)
+    missed = sum((add_deferred_deadlines(model, data, queue, on_queue, hints, measures)
                   for queue in data.scenario.config.deferred_queues), start=0)
     model.minimize(short + over + missed + SWITCH_COST * sum(switches))
     hints.apply(model)
@@ -119,7 +124,8 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, second
     table = pd.concat(parts, ignore_index=True) if parts else roster
     table = table.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
     return BlockResult(table, status, (solver.value(short) + solver.value(missed)) / COST_SCALE,
-                       solver.value(over) / COST_SCALE)
+                       solver.value(over) / COST_SCALE,
+                       {name: sum(solver.value(var) * per for var, per in terms) for name, terms in measures.items()})
 
 
 def in_shifts(roster: pd.DataFrame, data: RosterData, shifts: list[RosterShift]) -> pd.Series:
@@ -231,7 +237,8 @@ def block_rows(data: RosterData, flex: FlexShift, queues: list[str]) -> list[tup
     return rows
 
 
-def add_realtime_coverage(model: cp_model.CpModel, data: RosterData, on_queue: dict, hints: Hints) -> tuple:
+def add_realtime_coverage(model: cp_model.CpModel, data: RosterData, on_queue: dict, hints: Hints,
+                          measures: Measures) -> tuple:
     """Short (in its priced tiers) and over staffing of the realtime queues."""
     short_terms, over_terms = [], []
     for queue in data.queues:
@@ -250,14 +257,18 @@ def add_realtime_coverage(model: cp_model.CpModel, data: RosterData, on_queue: d
                 missing.append(hints.set(model.new_int_var(0, step.agents, f"short({queue} t={t} tier {tier + 1})"),
                                          taken))
                 short_terms.append(step.cost * missing[-1])
+                measures["short_hours"].append((missing[-1], data.interval_hours))
+                measures["lost_contacts"].append((missing[-1], step.lost_contacts))
             over = hints.set(model.new_int_var(0, sum(term if isinstance(term, int) else 1 for term in terms),
                                                f"over({queue} t={t})"), max(0, -gap))
             over_terms.append(over)
+            measures["over_hours"].append((over, data.interval_hours))
             model.add(sum(terms) + sum(missing) - over == needed)
     return sum(short_terms, start=0), data.over_cost * sum(over_terms, start=0)
 
 
-def add_deferred_deadlines(model: cp_model.CpModel, data: RosterData, queue: str, on_queue: dict, hints: Hints):
+def add_deferred_deadlines(model: cp_model.CpModel, data: RosterData, queue: str, on_queue: dict, hints: Hints,
+                           measures: Measures):
     """The deferred queue's handling and missed deadlines (see the module's doc); returns their cost."""
     size, count = data.week.interval_minutes, data.week.count
     work, minutes_each = deferred_work(data, queue)
@@ -290,8 +301,9 @@ def add_deferred_deadlines(model: cp_model.CpModel, data: RosterData, queue: str
             missed_by = running_total(model, missed_by, late, int(due[t]), f"missed by({queue} t={t})",
                                       hints, hinted_missed)
             model.add(missed_by + handled_by >= int(due[t]))
-            # Each contact missing its response time costs short_contact; the work is still done, later.
-            cost.append(max(1, round(COST_SCALE * weights.short_contact / minutes_each[t])) * late)
+            # Each contact missing its response time costs late_contact; the work is still done, later.
+            cost.append(max(1, round(COST_SCALE * weights.late_contact / minutes_each[t])) * late)
+            measures["lost_contacts"].append((late, 1 / minutes_each[t]))
     return sum(cost, start=0)
 
 
