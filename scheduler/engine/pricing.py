@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from forecasts.staffing import expected_service, net_of_shrinkage
-from scheduler.costs import SOFT
+from scheduler.costs import COST_SCALE, SOFT
 from scheduler.scenario import Scenario
 from scheduler.shifts import Week
 
@@ -54,6 +54,9 @@ def requirement_tiers(
         keys = [key for key in required if key[0] == queue]
         if not keys:
             continue
+        if config.queues[queue].deferred:
+            tiers |= {key: deferred_tier(required[key], demand[key][1], config.weights, size) for key in keys}
+            continue
         curves = missed_contacts(
             np.array([required[key] for key in keys]),
             np.array([demand[key][0] for key in keys]),
@@ -65,6 +68,15 @@ def requirement_tiers(
         for key, (shorts, missed) in zip(keys, curves):
             tiers[key] = price_tiers(shorts, missed, config.weights, size)
     return dict(required), tiers
+
+
+def deferred_tier(required: int, aht_seconds: float, weights, interval_minutes: int) -> tuple[Tier, ...]:
+    """A deferred queue's requirement is its work as it arrives (rounded up over the running total):
+    each missing agent costs its hours and leaves an interval's worth of contacts for later, each at
+    `late_contact` (the queue-block stage prices their response time for real)."""
+    late = interval_minutes * 60 / aht_seconds if aht_seconds > 0 else 0.0
+    hours = SOFT["short"].scaled(weights, {"short_hours": interval_minutes / 60, "lost_contacts": 0.0})
+    return (Tier(required, hours + round(COST_SCALE * weights.late_contact * late), late),)
 
 
 def pricing_points(required: int, staffable: int) -> np.ndarray:
@@ -79,14 +91,8 @@ def missed_contacts(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per interval, (numbers of missing agents `pricing_points`, contacts that miss the answer
     target with that many short of the requirement), as `scheduler.evaluate` counts them: Erlang
-    on scheduled × (1 − shrinkage) agents. One Erlang evaluation for every point of every interval.
-    A deferred queue's requirement is its work as it arrives, rounded up over the running total: each
-    missing agent leaves an agent-interval of contacts for later (the queue-block stage prices their
-    response time)."""
+    on scheduled × (1 − shrinkage) agents. One Erlang evaluation for every point of every interval."""
     shorts = [pricing_points(int(needed), staffable) for needed in required]
-    if target.deferred:  # one agent-interval of contacts each (the requirement gathers arrivals over time)
-        per_agent = np.where(aht_seconds > 0, interval_seconds / np.where(aht_seconds > 0, aht_seconds, 1.0), 0.0)
-        return [(points, per_agent[i] * points) for i, points in enumerate(shorts)]
     sizes = np.array([len(points) for points in shorts])
     owner = np.repeat(np.arange(len(shorts)), sizes)
     missing = np.concatenate(shorts)
