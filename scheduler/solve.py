@@ -24,7 +24,7 @@ the diagnosis included, keeps to the time limit (the diagnosis to at least `DIAG
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -142,13 +142,12 @@ def solve_in(scenario: Scenario, run: Run) -> RosterResult:
         cheapest_short = min((step.cost for steps in data.tiers.values() for step in steps), default=0) / COST_SCALE
         bound = short_bound.intervals * cheapest_short
     status = "OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE"
-    roster = roster_table(data, assignment, breaks)
     if kept_for_blocks:
         run.time_limit += kept_for_blocks
-        return with_queue_blocks(data, roster, run, terms, costs, warnings)
-    run.report({"stage": "done", "solutions": 1, "objective": objective, "bound": bound})
-    return RosterResult(
-        roster=roster,
+    else:
+        run.report({"stage": "done", "solutions": 1, "objective": objective, "bound": bound})
+    result = RosterResult(
+        roster=roster_table(data, assignment, breaks),
         status=status,
         objective=objective,
         best_bound=bound,
@@ -161,31 +160,20 @@ def solve_in(scenario: Scenario, run: Run) -> RosterResult:
         warnings=warnings,
         stage_seconds=dict(run.stage_seconds),
     )
+    return with_queue_blocks(data, result, run) if kept_for_blocks else result
 
 
-def with_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, terms: dict[str, float],
-                      costs: dict[str, float], warnings: list[str]) -> RosterResult:
-    """The roster with its shifts split into queue blocks (`engine.blocks`). Short and over staffing are
-    then the block pass's (contacts missing their response time count as lost contacts of short
-    staffing); no bound is claimed: the bounds know shifts of one queue only."""
-    blocks = assign_queue_blocks(data, roster, run, max(1.0, run.remaining()))
-    terms = {**terms, **blocks.measures}
-    costs = {**costs, "short": blocks.short_cost, "over": blocks.over_cost}
+def with_queue_blocks(data: RosterData, planned: RosterResult, run: Run) -> RosterResult:
+    """The planned roster with its shifts split into queue blocks (`engine.blocks`). Short and over
+    staffing are then the block pass's (contacts missing their response time count as lost contacts
+    of short staffing); no bound is claimed: the bounds know shifts of one queue only."""
+    blocks = assign_queue_blocks(data, planned.roster, run, max(1.0, run.remaining()))
+    costs = {**planned.costs, "short": blocks.short_cost, "over": blocks.over_cost}
     objective = sum(costs.values())
     run.report({"stage": "done", "solutions": 1, "objective": objective, "bound": None})
-    return RosterResult(
-        roster=blocks.roster,
-        status="FEASIBLE",
-        objective=objective,
-        best_bound=None,
-        wall_seconds=run.wall_seconds(),
-        lower_bound_short_hours=None,
-        required_hours=data.required_hours,
-        terms=terms,
-        costs=costs,
-        warnings=warnings,
-        stage_seconds=dict(run.stage_seconds),
-    )
+    return replace(planned, roster=blocks.roster, status="FEASIBLE", objective=objective, best_bound=None,
+                   lower_bound_short_hours=None, bound_kind=None, terms={**planned.terms, **blocks.measures},
+                   costs=costs, wall_seconds=run.wall_seconds(), stage_seconds=dict(run.stage_seconds))
 
 
 def no_roster(data: RosterData, run: Run, sentences: list[str], warnings: list[str]) -> RosterResult:

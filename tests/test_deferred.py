@@ -9,12 +9,15 @@ import pytest
 from pydantic import ValidationError
 
 from forecasts.backlog import fifo_backlog, just_in_time_agents, open_intervals
+from forecasts.sample import sample_history, sample_staffing_config
 from forecasts.settings import validation_problems
 from forecasts.staffing import StaffingConfig, staffing_requirements
+from scheduler.io import load_scenario
 from scheduler.evaluate import COVERAGE_COLUMNS, DEFERRED_COLUMNS, coverage_table, summary
 from scheduler.roster import ROSTER_COLUMNS
 from scheduler.scenario import ScenarioConfig
 from tests.test_model_rules import agent, demand, scenario, with_email
+from wfm.demo import write_demo_scenario
 from wfm.plots import coverage_figure
 
 
@@ -108,3 +111,21 @@ def test_coverage_and_summary_of_a_deferred_queue_are_recomputed_from_the_roster
     voice_only = scenario([agent()], demand([0], 8, 16))
     assert list(coverage_table(roster[roster["queue"] == "voice"], voice_only).columns) == COVERAGE_COLUMNS
     assert "deferred" not in summary(roster[roster["queue"] == "voice"], voice_only)
+
+
+def test_the_sample_with_deferred_queues_keeps_its_voice_and_chat():
+    plain, deferred = sample_history(weeks=2), sample_history(weeks=2, deferred=True)
+    same = deferred[deferred["queue"].isin(["voice", "chat"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(same, plain.reset_index(drop=True), check_like=True)
+    email = deferred[deferred["queue"] == "email"].set_index("interval_start")["contacts"]
+    assert email.between_time("09:00", "11:00").mean() > 5 * email.between_time("02:00", "04:00").mean()
+    queues = sample_staffing_config(deferred=True)["queues"]
+    assert (queues["email"]["response_hours"], queues["social"]["response_hours"]) == (24, 2)
+
+
+def test_the_demo_center_with_deferred_queues_loads(tmp_path):
+    scenario = load_scenario(write_demo_scenario(tmp_path / "demo", deferred=True))
+    assert scenario.config.deferred_queues == ("email", "social")
+    skills = {skill for agent in scenario.agents for skill in agent.skills}
+    assert {"email", "social"} <= skills
+    assert scenario.requirements.groupby("queue")["required"].sum()[["email", "social"]].gt(0).all()

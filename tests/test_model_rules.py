@@ -401,6 +401,12 @@ def test_deferred_work_fills_the_voice_trough_in_queue_blocks():
                        [("2026-11-30 08:00", 12)])
     result, shifts = solve(tight)
     assert all(end - start >= 180 for shift in shifts for _, start, end in shift.blocks if len(shift.blocks) > 1)
+    # Email opening at noon: its block cannot start before.
+    noon = with_email(scenario(case.agents, voice, templates=only_eight), [("2026-11-30 08:00", 12)],
+                      open_hours="12:00-24:00")
+    _, shifts = solve(noon)
+    email = [start for shift in shifts for queue, start, _ in shift.blocks if queue == "email"]
+    assert email and min(email) >= 12 * 60
 
 
 def test_an_unreachable_response_target_is_explained_in_words():
