@@ -431,6 +431,10 @@ def terminal_summary(summary_dict: dict) -> str:
     levels = (f"{queue} {level['expected']:.1%} (target {level['target']:.0%})"
               for queue, level in summary_dict["service_level"].items())
     lines.append("Service level: " + ", ".join(levels))
+    lines += [f"Deferred {queue}: {figures['on_time']:.1%} answered within {figures['response_hours']:g} h "
+              f"(target {figures['target']:.0%}), mean {figures['mean_response_hours']:.1f} h, "
+              f"90th percentile {figures['p90_response_hours']:.1f} h"
+              for queue, figures in summary_dict.get("deferred", {}).items()]
     nights, weekend = fairness["nights"], fairness["weekend_days"]
     lines.append(f"Per agent: nights {nights['min']}–{nights['max']}, "
                  f"weekend days {weekend['min']}–{weekend['max']}")

@@ -95,9 +95,9 @@ def has_blocks(data: RosterData) -> bool:
     return bool(data.scenario.config.deferred_queues)
 
 
-def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, seconds: float) -> BlockResult:
+def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run) -> BlockResult:
     """The roster with each shift's work split into queue blocks that serve realtime peaks and deferred
-    deadlines best; the shifts and breaks are unchanged."""
+    deadlines best, in the run's remaining time (at least a second); the shifts and breaks are unchanged."""
     shifts = shifts_from_roster(roster, data.scenario)
     flexible, fixed = split_shifts(data, shifts)
     model, hints = cp_model.CpModel(), Hints()
@@ -113,7 +113,7 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, second
                   for queue in data.scenario.config.deferred_queues), start=0)
     model.minimize(short + over + missed + SWITCH_COST * sum(switches))
     hints.apply(model)
-    status, solver = run.solve(model, seconds, "queue blocks", 1 / COST_SCALE)
+    status, solver = run.solve(model, max(1.0, run.remaining()), "queue blocks", 1 / COST_SCALE)
     if status not in ("OPTIMAL", "FEASIBLE"):
         raise RuntimeError("the queue-block pass found no assignment in time")
     chosen = {(i, j): q for (i, j, q), var in choice.items() if solver.value(var)}
