@@ -195,7 +195,8 @@ def write_sample(directory: str | Path, deferred: bool = False) -> dict[str, Pat
     }
     _history_csv(sample_history(deferred=deferred)).to_csv(paths["history"], index=False, lineterminator="\n")
     _special_days_csv(sample_special_days()).to_csv(paths["special_days"], index=False, lineterminator="\n")
-    paths["staffing"].write_text(yaml.safe_dump(sample_staffing_config(deferred), sort_keys=False), encoding="utf-8", newline="\n")
+    targets = yaml.safe_dump(sample_staffing_config(deferred), sort_keys=False)
+    paths["staffing"].write_text(targets, encoding="utf-8", newline="\n")
     return paths
 
 

@@ -179,7 +179,8 @@ def test_a_queue_block_shorter_than_the_minimum_counts_breaks_inside_it():
     # support 12:00–12:30, then a 15-minute break and sales again from 12:45: the block is 45 minutes.
     short = roster(shift("A1", 0, "08:00", 4), shift("A1", 0, "12:00", [("work", 30), ("break", 15)], queue="support"),
                    shift("A1", 0, "12:45", [("work", 195)]))
-    breaks = (BreakRule(name="b", minutes=15, min_shift_hours=8, earliest_offset_minutes=240, latest_offset_minutes=300),)
+    breaks = (BreakRule(name="b", minutes=15, min_shift_hours=8, earliest_offset_minutes=240,
+                        latest_offset_minutes=300),)
     found = single(check_roster(short, scenario(anna, breaks=breaks)), "queue_block_length")
     assert_mentions(found, "'support' only 12:00–12:45 (45 min)", "at least 60 min")
     assert check_roster(short, scenario(anna, breaks=breaks, min_queue_block_minutes=45)) == []

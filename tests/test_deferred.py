@@ -106,7 +106,8 @@ def test_coverage_and_summary_of_a_deferred_queue_are_recomputed_from_the_roster
     figures = summary(roster, case)["deferred"]["email"]
     assert figures["on_time"] == 1.0 and figures["mean_response_hours"] == 3.5 and figures["p90_response_hours"] == 4
     assert figures["response_hours"] == 8
-    assert "Deferred email: 100.0% answered within 8 h (target 90%), mean 3.5 h" in terminal_summary(summary(roster, case))
+    lines = terminal_summary(summary(roster, case))
+    assert "Deferred email: 100.0% answered within 8 h (target 90%), mean 3.5 h" in lines
     figure = coverage_figure(coverage, queue="email", response_hours={"email": 8})
     assert [trace.name for trace in figure.data] == ["arrivals", "backlog", "oldest waiting (h)", "response time"]
     voice_only = scenario([agent()], demand([0], 8, 16))

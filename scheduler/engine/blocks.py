@@ -13,8 +13,9 @@ every block is long enough by construction. A deferred queue is only worked insi
 - Deferred queues (`forecasts.backlog`'s definitions, in whole minutes of work): handled(t) ≤ the
   minutes its agents give it in t; what is handled by t never exceeds what has arrived by t (work
   cannot be done before it arrives); and by every deadline, the work due by then minus the work
-  handled by then is work whose contacts miss their response time (`late_contact` per contact, a fifth
-  of a realtime contact lost at the defaults: the phones come first; the work is still done, later). Deadlines past the horizon's end are moved to its end, so the model asks at least what
+  handled by then is work whose contacts miss their response time (`late_contact` per contact, a
+  fifth of a realtime contact lost at the defaults: the phones come first; the work is still done,
+  later). Deadlines past the horizon's end are moved to its end, so the model asks at least what
   the evaluation measures. A roster meeting every deadline here meets them under FIFO too: first in,
   first out answers at least as much by every moment as any other order.
 """
