@@ -38,7 +38,7 @@ from scheduler.engine.run import Run
 from scheduler.roster import ROSTER_COLUMNS, RosterShift, shifts_from_roster
 from scheduler.shifts import enumerate_shift_types
 
-BLOCK_TIME_SHARE = 0.25  # of the time limit kept for this stage when it runs
+BLOCK_TIME_SHARE = 0.15  # of the time limit kept for this stage when it runs
 SWITCH_COST = 1  # scaled cost units per queue switch: a switch only where it gains something
 
 
