@@ -75,8 +75,8 @@ Measures = dict[str, list[tuple[cp_model.IntVar, float]]]  # a figure's variable
 
 
 class Hints(dict):
-    """A value for every variable of the pass (by index): the roster as it came, each shift on its one
-    queue, so that the solver starts from it and only improves on it."""
+    """A value for every variable of the pass (by index): the starting roster of `block_start`, so that
+    the solver starts from it and only improves on it."""
 
     def set(self, var, value: int):
         self[var.Index()] = int(value)
@@ -118,15 +118,20 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run) -> Blo
     if status not in ("OPTIMAL", "FEASIBLE"):
         raise RuntimeError("the queue-block pass found no assignment in time")
     chosen = {(i, j): q for (i, j, q), var in choice.items() if solver.value(var)}
+    return BlockResult(blocked_roster(data, roster, flexible, chosen), status,
+                       (solver.value(short) + solver.value(missed)) / COST_SCALE, solver.value(over) / COST_SCALE,
+                       {name: sum(solver.value(var) * per for var, per in terms) for name, terms in measures.items()})
+
+
+def blocked_roster(data: RosterData, roster: pd.DataFrame, flexible: list[FlexShift],
+                   chosen: dict[tuple[int, int], str]) -> pd.DataFrame:
+    """The roster with the flexible shifts' rows replaced by their rows cut into the chosen blocks."""
     rows = [row for i, flex in enumerate(flexible)
             for row in block_rows(data, flex, [chosen[i, j] for j in range(len(flex.chunks))])]
     replaced = in_shifts(roster, data, [flex.shift for flex in flexible])
     parts = [part for part in (roster[~replaced], pd.DataFrame(rows, columns=ROSTER_COLUMNS)) if len(part)]
     table = pd.concat(parts, ignore_index=True) if parts else roster
-    table = table.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
-    return BlockResult(table, status, (solver.value(short) + solver.value(missed)) / COST_SCALE,
-                       solver.value(over) / COST_SCALE,
-                       {name: sum(solver.value(var) * per for var, per in terms) for name, terms in measures.items()})
+    return table.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
 
 
 def in_shifts(roster: pd.DataFrame, data: RosterData, shifts: list[RosterShift]) -> pd.Series:
