@@ -155,7 +155,8 @@ class QueueModel:
 
 
 def queue_models(roster: pd.DataFrame, scenario: Scenario) -> list[QueueModel]:
-    """Every queue of the scenario, with the roster's agents on it (the roster is validated first)."""
+    """Every realtime queue of the scenario, with the roster's agents on it (the roster is validated first).
+    Deferred queues are not simulated: nobody waits on the line (`forecasts.backlog` counts them)."""
     table = validate_roster(roster)
     check_names(table, scenario)
     spans = _work_spans(table, scenario)
@@ -164,6 +165,8 @@ def queue_models(roster: pd.DataFrame, scenario: Scenario) -> list[QueueModel]:
     demand = scenario.requirements.astype({"queue": str})
     models = []
     for queue, target in scenario.config.queues.items():
+        if target.deferred:
+            continue
         rows = demand[demand["queue"] == queue].set_index("interval_start").reindex(starts)
         aht = rows["aht_seconds"].fillna(0).to_numpy(dtype=float)
         # Without a handle time there is no load (as Erlang reads it): such an interval stays idle.

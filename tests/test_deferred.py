@@ -16,6 +16,7 @@ from scheduler.io import load_scenario
 from scheduler.evaluate import COVERAGE_COLUMNS, DEFERRED_COLUMNS, coverage_table, summary, terminal_summary
 from scheduler.roster import ROSTER_COLUMNS
 from scheduler.scenario import ScenarioConfig
+from scheduler.simulate import queue_models
 from tests.test_model_rules import agent, demand, scenario, with_email
 from wfm.demo import write_demo_scenario
 from wfm.plots import coverage_figure
@@ -131,3 +132,10 @@ def test_the_demo_center_with_deferred_queues_loads(tmp_path):
     skills = {skill for agent in scenario.agents for skill in agent.skills}
     assert {"email", "social"} <= skills
     assert scenario.requirements.groupby("queue")["required"].sum()[["email", "social"]].gt(0).all()
+
+
+def test_deferred_queues_are_not_simulated():
+    case = with_email(scenario([agent(skills=("voice", "email"))], demand([0], 8, 16)), [("2026-11-30 08:00", 12)])
+    roster = pd.DataFrame([("a1", "A1", "voice", "work", pd.Timestamp("2026-11-30 08:00"),
+                            pd.Timestamp("2026-11-30 16:00"))], columns=ROSTER_COLUMNS)
+    assert [model.name for model in queue_models(roster, case)] == ["voice"]
