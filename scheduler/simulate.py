@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from forecasts.staffing import QueueTarget
+from forecasts.staffing import SHRINKAGE_SPELL_MINUTES, QueueTarget
 from scheduler.evaluate import coverage_table, weighted_service
 from scheduler.roster import validate_roster
 from scheduler.scenario import MINUTES_PER_DAY, MINUTES_PER_WEEK, Scenario
@@ -63,7 +63,6 @@ SIMULATION_COLUMNS = [
     "occupancy",
 ]
 WARM_UP_MINUTES = MINUTES_PER_DAY
-SHRINKAGE_SPELL_MINUTES = 15.0  # mean length of one spell off the phones
 CONFIDENCE = 0.95
 WEEK_SECONDS = MINUTES_PER_WEEK * 60.0
 
