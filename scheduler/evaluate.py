@@ -12,8 +12,8 @@ Definitions
   week's tail past Sunday midnight is dropped.
 - service_level: `forecasts.staffing.rostered_service_level`: Erlang C (Erlang A for a queue with
   patience) with scheduled × (1 − shrinkage) agents on the phones, a fractional number read
-  linearly between its whole neighbours, plus the contacts agents finish as they go off the phones
-  and less the chance that nobody is on them. An interval without contacts (or without a handle
+  linearly between its whole neighbours, plus the contacts agents finish as they go off the phones,
+  averaged over the spread of the number on the phones, less the chance that nobody is on them. An interval without contacts (or without a handle
   time) reads 1: nobody waits.
 - short / over: max(0, required − scheduled) and max(0, scheduled − required), in agents (shares
   of agents too); the summary turns agent-intervals into agent-hours.
@@ -131,7 +131,7 @@ def _service_level(table: pd.DataFrame, staffed: str, scenario: Scenario) -> pd.
         contacts = np.where(aht > 0, rows["contacts"].to_numpy(dtype=float), 0.0)
         safe_aht = np.where(aht > 0, aht, 1.0)
         traffic = erlang.traffic(contacts, safe_aht, interval_seconds)
-        level = rostered_service_level(traffic, rows[staffed].to_numpy(dtype=float), safe_aht, target)
+        level = rostered_service_level(traffic, rows[staffed].to_numpy(dtype=float), safe_aht, target, interval_seconds)
         parts.append(pd.Series(level, index=rows.index))
     return pd.concat(parts).reindex(table.index)
 

@@ -87,7 +87,8 @@ def missed_contacts(
     missing = np.concatenate(shorts)
     traffic = contacts * aht_seconds / interval_seconds  # Erlangs
     aht = np.where(aht_seconds > 0, aht_seconds, 1.0)
-    level = rostered_service_level(traffic[owner], np.maximum(required[owner] - missing, 0), aht[owner], target)
+    level = rostered_service_level(traffic[owner], np.maximum(required[owner] - missing, 0), aht[owner], target,
+                                   interval_seconds)
     answered = contacts[owner] * level
     firsts = np.cumsum(sizes) - sizes  # each interval's first point is 0 missing: fully staffed
     missed = answered[firsts][owner] - answered
