@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from scheduler.evaluate import coverage_table, weighted_service
+from scheduler.evaluate import coverage_table, summary, weighted_service
 from scheduler.io import load_scenario
 from scheduler.roster import read_roster, write_roster
 from scheduler.simulate import CONFIDENCE, SimulationSettings, simulate_roster
@@ -74,11 +74,13 @@ def expectation_gap(simulated, roster, scenario, replications: int) -> dict:
     return gaps
 
 
-def sample_roster(folder: Path, time_limit: float) -> Path:
+def sample_roster(folder: Path, time_limit: float) -> tuple[Path, float]:
+    """The sample center's roster, and its short staffing in % of required hours."""
     scenario = load_scenario(write_demo_scenario(folder / "scenario"))
     result = solve_roster(scenario, time_limit=time_limit, workers=2)
     write_roster(result.roster, folder / "roster.csv")
-    return folder / "roster.csv"
+    hours = summary(result.roster, scenario)["hours"]
+    return folder / "roster.csv", 100 * hours["short"] / hours["required"]
 
 
 def main() -> None:
@@ -92,7 +94,7 @@ def main() -> None:
         print(json.dumps(measure(*arguments.measure, arguments.replications)))
         return
     with tempfile.TemporaryDirectory() as folder:
-        roster = sample_roster(Path(folder), arguments.solver_seconds)
+        roster, short = sample_roster(Path(folder), arguments.solver_seconds)
         runs = [json.loads(subprocess.run(
             [sys.executable, "-m", "benchmarks.bench_simulate", "--measure", f"{folder}/scenario", str(roster),
              "--replications", str(arguments.replications)],
@@ -103,7 +105,7 @@ def main() -> None:
               f"peak RSS {max(run['rss_mb'] for run in runs):.0f} MB")
         print(f"contacts per replication: {runs[-1]['offered']:,.0f}; simulated service level: "
               + ", ".join(f"{queue} {level:.1%}" for queue, level in runs[-1]["levels"].items()))
-        print("expected vs simulated service level (pp), per queue:")
+        print(f"expected vs simulated service level (pp), per queue, on a roster {short:.2f} % short:")
         for queue, gap in runs[-1]["expectation"].items():
             simulated = 100 * runs[-1]["levels"][queue]
             print(f"  {queue}: week expected {gap['expected']:.1f} %, simulated {simulated:.1f} % "
