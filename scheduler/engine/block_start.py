@@ -15,13 +15,13 @@ from scheduler.engine.data import RosterData
 
 
 def starting_queues(data: RosterData, flexible: list, counts: Counter) -> dict[tuple[int, int], str]:
-    """Per (flexible shift, chunk), its queue to start from. `counts` are the agents of the shifts of one
-    queue (and last week's) per (queue, interval); the flexible shifts' are added here."""
+    """Per (flexible shift, chunk), its queue to start from. `counts` are the coverage units of the shifts
+    of one queue (and last week's) per (queue, interval); the flexible shifts' are added here."""
     chosen = {(i, j): flex.shift.queue for i, flex in enumerate(flexible) for j in range(len(flex.chunks))}
     counts = Counter(counts)
     for (i, j), queue in chosen.items():
-        for t in flexible[i].chunks[j].counts:
-            counts[queue, t] += 1
+        for t, units in flexible[i].chunks[j].counts:
+            counts[queue, t] += units
     config = data.scenario.config
     for queue in sorted(config.deferred_queues, key=lambda name: config.queues[name].response_hours):
         give_idle_chunks(data, flexible, chosen, counts, queue)
@@ -40,7 +40,7 @@ def give_idle_chunks(data: RosterData, flexible: list, chosen: dict, counts: Cou
     tried: set[tuple[int, int]] = set()
     hopeless: set[int] = set()  # arrival intervals no idle chunk can help
     while True:
-        agents = np.array([counts[queue, t] for t in range(count)], dtype=float)
+        agents = np.array([counts[queue, t] for t in range(count)], dtype=float) / data.units
         backlog = fifo_backlog(work / minutes_each, minutes_each * 60, agents, size, target.response_hours,
                                carried_in=carried)
         late = [t for t in np.flatnonzero(backlog.on_time_share < 1 - 1e-9) if t not in hopeless]
@@ -68,16 +68,16 @@ def idle_chunk(data: RosterData, flexible: list, chosen: dict, counts: Counter, 
             on = chosen[i, j]
             if (i, j) in tried or on == queue or not chunk.counts or data.scenario.config.queues[on].deferred:
                 continue
-            if not first <= chunk.counts[0] <= last:
+            if not first <= chunk.counts[0][0] <= last:
                 continue
             if not open_intervals(np.array(chunk.clocks), target.open_window()).all():
                 continue
-            if any(counts[on, t] <= data.required.get((on, t), 0) for t in chunk.counts):
+            if any(counts[on, t] - units < data.required.get((on, t), 0) for t, units in chunk.counts):
                 continue
             if switches_after(flex, chosen, i, j, queue) > data.scenario.config.rules.max_queue_switches_per_shift:
                 continue
-            if best is None or chunk.counts[0] < best[0]:
-                best = (chunk.counts[0], i, j)
+            if best is None or chunk.counts[0][0] < best[0]:
+                best = (chunk.counts[0][0], i, j)
     return None if best is None else (best[1], best[2])
 
 
@@ -88,7 +88,7 @@ def switches_after(flex, chosen: dict, i: int, j: int, queue: str) -> int:
 
 def move(flexible: list, chosen: dict, counts: Counter, pick: tuple[int, int], queue: str) -> None:
     i, j = pick
-    for t in flexible[i].chunks[j].counts:
-        counts[chosen[i, j], t] -= 1
-        counts[queue, t] += 1
+    for t, units in flexible[i].chunks[j].counts:
+        counts[chosen[i, j], t] -= units
+        counts[queue, t] += units
     chosen[i, j] = queue

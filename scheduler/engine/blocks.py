@@ -46,12 +46,13 @@ SWITCH_COST = 1  # scaled cost units per queue switch: a switch only where it ga
 class Chunk:
     """A stretch of a shift worked on one queue: it starts at the shift's start or at an interval
     boundary where the agent is on work, and lasts at least `rules.min_queue_block_minutes` (a shorter
-    shift is one chunk). `counts`: the intervals the agent counts toward in it (a break takes it off
-    every interval it touches); `clocks`: the start of each interval it touches, after midnight."""
+    shift is one chunk). `counts`: (interval, coverage units) the agent gives in it, by the share of
+    each interval worked (`RosterData.unit_minutes`); `clocks`: the start of each interval it touches,
+    after midnight."""
 
     start: int
     end: int
-    counts: tuple[int, ...]
+    counts: tuple[tuple[int, int], ...]
     clocks: tuple[int, ...]
 
 
@@ -71,6 +72,19 @@ class BlockResult:
     measures: dict[str, float]  # short_hours, lost_contacts (deferred misses included), over_hours
 
 
+Term = tuple[int, "cp_model.IntVar | None"]  # coverage units, given when the variable is 1 (None: always)
+
+
+def expression(terms: list[Term]):
+    """A sum of terms as a linear expression."""
+    return sum((units if var is None else units * var for units, var in terms), start=0)
+
+
+def most(terms: list[Term]) -> int:
+    """The largest value a sum of terms can take."""
+    return sum(units for units, _ in terms)
+
+
 Measures = dict[str, list[tuple[cp_model.IntVar, float]]]  # a figure's variables and what one unit of each is
 
 
@@ -82,9 +96,9 @@ class Hints(dict):
         self[var.Index()] = int(value)
         return var
 
-    def of(self, terms: list) -> int:
-        """The hinted value of a sum of numbers and variables."""
-        return sum(term if isinstance(term, int) else self[term.Index()] for term in terms)
+    def of(self, terms: list[Term]) -> int:
+        """The hinted value of a sum of terms."""
+        return sum(units * (1 if var is None else self[var.Index()]) for units, var in terms)
 
     def apply(self, model: cp_model.CpModel) -> None:
         for index, value in self.items():
@@ -103,7 +117,7 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run) -> Blo
     flexible, fixed = split_shifts(data, shifts)
     model, hints = cp_model.CpModel(), Hints()
     on_queue = agents_on_queues(data, [], fixed, {})
-    start = starting_queues(data, flexible, Counter({key: sum(terms) for key, terms in on_queue.items()}))
+    start = starting_queues(data, flexible, Counter({key: most(terms) for key, terms in on_queue.items()}))
     choice = {(i, j, q): hints.set(model.new_bool_var(f"x{i},{j},{q}"), q == start[i, j])
               for i, flex in enumerate(flexible) for j in range(len(flex.chunks)) for q in flex.queues}
     switches = add_block_rules(model, data, flexible, choice, hints)
@@ -171,12 +185,20 @@ def shift_chunks(data: RosterData, shift: RosterShift) -> tuple[Chunk, ...]:
             cuts.append(boundary)
     chunks = []
     for begin, end in zip(cuts, cuts[1:] + [shift.end]):
-        counted = [t for t in range(begin // size, -(-end // size))
-                   if any(a <= t * size and (t + 1) * size <= b for a, b in work)]
+        counted = [(max(a, begin), min(b, end)) for a, b in work if max(a, begin) < min(b, end)]
         chunks.append(Chunk(begin, end,
-                            tuple(i for t in counted for i in data.week.covered_intervals(t * size, (t + 1) * size)),
+                            tuple(worked_units(data, counted)),
                             tuple((t * size) % 1440 for t in range(begin // size, -(-end // size)))))
     return tuple(chunks)
+
+
+def worked_units(data: RosterData, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(interval, coverage units) worked in these spans of minutes, as the other stages count them."""
+    worked: Counter = Counter()
+    for start, end in spans:
+        for t, minutes in data.week.worked_minutes(start, end):
+            worked[t] += minutes // data.unit_minutes
+    return sorted(worked.items())
 
 
 def add_block_rules(model: cp_model.CpModel, data: RosterData, flexible: list[FlexShift], choice: dict,
@@ -194,7 +216,8 @@ def add_block_rules(model: cp_model.CpModel, data: RosterData, flexible: list[Fl
                 if targets[q].deferred and not open_intervals(np.array(chunk.clocks), targets[q].open_window()).all():
                     model.add(choice[i, j, q] == 0)
             if j > 0:
-                differs = any(hints.of([choice[i, j, q]]) != hints.of([choice[i, j - 1, q]]) for q in flex.queues)
+                differs = any(hints[choice[i, j, q].Index()] != hints[choice[i, j - 1, q].Index()]
+                              for q in flex.queues)
                 switch = hints.set(model.new_bool_var(f"switch{i},{j}"), differs)
                 for q in flex.queues:  # a different queue than the chunk before means a switch
                     model.add_implication(choice[i, j, q], choice[i, j - 1, q]).only_enforce_if(switch.Not())
@@ -210,17 +233,17 @@ def agents_on_queues(data: RosterData, flexible: list[FlexShift], fixed: list[Ro
     numbers, the chunks of the others as their choice of queue."""
     on_queue: dict[tuple[str, int], list] = defaultdict(list)
     for key, count in data.fixed_coverage.items():
-        on_queue[key].append(count)
+        on_queue[key].append((count, None))
     for shift in fixed:
         for activity, start, end in shift.segments:
             if activity == "work":
-                for t in data.week.covered_intervals(start, end):
-                    on_queue[shift.queue, t].append(1)
+                for t, units in worked_units(data, [(start, end)]):
+                    on_queue[shift.queue, t].append((units, None))
     for i, flex in enumerate(flexible):
         for j, chunk in enumerate(flex.chunks):
-            for t in chunk.counts:
+            for t, units in chunk.counts:
                 for q in flex.queues:
-                    on_queue[q, t].append(choice[i, j, q])
+                    on_queue[q, t].append((units, choice[i, j, q]))
     return on_queue
 
 
@@ -258,18 +281,18 @@ def add_realtime_coverage(model: cp_model.CpModel, data: RosterData, on_queue: d
             missing = []
             gap = needed - hints.of(terms)
             for tier, step in enumerate(data.tiers.get((queue, t), ())):
-                taken = min(max(gap, 0), step.agents)
+                taken = min(max(gap, 0), step.units)
                 gap -= taken
-                missing.append(hints.set(model.new_int_var(0, step.agents, f"short({queue} t={t} tier {tier + 1})"),
+                missing.append(hints.set(model.new_int_var(0, step.units, f"short({queue} t={t} tier {tier + 1})"),
                                          taken))
                 short_terms.append(step.cost * missing[-1])
-                measures["short_hours"].append((missing[-1], data.interval_hours))
+                measures["short_hours"].append((missing[-1], data.unit_hours))
                 measures["lost_contacts"].append((missing[-1], step.lost_contacts))
-            over = hints.set(model.new_int_var(0, sum(term if isinstance(term, int) else 1 for term in terms),
+            over = hints.set(model.new_int_var(0, most(terms),
                                                f"over({queue} t={t})"), max(0, -gap))
             over_terms.append(over)
-            measures["over_hours"].append((over, data.interval_hours))
-            model.add(sum(terms) + sum(missing) - over == needed)
+            measures["over_hours"].append((over, data.unit_hours))
+            model.add(expression(terms) + sum(missing) - over == needed)
     return sum(short_terms, start=0), data.over_cost * sum(over_terms, start=0)
 
 
@@ -292,10 +315,10 @@ def add_deferred_deadlines(model: cp_model.CpModel, data: RosterData, queue: str
     cost = []
     for t in range(count):
         agents = on_queue.get((queue, t), [])
-        capacity = size * sum(term if isinstance(term, int) else 1 for term in agents)
-        step = min(size * hints.of(agents), int(arrived[t]) - hinted_handled)
-        handled = hints.set(model.new_int_var(0, capacity, f"handled({queue} t={t})"), step)
-        model.add(handled <= size * sum(agents))
+        unit = data.unit_minutes
+        step = min(unit * hints.of(agents), int(arrived[t]) - hinted_handled)
+        handled = hints.set(model.new_int_var(0, unit * most(agents), f"handled({queue} t={t})"), step)
+        model.add(handled <= unit * expression(agents))
         hinted_handled += step
         handled_by = running_total(model, handled_by, handled, int(arrived[t]), f"handled by({queue} t={t})",
                                    hints, hinted_handled)
