@@ -9,11 +9,14 @@
   goes too), a shift starting inside the absence is gone. The absent agent's other shifts stay as
   published (so the agent is not called in on the days around the absence).
 - Every other agent's shifts from `from_time` on are re-planned in one CP-SAT model under every hard
-  rule (the frozen shifts held fixed in it), starting from the published roster and charged
-  `weights.change` for every shift that differs from it, as `wfm roster --baseline` does. So that the
-  smallest change wins among equals (extending a shift by an hour before calling someone in for a day),
-  a changed shift also costs `MOVED_HOUR_SHARE` of that charge per hour it moves (hours it gains or
-  loses against the agent's published shift that day, or its length on a published day off). A shift
+  rule (the frozen shifts held fixed in it). An agent may keep or drop each published shift, or take
+  on a day one of the `CANDIDATES_PER_DAY` shifts that cover the most of the gaps the absences leave
+  (intervals short of the requirement that the absent agents covered). The model starts from the
+  published roster less the absences and charges `weights.change` for every shift that differs from
+  the published one, as `wfm roster --baseline` does. So that the smallest change wins among equals
+  (extending a shift by an hour before calling someone in for a day), a changed day also costs
+  `MOVED_HOUR_SHARE` of that charge per hour of difference between its published and its new shift
+  (a day off counting as none). A shift
   kept unchanged keeps its breaks; new shifts get theirs from the model. Fairness spreads are not
   re-weighed: the re-plan weighs coverage, changes and preferences.
 
@@ -37,7 +40,7 @@ from scheduler import baseline
 from scheduler.check import check_roster
 from scheduler.costs import COST_SCALE, SOFT
 from scheduler.engine.coverage import add_break_counts, add_coverage, over_staffing_cost, short_staffing_cost
-from scheduler.engine.data import RosterData, ShiftFacts
+from scheduler.engine.data import RosterData
 from scheduler.engine.hard_rules import new_works
 from scheduler.engine.result import roster_table
 from scheduler.engine.run import Progress, Run
@@ -50,7 +53,8 @@ from scheduler.scenario import Scenario, TimeOff
 from scheduler.solve import RosterResult
 from tabular import MAX_PROBLEMS, InputError, Problem
 
-REPAIR_SECONDS = 5.0  # the default time limit: a repair is wanted within seconds
+REPAIR_SECONDS = 8.0  # the default time limit: a repair is wanted within seconds
+CANDIDATES_PER_DAY = 5  # new shifts an agent may be given on a day, those covering the most of the gaps
 MOVED_HOUR_SHARE = 0.05  # of weights.change, per hour a changed shift moves from the published one
 ABSENCE_REASON = "absent"
 PUBLISHED = "published roster"
@@ -188,6 +192,13 @@ class Plan:
         self.kept_rows += segment_rows(self.scenario, shift.agent_id, shift.name, shift.queue, list(pieces))
         self.kept_work.append((shift.queue, pieces))
 
+    def unrepaired(self) -> pd.DataFrame:
+        """The published roster less the absences: where the repair starts from."""
+        rows = self.kept_rows + [row for agent_id, days in self.open.items() for shift in days.values()
+                                 for row in segment_rows(self.scenario, agent_id, shift.name, shift.queue,
+                                                         list(shift.segments))]
+        return pd.DataFrame(rows, columns=ROSTER_COLUMNS).sort_values(["agent_id", "start"], kind="stable")
+
     def fixed_coverage(self, data: RosterData) -> dict[tuple[str, int], int]:
         """The previous roster's coverage and that of the rows kept as they are."""
         coverage = defaultdict(int, data.fixed_coverage)
@@ -232,9 +243,8 @@ class RepairModel:
             if agent.agent_id in plan.absent:
                 continue
             options = [(k, queue) for _, k, queue in sorted(key for key in frozen if key[0] == agent.agent_id)]
-            options += [(k, queue) for k, queue in data.eligible[agent.agent_id]
-                        if data.shifts[k].shift.start >= plan.start
-                        and ((agent.agent_id, k, queue) in published or helps(data.shifts[k], queue, gaps))]
+            options += [key[1:] for key in published if key[0] == agent.agent_id]
+            options += candidates(data, plan, agent.agent_id, gaps)
             mine = new_works(model, data, agent, options)
             add_agent_rules(model, data, agent, mine)
             works.update(mine)
@@ -282,9 +292,20 @@ def add_work(data: RosterData, cover: dict[tuple[str, int], int], queue: str, pi
             cover[queue, t] += 1
 
 
-def helps(facts: ShiftFacts, queue: str, gaps: set[tuple[str, int]]) -> bool:
-    """Whether a shift on the queue covers one of the gaps (breaks in the middle of their windows)."""
-    return any((queue, t) in gaps for t in facts.nominal_cover())
+def candidates(data: RosterData, plan: Plan, agent_id: str, gaps: set[tuple[str, int]]) -> list[tuple[int, str]]:
+    """The (shift type, queue) the agent might newly work from the moment on: on each day, the
+    `CANDIDATES_PER_DAY` that cover the most of the gaps (breaks in the middle of their windows), the
+    least moved from the agent's published shift among equals."""
+    published = plan.open.get(agent_id, {})
+    by_day: dict[int, list[tuple[int, int, int, str]]] = defaultdict(list)
+    for k, queue in data.eligible[agent_id]:
+        facts = data.shifts[k]
+        if facts.shift.start < plan.start or data.baseline.get(agent_id, {}).get(facts.day) == (k, queue):
+            continue  # frozen, or the published shift (a candidate anyway)
+        covered = sum((queue, t) in gaps for t in facts.nominal_cover())
+        if covered:
+            by_day[facts.day].append((-covered, moved_minutes(data, published, k), k, queue))
+    return [(k, queue) for options in by_day.values() for _, _, k, queue in sorted(options)[:CANDIDATES_PER_DAY]]
 
 
 def shift_keys(data: RosterData, agent_id: str, shifts: Iterable[RosterShift]) -> list[Key]:
@@ -316,7 +337,10 @@ def add_repair_coverage(model: cp_model.CpModel, data: RosterData, works: dict[K
     for key, var in works.items():
         if key not in frozen and key not in keeps_breaks:
             free[key[1:]].append(var)
-    counts: dict[tuple[int, str], object] = {key: sum(variables) for key, variables in free.items()}
+    counts: dict[tuple[int, str], object] = {}
+    for (k, queue), variables in free.items():  # a count variable keeps each coverage row short
+        counts[k, queue] = model.new_int_var(0, len(variables), f"new shifts({data.shifts[k].label} {queue})")
+        model.add(counts[k, queue] == sum(variables))
     free_breaks = add_break_counts(model, data, counts, {key: len(variables) for key, variables in free.items()})
     breaks = dict(free_breaks)
     for (agent_id, k, queue), offsets in keeps_breaks.items():

@@ -304,7 +304,7 @@ def replan(
         help="an absent agent, from FROM (default --from) to TO (default the end of the horizon; a date alone "
              "means the end of that day); repeat for each absence")] = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("out"),
-    time_limit: Annotated[float | None, typer.Option(help="seconds for the solver (default 5)")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="seconds for the solver (default 8)")] = None,
     workers: Annotated[int | None, typer.Option(min=1, max=64, help="CP-SAT worker threads")] = None,
     weeks: Annotated[int | None, typer.Option(help="weeks the roster spans (as given to wfm roster --weeks)")] = None,
 ) -> None:
