@@ -154,3 +154,25 @@ def test_a_short_shift_passes_only_when_an_absence_begins_where_it_ends():
     for begins, passes in [(at(0, 12), True), (at(0, 12.5), True), (at(0, 13), False), (at(0, 11), False)]:
         absent = with_absences(case, roster, START, [Absence("a3", begins, at(0, 20))])
         assert (check_roster(short, absent) == []) is passes, begins
+
+
+def test_a_repair_in_the_second_week_of_two_keeps_the_first():
+    agents = [agent(name, min_hours=16, max_hours=40) for name in ("a1", "a2")] + [agent("a3", max_hours=40)]
+    case = scenario(agents, demand(range(12), 8, 16, required=2), weeks=2, min_full_weekends_off=0)
+    days = [day for day in range(12) if day % 7 < 5]
+    roster = published(*[day_shift(name, day) for name in ("a1", "a2") for day in days])
+    when = at(9, 0)  # Wednesday of the second week
+    result, changed = repaired(case, roster, when, [Absence("a2", when, at(10, 0))])
+    assert rows_before(result.roster, when).equals(rows_before(roster, when))
+    assert changed == {"a2": ["Wed (week 2) 08:00 8h voice → Wed (week 2) off"],
+                       "a3": ["Wed (week 2) off → Wed (week 2) 08:00 8h voice"]}
+
+
+def test_a_repair_from_the_first_moment_keeps_the_rest_after_last_weeks_roster():
+    last_week = published(day_shift("a3", -1, start=14))  # Sunday 14:00–22:00: 11 h rest until Monday 09:00
+    agents = [agent(name, max_hours=40) for name in ("a1", "a2", "a3")]
+    case = scenario(agents, demand(WEEKDAYS, 8, 16, required=2), previous=last_week)
+    roster = published(*[day_shift(name, day) for name in ("a1", "a2") for day in WEEKDAYS])
+    result, changed = repaired(case, roster, START, [Absence("a1", START, at(1, 0))])
+    assert changed["a3"] == ["Mon off → Mon 09:00 8h voice"]
+    assert result.terms["short_hours"] == 1
