@@ -29,13 +29,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.bench_simulate import sample_roster
 from scheduler.check import check_roster
 from scheduler.evaluate import coverage_table
 from scheduler.io import load_scenario
 from scheduler.replan import Absence, Plan, replan, with_absences
-from scheduler.roster import read_roster, shifts_from_roster, write_roster
-from scheduler.solve import solve_roster
-from wfm.demo import write_demo_scenario
+from scheduler.roster import read_roster, shifts_from_roster
 
 WEDNESDAY_NOON = dt.timedelta(days=2, hours=12)
 
@@ -97,13 +96,6 @@ def command_seconds(folder: str, roster: Path, runs: int) -> list[float]:
     return walls
 
 
-def published_roster(folder: Path, seconds: float) -> Path:
-    scenario = load_scenario(write_demo_scenario(folder / "scenario"))
-    result = solve_roster(scenario, time_limit=seconds, workers=2)
-    write_roster(result.roster, folder / "roster.csv")
-    return folder / "roster.csv"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
@@ -116,7 +108,7 @@ def main() -> None:
         print(json.dumps(measure(*arguments.measure, arguments.time_limit, arguments.workers)))
         return
     with tempfile.TemporaryDirectory() as folder:
-        roster = published_roster(Path(folder), arguments.solver_seconds)
+        roster = sample_roster(Path(folder), arguments.solver_seconds)
         limit = [] if arguments.time_limit is None else ["--time-limit", str(arguments.time_limit)]
         command = command_seconds(folder, roster, runs=arguments.runs)
         runs = [json.loads(subprocess.run(

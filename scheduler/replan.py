@@ -39,6 +39,7 @@ from ortools.sat.python import cp_model
 from scheduler import baseline
 from scheduler.check import check_roster
 from scheduler.costs import COST_SCALE, SOFT
+from scheduler.engine.breaks import nominal_break_counts
 from scheduler.engine.coverage import add_break_counts, add_coverage, over_staffing_cost, short_staffing_cost
 from scheduler.engine.data import RosterData
 from scheduler.engine.hard_rules import new_works
@@ -260,12 +261,13 @@ class RepairModel:
         complete_hint(model)
         return cls(model, works, published, frozen, free_breaks)
 
-    def solve(self, run: Run) -> tuple[str, set[Key], dict, float | None, float | None]:
+    def solve(self, run: Run) -> tuple[str, set[Key], dict | None, float | None, float | None]:
         """Status, the shifts worked, the new shifts' break counts, objective and bound (cost units).
-        Without a solution in time, the published roster less the absences (the hint, valid)."""
+        Without a solution in time, the published roster less the absences (the hint, valid), and no
+        break counts."""
         status, solver = run.solve(self.model, run.remaining(), "repair", 1 / COST_SCALE, presolve=False)
         if status not in ("OPTIMAL", "FEASIBLE"):
-            return status, self.frozen | self.published, {}, None, None
+            return status, self.frozen | self.published, None, None, None
         chosen = {key for key, var in self.works.items() if solver.boolean_value(var)}
         breaks = {key: value for key, count in self.free_breaks.items() if (value := int(solver.value(count)))}
         # every cost is at least 0 (the model's constants included), whatever the search proved so far
@@ -387,9 +389,9 @@ def was_length(data: RosterData, published: dict[int, RosterShift], k: int) -> i
     return 0 if was is None else was.length
 
 
-def repaired_roster(data: RosterData, plan: Plan, chosen: set[Key], free_breaks: dict) -> pd.DataFrame:
+def repaired_roster(data: RosterData, plan: Plan, chosen: set[Key], free_breaks: dict | None) -> pd.DataFrame:
     """The rows kept as they are, the published shifts kept with their breaks, and the new shifts with
-    the breaks the model placed."""
+    the breaks the model placed (without a model's solution, in the middle of their windows)."""
     rows = list(plan.kept_rows)
     new: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for agent_id, k, queue in sorted(chosen):
@@ -402,7 +404,8 @@ def repaired_roster(data: RosterData, plan: Plan, chosen: set[Key], free_breaks:
             rows += segment_rows(plan.scenario, agent_id, was.name, queue, list(was.segments))
         else:
             new[agent_id].append((k, queue))
-    parts = [part for part in (pd.DataFrame(rows, columns=ROSTER_COLUMNS), roster_table(data, dict(new), free_breaks))
+    breaks = nominal_break_counts(data, dict(new)) if free_breaks is None else free_breaks
+    parts = [part for part in (pd.DataFrame(rows, columns=ROSTER_COLUMNS), roster_table(data, dict(new), breaks))
              if not part.empty]
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROSTER_COLUMNS)
     return table.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)

@@ -176,3 +176,18 @@ def test_a_repair_from_the_first_moment_keeps_the_rest_after_last_weeks_roster()
     result, changed = repaired(case, roster, START, [Absence("a1", START, at(1, 0))])
     assert changed["a3"] == ["Mon off → Mon 09:00 8h voice"]
     assert result.terms["short_hours"] == 1
+
+
+def test_without_a_solution_in_time_the_roster_is_the_published_one_less_the_absences(monkeypatch):
+    case, _ = two_needed(breaks=(LUNCH,))
+    roster = published(*[day_shift(name, day, lunch_at=11.5) for name in ("a1", "a2") for day in WEEKDAYS])
+    monkeypatch.setattr("scheduler.replan.Run.solve", lambda *args, **kwargs: ("UNKNOWN", None))
+    result, changed = repaired(case, roster, WEDNESDAY, [Absence("a1", WEDNESDAY, at(3, 0))])
+    assert result.status == "UNKNOWN" and "No repair was found" in result.warnings[0]
+    assert changed == {"a1": ["Wed 08:00 8h voice → Wed off"]}
+    kept = roster[~((roster["agent_id"] == "a1") & (roster["start"].dt.day == WEDNESDAY.day))]
+    spans = lambda table: [(shift.agent_id, shift.start, shift.end) for shift in shifts_from_roster(table, case)]
+    assert spans(result.roster) == spans(kept)
+    lunches = result.roster[(result.roster["activity"] == "lunch") & (result.roster["agent_id"] == "a2")]
+    assert set(lunches["start"].dt.hour[lunches["start"] < pd.Timestamp(WEDNESDAY)]) == {11}  # frozen: 11:30
+    assert set(lunches["start"].dt.hour[lunches["start"] > pd.Timestamp(WEDNESDAY)]) == {12}  # off the grid: mid-window
