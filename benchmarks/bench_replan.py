@@ -5,7 +5,8 @@ from Wednesday 12:00.
     python -m benchmarks.bench_replan --runs 5 --time-limit 8
 
 The sample center (`wfm.demo`: 66 agents, voice and chat, 30-minute intervals, one week) is rostered once
-with CP-SAT (30 s, not timed): that roster is the published one. Two agents fall ill: the first agent (by
+with CP-SAT (30 deterministic seconds, so the same roster on every machine; not timed): that roster is the
+published one. Two agents fall ill: the first agent (by
 id) whose shift is under way at Wednesday 12:00, from then to the end of the week, and the first other
 agent with a shift on Thursday, for all of Thursday. Each timed run loads the scenario and the roster in a
 fresh Python process (not timed), then times `replan` (validation, model, solve, roster) and reads its peak
@@ -108,7 +109,7 @@ def main() -> None:
         print(json.dumps(measure(*arguments.measure, arguments.time_limit, arguments.workers)))
         return
     with tempfile.TemporaryDirectory() as folder:
-        roster = sample_roster(Path(folder), arguments.solver_seconds)
+        roster = sample_roster(Path(folder), arguments.solver_seconds, deterministic=True)
         limit = [] if arguments.time_limit is None else ["--time-limit", str(arguments.time_limit)]
         command = command_seconds(folder, roster, runs=arguments.runs)
         runs = [json.loads(subprocess.run(

@@ -41,9 +41,9 @@ def measure(folder: str, roster_path: str, replications: int) -> dict:
     return {"wall": wall, "rss_mb": peak_kb / 1024, "levels": levels, "offered": offered}
 
 
-def sample_roster(folder: Path, time_limit: float) -> Path:
+def sample_roster(folder: Path, time_limit: float, deterministic: bool = False) -> Path:
     scenario = load_scenario(write_demo_scenario(folder / "scenario"))
-    result = solve_roster(scenario, time_limit=time_limit, workers=2)
+    result = solve_roster(scenario, time_limit=time_limit, workers=2, deterministic=deterministic)
     write_roster(result.roster, folder / "roster.csv")
     return folder / "roster.csv"
 

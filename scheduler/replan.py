@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ from scheduler.engine.coverage import add_break_counts, add_coverage, over_staff
 from scheduler.engine.data import RosterData
 from scheduler.engine.hard_rules import new_works
 from scheduler.engine.result import roster_table
-from scheduler.engine.run import Progress, Run
+from scheduler.engine.run import Progress, Run, deterministic_clock
 from scheduler.engine.soft_rules import change_prices, preference_cost
 from scheduler.engine.whole_team import complete_hint
 from scheduler.evaluate import coverage_table
@@ -55,6 +56,9 @@ from scheduler.solve import RosterResult
 from tabular import MAX_PROBLEMS, InputError, Problem
 
 REPAIR_SECONDS = 8.0  # the default time limit: a repair is wanted within seconds
+NEIGHBOURHOOD_AGENTS = 15  # agents re-planned together in one step of the search
+STEP_SECONDS = 1.0  # at most, for one step
+STALL_ROUNDS = 4  # rounds over the days without a cheaper roster before the search stops early
 CANDIDATES_PER_DAY = 5  # new shifts an agent may be given on a day, those covering the most of the gaps
 MOVED_HOUR_SHARE = 0.05  # of weights.change, per hour a changed shift moves from the published one
 ABSENCE_REASON = "absent"
@@ -88,10 +92,20 @@ def replan(
     `scheduler.baseline.changes`). Bad input (a roster not of this scenario, `from_time` outside the
     horizon, an unknown agent, an absence ending before it starts or starting before `from_time`)
     raises InputError. `with_absences(scenario, published, from_time, absences)` is the scenario to
-    check or evaluate the roster against."""
+    check or evaluate the roster against. With `solver.deterministic`, the same repair on every run (one
+    worker, the time limit in CP-SAT's deterministic seconds, as `solve_roster`)."""
     settings = scenario.config.solver
-    run = Run(time_limit or min(REPAIR_SECONDS, settings.time_limit_seconds), workers or settings.workers,
-              settings.seed, progress)
+    limit = time_limit or min(REPAIR_SECONDS, settings.time_limit_seconds)
+    if settings.deterministic:
+        with deterministic_clock():
+            return repair_in(scenario, published, from_time, absences, Run(limit, 1, settings.seed, progress))
+    return repair_in(scenario, published, from_time, absences,
+                     Run(limit, workers or settings.workers, settings.seed, progress))
+
+
+def repair_in(scenario: Scenario, published: pd.DataFrame, from_time: dt.datetime, absences: Iterable[Absence],
+              run: Run) -> tuple[RosterResult, dict[str, list[str]]]:
+    """The repair by the run's clock and time limit."""
     repair = with_absences(scenario, published, from_time, absences)
     plan = Plan.of(repair, scenario.minutes(from_time))
     data = RosterData.build(repair)
@@ -168,7 +182,7 @@ class Plan:
     frozen: dict[str, list[RosterShift]]  # model agent -> shifts starting before the moment
     open: dict[str, dict[int, RosterShift]]  # model agent -> day -> published shift from the moment on
     absent: set[str]
-    lost: list[RosterShift]  # the absent agents' published shifts the absences cut or took
+    lost: list[tuple[str, tuple[tuple[str, int, int], ...]]]  # (queue, segments) the absences took
 
     @classmethod
     def of(cls, repair: Scenario, start: int) -> "Plan":
@@ -180,8 +194,9 @@ class Plan:
             if shift.agent_id in absences:
                 kept = cut(shift, absences[shift.agent_id])
                 plan.keep(shift, kept)
-                if kept != shift.segments:
-                    plan.lost.append(shift)
+                until = kept[-1][2] if kept else shift.start
+                plan.lost.append((shift.queue, tuple((activity, max(begin, until), end)
+                                                     for activity, begin, end in shift.segments if end > until)))
             elif shift.start < start:
                 plan.keep(shift, shift.segments)
                 plan.frozen[shift.agent_id].append(shift)
@@ -231,6 +246,7 @@ class RepairModel:
     published: set[Key]  # each model agent's published shifts from the moment on (hinted)
     frozen: set[Key]
     free_breaks: dict  # (k, queue, slot, offset) -> agents of new shifts taking the break there
+    newcomers: dict[int, list[str]]  # day -> the agents who may take a new shift on it
 
     @classmethod
     def build(cls, data: RosterData, plan: Plan) -> "RepairModel":
@@ -259,12 +275,66 @@ class RepairModel:
         for key, var in works.items():
             model.add_hint(var, key in frozen or key in published)
         complete_hint(model)
-        return cls(model, works, published, frozen, free_breaks)
+        newcomers, given = defaultdict(set), frozen | published
+        for agent_id, k, queue in works:
+            if (agent_id, k, queue) not in given:
+                newcomers[data.shifts[k].day].add(agent_id)
+        return cls(model, works, published, frozen, free_breaks, {day: sorted(ids) for day, ids in newcomers.items()})
 
     def solve(self, run: Run) -> tuple[str, set[Key], dict | None, float | None, float | None]:
-        """Status, the shifts worked, the new shifts' break counts, objective and bound (cost units).
-        Without a solution in time, the published roster less the absences (the hint, valid), and no
-        break counts."""
+        """Status, the shifts worked, the new shifts' break counts, objective and bound (cost units; None
+        when not proven). A large-neighbourhood search from the published roster less the absences: each
+        step re-plans up to `NEIGHBOURHOOD_AGENTS` agents drawn from those who may take a new shift on one
+        day (the days in turn), every other agent held, and keeps a cheaper roster. One CP-SAT search of
+        the whole model would spend its seconds on agents that cannot help."""
+        values = self.hinted_values()
+        days = sorted(self.newcomers)
+        if values is None or not days:
+            return self.solve_whole(run)
+        best, steps, idle = self.cost(values), 0, 0
+        draw = random.Random(run.seed)
+        while run.remaining() > 0 and idle < STALL_ROUNDS * len(days):
+            pool = self.newcomers[days[steps % len(days)]]
+            steps += 1
+            found = self.step(run, values, set(draw.sample(pool, min(NEIGHBOURHOOD_AGENTS, len(pool)))))
+            if found is not None and found[1] < best:
+                values, best, idle = found[0], found[1], 0
+            else:
+                idle += 1
+        chosen = {key for key, var in self.works.items() if values[var.index]}
+        breaks = {key: values[count.index] for key, count in self.free_breaks.items() if values[count.index]}
+        return "FEASIBLE", chosen, breaks, best / COST_SCALE, None
+
+    def step(self, run: Run, values: list[int], free: set[str]) -> tuple[list[int], float] | None:
+        """The best roster found in the step's seconds with only the `free` agents' shifts open, and its
+        cost; None when none was found."""
+        model = self.model.clone()
+        model.clear_hints()
+        for key, var in self.works.items():
+            if key[0] not in free:
+                model.add(model.get_bool_var_from_proto_index(var.index) == values[var.index])
+        variables = [model.get_int_var_from_proto_index(i) for i in range(len(values))]
+        for var, value in zip(variables, values):
+            model.add_hint(var, value)
+        status, solver = run.solve(model, min(STEP_SECONDS, run.remaining()), "repair", 1 / COST_SCALE)
+        if status not in ("OPTIMAL", "FEASIBLE"):
+            return None
+        return [solver.value(var) for var in variables], solver.objective_value
+
+    def hinted_values(self) -> list[int] | None:
+        """Every variable's hinted value (`complete_hint` found them), or None."""
+        hint = dict(zip(self.model.proto.solution_hint.vars, self.model.proto.solution_hint.values))
+        if len(hint) < len(self.model.proto.variables):
+            return None
+        return [hint[i] for i in range(len(self.model.proto.variables))]
+
+    def cost(self, values: list[int]) -> float:
+        objective = self.model.proto.objective
+        return sum(c * values[v] for v, c in zip(objective.vars, objective.coeffs)) + objective.offset
+
+    def solve_whole(self, run: Run) -> tuple[str, set[Key], dict | None, float | None, float | None]:
+        """One CP-SAT search of the whole model; without a solution in time, the published roster less
+        the absences (the hint, valid), and no break counts."""
         status, solver = run.solve(self.model, run.remaining(), "repair", 1 / COST_SCALE, presolve=False)
         if status not in ("OPTIMAL", "FEASIBLE"):
             return status, self.frozen | self.published, None, None, None
@@ -283,8 +353,8 @@ def absence_gaps(data: RosterData, plan: Plan) -> set[tuple[str, int]]:
         for shift in days.values():
             add_work(data, cover, shift.queue, shift.segments)
     before = defaultdict(int, cover)
-    for shift in plan.lost:
-        add_work(data, before, shift.queue, shift.segments)
+    for queue, pieces in plan.lost:
+        add_work(data, before, queue, pieces)
     return {key for key, needed in data.required.items() if before[key] > cover[key] and needed > cover[key]}
 
 

@@ -3,6 +3,7 @@ roster checked by the independent checker against the scenario with the absences
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -181,6 +182,7 @@ def test_a_repair_from_the_first_moment_keeps_the_rest_after_last_weeks_roster()
 def test_without_a_solution_in_time_the_roster_is_the_published_one_less_the_absences(monkeypatch):
     case, _ = two_needed(breaks=(LUNCH,))
     roster = published(*[day_shift(name, day, lunch_at=11.5) for name in ("a1", "a2") for day in WEEKDAYS])
+    monkeypatch.setattr("scheduler.replan.complete_hint", lambda model: None)  # no full hint: no search from it
     monkeypatch.setattr("scheduler.replan.Run.solve", lambda *args, **kwargs: ("UNKNOWN", None))
     result, changed = repaired(case, roster, WEDNESDAY, [Absence("a1", WEDNESDAY, at(3, 0))])
     assert result.status == "UNKNOWN" and "No repair was found" in result.warnings[0]
@@ -191,3 +193,13 @@ def test_without_a_solution_in_time_the_roster_is_the_published_one_less_the_abs
     lunches = result.roster[(result.roster["activity"] == "lunch") & (result.roster["agent_id"] == "a2")]
     assert set(lunches["start"].dt.hour[lunches["start"] < pd.Timestamp(WEDNESDAY)]) == {11}  # frozen: 11:30
     assert set(lunches["start"].dt.hour[lunches["start"] > pd.Timestamp(WEDNESDAY)]) == {12}  # off the grid: mid-window
+
+
+def test_a_deterministic_scenario_repairs_the_same_way_twice():
+    case, roster = two_needed(breaks=(LUNCH,))
+    case = dataclasses.replace(case, config=case.config.model_copy(
+        update={"solver": case.config.solver.model_copy(update={"deterministic": True})}))
+    absences = [Absence("a1", at(2, 10))]
+    first, _ = repaired(case, roster, at(2, 10), absences)
+    again, _ = repaired(case, roster, at(2, 10), absences)
+    assert first.roster.equals(again.roster)
