@@ -16,7 +16,7 @@
   the published one, as `wfm roster --baseline` does. So that the smallest change wins among equals
   (extending a shift by an hour before calling someone in for a day), a changed day also costs
   `MOVED_HOUR_SHARE` of that charge per hour of difference between its published and its new shift
-  (a day off counting as none). A shift
+  (a day off counting as none). The search re-plans a few agents at a time (`RepairModel.solve`). A shift
   kept unchanged keeps its breaks; new shifts get theirs from the model. Fairness spreads are not
   re-weighed: the re-plan weighs coverage, changes and preferences.
 
@@ -90,10 +90,12 @@ def replan(
     `REPAIR_SECONDS`, or the scenario's solver limit when lower) on `workers` threads (default the
     scenario's). Returns the roster and, per agent with a change, `old → new` per changed day (as
     `scheduler.baseline.changes`). Bad input (a roster not of this scenario, `from_time` outside the
-    horizon, an unknown agent, an absence ending before it starts or starting before `from_time`)
-    raises InputError. `with_absences(scenario, published, from_time, absences)` is the scenario to
-    check or evaluate the roster against. With `solver.deterministic`, the same repair on every run (one
-    worker, the time limit in CP-SAT's deterministic seconds, as `solve_roster`)."""
+    horizon, an unknown agent, an absence ending before it starts, work in an absence before
+    `from_time`) raises InputError. Pass every absence of the horizon, an earlier repair's too (one that
+    began before `from_time` must already show in the published roster before it).
+    `with_absences(scenario, published, from_time, absences)` is the scenario to check or evaluate the
+    roster against. With `solver.deterministic`, the same repair on every run (one worker, the time limit
+    in CP-SAT's deterministic seconds, as `solve_roster`)."""
     settings = scenario.config.solver
     limit = time_limit or min(REPAIR_SECONDS, settings.time_limit_seconds)
     if settings.deterministic:
@@ -124,7 +126,10 @@ def with_absences(scenario: Scenario, published: pd.DataFrame, from_time: dt.dat
     horizon_end = scenario.timestamp(scenario.config.horizon_minutes)
     spans = [dataclasses.replace(absence, end=absence.end or horizon_end) for absence in absences]
     problems = moment_problems(scenario, from_time) + absence_problems(scenario, from_time, spans)
-    problems += published_problems(scenario, published)
+    if not problems:  # the published roster is read against the absences' part before the moment
+        past = tuple(TimeOff(agent_id=span.agent_id, start=span.start, end=min(span.end, from_time),
+                             reason=ABSENCE_REASON) for span in spans if span.start < from_time)
+        problems = published_problems(dataclasses.replace(scenario, absences=past), published)
     if problems:
         raise InputError(problems[:MAX_PROBLEMS])
     return dataclasses.replace(scenario, baseline=published, absences=tuple(
@@ -140,8 +145,7 @@ def moment_problems(scenario: Scenario, from_time: dt.datetime) -> list[Problem]
 
 
 def absence_problems(scenario: Scenario, from_time: dt.datetime, absences: list[Absence]) -> list[Problem]:
-    """An absence names a known agent, ends after it starts, and starts inside the horizon at or after
-    `from_time` (before it the roster is frozen: what happened happened)."""
+    """An absence names a known agent, ends after it starts, and starts inside the horizon."""
     known = {agent.agent_id for agent in scenario.agents}
     horizon_end = scenario.timestamp(scenario.config.horizon_minutes)
     problems = []
@@ -151,9 +155,6 @@ def absence_problems(scenario: Scenario, from_time: dt.datetime, absences: list[
             problems.append(Problem(f"unknown agent '{absence.agent_id}': not one of the scenario's agents", where))
         elif absence.end <= absence.start:
             problems.append(Problem(f"it ends ({absence.end:%Y-%m-%d %H:%M}) before it starts", where))
-        elif absence.start < from_time:
-            problems.append(Problem(f"it starts before the re-plan's moment ({from_time:%Y-%m-%d %H:%M}), and the "
-                                    "roster before that moment is kept as it was; start it then or later", where))
         elif absence.start >= horizon_end:
             problems.append(Problem(f"it starts after the horizon planned (it ends {horizon_end:%Y-%m-%d %H:%M})", where))
     return problems
@@ -161,7 +162,8 @@ def absence_problems(scenario: Scenario, from_time: dt.datetime, absences: list[
 
 def published_problems(scenario: Scenario, published: pd.DataFrame) -> list[Problem]:
     """A published roster fit to repair is a valid roster of this scenario's horizon (the repair keeps its
-    frozen part, so that part must keep every rule)."""
+    frozen part, so that part must keep every rule), in which nobody works in an absence before the moment
+    (an earlier repair's absences: before the moment the roster is kept as it was)."""
     try:
         violations = check_roster(published, scenario)
     except InputError as error:

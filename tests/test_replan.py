@@ -117,7 +117,7 @@ def test_the_absent_agents_cut_week_needs_the_absence_to_pass_the_checker():
 @pytest.mark.parametrize("absences, when, message", [
     ([Absence("zz", WEDNESDAY)], WEDNESDAY, "unknown agent 'zz'"),
     ([Absence("a1", at(3, 8), at(2, 8))], WEDNESDAY, "it ends (2026-12-02 08:00) before it starts"),
-    ([Absence("a1", at(1, 8))], WEDNESDAY, "it starts before the re-plan's moment"),
+    ([Absence("a1", at(1, 8))], WEDNESDAY, "A1 (a1) works Tue 08:00–16:00 during time off (absent)"),
     ([], at(7, 0), "outside the horizon planned"),
     ([], at(-1, 12), "outside the horizon planned"),
 ])
@@ -203,3 +203,14 @@ def test_a_deterministic_scenario_repairs_the_same_way_twice():
     first, _ = repaired(case, roster, at(2, 10), absences)
     again, _ = repaired(case, roster, at(2, 10), absences)
     assert first.roster.equals(again.roster)
+
+
+def test_a_second_repair_keeps_the_first_ones_absence():
+    case, roster = two_needed(breaks=(LUNCH,))
+    first_absence = [Absence("a1", at(1, 12.5), at(2, 24))]
+    first, _ = repaired(case, roster, at(1, 12.5), first_absence)
+    both = first_absence + [Absence("a2", at(3, 0), at(3, 24))]
+    second, changed = repaired(case, first.roster, at(3, 0), both)
+    assert rows_before(second.roster, at(3, 0)).equals(rows_before(first.roster, at(3, 0)))
+    assert changed["a2"] == ["Thu 08:00 8h voice → Thu off"]
+    assert work_of(second.roster, "a2")["start"].dt.day.tolist().count(at(3, 0).day) == 0
