@@ -106,3 +106,12 @@ def test_a_second_replan_counts_the_first_ones_absences(center, tmp_path):
     assert absences["agent_id"].tolist() == ["a1", "a2"]
     check = runner.invoke(app, ["check", str(tmp_path / "again" / "roster.csv"), "--scenario", str(folder)])
     assert check.exit_code == 0, check.output
+
+
+def test_a_new_roster_in_the_repairs_folder_drops_its_absences(center, tmp_path):
+    folder, _ = center
+    assert replan(center, tmp_path, "--from", "2026-12-02 08:00", "--absent", "a1").exit_code == 0
+    assert (tmp_path / "out" / "absences.csv").exists()
+    again = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(tmp_path / "out"), *SOLVE])
+    assert again.exit_code == 0, again.output
+    assert not (tmp_path / "out" / "absences.csv").exists()

@@ -234,10 +234,13 @@ def solve_with_progress(scenario, time_limit: float | None, workers: int | None,
 
 
 def write_roster_outputs(scenario, result, out: Path) -> dict:
+    """The roster's outputs; an earlier repair's absences.csv goes (`wfm check` would count it for this
+    roster), and `wfm replan` writes its own after."""
     from scheduler.evaluate import coverage_table, summary
     from scheduler.roster import write_roster
 
     made(out)
+    (out / ABSENCES_FILE).unlink(missing_ok=True)
     to_csv(scenario.requirements, out / "requirements.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
     write_roster(result.roster, out / "roster.csv")
     to_csv(coverage_table(result.roster, scenario), out / "coverage.csv", index=False,
