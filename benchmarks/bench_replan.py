@@ -109,7 +109,7 @@ def main() -> None:
         print(json.dumps(measure(*arguments.measure, arguments.time_limit, arguments.workers)))
         return
     with tempfile.TemporaryDirectory() as folder:
-        roster = sample_roster(Path(folder), arguments.solver_seconds, deterministic=True)
+        roster, _ = sample_roster(Path(folder), arguments.solver_seconds, deterministic=True)
         limit = [] if arguments.time_limit is None else ["--time-limit", str(arguments.time_limit)]
         command = command_seconds(folder, roster, runs=arguments.runs)
         runs = [json.loads(subprocess.run(

@@ -42,7 +42,7 @@ from scheduler.check import check_roster
 from scheduler.costs import COST_SCALE, SOFT
 from scheduler.engine.breaks import nominal_break_counts
 from scheduler.engine.coverage import add_break_counts, add_coverage, over_staffing_cost, short_staffing_cost
-from scheduler.engine.data import RosterData
+from scheduler.engine.data import RosterData, units_of
 from scheduler.engine.hard_rules import new_works
 from scheduler.engine.result import roster_table
 from scheduler.engine.run import Progress, Run, deterministic_clock
@@ -361,9 +361,11 @@ def absence_gaps(data: RosterData, plan: Plan) -> set[tuple[str, int]]:
 
 
 def add_work(data: RosterData, cover: dict[tuple[str, int], int], queue: str, pieces) -> None:
+    """The work pieces' coverage units (an absence cutting a shift at a minute the unit does not
+    divide counts to the unit before it)."""
     for activity, begin, end in pieces:
-        for t in data.week.covered_intervals(begin, end) if activity == "work" else ():
-            cover[queue, t] += 1
+        for t, units in units_of(data.week.worked_minutes(begin, end), data.unit_minutes) if activity == "work" else ():
+            cover[queue, t] += units
 
 
 def candidates(data: RosterData, plan: Plan, agent_id: str, gaps: set[tuple[str, int]]) -> list[tuple[int, str]]:
@@ -376,7 +378,7 @@ def candidates(data: RosterData, plan: Plan, agent_id: str, gaps: set[tuple[str,
         facts = data.shifts[k]
         if facts.shift.start < plan.start or data.baseline.get(agent_id, {}).get(facts.day) == (k, queue):
             continue  # frozen, or the published shift (a candidate anyway)
-        covered = sum((queue, t) in gaps for t in facts.nominal_cover())
+        covered = sum((queue, t) in gaps for t, _ in facts.nominal_cover())
         if covered:
             by_day[facts.day].append((-covered, moved_minutes(data, published, k), k, queue))
     return [(k, queue) for options in by_day.values() for _, _, k, queue in sorted(options)[:CANDIDATES_PER_DAY]]
@@ -487,7 +489,7 @@ def result(repair: Scenario, data: RosterData, run: Run, roster: pd.DataFrame, s
            objective: float | None, bound: float | None) -> RosterResult:
     """The repair as a RosterResult, its figures measured on the roster itself (`evaluate`)."""
     coverage = coverage_table(roster, repair)
-    hours = data.interval_hours
+    hours = data.week.interval_minutes / 60
     gap = coverage["required"] - coverage["scheduled"]
     terms = {"short_hours": float(gap.clip(lower=0).sum() * hours), "over_hours": float((-gap).clip(lower=0).sum() * hours),
              "changes": float(sum(len(lines) for lines in changes(repair, roster).values()))}
