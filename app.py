@@ -22,6 +22,8 @@ PAGES = [
                                url_path="roster")),
     ("see_planning", st.Page("app_pages/calendar.py", title="Planning calendar", icon=":material/date_range:",
                              url_path="calendar")),
+    ("see_planning", st.Page("app_pages/overrides.py", title="Demand overrides", icon=":material/tune:",
+                             url_path="overrides")),
     ("see_planning", st.Page("app_pages/actuals.py", title="Actuals and accuracy", icon=":material/fact_check:",
                              url_path="actuals")),
     ("edit_rules", CENTERS),

@@ -68,6 +68,18 @@ FORECAST_WEEK = "calendar.forecast_week"
 PLANNED = "calendar.planned"  # the week planned by the last click, for a message after the rerun
 NEXT_WEEK = "calendar.next_week"  # the scenario the sidebar chooses on its next run (a week just planned)
 
+# Demand overrides
+OVERRIDE_QUEUE = "overrides.queue"
+OVERRIDE_DAY = "overrides.day"
+OVERRIDE_FROM = "overrides.from"
+OVERRIDE_TO = "overrides.to"
+OVERRIDE_PERCENT = "overrides.percent"
+OVERRIDE_NOTE = "overrides.note"
+OVERRIDE_ADD = "overrides.add"
+OVERRIDE_PICK = "overrides.pick"
+OVERRIDE_REMOVE = "overrides.remove"
+OVERRIDE_DONE = "overrides.done"  # what the last click did, for a message after the rerun
+
 # Actuals and accuracy
 UPLOAD_ACTUALS = "actuals.upload"
 ADD_ACTUALS = "actuals.add"
