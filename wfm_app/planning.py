@@ -83,6 +83,12 @@ def roll_forward(store: Store, center: str, week: dt.date, by: str, methods: lis
     return scenario_id
 
 
+def plan_weeks(store: Store, center: str, first: dt.date, count: int, by: str,
+               methods: list[str] | None = None) -> list[int]:
+    """`count` new weeks in a row from `first` (each rolled forward from the one before); their scenario ids."""
+    return [roll_forward(store, center, first + dt.timedelta(weeks=step), by, methods) for step in range(count)]
+
+
 def forecast_week(store: Store, scenario_id: int, by: str, methods: list[str] | None = None) -> None:
     """Forecast and staff a planned week from the center's history before it, and save it as its demand."""
     info = store.scenario_info(scenario_id)

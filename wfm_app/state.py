@@ -65,6 +65,14 @@ PLAN_DAY = "calendar.day"
 PLAN_METHODS = "calendar.methods"
 PLAN_WEEK = "calendar.plan"
 FORECAST_WEEK = "calendar.forecast_week"
+PLAN_COUNT = "calendar.count"  # weeks to plan in a row
+HORIZON_FIRST = "calendar.horizon_first"
+HORIZON_WEEKS = "calendar.horizon_weeks"
+HORIZON_TIME_LIMIT = "calendar.horizon_time_limit"
+HORIZON_GENERATE = "calendar.horizon_generate"
+HORIZON_DRAFTS = "calendar.horizon_drafts"  # the draft versions of the horizon rostered last, one per week
+HORIZON_PUBLISH = "calendar.horizon_publish"
+HORIZON_DONE = "calendar.horizon_done"  # what the last horizon click did, for a message after the rerun
 PLANNED = "calendar.planned"  # the week planned by the last click, for a message after the rerun
 NEXT_WEEK = "calendar.next_week"  # the scenario the sidebar chooses on its next run (a week just planned)
 

@@ -1,0 +1,85 @@
+"""A horizon of N weeks rostered as one: the engine plans the weeks together (`weeks: N`), so rest, consecutive
+days, nights and weekend fairness hold across them, and the roster is stored as one version per week.
+
+Each week stays one of the store's scenarios: its part of the roster is its draft, publishing the horizon
+publishes every part (one transaction), so each week's calendar state, its drift check and My shifts read
+it as they read a week planned alone, and the week after the horizon carries its last week in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from scheduler.scenario import MAX_WEEKS, Scenario
+from tabular import InputError, Problem
+from wfm.storage import RosterVersion, ScenarioInfo, Store
+from wfm.storage import inputs
+from wfm_app import planning
+from wfm_app.roster_views import derive
+
+
+def horizon_weeks(store: Store, center: str, first: dt.date, weeks: int) -> list[ScenarioInfo]:
+    """The `weeks` planned weeks from `first`, each with its demand; InputError naming a week that is not."""
+    if not 2 <= weeks <= MAX_WEEKS:
+        raise InputError(Problem(f"{weeks} weeks: a horizon has 2 to {MAX_WEEKS} weeks", column="weeks"))
+    planned = {info.week_start: info for info in store.list_scenarios(center)}
+    chosen, problems = [], []
+    for step in range(weeks):
+        week = first + dt.timedelta(weeks=step)
+        info = planned.get(week)
+        if info is None:
+            problems.append(Problem(f"the week of {week:%d %b %Y} is not planned yet; plan it on this page first",
+                                    column="weeks"))
+        elif planning.week_state(store, info) == planning.NO_DEMAND:
+            problems.append(Problem(f"the week of {week:%d %b %Y} has no demand yet; forecast it first",
+                                    column="weeks"))
+        else:
+            chosen.append(info)
+    if problems:
+        raise InputError(problems)
+    return chosen
+
+
+def horizon_scenario(store: Store, weeks: list[ScenarioInfo]) -> Scenario:
+    """The weeks as one scenario: the first week's rules and agents (with `weeks: N`), every week's time off
+    and requirement, and the roster published before the first week as the previous roster."""
+    first = store.to_scenario(weeks[0].id)
+    config = inputs.scenario_config({**first.config.model_dump(), "weeks": len(weeks)})
+    known = {agent.agent_id for agent in first.agents}
+    time_off = dict.fromkeys(leave for info in weeks for leave in store.load_time_off(info.id)
+                             if leave.agent_id in known)
+    demand = pd.concat([store.load_requirements(info.id) for info in weeks], ignore_index=True)
+    return Scenario(config=config, agents=first.agents, time_off=tuple(time_off),
+                    requirements=inputs.week_requirements(demand, config, len(first.agents)),
+                    previous_roster=first.previous_roster)
+
+
+def split_weeks(roster: pd.DataFrame, first: dt.date, weeks: int) -> list[pd.DataFrame]:
+    """The roster's rows per week, each shift whole in the week it starts in (a Sunday night stays with its
+    Sunday, its break after midnight too)."""
+    table = roster.sort_values(["agent_id", "start"], kind="stable")
+    starts_shift = (table["agent_id"] != table["agent_id"].shift()) | (table["start"] != table["end"].shift())
+    shift_start = table["start"].where(starts_shift).ffill()
+    week = (shift_start - pd.Timestamp(first)) // pd.Timedelta(weeks=1)
+    return [table[week == step].sort_index().reset_index(drop=True) for step in range(weeks)]
+
+
+def save_drafts(store: Store, weeks: list[ScenarioInfo], roster: pd.DataFrame, by: str) -> list[int]:
+    """One draft version per week, each with its week's summary: all saved, or none."""
+    parts = split_weeks(roster, weeks[0].week_start, len(weeks))
+    with store.transaction():
+        return [store.save_roster(info.id, part, by, summary=week_summary(store, info.id, part))
+                for info, part in zip(weeks, parts)]
+
+
+def week_summary(store: Store, scenario_id: int, part: pd.DataFrame) -> dict:
+    view = derive(part, store.to_scenario(scenario_id))
+    return {**view.summary, "violations": len(view.violations)}
+
+
+def publish(store: Store, version_ids: list[int], by: str) -> list[RosterVersion]:
+    """Publish every week's version of the horizon together."""
+    with store.transaction():
+        return [store.publish(version_id, by) for version_id in version_ids]
