@@ -20,6 +20,8 @@ PAGES = [
                              url_path="forecast")),
     ("see_all_shifts", st.Page("app_pages/roster.py", title="Roster", icon=":material/calendar_month:",
                                url_path="roster")),
+    ("see_all_shifts", st.Page("app_pages/replan.py", title="Re-plan and absences", icon=":material/sync_alt:",
+                               url_path="replan")),
     ("see_planning", st.Page("app_pages/calendar.py", title="Planning calendar", icon=":material/date_range:",
                              url_path="calendar")),
     ("see_planning", st.Page("app_pages/overrides.py", title="Demand overrides", icon=":material/tune:",

@@ -17,7 +17,7 @@ from tabular import InputError, Problem
 from wfm.storage import RosterVersion, ScenarioInfo, Store
 from wfm.storage import inputs
 from wfm_app import planning
-from wfm_app.roster_views import derive
+from wfm_app.roster_views import derive, shift_starts
 
 
 def horizon_weeks(store: Store, center: str, first: dt.date, weeks: int) -> list[ScenarioInfo]:
@@ -59,11 +59,8 @@ def horizon_scenario(store: Store, weeks: list[ScenarioInfo]) -> Scenario:
 def split_weeks(roster: pd.DataFrame, first: dt.date, weeks: int) -> list[pd.DataFrame]:
     """The roster's rows per week, each shift whole in the week it starts in (a Sunday night stays with its
     Sunday, its break after midnight too)."""
-    table = roster.sort_values(["agent_id", "start"], kind="stable")
-    starts_shift = (table["agent_id"] != table["agent_id"].shift()) | (table["start"] != table["end"].shift())
-    shift_start = table["start"].where(starts_shift).ffill()
-    week = (shift_start - pd.Timestamp(first)) // pd.Timedelta(weeks=1)
-    return [table[week == step].sort_index().reset_index(drop=True) for step in range(weeks)]
+    week = (shift_starts(roster) - pd.Timestamp(first)) // pd.Timedelta(weeks=1)
+    return [roster[week == step].reset_index(drop=True) for step in range(weeks)]
 
 
 def save_drafts(store: Store, weeks: list[ScenarioInfo], roster: pd.DataFrame, by: str) -> list[int]:

@@ -88,6 +88,23 @@ OVERRIDE_PICK = "overrides.pick"
 OVERRIDE_REMOVE = "overrides.remove"
 OVERRIDE_DONE = "overrides.done"  # what the last click did, for a message after the rerun
 
+# Re-plan and absences
+ABSENT_AGENT = "replan.absent_agent"
+ABSENT_FROM_DAY = "replan.absent_from_day"
+ABSENT_FROM_TIME = "replan.absent_from_time"
+ABSENT_TO_DAY = "replan.absent_to_day"
+ABSENT_TO_TIME = "replan.absent_to_time"
+ABSENT_REASON = "replan.absent_reason"
+MARK_ABSENT = "replan.mark_absent"
+REPLAN_DAY = "replan.day"
+REPLAN_TIME = "replan.time"
+REPLAN_TIME_LIMIT = "replan.time_limit"
+REPLAN_RUN = "replan.run"
+REPLAN = "replan.result"  # (scenario id, Replan) of the last re-plan, not saved yet
+REPLAN_SAVE = "replan.save"
+REPLAN_PUBLISH = "replan.publish"
+REPLAN_DONE = "replan.done"  # what the last click did, for a message after the rerun
+
 # Actuals and accuracy
 UPLOAD_ACTUALS = "actuals.upload"
 ADD_ACTUALS = "actuals.add"

@@ -1,0 +1,151 @@
+"""Absences and re-plans of a published week: the past stays as published, the absent agent's shifts go,
+the changes are listed before saving, and publishing makes a new version."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from scheduler.check import check_roster
+from scheduler.solve import solve_roster
+from tabular import InputError
+from wfm.storage import Store
+from wfm_app import planning, replan, state
+from wfm_app.roster_views import shift_starts
+from tests.test_app import open_app, problems_shown, texts
+from tests.test_calendar import FAST, FIRST_WEEK, folder  # noqa: F401  (the fixture)
+
+MOMENT = dt.datetime.combine(FIRST_WEEK + dt.timedelta(days=2), dt.time())  # Wednesday 00:00
+
+
+def solve(scenario):
+    return solve_roster(scenario, time_limit=5, workers=1)
+
+
+def published_week(store: Store) -> int:
+    (first,) = store.list_scenarios("First")
+    planning.forecast_week(store, first.id, "test", FAST)
+    store.publish(store.save_roster(first.id, solve(store.to_scenario(first.id)).roster, "test"), "test")
+    return first.id
+
+
+def a_shift_after(roster: pd.DataFrame, moment: dt.datetime) -> tuple[str, pd.Timestamp]:
+    """An agent and the start of one of their shifts after the moment."""
+    starts = shift_starts(roster)
+    row = roster[starts >= pd.Timestamp(moment)].iloc[0]
+    return row["agent_id"], starts[row.name]
+
+
+def test_an_absence_is_covered_by_a_replan_that_keeps_the_past_and_publishes_a_new_version(folder):
+    with Store(folder) as store:
+        scenario_id = published_week(store)
+        published = store.load_roster(store.latest_published(scenario_id).id)
+        agent_id, start = a_shift_after(published, MOMENT)
+        replan.mark_absent(store, scenario_id, agent_id, start.to_pydatetime(),
+                           (start + pd.Timedelta(hours=12)).to_pydatetime(), "sick")
+        plan = replan.replan(store, scenario_id, MOMENT, solve)
+        scenario = store.to_scenario(scenario_id)
+        assert check_roster(plan.roster, scenario) == plan.violations
+        mine = plan.roster[(plan.roster["agent_id"] == agent_id)]
+        assert not ((mine["start"] < start + pd.Timedelta(hours=12)) & (mine["end"] > start)).any()
+        past = lambda table: table[shift_starts(table) < pd.Timestamp(MOMENT)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(past(plan.roster), past(published))
+        assert plan.changes["agent"].str.endswith(f"({agent_id})").any()
+        assert plan.changes["change"].str.contains("→").all()
+        version = replan.save(store, plan, "planner", publish=True)
+        assert (version.number, version.status, version.parent_id) == (2, "published", plan.published.id)
+        assert store.latest_published(scenario_id).id == version.id
+        reason = [leave.reason for leave in store.load_time_off(scenario_id) if leave.agent_id == agent_id]
+        assert "sick" in reason
+        assert "replace_time_off" in set(store.audit_log("First")["action"])
+
+
+def test_a_past_shift_an_absence_covers_did_not_happen():
+    monday = pd.Timestamp(FIRST_WEEK)
+    published = pd.DataFrame({"agent_id": ["A1", "A2"], "name": ["Ann", "Bob"], "queue": ["voice", "voice"],
+                              "activity": ["work", "work"], "start": [monday + pd.Timedelta(hours=8)] * 2,
+                              "end": [monday + pd.Timedelta(hours=16)] * 2})
+    from scheduler.scenario import TimeOff
+    leave = TimeOff(agent_id="A1", start=monday.to_pydatetime(), end=(monday + pd.Timedelta(days=1)).to_pydatetime())
+    kept = replan.keep_the_past(published, published.iloc[0:0], MOMENT, (leave,))
+    assert list(kept["agent_id"]) == ["A2"]
+
+
+@pytest.mark.parametrize("agent_id, hours, reason, words", [
+    ("A1", 8, " ", "say why"),
+    ("A1", -8, "sick", "is not after start"),
+    ("Z9", 8, "sick", "Z9"),
+])
+def test_a_bad_absence_is_refused_and_nothing_changes(folder, agent_id, hours, reason, words):
+    with Store(folder) as store:
+        (first,) = store.list_scenarios("First")
+        before = store.load_time_off(first.id)
+        with pytest.raises(InputError) as refused:
+            replan.mark_absent(store, first.id, agent_id, MOMENT, MOMENT + dt.timedelta(hours=hours), reason)
+        assert words in str(refused.value.problems)
+        assert store.load_time_off(first.id) == before
+
+
+def test_a_week_without_a_published_roster_cannot_be_replanned(folder):
+    with Store(folder) as store:
+        (first,) = store.list_scenarios("First")
+        planning.forecast_week(store, first.id, "test", FAST)
+        with pytest.raises(InputError, match="no published roster"):
+            replan.replan(store, first.id, MOMENT, solve)
+
+
+# --- the page -------------------------------------------------------------------------------------
+
+
+def replan_page(role: str = "scheduler"):
+    at = open_app(role)
+    at.switch_page("app_pages/replan.py").run()
+    assert not at.exception, [error.value for error in at.exception]
+    return at
+
+
+def test_the_page_says_an_unpublished_week_cannot_be_replanned(folder):
+    with Store(folder) as store:
+        (first,) = store.list_scenarios("First")
+        planning.forecast_week(store, first.id, "test", FAST)
+    at = replan_page()
+    assert "no published roster" in problems_shown(at).to_string()
+
+
+def test_the_page_marks_an_absence_replans_shows_the_changes_and_publishes(folder):
+    with Store(folder) as store:
+        scenario_id = published_week(store)
+        agent_id, start = a_shift_after(store.load_roster(store.latest_published(scenario_id).id), MOMENT)
+    at = replan_page()
+    at.selectbox(key=state.ABSENT_AGENT).set_value(agent_id)
+    at.date_input(key=state.ABSENT_FROM_DAY).set_value(start.date())
+    at.date_input(key=state.ABSENT_TO_DAY).set_value(start.date() + dt.timedelta(days=1))
+    at.button(key=state.MARK_ABSENT).click().run()
+    assert "is absent from" in texts(at.success)
+    at.date_input(key=state.REPLAN_DAY).set_value(MOMENT.date())
+    at.number_input(key=state.REPLAN_TIME_LIMIT).set_value(5)
+    at.button(key=state.REPLAN_RUN).click().run()
+    assert not at.exception, [error.value for error in at.exception]
+    changes = at.dataframe[0].value
+    assert changes["agent"].str.endswith(f"({agent_id})").any()
+    at.button(key=state.REPLAN_PUBLISH).click().run()
+    assert "Saved as version 2, published" in texts(at.success)
+
+
+def test_the_page_shows_a_bad_absence_as_problems(folder):
+    with Store(folder) as store:
+        published_week(store)
+    at = replan_page()
+    at.text_input(key=state.ABSENT_REASON).input("")
+    at.button(key=state.MARK_ABSENT).click().run()
+    assert "say why" in problems_shown(at).to_string()
+
+
+def test_a_manager_marks_absences_but_does_not_replan(folder):
+    with Store(folder) as store:
+        published_week(store)
+    at = replan_page("manager")
+    assert at.button(key=state.MARK_ABSENT) is not None
+    assert not [button for button in at.button if button.key == state.REPLAN_RUN]
