@@ -149,3 +149,47 @@ def test_a_manager_marks_absences_but_does_not_replan(folder):
     at = replan_page("manager")
     assert at.button(key=state.MARK_ABSENT) is not None
     assert not [button for button in at.button if button.key == state.REPLAN_RUN]
+
+
+# --- My shifts: what changed since the agent last looked -------------------------------------------
+
+
+def my_shifts(agent_id: str):
+    at = open_app("agent", agent_id=agent_id)
+    assert not at.exception, [error.value for error in at.exception]
+    return at
+
+
+def test_my_shifts_marks_the_shifts_changed_since_the_agent_last_looked(folder):
+    with Store(folder) as store:
+        scenario_id = published_week(store)
+        agent_id, start = a_shift_after(store.load_roster(store.latest_published(scenario_id).id), MOMENT)
+    assert "Changed since you last looked" not in texts(my_shifts(agent_id).warning)  # first look: version 1
+    with Store(folder) as store:
+        replan.mark_absent(store, scenario_id, agent_id, start.to_pydatetime(),
+                           (start + pd.Timedelta(hours=12)).to_pydatetime(), "sick")
+        replan.save(store, replan.replan(store, scenario_id, MOMENT, solve), "planner", publish=True)
+    at = my_shifts(agent_id)
+    shown = texts(at.warning)
+    assert "Changed since you last looked" in shown and "version 1 → 2" in shown
+    assert f"{start:%a}".title() + " off" in shown.replace("\\", "")
+    at.run()  # a rerun in the same session keeps the marks
+    assert "Changed since you last looked" in texts(at.warning)
+    assert "Changed since you last looked" not in texts(my_shifts(agent_id).warning)  # seen now
+
+
+def test_only_a_logged_in_user_marks_a_published_version_seen(folder):
+    with Store(folder) as store:
+        scenario_id = published_week(store)
+        version = store.latest_published(scenario_id)
+        with pytest.raises(InputError, match="logged-in"):
+            store.mark_seen(scenario_id, version.id)
+        assert store.last_seen(scenario_id) is None
+        draft = store.save_roster(scenario_id, store.load_roster(version.id), "test")
+        agent = store.add_user("agent-a1", "agent-password-1", role="agent", center="First", agent_id="A1")
+        with store.acting_as(agent):
+            with pytest.raises(InputError):
+                store.mark_seen(scenario_id, draft)
+            store.mark_seen(scenario_id, version.id)
+            store.mark_seen(scenario_id, version.id)  # again: still one row
+            assert store.last_seen(scenario_id) == version.id

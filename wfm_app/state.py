@@ -163,6 +163,9 @@ SIMULATE = "roster.simulate"
 SIMULATE_REPLICATIONS = "roster.simulate_replications"
 SIMULATION = "roster.simulation"  # (roster revision, SimulationResult) of the last simulation
 
+# My shifts
+SEEN_BEFORE = "my_shifts.seen_before"  # {scenario id: (version seen before this session's view, version shown)}
+
 # Audit trail
 AUDIT_ACTIONS = "audit.actions"
 

@@ -38,6 +38,7 @@ from wfm.storage.schema import (
     CenterRecord,
     DemandOverrideRecord,
     RosterRowRecord,
+    RosterSeenRecord,
     RosterVersionRecord,
     ScenarioRecord,
     SessionRecord,
@@ -666,6 +667,31 @@ class Store:
             table = roster_frame(session, version_id)
         agent = own_shifts_only()
         return table if agent is None else table[table["agent_id"] == agent.agent_id].reset_index(drop=True)
+
+    @unit_of_work
+    def mark_seen(self, scenario_id: int, version_id: int) -> None:
+        """The logged-in user has seen this published version of the week (My shifts marks later changes)."""
+        user = _acting.get()
+        if user is None:
+            raise InputError(Problem("only a logged-in user sees a roster", column="user"))
+        with self._session(write=True) as session:
+            version = visible_version(session, version_id)
+            if version.scenario_id != scenario_id or version.status != "published":
+                raise NotFound(f"published roster version {version_id} of scenario {scenario_id}")
+            values = dict(user_id=user.id, scenario_id=scenario_id, version_id=version_id, seen_at=utcnow())
+            session.execute(dialect_insert(session)(RosterSeenRecord).values(**values).on_conflict_do_update(
+                index_elements=[RosterSeenRecord.user_id, RosterSeenRecord.scenario_id],
+                set_={"version_id": version_id, "seen_at": values["seen_at"]}))
+
+    @unit_of_work
+    def last_seen(self, scenario_id: int) -> int | None:
+        """The published version of the week the logged-in user saw last, or None."""
+        user = _acting.get()
+        if user is None:
+            return None
+        with self._session() as session:
+            return session.scalar(select(RosterSeenRecord.version_id).where(
+                RosterSeenRecord.user_id == user.id, RosterSeenRecord.scenario_id == scenario_id))
 
     @guarded("see_planning")
     @unit_of_work
