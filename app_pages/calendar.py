@@ -21,7 +21,8 @@ def show_calendar(center: str) -> None:
     left, right = st.columns(2)
     left.metric("Weeks published", len(published),
                 help=", ".join(f"{week:%d %b}" for week in published) or "none yet")
-    right.metric("Next week to plan", f"{to_plan.iloc[0]:%a %d %b %Y}" if len(to_plan) else "—")
+    # The first week not published yet, planned or not (the button below plans the week after the last one).
+    right.metric("Next week to publish", f"{to_plan.iloc[0]:%a %d %b %Y}" if len(to_plan) else "—")
     tables.show(weeks.drop(columns=["scenario_id"]), column_config={
         "week": st.column_config.DateColumn("week (Monday)", format="ddd DD MMM YYYY"),
         "versions": st.column_config.NumberColumn("roster versions")})
@@ -51,9 +52,12 @@ def horizon_section(center: str) -> None:
     done = state.pop(state.HORIZON_DONE)
     if done:
         st.success(done, icon=":material/check_circle:")
-    planned = [info.week_start for info in context.store().list_scenarios(center)]
+    weeks = planning.calendar(context.store(), center, weeks_ahead=0)
+    planned = list(weeks["week"])
+    unpublished = [week for week, status in zip(planned, weeks["state"]) if status != planning.PUBLISHED]
     first_column, weeks_column, limit_column = st.columns(3)
     first = first_column.selectbox("First week", planned, key=state.HORIZON_FIRST,
+                                   index=planned.index(unpublished[0]) if unpublished else 0,
                                    format_func=lambda day: f"{day:%a %d %b %Y}")
     weeks = weeks_column.number_input("Weeks", min_value=2, max_value=MAX_WEEKS, value=2, key=state.HORIZON_WEEKS)
     limit = limit_column.number_input("Time limit (seconds)", min_value=5, max_value=3600, value=30, step=5,

@@ -106,3 +106,18 @@ def test_planning_weeks_in_a_row_forecasts_each(folder):
         planning.plan_weeks(store, "First", SECOND_WEEK, 2, "test", FAST)
         assert list(states(store).values())[1:] == [planning.FORECAST_SAVED, planning.FORECAST_SAVED,
                                                     planning.NOT_PLANNED]
+
+
+def test_the_calendar_offers_the_first_week_not_published_to_publish_and_to_roster(folder):
+    with Store(folder) as store:
+        (first,) = store.list_scenarios("First")
+        planning.forecast_week(store, first.id, "test", FAST)
+        store.publish(store.save_roster(first.id, solve_roster(store.to_scenario(first.id), time_limit=5,
+                                                               workers=1).roster, "test"), "test")
+        planning.roll_forward(store, "First", SECOND_WEEK, "test", FAST)
+    at = open_app()
+    at.switch_page("app_pages/calendar.py").run()
+    metric = next(metric for metric in at.metric if metric.label == "Next week to publish")
+    assert metric.value == "Mon 30 Nov 2026"
+    assert at.selectbox(key=state.HORIZON_FIRST).value == SECOND_WEEK
+    assert at.button(key=state.PLAN_WEEK).label == "Plan the week of 07 Dec 2026"
