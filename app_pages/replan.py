@@ -10,7 +10,7 @@ import streamlit as st
 from scheduler.scenario import Scenario
 from tabular import InputError
 from wfm_app import context, header, problems, replan, roster_views, solving, state, tables
-from wfm_app.text import count
+from wfm_app.text import count, md
 
 DEFAULT_TIME_LIMIT = 20
 
@@ -34,7 +34,7 @@ def absence_section(scenario: Scenario) -> None:
     reason = st.text_input("Reason", value="sick", key=state.ABSENT_REASON)
     if st.button("Mark absent", key=state.MARK_ABSENT, icon=":material/person_off:"):
         act(lambda: replan.mark_absent(context.store(), context.scenario_id(), agent_id, start, end, reason),
-            f"{names[agent_id]} is absent from {start:%a %d %b %H:%M} to {end:%a %d %b %H:%M}; re-plan the week "
+            f"{md(names[agent_id])} is absent from {start:%a %d %b %H:%M} to {end:%a %d %b %H:%M}; re-plan the week "
             "to cover it.")
 
 

@@ -193,3 +193,15 @@ def test_only_a_logged_in_user_marks_a_published_version_seen(folder):
             store.mark_seen(scenario_id, version.id)
             store.mark_seen(scenario_id, version.id)  # again: still one row
             assert store.last_seen(scenario_id) == version.id
+
+
+def test_an_agent_name_with_markdown_is_shown_as_typed_in_the_absence_message(folder):
+    with Store(folder) as store:
+        scenario_id = published_week(store)
+        agents = [agent.model_copy(update={"name": "[x](http://e.com)"}) if agent.agent_id == "A1" else agent
+                  for agent in store.load_agents(scenario_id)]
+        store.replace_agents(scenario_id, agents)
+    at = replan_page()
+    at.selectbox(key=state.ABSENT_AGENT).set_value("A1")
+    at.button(key=state.MARK_ABSENT).click().run()
+    assert "\\[x\\]\\(http\\:" in texts(at.success)
