@@ -121,3 +121,18 @@ def test_the_calendar_offers_the_first_week_not_published_to_publish_and_to_rost
     assert metric.value == "Mon 30 Nov 2026"
     assert at.selectbox(key=state.HORIZON_FIRST).value == SECOND_WEEK
     assert at.button(key=state.PLAN_WEEK).label == "Plan the week of 07 Dec 2026"
+
+
+def test_weeks_with_another_team_or_other_rules_are_not_rostered_as_one(folder):
+    with Store(folder) as store:
+        weeks = two_planned_weeks(store)
+        second = weeks[1].id
+        store.replace_agents(second, [agent for agent in store.load_agents(second) if agent.agent_id != "A3"])
+        config = store.load_scenario_config(second)
+        store.save_scenario_config(second, config.model_copy(
+            update={"rules": config.rules.model_copy(update={"min_rest_hours": 12})}))
+        with pytest.raises(InputError) as refused:
+            horizon.horizon_scenario(store, weeks)
+        (problem,) = refused.value.problems
+        assert problem.message.startswith("the week of 30 Nov 2026 has other agents or contracts and rules than the "
+                                          "week of 23 Nov 2026")

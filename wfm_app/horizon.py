@@ -46,6 +46,7 @@ def horizon_scenario(store: Store, weeks: list[ScenarioInfo]) -> Scenario:
     """The weeks as one scenario: the first week's rules and agents (with `weeks: N`), every week's time off
     and requirement, and the roster published before the first week as the previous roster."""
     first = store.to_scenario(weeks[0].id)
+    require_alike(store, weeks, first)
     config = inputs.scenario_config({**first.config.model_dump(), "weeks": len(weeks)})
     known = {agent.agent_id for agent in first.agents}
     time_off = dict.fromkeys(leave for info in weeks for leave in store.load_time_off(info.id)
@@ -54,6 +55,22 @@ def horizon_scenario(store: Store, weeks: list[ScenarioInfo]) -> Scenario:
     return Scenario(config=config, agents=first.agents, time_off=tuple(time_off),
                     requirements=inputs.week_requirements(demand, config, len(first.agents)),
                     previous_roster=first.previous_roster)
+
+
+def require_alike(store: Store, weeks: list[ScenarioInfo], first: Scenario) -> None:
+    """One solve takes one team and one set of rules: InputError naming each later week whose agents,
+    contracts or rules differ from the first week's (its own would be ignored)."""
+    problems = []
+    for info in weeks[1:]:
+        config = store.load_scenario_config(info.id).model_copy(update={"week_start": first.config.week_start})
+        what = [name for name, differs in (("agents or contracts", store.load_agents(info.id) != first.agents),
+                                           ("rules", config != first.config)) if differs]
+        if what:
+            problems.append(Problem(f"the week of {info.week_start:%d %b %Y} has other {' and '.join(what)} than the "
+                                    f"week of {weeks[0].week_start:%d %b %Y}; make them alike on the Rules page or "
+                                    "roster the weeks one by one", column="weeks"))
+    if problems:
+        raise InputError(problems)
 
 
 def split_weeks(roster: pd.DataFrame, first: dt.date, weeks: int) -> list[pd.DataFrame]:
