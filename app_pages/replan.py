@@ -105,9 +105,12 @@ def page() -> None:
                          "moment with as few changes as possible, publish a new version.", state.REPLAN_DONE, str)
     try:
         scenario = context.scenario()
-        replan.published_version(context.store(), context.scenario_id())
     except InputError as error:
         problems.show(error, "This week cannot be re-planned yet")
+        return
+    if context.store().latest_published(context.scenario_id()) is None:
+        st.info(f"The week of {scenario.config.week_start:%d %b %Y} has no published roster yet: publish one on "
+                "the Roster page (or the Planning calendar) first.", icon=":material/info:")
         return
     if context.may("edit_agents"):
         absence_section(scenario)

@@ -111,7 +111,7 @@ def test_the_page_says_an_unpublished_week_cannot_be_replanned(folder):
         (first,) = store.list_scenarios("First")
         planning.forecast_week(store, first.id, "test", FAST)
     at = replan_page()
-    assert "no published roster" in problems_shown(at).to_string()
+    assert "has no published roster yet" in texts(at.info)
 
 
 def test_the_page_marks_an_absence_replans_shows_the_changes_and_publishes(folder):
