@@ -13,7 +13,7 @@ from tabular import InputError
 from wfm.auth import NotAllowed
 from wfm.storage import Store
 from wfm_app import overrides, planning, state
-from tests.test_app import open_app, problems_shown, texts
+from tests.test_app import open_app, problems_shown, sample, sample_dir, texts  # noqa: F401  (fixtures)
 from tests.test_calendar import FAST, FIRST_WEEK, folder  # noqa: F401  (the fixture)
 
 MONDAY_9 = dt.datetime.combine(FIRST_WEEK, dt.time(9))
@@ -182,3 +182,13 @@ def test_a_manager_adds_overrides_too(folder):
         forecast_first_week(store)
     at = fill(overrides_page("manager"), "event")
     assert "The override was added" in texts(at.success)
+
+
+def test_the_sample_centers_first_week_has_its_forecast_to_override(sample):
+    with Store(sample) as store:
+        (week,) = store.list_scenarios()
+        forecast = store.load_forecast(week.id)
+        assert set(forecast["queue"]) == set(store.load_scenario_config(week.id).queues)
+        # Staffed again from it, the sample week's requirement is the one imported.
+        again = overrides.requirement(forecast, [], store.load_scenario_config(week.id).staffing_config())
+        assert again["required"].sum() == store.load_requirements(week.id)["required"].sum()
