@@ -11,7 +11,7 @@ import pytest
 from forecasts.overrides import DemandOverride, apply_overrides
 from tabular import InputError
 from wfm.auth import NotAllowed
-from wfm.storage import Store
+from wfm.storage import Store, StoredOverride
 from wfm_app import overrides, planning, state
 from tests.test_app import open_app, problems_shown, sample, sample_dir, texts  # noqa: F401  (fixtures)
 from tests.test_calendar import FAST, FIRST_WEEK, folder  # noqa: F401  (the fixture)
@@ -192,3 +192,11 @@ def test_the_sample_centers_first_week_has_its_forecast_to_override(sample):
         # Staffed again from it, the sample week's requirement is the one imported.
         again = overrides.requirement(forecast, [], store.load_scenario_config(week.id).staffing_config())
         assert again["required"].sum() == store.load_requirements(week.id)["required"].sum()
+
+
+def test_an_override_is_described_with_its_days_when_it_runs_past_midnight():
+    stored = StoredOverride(1, DemandOverride(**{**CAMPAIGN, "end": MONDAY_9 + dt.timedelta(hours=15)}),
+                            dt.datetime(2026, 11, 20), "planner")
+    assert overrides.describe(stored) == "voice: Mon 23 Nov 09:00–Tue 24 Nov 00:00 +20 % (mailing campaign)"
+    stored = StoredOverride(1, DemandOverride(**CAMPAIGN), dt.datetime(2026, 11, 20), "planner")
+    assert overrides.describe(stored) == "voice: Mon 23 Nov 09:00–12:00 +20 % (mailing campaign)"

@@ -76,8 +76,8 @@ def override_table(stored: list[StoredOverride]) -> pd.DataFrame:
 
 def describe(item: StoredOverride) -> str:
     override = item.override
-    return (f"{override.queue}: {override.start:%a %d %b %H:%M}–{override.end:%H:%M} {override.percent:+.0f} % "
-            f"({override.note})")
+    end = f"{override.end:%H:%M}" if override.end.date() == override.start.date() else f"{override.end:%a %d %b %H:%M}"
+    return f"{override.queue}: {override.start:%a %d %b %H:%M}–{end} {override.percent:+.0f} % ({override.note})"
 
 
 def figure(forecast: pd.DataFrame, overrides: list[DemandOverride], queue: str) -> go.Figure:
