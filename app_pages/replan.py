@@ -7,12 +7,12 @@ import datetime as dt
 
 import streamlit as st
 
+from scheduler.replan import REPAIR_SECONDS
 from scheduler.scenario import Scenario
 from tabular import InputError
 from wfm_app import context, header, problems, replan, roster_views, solving, state, tables
 from wfm_app.text import count, md
 
-DEFAULT_TIME_LIMIT = 20
 
 
 def moment_input(label: str, day_key: str, time_key: str, first: dt.date, last: dt.date,
@@ -40,19 +40,20 @@ def absence_section(scenario: Scenario) -> None:
 
 def replan_section(scenario: Scenario) -> None:
     st.subheader("Re-plan the rest of the week")
-    st.caption("Shifts that start before the moment stay as published (unless an absence covers them); from the "
-               "moment on, the solver keeps as many published shifts as it can.")
+    st.caption("Before the moment, and shifts under way at it, stay as published; an absent agent's shifts end where "
+               "the absence starts; the other shifts from the moment on are re-planned, keeping as many published "
+               "ones as the solver can.")
     week = scenario.config.week_start
     moment = moment_input("From", state.REPLAN_DAY, state.REPLAN_TIME, week,
                           week + dt.timedelta(days=scenario.config.days - 1), week)
-    limit = st.number_input("Time limit (seconds)", min_value=5, max_value=3600, value=DEFAULT_TIME_LIMIT, step=5,
+    limit = st.number_input("Time limit (seconds)", min_value=1.0, max_value=3600.0, value=REPAIR_SECONDS, step=1.0,
                             key=state.REPLAN_TIME_LIMIT)
     if st.button(f"Re-plan from {moment:%a %d %b %H:%M}", key=state.REPLAN_RUN, type="primary",
                  icon=":material/sync:"):
         workers = context.settings().solver_workers
         try:
             plan = replan.replan(context.store(), context.scenario_id(), moment,
-                                 lambda whole: solving.generate(whole, float(limit), workers)[0])
+                                 lambda whole, solve: solving.generate(whole, float(limit), workers, solve)[0])
         except InputError as error:
             problems.show(error, "The week was not re-planned")
             return
@@ -69,6 +70,8 @@ def changes_section(scenario: Scenario) -> None:
                 f"**{count(len(plan.changes), 'shift change')}**"
                 + (f", :red[{count(len(plan.violations), 'rule violation')}]" if plan.violations else
                    ", no rule violated"))
+    for warning in plan.warnings:
+        st.warning(md(warning), icon=":material/warning:")
     tables.show(plan.changes)
     if plan.violations:
         tables.show(roster_views.violation_table(plan.violations, scenario))
