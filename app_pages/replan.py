@@ -14,7 +14,6 @@ from wfm_app import context, header, problems, replan, roster_views, solving, st
 from wfm_app.text import count, md
 
 
-
 def moment_input(label: str, day_key: str, time_key: str, first: dt.date, last: dt.date,
                  default: dt.date) -> dt.datetime:
     left, right = st.columns(2)
