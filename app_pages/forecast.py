@@ -137,8 +137,10 @@ def show_forecast(result: ForecastResult, history: pd.DataFrame) -> None:
     for note in result.notes:
         st.info(md(note), icon=":material/info:")
     queues = list(dict.fromkeys(result.forecast["queue"]))
+    week_overrides = overrides.week_overrides(context.store(), context.scenario_id())
     for tab, queue in zip(st.tabs([md(queue) for queue in queues]), queues):
-        tab.plotly_chart(demand.history_forecast_figure(history, result.forecast, queue), key=f"forecast-{queue}")
+        chart = overrides.mark(demand.history_forecast_figure(history, result.forecast, queue), week_overrides, queue)
+        tab.plotly_chart(chart, key=f"forecast-{queue}")
     st.subheader("Backtest: WAPE per method and queue")
     st.caption("Mean weighted absolute percentage error over the held-out weeks; ✓ marks the method used.")
     tables.show(demand.accuracy_table(result.accuracy))

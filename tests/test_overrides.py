@@ -200,3 +200,18 @@ def test_an_override_is_described_with_its_days_when_it_runs_past_midnight():
     assert overrides.describe(stored) == "voice: Mon 23 Nov 09:00–Tue 24 Nov 00:00 +20 % (mailing campaign)"
     stored = StoredOverride(1, DemandOverride(**CAMPAIGN), dt.datetime(2026, 11, 20), "planner")
     assert overrides.describe(stored) == "voice: Mon 23 Nov 09:00–12:00 +20 % (mailing campaign)"
+
+
+def test_the_forecast_page_shades_the_weeks_overrides_on_its_plot(folder):
+    with Store(folder) as store:
+        scenario_id = forecast_first_week(store)
+        overrides.add(store, scenario_id, CAMPAIGN, "planner")
+    at = open_app()
+    at.switch_page("app_pages/forecast.py").run()
+    at.segmented_control(key=state.HISTORY_SOURCE).set_value("stored").run()
+    at.multiselect(key=state.FORECAST_METHODS).set_value(FAST)
+    at.button(key=state.RUN_FORECAST).click().run()
+    assert not at.exception, [error.value for error in at.exception]
+    (voice,) = [chart.proto.spec for chart in at.get("plotly_chart") if "Contacts per interval: voice" in chart.proto.spec]
+    assert "+20 % mailing campaign" in voice
+    assert "With the week's 1 demand override(s) applied" in texts(at.caption)

@@ -90,8 +90,14 @@ def figure(forecast: pd.DataFrame, overrides: list[DemandOverride], queue: str) 
                    line=dict(color=FORECAST_COLOR, width=1, dash="dot")),
         go.Scatter(x=adjusted["interval_start"], y=adjusted["contacts"].round(1), name="with overrides",
                    line=dict(color=OVERRIDE_COLOR, width=2))])
-    for override in mine:
-        chart.add_vrect(x0=override.start, x1=override.end, fillcolor=OVERRIDE_COLOR, opacity=0.08, line_width=0,
-                        annotation_text=plot_text(f"{override.percent:+.0f} % {override.note}"),
-                        annotation_position="top left")
+    return mark(chart, mine, queue)
+
+
+def mark(chart: go.Figure, overrides: list[DemandOverride], queue: str) -> go.Figure:
+    """Shade each override of the queue on a chart of its contacts, labelled with its change and note."""
+    for override in overrides:
+        if override.queue == queue:
+            chart.add_vrect(x0=override.start, x1=override.end, fillcolor=OVERRIDE_COLOR, opacity=0.08,
+                            line_width=0, annotation_text=plot_text(f"{override.percent:+.0f} % {override.note}"),
+                            annotation_position="top left")
     return chart
