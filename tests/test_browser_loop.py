@@ -162,7 +162,9 @@ def whole_loop(page, url: str, data_dir: Path, screenshot: Path) -> None:
     limit.press("Enter")
     page.wait_for_timeout(1000)
     click_and_see(page, "Re-plan from Mon 30 Nov 00:00", "Changes against the published roster", SOLVE_WAIT_MS)
-    assert page.get_by_test_id("stDataFrame").count() >= 1
+    changes = re.compile(r"re-planned from Mon 30 Nov 00:00: \d+ shift changes?")
+    page.get_by_text(changes).wait_for(timeout=STEP_WAIT_MS)
+    page.get_by_test_id("stDataFrame").first.wait_for(timeout=STEP_WAIT_MS)  # the changes, agent by agent
     click_and_see(page, "Publish as a new version", "Saved as version 2, published")
     log_out(page)
 
