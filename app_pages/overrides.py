@@ -17,7 +17,8 @@ def add_section(week_start: dt.date, days: int, queues: list[str], step_minutes:
     st.subheader("Add an override")
     first, second, third = st.columns(3)
     queue = first.selectbox("Queue", queues, key=state.OVERRIDE_QUEUE)
-    day = second.selectbox("Day", range(days), key=state.OVERRIDE_DAY, format_func=lambda d: f"{week_start + dt.timedelta(days=d):%a %d %b}")
+    day = second.selectbox("Day", range(days), key=state.OVERRIDE_DAY,
+                           format_func=lambda d: f"{week_start + dt.timedelta(days=d):%a %d %b}")
     percent = third.number_input("Change (%)", min_value=-100.0, max_value=900.0, value=20.0, step=5.0,
                                  key=state.OVERRIDE_PERCENT, help="+20 = 20 % more contacts; −100 = closed")
     step = dt.timedelta(minutes=step_minutes)

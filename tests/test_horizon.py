@@ -29,7 +29,8 @@ def test_a_two_week_horizon_is_solved_as_one_and_stored_and_published_per_week(f
     with Store(folder) as store:
         weeks = two_planned_weeks(store)
         scenario = horizon.horizon_scenario(store, weeks)
-        assert scenario.config.weeks == 2 and len(scenario.requirements) == 2 * len(store.to_scenario(weeks[0].id).requirements)
+        one_week = store.to_scenario(weeks[0].id).requirements
+        assert scenario.config.weeks == 2 and len(scenario.requirements) == 2 * len(one_week)
         roster = solve_roster(scenario, time_limit=5, workers=1).roster
         assert check_roster(roster, scenario) == []
         versions = horizon.save_drafts(store, weeks, roster, "planner")

@@ -29,8 +29,8 @@ def forecast_frame() -> pd.DataFrame:
 
 def test_an_override_scales_its_queue_in_its_range_only_and_overlapping_ones_multiply():
     campaign = DemandOverride(**CAMPAIGN)
-    late = DemandOverride(**{**CAMPAIGN, "start": MONDAY_9 + dt.timedelta(hours=2), "end": MONDAY_9 + dt.timedelta(hours=4),
-                              "factor": 2.0, "note": "tv"})
+    late = DemandOverride(**{**CAMPAIGN, "start": MONDAY_9 + dt.timedelta(hours=2),
+                             "end": MONDAY_9 + dt.timedelta(hours=4), "factor": 2.0, "note": "tv"})
     adjusted = apply_overrides(forecast_frame(), [campaign, late])
     voice = adjusted[adjusted["queue"] == "voice"].set_index("interval_start")
     assert voice.loc[MONDAY_9 - dt.timedelta(minutes=30), "contacts"] == 10  # before
@@ -212,6 +212,7 @@ def test_the_forecast_page_shades_the_weeks_overrides_on_its_plot(folder):
     at.multiselect(key=state.FORECAST_METHODS).set_value(FAST)
     at.button(key=state.RUN_FORECAST).click().run()
     assert not at.exception, [error.value for error in at.exception]
-    (voice,) = [chart.proto.spec for chart in at.get("plotly_chart") if "Contacts per interval: voice" in chart.proto.spec]
+    (voice,) = [chart.proto.spec for chart in at.get("plotly_chart")
+                if "Contacts per interval: voice" in chart.proto.spec]
     assert "+20 % mailing campaign" in voice
     assert "With the week's 1 demand override(s) applied" in texts(at.caption)
