@@ -161,7 +161,8 @@ class Pricer:
         self.model = cp_model.CpModel()
         works = new_works(self.model, data, group.agent, group.options)
         add_agent_rules(self.model, data, group.agent, works)
-        self.loads = UnaryLoads(self.model, data, works)
+        self.data, self.works = data, works
+        self.loads: UnaryLoads | None = None  # made when a fair share first binds
         self.shifts = [(k, queue) for _, k, queue in works]
         self.known = frozenset(self.shifts)
         self.rows = np.array([worth.index[key] for key in self.shifts], dtype=np.int64)
@@ -197,7 +198,9 @@ class Pricer:
         if seconds <= 0:
             return "UNKNOWN", -math.inf, ()
         coefficients = np.rint(PRICE_SCALE * (worth[self.rows] - self.costs)).astype(np.int64).tolist()
-        loads, load_costs, load_constant = self.loads.terms(shares)
+        if self.loads is None and shares != NO_SHARES:
+            self.loads = UnaryLoads(self.model, self.data, self.works)
+        loads, load_costs, load_constant = self.loads.terms(shares) if self.loads else ([], [], 0)
         status, solver, week = self.search(
             self.variables + loads, coefficients + [-PRICE_SCALE * cost for cost in load_costs], seconds, gap)
         if week is None:
@@ -302,7 +305,7 @@ class WeekSearch:
     pool: ThreadPoolExecutor
     report: Callable[[str, float], None]
     deadline: float  # a `run.now()` instant: no pricing model solves past it
-    workers: int = 1  # the pool's threads: the greedy first pass prices this many groups at once
+    workers: int = 1  # the pool's threads: over several weeks the greedy first pass prices this many groups at once
 
     def __post_init__(self) -> None:
         self.worth = ShiftWorth(self.data)
@@ -323,19 +326,20 @@ class WeekSearch:
         return self.master.solve()
 
     def first_weeks(self) -> list[Group]:
-        """A week per group, greedily against the demand still open, as many groups at once as there
-        are workers; a group whose search ran out of time is tried again after the others with twice
-        the time. The groups without a week: first those whose rules contradict each other, then
+        """A week per group, greedily against the demand still open (over several weeks, where each
+        search takes long, as many groups at once as there are workers); a group whose search ran out
+        of time is tried again after the others with twice the time. The groups without a week: first those whose rules contradict each other, then
         those without a week by the deadline."""
         data = self.data
         open_need = {key: needed - data.fixed_coverage.get(key, 0) for key, needed in data.required.items()}
         contradicting: list[Group] = []
         pending = sorted(range(len(self.groups)), key=lambda g: len(self.groups[g].options))
         seconds = FIRST_WEEK_SECONDS
+        at_once = self.workers if data.weeks > 1 else 1
         while pending and now() < self.deadline:
             late = []
-            for first in range(0, len(pending), self.workers):
-                batch = pending[first:first + self.workers]
+            for first in range(0, len(pending), at_once):
+                batch = pending[first:first + at_once]
                 worth = self.worth.of(self.worth.prices({
                     (queue, t): data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
                     for queue in data.queues for t in range(data.horizon)
@@ -374,16 +378,15 @@ class WeekSearch:
 
     def generate(self, stop: float) -> None:
         """Price every group until no week would lower the relaxation, or `stop` (a round begun
-        goes on to its end)."""
+        goes on to its end); the fair shares are centred on the relaxation at least once."""
         everyone = list(range(len(self.groups)))
-        while now() < stop:
+        self.report("weeks", self.recentre_shares())
+        while now() < stop and self.price(everyone):
             self.report("weeks", self.recentre_shares())
-            if not self.price(everyone):
-                return
 
     def dive(self, pricing_deadline: float, stop: float) -> dict[tuple[int, AgentWeek], int]:
-        """Round up the most nearly whole fractional counts (one week per group a step), solve
-        again and, before `pricing_deadline`, price the groups not yet fixed; until all are whole,
+        """Round up the most nearly whole fractional counts (one week per group a step; weeks within
+        their fair shares first), solve again and, before `pricing_deadline`, price the groups not yet fixed; until all are whole,
         or until `stop`, when every group's counts are rounded at once (`whole_counts`)."""
         while True:
             objective = self.master.solve()
@@ -395,7 +398,8 @@ class WeekSearch:
             for key, value in counts.items():  # keep what is whole already
                 self.master.weeks[key].SetLb(math.floor(value + INTEGRAL))
             rounded: set[int] = set()
-            for key in sorted(fractional, key=lambda key: math.floor(fractional[key]) - fractional[key]):
+            for key in sorted(fractional, key=lambda key: (self.master.shares[key[0]].cost(self.data, key[1]) > 0,
+                                                          math.floor(fractional[key]) - fractional[key])):
                 if key[0] not in rounded:
                     self.master.weeks[key].SetLb(math.ceil(fractional[key]))
                     rounded.add(key[0])

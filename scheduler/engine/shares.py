@@ -132,6 +132,11 @@ def fair_shares(data: RosterData, members: list[tuple[Agent, int]], counts: dict
         carried = data.carried[agent.agent_id].nights
         night_band = Band(centre - 1 - carried, centre + 1 - carried, night_price)
         low = math.floor(weekends[contract(agent)] / headcount[contract(agent)] + 1e-6)
-        shares.append(Shares(night_band if agent.agent_id in data.night_agents else None,
-                             Band(low, low + 1, weekend_price)))
+        shares.append(Shares(binding(night_band, data.days) if agent.agent_id in data.night_agents else None,
+                             binding(Band(low, low + 1, weekend_price), data.weeks)))
     return shares
+
+
+def binding(band: Band, most: int) -> Band | None:
+    """The band, or None when no load from 0 to `most` lies outside it (nothing to charge)."""
+    return None if band.price == 0 or (band.low <= 0 and band.high >= most) else band
