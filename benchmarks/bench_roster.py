@@ -11,6 +11,7 @@ number is a synthetic center of that many agents (`benchmarks.synthetic`, 15-min
 demand at 85 % of the agents' contract maximum), solved in 120 s up to 300 agents and in 600 s
 above or over several weeks. Every roster is run through the independent checker.
 Short staffing and the bound are in % of required agent-hours; the gap is their difference.
+The peak RSS is the process's (run one size at a time to read it per case).
 The spreads are of weekends worked between agents of one contract and of nights between the
 agents who work nights (counting what a previous roster carried).
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import resource
 import tempfile
 import time
 
@@ -84,8 +86,12 @@ def main() -> None:
         print(f"{name:<16}{len(scenario.agents):>7}{limit:>9.0f}{wall:>8.1f}{short:>9.2f}{bound:>9.2f}"
               f"{short - bound:>8.2f}{violations:>12}  {result.status}, bound: {result.bound_kind}", flush=True)
         stages = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in result.stage_seconds.items())
-        print(f"    stages (s): {stages}")
+        print(f"    stages (s): {stages}; peak RSS of the process so far: {peak_rss_mb():.0f} MB")
         print(f"    spreads: {spreads(result, scenario)}")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports kilobytes
 
 
 def spreads(result, scenario: Scenario) -> str:

@@ -169,25 +169,21 @@ class Pricer:
         self.variables = list(works.values())
         self.constant, costs = shift_costs(data, group, self.shifts)
         self.costs = np.array(costs, dtype=float)
-        self.last: AgentWeek = ()  # the last week found: the next search starts from it
 
     def search(
         self, variables: list, coefficients: list[int], seconds: float, gap: float = 0.0
     ) -> tuple[int, cp_model.CpSolver, AgentWeek | None]:
-        """Maximise Σ coefficients × variables over the valid weeks, from the last week found (so that
-        a week is at hand at once): (CP-SAT status, solver, the best week found or None)."""
+        """Maximise Σ coefficients × variables over the valid weeks: (CP-SAT status, solver, the best
+        week found or None). (Starting from the last week found made column generation converge more
+        slowly: the search stays near it.)"""
         self.model.maximize(cp_model.LinearExpr.weighted_sum(variables, coefficients))
-        self.model.clear_hints()
-        chosen = set(self.last)
-        for key, var in zip(self.shifts, self.variables):
-            self.model.add_hint(var, key in chosen)
         solver = new_solver(seconds, workers=1)
         solver.parameters.relative_gap_limit = gap
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return status, solver, None
-        self.last = tuple(sorted(key for key, var in zip(self.shifts, self.variables) if solver.boolean_value(var)))
-        return status, solver, self.last
+        return status, solver, tuple(sorted(key for key, var in zip(self.shifts, self.variables)
+                                            if solver.boolean_value(var)))
 
     def best_week(
         self, worth: np.ndarray, seconds: float, gap: float = 0.0, shares: Shares = NO_SHARES
