@@ -52,7 +52,8 @@ def test_pricing_charges_the_found_week_its_fair_share():
     group = agent_groups(data, data.eligible)[0]
     worth = ShiftWorth(data)
     rng = np.random.default_rng(1)
-    values = worth.of(worth.prices({(q, t): float(rng.integers(0, 50)) for q in data.queues for t in range(data.horizon)}))
+    prices = {(q, t): float(rng.integers(0, 50)) for q in data.queues for t in range(data.horizon)}
+    values = worth.of(worth.prices(prices))
     pricer = Pricer(data, group, worth)
     shares = Shares(nights=Band(1, 2, 500), weekends=Band(0, 1, 300))
     status, value, week = pricer.best_week(values, 10, shares=shares)

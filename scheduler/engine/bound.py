@@ -117,7 +117,8 @@ class BoundSearch:
         added = 0
         for g, (upper, week) in enumerate(found):
             if week and upper > members[g] + 1e-6:
-                added += sum(self.master.add(g, turned) for turned in turned_weeks(week, self.turns, self.pricers[g].known))
+                turned = turned_weeks(week, self.turns, self.pricers[g].known)
+                added += sum(self.master.add(g, other) for other in turned)
         self.converged = not added and math.isfinite(bound) and bound >= value - 1e-6
         return bool(added)
 

@@ -324,8 +324,8 @@ class WeekSearch:
     def first_weeks(self) -> list[Group]:
         """A week per group, greedily against the demand still open (over several weeks, where each
         search takes long, as many groups at once as there are workers); a group whose search ran out
-        of time is tried again after the others with twice the time. The groups without a week: first those whose rules contradict each other, then
-        those without a week by the deadline."""
+        of time is tried again after the others with twice the time. The groups without a week: first
+        those whose rules contradict each other, then those without a week by the deadline."""
         data = self.data
         open_need = {key: needed - data.fixed_coverage.get(key, 0) for key, needed in data.required.items()}
         contradicting: list[Group] = []
@@ -382,8 +382,9 @@ class WeekSearch:
 
     def dive(self, pricing_deadline: float, stop: float) -> dict[tuple[int, AgentWeek], int]:
         """Round up the most nearly whole fractional counts (one week per group a step; weeks within
-        their fair shares first), solve again and, before `pricing_deadline`, price the groups not yet fixed; until all are whole,
-        or until `stop`, when every group's counts are rounded at once (`whole_counts`)."""
+        their fair shares first), solve again and, before `pricing_deadline`, price the groups not yet
+        fixed; until all are whole, or until `stop`, when every group's counts are rounded at once
+        (`whole_counts`)."""
         while True:
             objective = self.master.solve()
             counts = self.master.counts()

@@ -112,7 +112,9 @@ def contract(agent: Agent) -> tuple:
     return agent.min_hours, agent.max_hours, agent.max_days
 
 
-def fair_shares(data: RosterData, members: list[tuple[Agent, int]], counts: dict[tuple[int, AgentWeek], float]) -> list[Shares]:
+def fair_shares(
+    data: RosterData, members: list[tuple[Agent, int]], counts: dict[tuple[int, AgentWeek], float]
+) -> list[Shares]:
     """Per group (its agent and size), its members' bands around the averages of the relaxation's
     weeks (`counts`: (group, week) → members working it)."""
     weights, rules = data.scenario.config.weights, data.scenario.config.rules
