@@ -22,8 +22,9 @@ Definitions
 - The week's service level of a queue is contact-weighted; a week without contacts reads 1.
 - nights: shifts with `shifts.is_night`; weekend days: distinct weekend days a shift starts on
   (`scheduler.fairness`). Spreads (most − least loaded agent) are taken over the agents who may
-  work nights (`fairness.night_agents`: `night_ok` and a night shift fits their window) and over all agents, respectively, counting the nights and weekend days
-  the previous roster (one week or several) carried. Weekends worked (not a full weekend off)
+  work nights (`fairness.night_agents`: `night_ok` and a night shift fits their window) and over
+  all agents, respectively, counting the nights and weekend days the previous roster (one week or
+  several) carried. Weekends worked (not a full weekend off)
   are reported per agent and spread among the agents of one contract.
 - With `weeks: N` every figure is the horizon's: N weeks from week_start.
 """
