@@ -41,6 +41,7 @@ from scheduler.engine.hard_rules import new_works
 from scheduler.engine.run import Run, new_solver, now, thread_pool
 from scheduler.engine.shares import NO_SHARES, AgentWeek, Shares, UnaryLoads, fair_shares
 from scheduler.engine.soft_rules import change_prices, off_preference
+from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
 from scheduler.rules import add_agent_rules
 from scheduler.scenario import MINUTES_PER_WEEK, Agent
 
@@ -308,7 +309,9 @@ class WeekSearch:
         self.worth = ShiftWorth(self.data)
         self.pricers = [Pricer(self.data, group, self.worth) for group in self.groups]
         self.master = MasterLP(self.data, self.groups)
-        self.turns = week_turns(self.data)
+        # Small centers are finished by the whole-team model from the dive's roster; turns there made
+        # that start worse in short runs (2 agents, 2 weeks, 3 s), so they serve larger centers only.
+        self.turns = week_turns(self.data) if len(self.data.agents) > WHOLE_MODEL_AGENTS else []
 
     def add(self, g: int, week: AgentWeek) -> int:
         """Add a week of group g and its turns (`week_turns`) that the group may work; how many were new."""
