@@ -8,7 +8,8 @@ import streamlit as st
 
 from forecasts.methods import METHODS
 from tabular import InputError
-from wfm_app import context, header, planning, problems, state, tables
+from scheduler.scenario import MAX_WEEKS
+from wfm_app import context, header, horizon, planning, problems, solving, state, tables
 
 WHICH = {"next": "The next week", "pick": "Pick a Monday"}
 
@@ -20,7 +21,8 @@ def show_calendar(center: str) -> None:
     left, right = st.columns(2)
     left.metric("Weeks published", len(published),
                 help=", ".join(f"{week:%d %b}" for week in published) or "none yet")
-    right.metric("Next week to plan", f"{to_plan.iloc[0]:%a %d %b %Y}" if len(to_plan) else "—")
+    # The first week not published yet, planned or not (the button below plans the week after the last one).
+    right.metric("Next week to publish", f"{to_plan.iloc[0]:%a %d %b %Y}" if len(to_plan) else "—")
     tables.show(weeks.drop(columns=["scenario_id"]), column_config={
         "week": st.column_config.DateColumn("week (Monday)", format="ddd DD MMM YYYY"),
         "versions": st.column_config.NumberColumn("roster versions")})
@@ -35,9 +37,59 @@ def plan_section(center: str, methods: list[str]) -> None:
     week = planning.next_week(context.store(), center)
     if which == "pick":
         week = st.date_input("Monday", value=week, key=state.PLAN_DAY)
-    if st.button(f"Plan the week of {week:%d %b %Y}", key=state.PLAN_WEEK, type="primary", disabled=not methods,
-                 icon=":material/add:"):
-        run(lambda: planning.roll_forward(context.store(), center, week, context.user(), methods), week)
+    count = st.number_input("Weeks to plan", min_value=1, max_value=MAX_WEEKS, value=1, key=state.PLAN_COUNT,
+                            help="each week takes the one before as it is; roster them together below")
+    label = f"Plan the week of {week:%d %b %Y}" if count == 1 else f"Plan {count} weeks from {week:%d %b %Y}"
+    if st.button(label, key=state.PLAN_WEEK, type="primary", disabled=not methods, icon=":material/add:"):
+        run(lambda: planning.plan_weeks(context.store(), center, week, int(count), context.user(), methods)[0], week)
+
+
+def horizon_section(center: str) -> None:
+    """Roster several planned weeks as one horizon, then publish them together."""
+    st.subheader("Roster several weeks as one")
+    st.caption("The solver plans the weeks together, so rest, consecutive days, nights and weekends hold across "
+               "them; each week gets its part as a draft, and publishing publishes them all.")
+    done = state.pop(state.HORIZON_DONE)
+    if done:
+        st.success(done, icon=":material/check_circle:")
+    weeks = planning.calendar(context.store(), center, weeks_ahead=0)
+    planned = list(weeks["week"])
+    unpublished = [week for week, status in zip(planned, weeks["state"]) if status != planning.PUBLISHED]
+    first_column, weeks_column, limit_column = st.columns(3)
+    first = first_column.selectbox("First week", planned, key=state.HORIZON_FIRST,
+                                   index=planned.index(unpublished[0]) if unpublished else 0,
+                                   format_func=lambda day: f"{day:%a %d %b %Y}")
+    weeks = weeks_column.number_input("Weeks", min_value=2, max_value=MAX_WEEKS, value=2, key=state.HORIZON_WEEKS)
+    limit = limit_column.number_input("Time limit (seconds)", min_value=5, max_value=3600, value=30, step=5,
+                                      key=state.HORIZON_TIME_LIMIT)
+    if st.button(f"Roster {weeks} weeks as one", key=state.HORIZON_GENERATE, icon=":material/bolt:"):
+        generate_horizon(center, first, int(weeks), float(limit))
+    drafts = state.get(state.HORIZON_DRAFTS)
+    if drafts and st.button(f"Publish the {len(drafts)} weeks", key=state.HORIZON_PUBLISH, type="primary",
+                            icon=":material/publish:"):
+        horizon.publish(context.store(), drafts, context.user())
+        state.drop(state.HORIZON_DRAFTS)
+        state.put(state.HORIZON_DONE, f"Published the {len(drafts)} weeks: agents see them under My shifts.")
+        st.rerun()
+
+
+def generate_horizon(center: str, first: dt.date, weeks: int, time_limit: float) -> None:
+    store = context.store()
+    try:
+        chosen = horizon.horizon_weeks(store, center, first, weeks)
+        scenario = horizon.horizon_scenario(store, chosen)
+    except InputError as error:
+        problems.show(error, "These weeks cannot be rostered together yet")
+        return
+    result, _ = solving.generate(scenario, time_limit, context.settings().solver_workers)
+    if result.roster.empty:
+        st.error("No roster for these weeks: " + (" ".join(result.infeasibility) or "try a longer time limit."),
+                 icon=":material/block:")
+        return
+    state.put(state.HORIZON_DRAFTS, horizon.save_drafts(store, chosen, result.roster, context.user()))
+    state.put(state.HORIZON_DONE, f"Drafts saved for the {weeks} weeks from {first:%d %b %Y} "
+                                  f"({result.status.lower()}); check them on the Roster page, then publish.")
+    st.rerun()
 
 
 def methods_input() -> list[str]:
@@ -79,6 +131,8 @@ def page() -> None:
     methods = methods_input()
     forecast_section(methods)
     plan_section(center, methods)
+    if context.may("generate"):
+        horizon_section(center)
 
 
 page()

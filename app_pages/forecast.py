@@ -11,11 +11,11 @@ from forecasts.forecast import ForecastResult, forecast_history
 from forecasts.history import read_history
 from forecasts.methods import METHOD_NAMES
 from forecasts.sample import sample_history, sample_special_days
-from forecasts.staffing import StaffingConfig, staffing_overview, staffing_requirements
+from forecasts.staffing import StaffingConfig, staffing_overview
 from tabular import InputError
 from wfm import plots
 from wfm.storage import NotFound
-from wfm_app import context, demand, problems, state, tables
+from wfm_app import context, demand, overrides, problems, state, tables
 from wfm_app.text import md
 
 SOURCES = {"sample": "Sample center", "stored": "Stored history", "upload": "Upload a CSV"}
@@ -137,8 +137,10 @@ def show_forecast(result: ForecastResult, history: pd.DataFrame) -> None:
     for note in result.notes:
         st.info(md(note), icon=":material/info:")
     queues = list(dict.fromkeys(result.forecast["queue"]))
+    week_overrides = overrides.week_overrides(context.store(), context.scenario_id())
     for tab, queue in zip(st.tabs([md(queue) for queue in queues]), queues):
-        tab.plotly_chart(demand.history_forecast_figure(history, result.forecast, queue), key=f"forecast-{queue}")
+        chart = overrides.mark(demand.history_forecast_figure(history, result.forecast, queue), week_overrides, queue)
+        tab.plotly_chart(chart, key=f"forecast-{queue}")
     st.subheader("Backtest: WAPE per method and queue")
     st.caption("Mean weighted absolute percentage error over the held-out weeks; ✓ marks the method used.")
     tables.show(demand.accuracy_table(result.accuracy))
@@ -217,7 +219,10 @@ forecast_queues = list(dict.fromkeys(result.forecast["queue"].astype(str)))
 targets = targets_input(forecast_queues, dict(config.queues))
 if targets is None:
     st.stop()
-requirements = staffing_requirements(result.forecast, targets, result.interval_minutes)
+week_overrides = overrides.week_overrides(context.store(), context.scenario_id())
+if week_overrides:
+    st.caption(f"With the week's {len(week_overrides)} demand override(s) applied (page Demand overrides).")
+requirements = overrides.requirement(result.forecast, week_overrides, targets)
 show_requirements(requirements, result.interval_minutes)
 if st.button("Save as the week's demand", type="primary", key=state.SAVE_REQUIREMENTS, icon=":material/save:"):
     save_requirements(result, requirements, targets, state.get(state.FORECAST_HISTORY), forecast_source, forecast_label)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from scheduler.roster import shifts_from_roster
-from wfm_app import context, exports, figures, published, roster_views, tables
+from wfm_app import context, exports, figures, published, roster_views, state, tables
 from wfm_app.text import md
 
 
@@ -17,6 +17,29 @@ def show_time_off(scenario, agent_id: str) -> None:
     for leave in published.time_off_rows(scenario, agent_id).itertuples(index=False):
         st.info(f"**{md(leave.reason.capitalize())}**: {leave[0]:%a %d %b %H:%M} to {leave[1]:%a %d %b %H:%M}",
                 icon=":material/beach_access:")
+
+
+def seen_before(store, scenario_id: int, version) -> int | None:
+    """The version the agent had seen before this one was first shown in this session (kept for the session,
+    so that the marks stay while they look); the store then notes this one as seen."""
+    kept = state.get(state.SEEN_BEFORE) or {}
+    if scenario_id not in kept or kept[scenario_id][1] != version.id:
+        kept[scenario_id] = (store.last_seen(scenario_id), version.id)
+        store.mark_seen(scenario_id, version.id)
+        state.put(state.SEEN_BEFORE, kept)
+    return kept[scenario_id][0]
+
+
+def show_changes(store, scenario_id: int, version, roster, agent_id: str, scenario) -> None:
+    """Shifts changed since the agent last looked at this week's roster."""
+    previous = seen_before(store, scenario_id, version)
+    if previous is None or previous == version.id:
+        return
+    changed = published.changed_shifts(scenario, store.load_roster(previous), roster, agent_id)
+    if changed:
+        st.warning(f"**Changed since you last looked** (version {store.get_version(previous).number} → "
+                   f"{version.number}):  \n" + "  \n".join(md(change) for change in changed),
+                   icon=":material/change_circle:")
 
 
 def show_week(roster, agent_id: str, scenario, version) -> None:
@@ -51,7 +74,9 @@ def page() -> None:
                 icon=":material/hourglass_empty:")
         return
     st.caption(f"Week of {scenario.config.week_start:%A %d %B %Y}, published version {version.number}.")
-    show_week(store.load_roster(version.id), agent_id, scenario, version)
+    roster = store.load_roster(version.id)
+    show_changes(store, scenario_id, version, roster, agent_id, scenario)
+    show_week(roster, agent_id, scenario, version)
 
 
 page()

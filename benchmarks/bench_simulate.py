@@ -74,10 +74,10 @@ def expectation_gap(simulated, roster, scenario, replications: int) -> dict:
     return gaps
 
 
-def sample_roster(folder: Path, time_limit: float) -> tuple[Path, float]:
+def sample_roster(folder: Path, time_limit: float, deterministic: bool = False) -> tuple[Path, float]:
     """The sample center's roster, and its short staffing in % of required hours."""
     scenario = load_scenario(write_demo_scenario(folder / "scenario"))
-    result = solve_roster(scenario, time_limit=time_limit, workers=2)
+    result = solve_roster(scenario, time_limit=time_limit, workers=2, deterministic=deterministic)
     write_roster(result.roster, folder / "roster.csv")
     hours = summary(result.roster, scenario)["hours"]
     return folder / "roster.csv", 100 * hours["short"] / hours["required"]

@@ -9,11 +9,14 @@
   goes too), a shift starting inside the absence is gone. The absent agent's other shifts stay as
   published (so the agent is not called in on the days around the absence).
 - Every other agent's shifts from `from_time` on are re-planned in one CP-SAT model under every hard
-  rule (the frozen shifts held fixed in it), starting from the published roster and charged
-  `weights.change` for every shift that differs from it, as `wfm roster --baseline` does. So that the
-  smallest change wins among equals (extending a shift by an hour before calling someone in for a day),
-  a changed shift also costs `MOVED_HOUR_SHARE` of that charge per hour it moves (hours it gains or
-  loses against the agent's published shift that day, or its length on a published day off). A shift
+  rule (the frozen shifts held fixed in it). An agent may keep or drop each published shift, or take
+  on a day one of the `CANDIDATES_PER_DAY` shifts that cover the most of the gaps the absences leave
+  (intervals short of the requirement that the absent agents covered). The model starts from the
+  published roster less the absences and charges `weights.change` for every shift that differs from
+  the published one, as `wfm roster --baseline` does. So that the smallest change wins among equals
+  (extending a shift by an hour before calling someone in for a day), a changed day also costs
+  `MOVED_HOUR_SHARE` of that charge per hour of difference between its published and its new shift
+  (a day off counting as none). The search re-plans a few agents at a time (`RepairModel.solve`). A shift
   kept unchanged keeps its breaks; new shifts get theirs from the model. Fairness spreads are not
   re-weighed: the re-plan weighs coverage, changes and preferences.
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,11 +40,12 @@ from ortools.sat.python import cp_model
 from scheduler import baseline
 from scheduler.check import check_roster
 from scheduler.costs import COST_SCALE, SOFT
+from scheduler.engine.breaks import nominal_break_counts
 from scheduler.engine.coverage import add_break_counts, add_coverage, over_staffing_cost, short_staffing_cost
-from scheduler.engine.data import RosterData, ShiftFacts, units_of
+from scheduler.engine.data import RosterData, units_of
 from scheduler.engine.hard_rules import new_works
 from scheduler.engine.result import roster_table
-from scheduler.engine.run import Progress, Run
+from scheduler.engine.run import Progress, Run, deterministic_clock
 from scheduler.engine.soft_rules import change_prices, preference_cost
 from scheduler.engine.whole_team import complete_hint
 from scheduler.evaluate import coverage_table
@@ -50,7 +55,11 @@ from scheduler.scenario import Scenario, TimeOff
 from scheduler.solve import RosterResult
 from tabular import MAX_PROBLEMS, InputError, Problem
 
-REPAIR_SECONDS = 5.0  # the default time limit: a repair is wanted within seconds
+REPAIR_SECONDS = 8.0  # the default time limit: a repair is wanted within seconds
+NEIGHBOURHOOD_AGENTS = 15  # agents re-planned together in one step of the search
+STEP_SECONDS = 1.0  # at most, for one step
+STALL_ROUNDS = 4  # rounds over the days without a cheaper roster before the search stops early
+CANDIDATES_PER_DAY = 5  # new shifts an agent may be given on a day, those covering the most of the gaps
 MOVED_HOUR_SHARE = 0.05  # of weights.change, per hour a changed shift moves from the published one
 ABSENCE_REASON = "absent"
 PUBLISHED = "published roster"
@@ -81,12 +90,24 @@ def replan(
     `REPAIR_SECONDS`, or the scenario's solver limit when lower) on `workers` threads (default the
     scenario's). Returns the roster and, per agent with a change, `old → new` per changed day (as
     `scheduler.baseline.changes`). Bad input (a roster not of this scenario, `from_time` outside the
-    horizon, an unknown agent, an absence ending before it starts or starting before `from_time`)
-    raises InputError. `with_absences(scenario, published, from_time, absences)` is the scenario to
-    check or evaluate the roster against."""
+    horizon, an unknown agent, an absence ending before it starts, work in an absence before
+    `from_time`) raises InputError. Pass every absence of the horizon, an earlier repair's too (one that
+    began before `from_time` must already show in the published roster before it).
+    `with_absences(scenario, published, from_time, absences)` is the scenario to check or evaluate the
+    roster against. With `solver.deterministic`, the same repair on every run (one worker, the time limit
+    in CP-SAT's deterministic seconds, as `solve_roster`)."""
     settings = scenario.config.solver
-    run = Run(time_limit or min(REPAIR_SECONDS, settings.time_limit_seconds), workers or settings.workers,
-              settings.seed, progress)
+    limit = time_limit or min(REPAIR_SECONDS, settings.time_limit_seconds)
+    if settings.deterministic:
+        with deterministic_clock():
+            return repair_in(scenario, published, from_time, absences, Run(limit, 1, settings.seed, progress))
+    return repair_in(scenario, published, from_time, absences,
+                     Run(limit, workers or settings.workers, settings.seed, progress))
+
+
+def repair_in(scenario: Scenario, published: pd.DataFrame, from_time: dt.datetime, absences: Iterable[Absence],
+              run: Run) -> tuple[RosterResult, dict[str, list[str]]]:
+    """The repair by the run's clock and time limit."""
     repair = with_absences(scenario, published, from_time, absences)
     plan = Plan.of(repair, scenario.minutes(from_time))
     data = RosterData.build(repair)
@@ -105,7 +126,10 @@ def with_absences(scenario: Scenario, published: pd.DataFrame, from_time: dt.dat
     horizon_end = scenario.timestamp(scenario.config.horizon_minutes)
     spans = [dataclasses.replace(absence, end=absence.end or horizon_end) for absence in absences]
     problems = moment_problems(scenario, from_time) + absence_problems(scenario, from_time, spans)
-    problems += published_problems(scenario, published)
+    if not problems:  # the published roster is read against the absences' part before the moment
+        past = tuple(TimeOff(agent_id=span.agent_id, start=span.start, end=min(span.end, from_time),
+                             reason=ABSENCE_REASON) for span in spans if span.start < from_time)
+        problems = published_problems(dataclasses.replace(scenario, absences=past), published)
     if problems:
         raise InputError(problems[:MAX_PROBLEMS])
     return dataclasses.replace(scenario, baseline=published, absences=tuple(
@@ -121,8 +145,7 @@ def moment_problems(scenario: Scenario, from_time: dt.datetime) -> list[Problem]
 
 
 def absence_problems(scenario: Scenario, from_time: dt.datetime, absences: list[Absence]) -> list[Problem]:
-    """An absence names a known agent, ends after it starts, and starts inside the horizon at or after
-    `from_time` (before it the roster is frozen: what happened happened)."""
+    """An absence names a known agent, ends after it starts, and starts inside the horizon."""
     known = {agent.agent_id for agent in scenario.agents}
     horizon_end = scenario.timestamp(scenario.config.horizon_minutes)
     problems = []
@@ -132,9 +155,6 @@ def absence_problems(scenario: Scenario, from_time: dt.datetime, absences: list[
             problems.append(Problem(f"unknown agent '{absence.agent_id}': not one of the scenario's agents", where))
         elif absence.end <= absence.start:
             problems.append(Problem(f"it ends ({absence.end:%Y-%m-%d %H:%M}) before it starts", where))
-        elif absence.start < from_time:
-            problems.append(Problem(f"it starts before the re-plan's moment ({from_time:%Y-%m-%d %H:%M}), and the "
-                                    "roster before that moment is kept as it was; start it then or later", where))
         elif absence.start >= horizon_end:
             problems.append(Problem(f"it starts after the horizon planned (it ends {horizon_end:%Y-%m-%d %H:%M})", where))
     return problems
@@ -142,7 +162,8 @@ def absence_problems(scenario: Scenario, from_time: dt.datetime, absences: list[
 
 def published_problems(scenario: Scenario, published: pd.DataFrame) -> list[Problem]:
     """A published roster fit to repair is a valid roster of this scenario's horizon (the repair keeps its
-    frozen part, so that part must keep every rule)."""
+    frozen part, so that part must keep every rule), in which nobody works in an absence before the moment
+    (an earlier repair's absences: before the moment the roster is kept as it was)."""
     try:
         violations = check_roster(published, scenario)
     except InputError as error:
@@ -163,7 +184,7 @@ class Plan:
     frozen: dict[str, list[RosterShift]]  # model agent -> shifts starting before the moment
     open: dict[str, dict[int, RosterShift]]  # model agent -> day -> published shift from the moment on
     absent: set[str]
-    lost: list[RosterShift]  # the absent agents' published shifts the absences cut or took
+    lost: list[tuple[str, tuple[tuple[str, int, int], ...]]]  # (queue, segments) the absences took
 
     @classmethod
     def of(cls, repair: Scenario, start: int) -> "Plan":
@@ -175,8 +196,9 @@ class Plan:
             if shift.agent_id in absences:
                 kept = cut(shift, absences[shift.agent_id])
                 plan.keep(shift, kept)
-                if kept != shift.segments:
-                    plan.lost.append(shift)
+                until = kept[-1][2] if kept else shift.start
+                plan.lost.append((shift.queue, tuple((activity, max(begin, until), end)
+                                                     for activity, begin, end in shift.segments if end > until)))
             elif shift.start < start:
                 plan.keep(shift, shift.segments)
                 plan.frozen[shift.agent_id].append(shift)
@@ -187,6 +209,13 @@ class Plan:
     def keep(self, shift: RosterShift, pieces: tuple[tuple[str, int, int], ...]) -> None:
         self.kept_rows += segment_rows(self.scenario, shift.agent_id, shift.name, shift.queue, list(pieces))
         self.kept_work.append((shift.queue, pieces))
+
+    def unrepaired(self) -> pd.DataFrame:
+        """The published roster less the absences: where the repair starts from."""
+        rows = self.kept_rows + [row for agent_id, days in self.open.items() for shift in days.values()
+                                 for row in segment_rows(self.scenario, agent_id, shift.name, shift.queue,
+                                                         list(shift.segments))]
+        return pd.DataFrame(rows, columns=ROSTER_COLUMNS).sort_values(["agent_id", "start"], kind="stable")
 
     def fixed_coverage(self, data: RosterData) -> dict[tuple[str, int], int]:
         """The previous roster's coverage and that of the rows kept as they are."""
@@ -219,6 +248,7 @@ class RepairModel:
     published: set[Key]  # each model agent's published shifts from the moment on (hinted)
     frozen: set[Key]
     free_breaks: dict  # (k, queue, slot, offset) -> agents of new shifts taking the break there
+    newcomers: dict[int, list[str]]  # day -> the agents who may take a new shift on it
 
     @classmethod
     def build(cls, data: RosterData, plan: Plan) -> "RepairModel":
@@ -232,9 +262,8 @@ class RepairModel:
             if agent.agent_id in plan.absent:
                 continue
             options = [(k, queue) for _, k, queue in sorted(key for key in frozen if key[0] == agent.agent_id)]
-            options += [(k, queue) for k, queue in data.eligible[agent.agent_id]
-                        if data.shifts[k].shift.start >= plan.start
-                        and ((agent.agent_id, k, queue) in published or helps(data.shifts[k], queue, gaps))]
+            options += [key[1:] for key in published if key[0] == agent.agent_id]
+            options += candidates(data, plan, agent.agent_id, gaps)
             mine = new_works(model, data, agent, options)
             add_agent_rules(model, data, agent, mine)
             works.update(mine)
@@ -248,14 +277,69 @@ class RepairModel:
         for key, var in works.items():
             model.add_hint(var, key in frozen or key in published)
         complete_hint(model)
-        return cls(model, works, published, frozen, free_breaks)
+        newcomers, given = defaultdict(set), frozen | published
+        for agent_id, k, queue in works:
+            if (agent_id, k, queue) not in given:
+                newcomers[data.shifts[k].day].add(agent_id)
+        return cls(model, works, published, frozen, free_breaks, {day: sorted(ids) for day, ids in newcomers.items()})
 
-    def solve(self, run: Run) -> tuple[str, set[Key], dict, float | None, float | None]:
-        """Status, the shifts worked, the new shifts' break counts, objective and bound (cost units).
-        Without a solution in time, the published roster less the absences (the hint, valid)."""
+    def solve(self, run: Run) -> tuple[str, set[Key], dict | None, float | None, float | None]:
+        """Status, the shifts worked, the new shifts' break counts, objective and bound (cost units; None
+        when not proven). A large-neighbourhood search from the published roster less the absences: each
+        step re-plans up to `NEIGHBOURHOOD_AGENTS` agents drawn from those who may take a new shift on one
+        day (the days in turn), every other agent held, and keeps a cheaper roster. One CP-SAT search of
+        the whole model would spend its seconds on agents that cannot help."""
+        values = self.hinted_values()
+        days = sorted(self.newcomers)
+        if values is None or not days:
+            return self.solve_whole(run)
+        best, steps, idle = self.cost(values), 0, 0
+        draw = random.Random(run.seed)
+        while run.remaining() > 0 and idle < STALL_ROUNDS * len(days):
+            pool = self.newcomers[days[steps % len(days)]]
+            steps += 1
+            found = self.step(run, values, set(draw.sample(pool, min(NEIGHBOURHOOD_AGENTS, len(pool)))))
+            if found is not None and found[1] < best:
+                values, best, idle = found[0], found[1], 0
+            else:
+                idle += 1
+        chosen = {key for key, var in self.works.items() if values[var.index]}
+        breaks = {key: values[count.index] for key, count in self.free_breaks.items() if values[count.index]}
+        return "FEASIBLE", chosen, breaks, best / COST_SCALE, None
+
+    def step(self, run: Run, values: list[int], free: set[str]) -> tuple[list[int], float] | None:
+        """The best roster found in the step's seconds with only the `free` agents' shifts open, and its
+        cost; None when none was found."""
+        model = self.model.clone()
+        model.clear_hints()
+        for key, var in self.works.items():
+            if key[0] not in free:
+                model.add(model.get_bool_var_from_proto_index(var.index) == values[var.index])
+        variables = [model.get_int_var_from_proto_index(i) for i in range(len(values))]
+        for var, value in zip(variables, values):
+            model.add_hint(var, value)
+        status, solver = run.solve(model, min(STEP_SECONDS, run.remaining()), "repair", 1 / COST_SCALE)
+        if status not in ("OPTIMAL", "FEASIBLE"):
+            return None
+        return [solver.value(var) for var in variables], solver.objective_value
+
+    def hinted_values(self) -> list[int] | None:
+        """Every variable's hinted value (`complete_hint` found them), or None."""
+        hint = dict(zip(self.model.proto.solution_hint.vars, self.model.proto.solution_hint.values))
+        if len(hint) < len(self.model.proto.variables):
+            return None
+        return [hint[i] for i in range(len(self.model.proto.variables))]
+
+    def cost(self, values: list[int]) -> float:
+        objective = self.model.proto.objective
+        return sum(c * values[v] for v, c in zip(objective.vars, objective.coeffs)) + objective.offset
+
+    def solve_whole(self, run: Run) -> tuple[str, set[Key], dict | None, float | None, float | None]:
+        """One CP-SAT search of the whole model; without a solution in time, the published roster less
+        the absences (the hint, valid), and no break counts."""
         status, solver = run.solve(self.model, run.remaining(), "repair", 1 / COST_SCALE, presolve=False)
         if status not in ("OPTIMAL", "FEASIBLE"):
-            return status, self.frozen | self.published, {}, None, None
+            return status, self.frozen | self.published, None, None, None
         chosen = {key for key, var in self.works.items() if solver.boolean_value(var)}
         breaks = {key: value for key, count in self.free_breaks.items() if (value := int(solver.value(count)))}
         # every cost is at least 0 (the model's constants included), whatever the search proved so far
@@ -271,8 +355,8 @@ def absence_gaps(data: RosterData, plan: Plan) -> set[tuple[str, int]]:
         for shift in days.values():
             add_work(data, cover, shift.queue, shift.segments)
     before = defaultdict(int, cover)
-    for shift in plan.lost:
-        add_work(data, before, shift.queue, shift.segments)
+    for queue, pieces in plan.lost:
+        add_work(data, before, queue, pieces)
     return {key for key, needed in data.required.items() if before[key] > cover[key] and needed > cover[key]}
 
 
@@ -284,9 +368,20 @@ def add_work(data: RosterData, cover: dict[tuple[str, int], int], queue: str, pi
             cover[queue, t] += units
 
 
-def helps(facts: ShiftFacts, queue: str, gaps: set[tuple[str, int]]) -> bool:
-    """Whether a shift on the queue covers one of the gaps (breaks in the middle of their windows)."""
-    return any((queue, t) in gaps for t, _ in facts.nominal_cover())
+def candidates(data: RosterData, plan: Plan, agent_id: str, gaps: set[tuple[str, int]]) -> list[tuple[int, str]]:
+    """The (shift type, queue) the agent might newly work from the moment on: on each day, the
+    `CANDIDATES_PER_DAY` that cover the most of the gaps (breaks in the middle of their windows), the
+    least moved from the agent's published shift among equals."""
+    published = plan.open.get(agent_id, {})
+    by_day: dict[int, list[tuple[int, int, int, str]]] = defaultdict(list)
+    for k, queue in data.eligible[agent_id]:
+        facts = data.shifts[k]
+        if facts.shift.start < plan.start or data.baseline.get(agent_id, {}).get(facts.day) == (k, queue):
+            continue  # frozen, or the published shift (a candidate anyway)
+        covered = sum((queue, t) in gaps for t, _ in facts.nominal_cover())
+        if covered:
+            by_day[facts.day].append((-covered, moved_minutes(data, published, k), k, queue))
+    return [(k, queue) for options in by_day.values() for _, _, k, queue in sorted(options)[:CANDIDATES_PER_DAY]]
 
 
 def shift_keys(data: RosterData, agent_id: str, shifts: Iterable[RosterShift]) -> list[Key]:
@@ -318,7 +413,10 @@ def add_repair_coverage(model: cp_model.CpModel, data: RosterData, works: dict[K
     for key, var in works.items():
         if key not in frozen and key not in keeps_breaks:
             free[key[1:]].append(var)
-    counts: dict[tuple[int, str], object] = {key: sum(variables) for key, variables in free.items()}
+    counts: dict[tuple[int, str], object] = {}
+    for (k, queue), variables in free.items():  # a count variable keeps each coverage row short
+        counts[k, queue] = model.new_int_var(0, len(variables), f"new shifts({data.shifts[k].label} {queue})")
+        model.add(counts[k, queue] == sum(variables))
     free_breaks = add_break_counts(model, data, counts, {key: len(variables) for key, variables in free.items()})
     breaks = dict(free_breaks)
     for (agent_id, k, queue), offsets in keeps_breaks.items():
@@ -365,9 +463,9 @@ def was_length(data: RosterData, published: dict[int, RosterShift], k: int) -> i
     return 0 if was is None else was.length
 
 
-def repaired_roster(data: RosterData, plan: Plan, chosen: set[Key], free_breaks: dict) -> pd.DataFrame:
+def repaired_roster(data: RosterData, plan: Plan, chosen: set[Key], free_breaks: dict | None) -> pd.DataFrame:
     """The rows kept as they are, the published shifts kept with their breaks, and the new shifts with
-    the breaks the model placed."""
+    the breaks the model placed (without a model's solution, in the middle of their windows)."""
     rows = list(plan.kept_rows)
     new: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for agent_id, k, queue in sorted(chosen):
@@ -380,7 +478,8 @@ def repaired_roster(data: RosterData, plan: Plan, chosen: set[Key], free_breaks:
             rows += segment_rows(plan.scenario, agent_id, was.name, queue, list(was.segments))
         else:
             new[agent_id].append((k, queue))
-    parts = [part for part in (pd.DataFrame(rows, columns=ROSTER_COLUMNS), roster_table(data, dict(new), free_breaks))
+    breaks = nominal_break_counts(data, dict(new)) if free_breaks is None else free_breaks
+    parts = [part for part in (pd.DataFrame(rows, columns=ROSTER_COLUMNS), roster_table(data, dict(new), breaks))
              if not part.empty]
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROSTER_COLUMNS)
     return table.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)

@@ -63,7 +63,8 @@ def test_a_replan_without_absences_changes_nothing(center, tmp_path):
     (["--from", "2026-12-02 08:00", "--absent", "a1,2026-12-03,2026-12-04,x"], "give AGENT_ID, AGENT_ID,FROM or"),
     (["--from", "2026-12-09 08:00"], "--from: 2026-12-09 08:00 is outside the horizon planned"),
     (["--from", "Wednesday"], "--from: 'Wednesday' is not a date-time"),
-    (["--from", "2026-12-02 08:00", "--absent", "a1,2026-12-01 08:00"], "it starts before the re-plan's moment"),
+    (["--from", "2026-12-02 08:00", "--absent", "a1,2026-12-01 08:00"],
+     "published.csv: is not a valid roster of this scenario: A1 (a1) works Tue 08:00–16:00 during time off (absent)"),
 ])
 def test_bad_input_is_a_located_message(center, tmp_path, options, message):
     result = replan(center, tmp_path, *options)
@@ -90,3 +91,27 @@ def test_check_names_a_missing_absences_file(center, tmp_path):
                                  str(tmp_path / "nothing.csv")])
     assert result.exit_code == 2 and "nothing.csv" in squeezed(result.output)
     no_traceback(result)
+
+
+def test_a_second_replan_counts_the_first_ones_absences(center, tmp_path):
+    folder, _ = center
+    first = replan(center, tmp_path, "--from", "2026-12-01 12:30", "--absent", "a1,,2026-12-02")
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, ["replan", "--scenario", str(folder), "--roster", str(tmp_path / "out" / "roster.csv"),
+                                 "--from", "2026-12-03 00:00", "--absent", "a2,,2026-12-03", "--out",
+                                 str(tmp_path / "again"), *SOLVE])
+    assert second.exit_code == 0, second.output
+    assert "Counting the absences of" in second.output
+    absences = pd.read_csv(tmp_path / "again" / "absences.csv")
+    assert absences["agent_id"].tolist() == ["a1", "a2"]
+    check = runner.invoke(app, ["check", str(tmp_path / "again" / "roster.csv"), "--scenario", str(folder)])
+    assert check.exit_code == 0, check.output
+
+
+def test_a_new_roster_in_the_repairs_folder_drops_its_absences(center, tmp_path):
+    folder, _ = center
+    assert replan(center, tmp_path, "--from", "2026-12-02 08:00", "--absent", "a1").exit_code == 0
+    assert (tmp_path / "out" / "absences.csv").exists()
+    again = runner.invoke(app, ["roster", "--scenario", str(folder), "--out", str(tmp_path / "out"), *SOLVE])
+    assert again.exit_code == 0, again.output
+    assert not (tmp_path / "out" / "absences.csv").exists()

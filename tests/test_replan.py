@@ -3,6 +3,7 @@ roster checked by the independent checker against the scenario with the absences
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -118,7 +119,7 @@ def test_the_absent_agents_cut_week_needs_the_absence_to_pass_the_checker():
 @pytest.mark.parametrize("absences, when, message", [
     ([Absence("zz", WEDNESDAY)], WEDNESDAY, "unknown agent 'zz'"),
     ([Absence("a1", at(3, 8), at(2, 8))], WEDNESDAY, "it ends (2026-12-02 08:00) before it starts"),
-    ([Absence("a1", at(1, 8))], WEDNESDAY, "it starts before the re-plan's moment"),
+    ([Absence("a1", at(1, 8))], WEDNESDAY, "A1 (a1) works Tue 08:00–16:00 during time off (absent)"),
     ([], at(7, 0), "outside the horizon planned"),
     ([], at(-1, 12), "outside the horizon planned"),
 ])
@@ -156,3 +157,62 @@ def test_a_short_shift_passes_only_when_an_absence_begins_where_it_ends():
     for begins, passes in [(at(0, 12), True), (at(0, 12.5), True), (at(0, 13), False), (at(0, 11), False)]:
         absent = with_absences(case, roster, START, [Absence("a3", begins, at(0, 20))])
         assert (check_roster(short, absent) == []) is passes, begins
+
+
+def test_a_repair_in_the_second_week_of_two_keeps_the_first():
+    agents = [agent(name, min_hours=16, max_hours=40) for name in ("a1", "a2")] + [agent("a3", max_hours=40)]
+    case = scenario(agents, demand(range(12), 8, 16, required=2), weeks=2, min_full_weekends_off=0)
+    days = [day for day in range(12) if day % 7 < 5]
+    roster = published(*[day_shift(name, day) for name in ("a1", "a2") for day in days])
+    when = at(9, 0)  # Wednesday of the second week
+    result, changed = repaired(case, roster, when, [Absence("a2", when, at(10, 0))])
+    assert rows_before(result.roster, when).equals(rows_before(roster, when))
+    assert changed == {"a2": ["Wed (week 2) 08:00 8h voice → Wed (week 2) off"],
+                       "a3": ["Wed (week 2) off → Wed (week 2) 08:00 8h voice"]}
+
+
+def test_a_repair_from_the_first_moment_keeps_the_rest_after_last_weeks_roster():
+    last_week = published(day_shift("a3", -1, start=14))  # Sunday 14:00–22:00: 11 h rest until Monday 09:00
+    agents = [agent(name, max_hours=40) for name in ("a1", "a2", "a3")]
+    case = scenario(agents, demand(WEEKDAYS, 8, 16, required=2), previous=last_week)
+    roster = published(*[day_shift(name, day) for name in ("a1", "a2") for day in WEEKDAYS])
+    result, changed = repaired(case, roster, START, [Absence("a1", START, at(1, 0))])
+    assert changed["a3"] == ["Mon off → Mon 09:00 8h voice"]
+    assert result.terms["short_hours"] == 1
+
+
+def test_without_a_solution_in_time_the_roster_is_the_published_one_less_the_absences(monkeypatch):
+    case, _ = two_needed(breaks=(LUNCH,))
+    roster = published(*[day_shift(name, day, lunch_at=11.5) for name in ("a1", "a2") for day in WEEKDAYS])
+    monkeypatch.setattr("scheduler.replan.complete_hint", lambda model: None)  # no full hint: no search from it
+    monkeypatch.setattr("scheduler.replan.Run.solve", lambda *args, **kwargs: ("UNKNOWN", None))
+    result, changed = repaired(case, roster, WEDNESDAY, [Absence("a1", WEDNESDAY, at(3, 0))])
+    assert result.status == "UNKNOWN" and "No repair was found" in result.warnings[0]
+    assert changed == {"a1": ["Wed 08:00 8h voice → Wed off"]}
+    kept = roster[~((roster["agent_id"] == "a1") & (roster["start"].dt.day == WEDNESDAY.day))]
+    spans = lambda table: [(shift.agent_id, shift.start, shift.end) for shift in shifts_from_roster(table, case)]
+    assert spans(result.roster) == spans(kept)
+    lunches = result.roster[(result.roster["activity"] == "lunch") & (result.roster["agent_id"] == "a2")]
+    assert set(lunches["start"].dt.hour[lunches["start"] < pd.Timestamp(WEDNESDAY)]) == {11}  # frozen: 11:30
+    assert set(lunches["start"].dt.hour[lunches["start"] > pd.Timestamp(WEDNESDAY)]) == {12}  # off the grid: mid-window
+
+
+def test_a_deterministic_scenario_repairs_the_same_way_twice():
+    case, roster = two_needed(breaks=(LUNCH,))
+    case = dataclasses.replace(case, config=case.config.model_copy(
+        update={"solver": case.config.solver.model_copy(update={"deterministic": True})}))
+    absences = [Absence("a1", at(2, 10))]
+    first, _ = repaired(case, roster, at(2, 10), absences)
+    again, _ = repaired(case, roster, at(2, 10), absences)
+    assert first.roster.equals(again.roster)
+
+
+def test_a_second_repair_keeps_the_first_ones_absence():
+    case, roster = two_needed(breaks=(LUNCH,))
+    first_absence = [Absence("a1", at(1, 12.5), at(2, 24))]
+    first, _ = repaired(case, roster, at(1, 12.5), first_absence)
+    both = first_absence + [Absence("a2", at(3, 0), at(3, 24))]
+    second, changed = repaired(case, first.roster, at(3, 0), both)
+    assert rows_before(second.roster, at(3, 0)).equals(rows_before(first.roster, at(3, 0)))
+    assert changed["a2"] == ["Thu 08:00 8h voice → Thu off"]
+    assert work_of(second.roster, "a2")["start"].dt.day.tolist().count(at(3, 0).day) == 0

@@ -93,7 +93,7 @@ def test_a_fresh_database_gets_the_schema_from_the_migration(tmp_path: Path):
     with Store(tmp_path / "data") as store:
         assert (tmp_path / "data" / "wfm.db").is_file()
         assert TABLES <= set(inspect(store.engine).get_table_names())
-        assert current_revision(store.engine) == head_revision() == "0002"
+        assert current_revision(store.engine) == head_revision() == "0003"
 
 
 def test_opening_again_is_a_no_op_that_keeps_the_data(store_url: str):

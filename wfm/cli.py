@@ -234,10 +234,13 @@ def solve_with_progress(scenario, time_limit: float | None, workers: int | None,
 
 
 def write_roster_outputs(scenario, result, out: Path) -> dict:
+    """The roster's outputs; an earlier repair's absences.csv goes (`wfm check` would count it for this
+    roster), and `wfm replan` writes its own after."""
     from scheduler.evaluate import coverage_table, summary
     from scheduler.roster import write_roster
 
     made(out)
+    (out / ABSENCES_FILE).unlink(missing_ok=True)
     to_csv(scenario.requirements, out / "requirements.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
     write_roster(result.roster, out / "roster.csv")
     to_csv(coverage_table(result.roster, scenario), out / "coverage.csv", index=False,
@@ -304,7 +307,7 @@ def replan(
         help="an absent agent, from FROM (default --from) to TO (default the end of the horizon; a date alone "
              "means the end of that day); repeat for each absence")] = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("out"),
-    time_limit: Annotated[float | None, typer.Option(help="seconds for the solver (default 5)")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="seconds for the solver (default 8)")] = None,
     workers: Annotated[int | None, typer.Option(min=1, max=64, help="CP-SAT worker threads")] = None,
     weeks: Annotated[int | None, typer.Option(help="weeks the roster spans (as given to wfm roster --weeks)")] = None,
 ) -> None:
@@ -320,8 +323,8 @@ def replan(
         out = roster_outputs(output_folder(out))
         output_file(out / ABSENCES_FILE)
         when = moment_option(moment, "--from")
-        absences = [absence_option(text, when) for text in absent or []]
         loaded = load_scenario(scenario, weeks=weeks)
+        absences = earlier_absences(roster_file, loaded) + [absence_option(text, when) for text in absent or []]
         published = read_roster(roster_file)
         with named_published(roster_file), solver_progress("Re-planning", time_limit or REPAIR_SECONDS) as update:
             result, _ = repair(loaded, published, when, absences, time_limit, workers, update)
@@ -359,6 +362,27 @@ def absence_option(text: str, moment: dt.datetime):
     return Absence(parts[0], start, end)
 
 
+def earlier_absences(roster_file: Path, scenario) -> list:
+    """The absences of an earlier repair: those of the absences.csv beside the published roster."""
+    from scheduler.replan import Absence
+
+    path = absences_beside(roster_file)
+    return [Absence(leave.agent_id, leave.start, leave.end) for leave in read_absences(path, scenario)] if path else []
+
+
+def absences_beside(roster_file: Path) -> Path | None:
+    beside = roster_file.parent / ABSENCES_FILE
+    return beside if beside.is_file() else None
+
+
+def read_absences(path: Path, scenario) -> tuple:
+    """An absences.csv (time_off.csv's columns) of the scenario's agents; says that it counts them."""
+    from scheduler.io import read_time_off
+
+    console.print(f"Counting the absences of {path}.", markup=False, highlight=False)
+    return read_time_off(path, {agent.agent_id for agent in scenario.agents})
+
+
 @contextmanager
 def named_published(path: Path) -> Iterator[None]:
     """Problems of the published roster named by its file."""
@@ -389,19 +413,17 @@ def check(
 ) -> None:
     """Check a roster (also a hand-edited one) against every hard rule, over all its weeks."""
     from scheduler.check import check_roster, format_violations
-    from scheduler.io import load_scenario, read_time_off
+    from scheduler.io import load_scenario
     from scheduler.roster import read_roster
 
     with reported_errors():
         loaded = load_scenario(scenario, weeks=weeks)
-        beside = roster_file.parent / ABSENCES_FILE
         if absences is not None and not absences.is_file():
             raise InputError(Problem("does not exist or is not a file; give the absences.csv wfm replan wrote",
                                      str(absences)))
-        absences = absences or (beside if beside.is_file() else None)
+        absences = absences or absences_beside(roster_file)
         if absences is not None:
-            loaded = dataclasses.replace(loaded, absences=read_time_off(absences, {a.agent_id for a in loaded.agents}))
-            console.print(f"Counting the absences of {absences}.", markup=False, highlight=False)
+            loaded = dataclasses.replace(loaded, absences=read_absences(absences, loaded))
         table = read_roster(roster_file)
         violations = check_roster(table, loaded)
     if violations:

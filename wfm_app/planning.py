@@ -13,11 +13,12 @@ import datetime as dt
 import pandas as pd
 
 from forecasts.forecast import forecast_history
-from forecasts.staffing import staffing_requirements
+from forecasts.overrides import DemandOverride
 from scheduler.scenario import ScenarioConfig
 from tabular import InputError, Problem
 from wfm.storage import NotFound, ScenarioInfo, Store
 from wfm.storage.store import week_name
+from wfm_app import overrides
 
 NO_DEMAND, FORECAST_SAVED, DRAFT, PUBLISHED, NOT_PLANNED = (
     "no demand", "forecast saved", "draft roster", "published", "to plan")
@@ -82,21 +83,27 @@ def roll_forward(store: Store, center: str, week: dt.date, by: str, methods: lis
     return scenario_id
 
 
+def plan_weeks(store: Store, center: str, first: dt.date, count: int, by: str,
+               methods: list[str] | None = None) -> list[int]:
+    """`count` new weeks in a row from `first` (each rolled forward from the one before); their scenario ids."""
+    return [roll_forward(store, center, first + dt.timedelta(weeks=step), by, methods) for step in range(count)]
+
+
 def forecast_week(store: Store, scenario_id: int, by: str, methods: list[str] | None = None) -> None:
     """Forecast and staff a planned week from the center's history before it, and save it as its demand."""
     info = store.scenario_info(scenario_id)
-    demand = week_demand(store, info.center, store.load_scenario_config(scenario_id), methods)
+    demand = week_demand(store, info.center, store.load_scenario_config(scenario_id), methods,
+                         overrides.week_overrides(store, scenario_id))
     with store.transaction():
         save_demand(store, scenario_id, demand, by)
 
 
-def week_demand(store: Store, center: str, config: ScenarioConfig,
-                methods: list[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The week's forecast and its staffing requirement at the scenario's targets."""
-    result = forecast_history(center_history(store, center, config.week_start), start=config.week_start, weeks=1,
-                              methods=methods)
-    requirements = staffing_requirements(result.forecast, config.staffing_config(), result.interval_minutes)
-    return result.forecast, requirements
+def week_demand(store: Store, center: str, config: ScenarioConfig, methods: list[str] | None,
+                week_overrides: list[DemandOverride] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The week's forecast and its staffing requirement at the scenario's targets, overrides applied."""
+    result = forecast_history(center_history(store, center, config.week_start), start=config.week_start,
+                              weeks=config.weeks, methods=methods)
+    return result.forecast, overrides.requirement(result.forecast, list(week_overrides), config.staffing_config())
 
 
 def save_demand(store: Store, scenario_id: int, demand: tuple[pd.DataFrame, pd.DataFrame], by: str) -> None:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from scheduler.baseline import label, shape, shifts_by_day
 from scheduler.check import Violation, check_roster
+from scheduler.roster import shifts_from_roster
 from scheduler.scenario import Scenario
 from wfm.storage import RosterVersion, Store
 
@@ -35,3 +37,16 @@ def time_off_rows(scenario: Scenario, agent_id: str) -> pd.DataFrame:
             for leave in scenario.time_off
             if leave.agent_id == agent_id and leave.start < week_end and leave.end > week_start]
     return pd.DataFrame(rows, columns=["from", "to", "reason"])
+
+
+def changed_shifts(scenario: Scenario, seen: pd.DataFrame, now: pd.DataFrame, agent_id: str) -> list[str]:
+    """The agent's days whose shift differs between the version they saw and the one published now,
+    as `Wed 08:00 8h voice → Wed off` (a break moved inside an unchanged shift is not a change)."""
+    def days(roster: pd.DataFrame) -> dict:
+        mine = roster[roster["agent_id"].astype(str) == agent_id]
+        return shifts_by_day(scenario, shifts_from_roster(mine, scenario)).get(agent_id, {})
+
+    before, after = days(seen), days(now)
+    return [f"{label(day, before.get(day))} → {label(day, after.get(day))}"
+            for day in sorted(set(before) | set(after))
+            if day not in before or day not in after or shape(before[day]) != shape(after[day])]

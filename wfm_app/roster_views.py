@@ -35,6 +35,14 @@ def derive(roster: pd.DataFrame, scenario: Scenario, result=None) -> RosterView:
     )
 
 
+def shift_starts(table: pd.DataFrame) -> pd.Series:
+    """For each row of a roster table, when its shift starts: segments of an agent that join end to start are
+    one shift (`scheduler.roster.shifts_from_roster` cuts them alike)."""
+    ordered = table.sort_values(["agent_id", "start"], kind="stable")
+    first = (ordered["agent_id"] != ordered["agent_id"].shift()) | (ordered["start"] != ordered["end"].shift())
+    return ordered["start"].where(first).ffill().reindex(table.index)
+
+
 def fingerprint(scenario: Scenario) -> str:
     """Changes whenever anything the views depend on changes (rules, agents, time off, demand)."""
     digest = hashlib.sha256(scenario.config.model_dump_json().encode())

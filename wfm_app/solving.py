@@ -12,6 +12,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -21,6 +22,7 @@ from scheduler.solve import RosterResult, solve_roster
 from wfm_app.text import count
 
 POLL_SECONDS = 0.25
+Solve = Callable[..., RosterResult]
 
 
 @dataclass
@@ -29,9 +31,9 @@ class _Run:
     result: RosterResult | None = None
     error: BaseException | None = None
 
-    def solve(self, scenario: Scenario, time_limit: float, workers: int) -> None:
+    def solve(self, scenario: Scenario, time_limit: float, workers: int, solve: Solve) -> None:
         try:
-            self.result = solve_roster(scenario, time_limit=time_limit, workers=workers, progress=self.events.put)
+            self.result = solve(scenario, time_limit=time_limit, workers=workers, progress=self.events.put)
         except BaseException as error:  # handed to the script's thread, which raises it there
             self.error = error
 
@@ -44,10 +46,13 @@ def progress_text(event: dict | None, seconds: float, time_limit: float) -> str:
             f"bound {event['bound']:,.0f} · {clock}")
 
 
-def generate(scenario: Scenario, time_limit: float, workers: int) -> tuple[RosterResult, list[dict]]:
-    """Solve with a progress bar and a line per improving solution; returns the result and the events."""
+def generate(scenario: Scenario, time_limit: float, workers: int,
+             solve: Solve = solve_roster) -> tuple[RosterResult, list[dict]]:
+    """Solve (a new roster, or e.g. a re-plan: `solve(scenario, time_limit=, workers=, progress=)`) with a progress
+    bar and a line per improving solution; returns the result and the events."""
     run = _Run()
-    worker = threading.Thread(target=run.solve, args=(scenario, time_limit, workers), name="wfm-solver", daemon=True)
+    worker = threading.Thread(target=run.solve, args=(scenario, time_limit, workers, solve), name="wfm-solver",
+                              daemon=True)
     began = time.monotonic()
     events: list[dict] = []
     with st.status(f"Generating a roster for {len(scenario.agents)} agents ({time_limit:.0f} s limit)…",

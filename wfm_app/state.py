@@ -65,8 +65,45 @@ PLAN_DAY = "calendar.day"
 PLAN_METHODS = "calendar.methods"
 PLAN_WEEK = "calendar.plan"
 FORECAST_WEEK = "calendar.forecast_week"
+PLAN_COUNT = "calendar.count"  # weeks to plan in a row
+HORIZON_FIRST = "calendar.horizon_first"
+HORIZON_WEEKS = "calendar.horizon_weeks"
+HORIZON_TIME_LIMIT = "calendar.horizon_time_limit"
+HORIZON_GENERATE = "calendar.horizon_generate"
+HORIZON_DRAFTS = "calendar.horizon_drafts"  # the draft versions of the horizon rostered last, one per week
+HORIZON_PUBLISH = "calendar.horizon_publish"
+HORIZON_DONE = "calendar.horizon_done"  # what the last horizon click did, for a message after the rerun
 PLANNED = "calendar.planned"  # the week planned by the last click, for a message after the rerun
 NEXT_WEEK = "calendar.next_week"  # the scenario the sidebar chooses on its next run (a week just planned)
+
+# Demand overrides
+OVERRIDE_QUEUE = "overrides.queue"
+OVERRIDE_DAY = "overrides.day"
+OVERRIDE_FROM = "overrides.from"
+OVERRIDE_TO = "overrides.to"
+OVERRIDE_PERCENT = "overrides.percent"
+OVERRIDE_NOTE = "overrides.note"
+OVERRIDE_ADD = "overrides.add"
+OVERRIDE_PICK = "overrides.pick"
+OVERRIDE_REMOVE = "overrides.remove"
+OVERRIDE_DONE = "overrides.done"  # what the last click did, for a message after the rerun
+
+# Re-plan and absences
+ABSENT_AGENT = "replan.absent_agent"
+ABSENT_FROM_DAY = "replan.absent_from_day"
+ABSENT_FROM_TIME = "replan.absent_from_time"
+ABSENT_TO_DAY = "replan.absent_to_day"
+ABSENT_TO_TIME = "replan.absent_to_time"
+ABSENT_REASON = "replan.absent_reason"
+MARK_ABSENT = "replan.mark_absent"
+REPLAN_DAY = "replan.day"
+REPLAN_TIME = "replan.time"
+REPLAN_TIME_LIMIT = "replan.time_limit"
+REPLAN_RUN = "replan.run"
+REPLAN = "replan.result"  # (scenario id, Replan) of the last re-plan, not saved yet
+REPLAN_SAVE = "replan.save"
+REPLAN_PUBLISH = "replan.publish"
+REPLAN_DONE = "replan.done"  # what the last click did, for a message after the rerun
 
 # Actuals and accuracy
 UPLOAD_ACTUALS = "actuals.upload"
@@ -125,6 +162,9 @@ ICS_AGENT = "roster.ics_agent"
 SIMULATE = "roster.simulate"
 SIMULATE_REPLICATIONS = "roster.simulate_replications"
 SIMULATION = "roster.simulation"  # (roster revision, SimulationResult) of the last simulation
+
+# My shifts
+SEEN_BEFORE = "my_shifts.seen_before"  # {scenario id: (version seen before this session's view, version shown)}
 
 # Audit trail
 AUDIT_ACTIONS = "audit.actions"

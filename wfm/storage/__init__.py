@@ -14,6 +14,7 @@ from wfm.storage.store import (
     RosterVersion,
     ScenarioInfo,
     Store,
+    StoredOverride,
     TableInfo,
     database_url,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "ScenarioInfo",
     "Store",
     "StoreBusy",
+    "StoredOverride",
     "TableInfo",
     "UnusableDatabase",
     "database_url",

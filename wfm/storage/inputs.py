@@ -21,6 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from forecasts.history import validate_history
+from forecasts.overrides import DemandOverride
 from forecasts.staffing import validation_problems
 from scheduler import tables
 from scheduler.scenario import Agent, ScenarioConfig, TimeOff
@@ -85,6 +86,27 @@ def previous_roster(table: pd.DataFrame, config: ScenarioConfig, name: str,
     """Last week's roster for the scenario's week (`scheduler.tables.previous_roster`)."""
     table = table.reset_index(drop=True)
     return tables.previous_roster(table, tables.positions(table), name, config.week_start, known_agents)
+
+
+def demand_override(override: DemandOverride | Mapping[str, Any], config: ScenarioConfig) -> DemandOverride:
+    """An override of one of the scenario's queues, inside its horizon."""
+    try:
+        checked = DemandOverride.model_validate(override)
+    except ValidationError as error:
+        raise InputError(validation_problems(error, "demand override")) from None
+    first = dt.datetime.combine(config.week_start, dt.time())
+    last = first + dt.timedelta(minutes=config.horizon_minutes)
+    problems = []
+    if checked.queue not in config.queues:
+        problems.append(Problem(f"'{checked.queue}' is not a queue of the week ({', '.join(config.queues)})",
+                                "demand override", column="queue"))
+    if checked.start < first or checked.end > last:
+        problems.append(Problem(f"{checked.start:%a %d %b %H:%M} to {checked.end:%a %d %b %H:%M} is not inside the "
+                                f"planned days ({first:%d %b} to {last - dt.timedelta(days=1):%d %b})",
+                                "demand override", column="start"))
+    if problems:
+        raise InputError(problems)
+    return checked
 
 
 def summary(values: Mapping[str, Any]) -> dict[str, Any]:

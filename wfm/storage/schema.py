@@ -169,6 +169,35 @@ class RosterRowRecord(Base):
     end: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class DemandOverrideRecord(Base):
+    """A planner's scaling of a queue's forecast over a time range of a week (`forecasts.overrides`)."""
+
+    __tablename__ = "demand_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
+    queue: Mapped[str] = mapped_column(String(100))
+    start: Mapped[dt.datetime] = mapped_column(DateTime)
+    end: Mapped[dt.datetime] = mapped_column(DateTime)
+    factor: Mapped[float]
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class RosterSeenRecord(Base):
+    """The published version of a week a user last saw (My shifts marks what changed since)."""
+
+    __tablename__ = "roster_seen"
+    __table_args__ = (UniqueConstraint("user_id", "scenario_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("roster_versions.id", ondelete="CASCADE"))
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class UserRecord(Base):
     """Someone who logs in. A removed user is kept inactive (the audit trail names them), never deleted."""
 

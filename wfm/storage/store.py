@@ -24,6 +24,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
 from forecasts.history import validate_history
+from forecasts.overrides import DemandOverride
 from scheduler.io import load_scenario
 from scheduler.roster import ROSTER_COLUMNS, validate_roster
 from scheduler.scenario import Agent, Scenario, ScenarioConfig, TimeOff
@@ -35,7 +36,9 @@ from wfm.storage.inputs import Rows
 from wfm.storage.schema import (
     AgentRecord,
     CenterRecord,
+    DemandOverrideRecord,
     RosterRowRecord,
+    RosterSeenRecord,
     RosterVersionRecord,
     ScenarioRecord,
     SessionRecord,
@@ -88,6 +91,14 @@ class TableInfo:
     uploaded_by: str | None
     interval_minutes: int | None
     row_count: int
+
+
+@dataclass(frozen=True)
+class StoredOverride:
+    id: int
+    override: DemandOverride
+    created_at: dt.datetime  # UTC
+    created_by: str | None
 
 
 @dataclass(frozen=True)
@@ -535,6 +546,45 @@ class Store:
             scenario_record(session, scenario_id)
             return stored_table(session, kind, name, scenario_id=scenario_id)
 
+    # ---- demand overrides ----------------------------------------------------------------------
+    # Kept apart from the forecast (which stays as the methods made it), so that each can be removed again.
+
+    @guarded("edit_demand")
+    @unit_of_work
+    def add_demand_override(self, scenario_id: int, override: DemandOverride | Mapping[str, Any], *,
+                            by: str | None = None) -> int:
+        """An override of the week's forecast (one of its queues, inside its days); returns its id."""
+        with self._session(write=True) as session:
+            record = scenario_record(session, scenario_id)
+            checked = inputs.demand_override(override, stored_config(record))
+            row = DemandOverrideRecord(scenario_id=scenario_id, created_by=actor(by), **checked.model_dump())
+            session.add(row)
+            session.flush()
+            audit_scenario(session, record, "add_demand_override", override_id=row.id,
+                           **checked.model_dump(mode="json"))
+            return row.id
+
+    @guarded("edit_demand")
+    @unit_of_work
+    def remove_demand_override(self, override_id: int) -> None:
+        with self._session(write=True) as session:
+            row = session.get(DemandOverrideRecord, override_id)
+            if row is None:
+                raise NotFound(f"demand override {override_id}")
+            audit_scenario(session, scenario_record(session, row.scenario_id), "remove_demand_override",
+                           override_id=row.id, **stored_override(row).override.model_dump(mode="json"))
+            session.delete(row)
+
+    @guarded("see_planning")
+    @unit_of_work
+    def list_demand_overrides(self, scenario_id: int) -> list[StoredOverride]:
+        """The week's overrides in the order they were added."""
+        with self._session() as session:
+            scenario_record(session, scenario_id)
+            query = (select(DemandOverrideRecord).where(DemandOverrideRecord.scenario_id == scenario_id)
+                     .order_by(DemandOverrideRecord.id))
+            return [stored_override(row) for row in session.scalars(query)]
+
     # ---- roster versions -----------------------------------------------------------------------
 
     @guarded("generate")
@@ -617,6 +667,31 @@ class Store:
             table = roster_frame(session, version_id)
         agent = own_shifts_only()
         return table if agent is None else table[table["agent_id"] == agent.agent_id].reset_index(drop=True)
+
+    @unit_of_work
+    def mark_seen(self, scenario_id: int, version_id: int) -> None:
+        """The logged-in user has seen this published version of the week (My shifts marks later changes)."""
+        user = _acting.get()
+        if user is None:
+            raise InputError(Problem("only a logged-in user sees a roster", column="user"))
+        with self._session(write=True) as session:
+            version = visible_version(session, version_id)
+            if version.scenario_id != scenario_id or version.status != "published":
+                raise NotFound(f"published roster version {version_id} of scenario {scenario_id}")
+            values = dict(user_id=user.id, scenario_id=scenario_id, version_id=version_id, seen_at=utcnow())
+            session.execute(dialect_insert(session)(RosterSeenRecord).values(**values).on_conflict_do_update(
+                index_elements=[RosterSeenRecord.user_id, RosterSeenRecord.scenario_id],
+                set_={"version_id": version_id, "seen_at": values["seen_at"]}))
+
+    @unit_of_work
+    def last_seen(self, scenario_id: int) -> int | None:
+        """The published version of the week the logged-in user saw last, or None."""
+        user = _acting.get()
+        if user is None:
+            return None
+        with self._session() as session:
+            return session.scalar(select(RosterSeenRecord.version_id).where(
+                RosterSeenRecord.user_id == user.id, RosterSeenRecord.scenario_id == scenario_id))
 
     @guarded("see_planning")
     @unit_of_work
@@ -915,6 +990,11 @@ def table_info(record: StoredTableRecord) -> TableInfo:
     return TableInfo(id=record.id, kind=record.kind, name=record.name, scenario_id=record.scenario_id,
                      uploaded_at=record.uploaded_at, uploaded_by=record.uploaded_by,
                      interval_minutes=record.interval_minutes, row_count=record.row_count)
+
+
+def stored_override(row: DemandOverrideRecord) -> StoredOverride:
+    override = DemandOverride(queue=row.queue, start=row.start, end=row.end, factor=row.factor, note=row.note)
+    return StoredOverride(id=row.id, override=override, created_at=row.created_at, created_by=row.created_by)
 
 
 def add_version(session: Session, scenario_id: int, week: dt.date, by: str, summary: dict[str, Any],
