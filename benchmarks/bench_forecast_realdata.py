@@ -64,7 +64,7 @@ def hold_out(history: pd.DataFrame, start: pd.Timestamp, weeks: int) -> dict[str
     base_scores = {name: scores[name] for name in METHODS}
     for name in METHOD_NAMES:
         method = combination(name, base_scores) if name in COMBINATIONS else make_method(name)
-        predicted = method.fit(queue.contacts).predict(skipped + weeks)[skipped:]
+        predicted = method.fit(queue.contacts, queue.first_monday).predict(skipped + weeks)[skipped:]
         row[name] = wape(target, predicted)
     return row
 

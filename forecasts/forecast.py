@@ -145,7 +145,7 @@ def _interval_quantiles(queue: QueueHistory, result: QueueBacktest, name: str) -
 def _queue_forecast(queue: QueueHistory, method: Method, quantiles: np.ndarray | None,
                     start: pd.Timestamp, skipped_weeks: int, weeks: int, minutes: int) -> pd.DataFrame:
     """One queue's forecast frame with ``method`` fitted on all its history, and its bands."""
-    contacts = method.fit(queue.contacts).predict(skipped_weeks + weeks)[skipped_weeks:]
+    contacts = method.fit(queue.contacts, queue.first_monday).predict(skipped_weeks + weeks)[skipped_weeks:]
     aht = np.broadcast_to(forecast_aht(queue.contacts, queue.aht), contacts.shape)
     limits = bands(contacts, quantiles).reshape(-1, len(BAND_COLUMNS))
     frame = pd.DataFrame({
