@@ -31,8 +31,8 @@ def within_window(agent: Agent, start: int, end: int) -> bool:
 
 
 def time_off_clash(scenario: Scenario, agent_id: str, start: int, end: int) -> str | None:
-    """The reason of the first time off overlapping [start, end), or None."""
-    for leave in scenario.time_off:
+    """The reason of the first time off or absence overlapping [start, end), or None."""
+    for leave in scenario.time_off + scenario.absences:
         if leave.agent_id != agent_id:
             continue
         if scenario.minutes(leave.start) < end and start < scenario.minutes(leave.end):

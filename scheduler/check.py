@@ -30,7 +30,7 @@ import pandas as pd
 
 from scheduler.availability import time_off_clash, within_window
 from scheduler.roster import RosterShift, shifts_from_roster
-from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, Agent, BreakRule, Scenario
+from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Agent, BreakRule, Scenario
 from scheduler.shifts import ShiftType, enumerate_shift_types, is_night, weekend_touched
 
 
@@ -53,6 +53,43 @@ class _Context:
     @cached_property
     def shift_types(self) -> dict[tuple[int, int], ShiftType]:
         return {(kind.start, kind.length): kind for kind in enumerate_shift_types(self.scenario.config)}
+
+    @cached_property
+    def starting_at(self) -> dict[int, list[ShiftType]]:
+        found: dict[int, list[ShiftType]] = {}
+        for kind in self.shift_types.values():
+            found.setdefault(kind.start, []).append(kind)
+        return found
+
+    @cached_property
+    def absences(self) -> dict[str, list[tuple[int, int]]]:
+        """Per agent, its absences (`Scenario.absences`) as (start, end) minutes."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        for absence in self.scenario.absences:
+            span = (self.scenario.minutes(absence.start), self.scenario.minutes(absence.end))
+            found.setdefault(absence.agent_id, []).append(span)
+        return found
+
+    def template_of(self, shift: RosterShift) -> ShiftType | None:
+        """The template shift a roster shift is: the one of its start and length, or, when an absence of
+        its agent cut it short, the template shift it began as: one running on into the absence, which
+        begins where the shift ends or inside a break that was to follow (the agent leaves at the break)."""
+        exact = self.shift_types.get((shift.start, shift.length))
+        if exact is not None:
+            return exact
+        starts = [begin for begin, _ in self.absences.get(shift.agent_id, ()) if begin >= shift.end]
+        return next((kind for kind in self.starting_at.get(shift.start, ())
+                     if any(begin < kind.end and begin - shift.end <= self.longest_break(kind) for begin in starts)),
+                    None)
+
+    def longest_break(self, kind: ShiftType) -> int:
+        return max((rule.minutes for rule in self.scenario.config.breaks_for(kind.length)), default=0)
+
+    def absent_weeks(self, agent_id: str) -> set[int]:
+        """The weeks of the horizon an absence of the agent touches."""
+        week = MINUTES_PER_WEEK
+        return {w for begin, end in self.absences.get(agent_id, ()) for w in self.weeks
+                if begin < (w + 1) * week and end > w * week}
 
     @cached_property
     def previous(self) -> dict[str, list[RosterShift]]:
@@ -163,7 +200,7 @@ def outside_week(shift: RosterShift, agent: Agent, context: _Context) -> Iterato
 
 
 def shift_type(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
-    if (shift.start, shift.length) not in context.shift_types:
+    if context.template_of(shift) is None:
         yield context.violation(
             "shift_type",
             agent,
@@ -175,7 +212,7 @@ def shift_type(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[
 
 def shift_queue(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Violation]:
     """The queue must be one the templates offering this start and length serve."""
-    kind = context.shift_types.get((shift.start, shift.length))
+    kind = context.template_of(shift)
     if kind is None:
         return  # shift_type reports it
     for queue in shift.queues:
@@ -229,9 +266,14 @@ def breaks(shift: RosterShift, agent: Agent, context: _Context) -> Iterator[Viol
     """Exactly the prescribed breaks, in order, each starting anywhere inside its window.
 
     A missing work segment leaves a gap, which splits the shift in two: the shift_type,
-    one_shift_per_day and rest rules report that."""
-    due = context.scenario.config.breaks_for(shift.length)
+    one_shift_per_day and rest rules report that. A shift an absence cut short owes the breaks of the
+    template shift it began as up to the cut: at least those whose window closed before it."""
+    kind = context.template_of(shift)
+    due = context.scenario.config.breaks_for(kind.length if kind else shift.length)
     taken = shift.breaks
+    if kind is not None and kind.length > shift.length:
+        closed = sum(1 for rule in due if rule.latest_offset_minutes + rule.minutes <= shift.length)
+        due = due[:max(closed, len(taken))]
     if [(rule.activity, rule.minutes) for rule in due] != [(kind, end - start) for kind, start, end in taken]:
         had = _join([f"a {end - start} min {kind} at {_clock(start)}" for kind, start, end in taken]) or "no breaks"
         owed = _join([f"a {rule.minutes} min {rule.activity} ({rule.name})" for rule in due]) or "no breaks"
@@ -434,14 +476,16 @@ def _own_day_limit_binds(agent: Agent, context: _Context) -> bool:
 
 def contract_hours(agent: Agent, shifts: list[RosterShift], context: _Context) -> Iterator[Violation]:
     """Each week's paid hours within the contract; with `contract_hours: horizon`, the average week's,
-    and no week above `max_week_hours`."""
+    and no week above `max_week_hours`. The minimum does not hold in a week with an absence (nor, averaged,
+    in a horizon with one)."""
     rules = context.scenario.config.rules
     weekly = [(week, sum(shift.paid_minutes(context.scenario.config) for shift in theirs))
               for week, theirs in _by_week(shifts, context)]
+    absent = context.absent_weeks(agent.agent_id)  # an absence excuses its weeks' minimum
     averaged = rules.contract_hours == "horizon" and len(weekly) > 1
     if averaged:
         average = sum(paid for _, paid in weekly) / len(weekly)
-        if not _within(average, agent.min_hours, agent.max_hours):
+        if not _within(average, 0 if absent else agent.min_hours, agent.max_hours):
             yield context.violation(
                 "contract_hours", agent, None,
                 f"{_who(agent)} is paid {_hours(average)} in the average week of {context.horizon_name()}; "
@@ -454,7 +498,7 @@ def contract_hours(agent: Agent, shifts: list[RosterShift], context: _Context) -
                     f"{rules.max_week_hours:g} h (max_week_hours).")
         return
     for week, paid in weekly:
-        if not _within(paid, agent.min_hours, agent.max_hours):
+        if not _within(paid, 0 if week in absent else agent.min_hours, agent.max_hours):
             yield context.violation(
                 "contract_hours", agent, context.week_day(week),
                 f"{_who(agent)} is paid {_hours(paid)} {context.week_name(week)}; the contract asks for "

@@ -179,7 +179,7 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
         "short_bound": _short_bound(result, hours),
         "fairness": fairness,
         "contracts": contracts,
-        "contract_breaches": sum(row["status"] != "ok" for row in contracts),
+        "contract_breaches": sum(row["status"] in ("under", "over") for row in contracts),
         "shifts_per_agent": _per_agent(Counter(shift.agent_id for shift in shifts), scenario.agents),
         "changes": {"shifts": sum(len(lines) for lines in changed.values()),
                     "break_moves": baseline.break_moves(scenario, shifts), "by_agent": changed},
@@ -341,14 +341,17 @@ def _unpreferred_shifts(shifts: list[RosterShift], scenario: Scenario) -> int:
 
 
 def _contracts(shifts: list[RosterShift], scenario: Scenario) -> list[dict]:
-    """Paid hours of every agent against the contract's min and max."""
+    """Paid hours of every agent against the contract's min and max; `absent` rather than `under` for an
+    agent with an absence (`Scenario.absences`), which excuses the minimum."""
     paid = Counter()
     for shift in shifts:
         paid[shift.agent_id] += shift.paid_minutes(scenario.config) / 60
+    absent = {absence.agent_id for absence in scenario.absences}
     rows = []
     for agent in scenario.agents:
         hours = paid[agent.agent_id]
-        status = "under" if hours < agent.min_hours - 1e-9 else "over" if hours > agent.max_hours + 1e-9 else "ok"
+        under = "absent" if agent.agent_id in absent else "under"
+        status = under if hours < agent.min_hours - 1e-9 else "over" if hours > agent.max_hours + 1e-9 else "ok"
         rows.append({"agent_id": agent.agent_id, "name": agent.name, "paid_hours": _number(hours),
                      "min_hours": _number(agent.min_hours), "max_hours": _number(agent.max_hours), "status": status})
     return rows

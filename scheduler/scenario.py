@@ -348,6 +348,9 @@ class Scenario:
     previous_roster: pd.DataFrame | None = None  # the output format of last week's roster
     folder: Path | None = None
     baseline: pd.DataFrame | None = None  # a published roster of the horizon that a re-plan changes little
+    # Absences reported after publishing (`scheduler.replan`): time off that may cut a shift short
+    # and excuses the contract minimum of the weeks it touches.
+    absences: tuple[TimeOff, ...] = ()
 
     @property
     def week_start(self) -> dt.datetime:

@@ -210,12 +210,11 @@ def staffing_overview(requirements: pd.DataFrame) -> Table:
     return table
 
 
-def solve_with_progress(scenario, time_limit: float | None, workers: int | None, deterministic: bool = False):
-    from scheduler.solve import solve_roster
-
+@contextmanager
+def solver_progress(description: str, limit: float) -> Iterator[Callable[[dict], None]]:
+    """A progress bar over the solver's time limit, driven by the engine's progress events."""
     with terminal_progress() as bar:
-        limit = time_limit or scenario.config.solver.time_limit_seconds
-        task = bar.add_task("Rostering", total=limit, message="")
+        task = bar.add_task(description, total=limit, message="")
 
         def update(event: dict) -> None:
             info = f"solutions {event.get('solutions', 0)}  objective {event.get('objective', float('nan')):,.0f}"
@@ -223,6 +222,13 @@ def solve_with_progress(scenario, time_limit: float | None, workers: int | None,
             message = f"{event.get('stage', '')}  {info}"
             bar.update(task, completed=min(event.get("seconds", 0), limit), message=message)
 
+        yield update
+
+
+def solve_with_progress(scenario, time_limit: float | None, workers: int | None, deterministic: bool = False):
+    from scheduler.solve import solve_roster
+
+    with solver_progress("Rostering", time_limit or scenario.config.solver.time_limit_seconds) as update:
         chosen = {"deterministic": True} if deterministic else {}  # else scenario.yaml's solver.deterministic
         return solve_roster(scenario, time_limit=time_limit, workers=workers, progress=update, **chosen)
 
@@ -288,18 +294,114 @@ def roster(
 
 
 @app.command()
+def replan(
+    scenario: Annotated[Path, typer.Option(help="scenario folder (scenario.yaml, agents.csv, ...)")],
+    roster_file: Annotated[Path, typer.Option("--roster", metavar="PUBLISHED", help="the published roster.csv")],
+    moment: Annotated[str, typer.Option("--from", metavar="DATETIME",
+                                        help="re-plan from this moment (YYYY-MM-DD HH:MM); the roster before it stays")],
+    absent: Annotated[list[str] | None, typer.Option(
+        metavar="AGENT_ID[,FROM[,TO]]",
+        help="an absent agent, from FROM (default --from) to TO (default the end of the horizon; a date alone "
+             "means the end of that day); repeat for each absence")] = None,
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("out"),
+    time_limit: Annotated[float | None, typer.Option(help="seconds for the solver (default 5)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=64, help="CP-SAT worker threads")] = None,
+    weeks: Annotated[int | None, typer.Option(help="weeks the roster spans (as given to wfm roster --weeks)")] = None,
+) -> None:
+    """Repair a published roster after absences: keep it as it was before --from, take the absent agents'
+    shifts out, and cover the gap with the fewest, smallest changes."""
+    from scheduler.evaluate import terminal_summary
+    from scheduler.io import load_scenario
+    from scheduler.replan import REPAIR_SECONDS, replan as repair, with_absences
+    from scheduler.roster import read_roster
+
+    with reported_errors():
+        time_limit = checked_time_limit(time_limit)
+        out = roster_outputs(output_folder(out))
+        output_file(out / ABSENCES_FILE)
+        when = moment_option(moment, "--from")
+        absences = [absence_option(text, when) for text in absent or []]
+        loaded = load_scenario(scenario, weeks=weeks)
+        published = read_roster(roster_file)
+        with named_published(roster_file), solver_progress("Re-planning", time_limit or REPAIR_SECONDS) as update:
+            result, _ = repair(loaded, published, when, absences, time_limit, workers, update)
+        replanned = with_absences(loaded, published, when, absences)
+        report = write_roster_outputs(replanned, result, out)
+        write_absences(replanned, out / ABSENCES_FILE)
+    console.print(terminal_summary(report))
+    console.print(f"Wrote requirements.csv, roster.csv, coverage.csv, summary.json and {ABSENCES_FILE} to {out}")
+
+
+ABSENCES_FILE = "absences.csv"
+
+
+def moment_option(text: str, option: str) -> dt.datetime:
+    """A date-time given on the command line (a date alone is its midnight); InputError naming the option."""
+    try:
+        return pd.Timestamp(text.strip()).to_pydatetime().replace(tzinfo=None)
+    except ValueError:
+        raise InputError(Problem(f"'{text}' is not a date-time; write it as 2026-11-25 12:00", option)) from None
+
+
+def absence_option(text: str, moment: dt.datetime):
+    """`AGENT_ID[,FROM[,TO]]`: FROM defaults to the re-plan's moment, TO to the end of the horizon; a date
+    alone as TO means the end of that day."""
+    from scheduler.replan import Absence
+
+    where = f"--absent {text}"
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) > 3 or not parts[0]:
+        raise InputError(Problem("give AGENT_ID, AGENT_ID,FROM or AGENT_ID,FROM,TO", where))
+    start = moment_option(parts[1], where) if len(parts) > 1 and parts[1] else moment
+    end = moment_option(parts[2], where) if len(parts) > 2 and parts[2] else None
+    if end is not None and len(parts[2]) <= len("2026-11-25"):
+        end += dt.timedelta(days=1)
+    return Absence(parts[0], start, end)
+
+
+@contextmanager
+def named_published(path: Path) -> Iterator[None]:
+    """Problems of the published roster named by its file."""
+    from scheduler.replan import PUBLISHED
+
+    try:
+        yield
+    except InputError as error:
+        raise InputError([dataclasses.replace(problem, file=str(path)) if problem.file == PUBLISHED else problem
+                          for problem in error.problems]) from None
+
+
+def write_absences(scenario, path: Path) -> None:
+    """The absences in time_off.csv's format, for `wfm check --absences`."""
+    table = pd.DataFrame([(a.agent_id, a.start, a.end, a.reason) for a in scenario.absences],
+                         columns=["agent_id", "start", "end", "reason"])
+    to_csv(table, path, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+
+
+@app.command()
 def check(
     roster_file: Annotated[Path, typer.Argument(metavar="ROSTER", help="roster CSV")],
     scenario: Annotated[Path, typer.Option(help="scenario folder")],
     weeks: Annotated[int | None, typer.Option(help="weeks the roster spans (as given to wfm roster --weeks)")] = None,
+    absences: Annotated[Path | None, typer.Option(
+        help="absences (agent_id, start, end) reported after publishing, as wfm replan writes them; default: "
+             f"{ABSENCES_FILE} beside the roster, when there is one")] = None,
 ) -> None:
     """Check a roster (also a hand-edited one) against every hard rule, over all its weeks."""
     from scheduler.check import check_roster, format_violations
-    from scheduler.io import load_scenario
+    from scheduler.io import load_scenario, read_time_off
     from scheduler.roster import read_roster
 
     with reported_errors():
         loaded = load_scenario(scenario, weeks=weeks)
+        beside = roster_file.parent / ABSENCES_FILE
+        if absences is not None and not absences.is_file():
+            raise InputError(Problem("does not exist or is not a file; give the absences.csv wfm replan wrote",
+                                     str(absences)))
+        absences = absences or (beside if beside.is_file() else None)
+        if absences is not None:
+            loaded = dataclasses.replace(loaded, absences=read_time_off(absences, {a.agent_id for a in loaded.agents}))
+            console.print(f"Counting the absences of {absences}.", markup=False, highlight=False)
         table = read_roster(roster_file)
         violations = check_roster(table, loaded)
     if violations:
