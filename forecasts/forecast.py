@@ -102,7 +102,8 @@ def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
 
     fitted = sum(name in METHODS for name in names)
     fits = sum(len(fold_weeks(queue.contacts, folds)) for queue in training) * fitted
-    calibration_fits = sum(len(_calibration_weeks(queue, folds)) - len(fold_weeks(queue.contacts, folds)) for queue in training)
+    calibration_fits = sum(len(_calibration_weeks(queue, folds)) - len(fold_weeks(queue.contacts, folds))
+                           for queue in training)
     report = _ProgressReport(progress, fits + calibration_fits + len(training))
     results = {queue.queue: backtest_queue(queue, names, folds, report) for queue in training}
     backtest = concat_folds([fold_table(queue, result.scores) for queue, result in results.items()])

@@ -65,7 +65,8 @@ def month_factors(totals: np.ndarray, classes: np.ndarray) -> np.ndarray:
     (NaN = not observed) and their classes ``(W, 7)``."""
     factors = np.ones(CLASS_COUNT)
     for _ in range(PASSES):
-        ratios = totals / neighbour_median(totals / factors[classes])
+        usual = neighbour_median(totals / factors[classes])
+        ratios = np.divide(totals, usual, out=np.full(totals.shape, np.nan), where=usual > 0)
         means = np.ones(CLASS_COUNT)
         for cls in range(CLASS_COUNT):
             seen = ratios[(classes == cls) & np.isfinite(ratios)]
@@ -82,6 +83,8 @@ def neighbour_median(totals: np.ndarray) -> np.ndarray:
     weeks = len(totals)
     shifted = np.full((2 * NEIGHBOUR_WEEKS, *totals.shape), np.nan)
     for row, shift in enumerate(s for s in range(-NEIGHBOUR_WEEKS, NEIGHBOUR_WEEKS + 1) if s):
+        if abs(shift) >= weeks:
+            continue
         source = slice(max(0, shift), weeks + min(0, shift))
         target = slice(max(0, -shift), weeks + min(0, -shift))
         shifted[row, target] = totals[source]

@@ -117,7 +117,8 @@ def test_staff_to_a_quantile_reads_the_forecasts_bands(forecast_run, tmp_path):
         assert result.exit_code == 0, result.output
         required[name] = pd.read_csv(out)
     busy = without["contacts"] > 20
-    # 80 % quantile = contacts × (1 + 0.5 × z(0.8) / z(0.9)): far above the Poisson quantile the file without bands gets
+    # the 80 % quantile = contacts × (1 + 0.5 × z(0.8) / z(0.9)): far above the Poisson quantile
+    # that the file without bands gets
     assert (required["wide"]["required"][busy] > required["without"]["required"][busy]).mean() > 0.9
     assert required["wide"]["contacts"].tolist() == required["without"]["contacts"].tolist()  # the forecast itself
 

@@ -1,6 +1,8 @@
 """Forecast methods, backtest and forecast_history on small synthetic histories (60-minute
 intervals, a few weeks), where the true pattern is known."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -85,6 +87,18 @@ def test_each_method_recovers_a_clean_weekly_pattern(name):
     for week in predicted:
         np.testing.assert_allclose(week, true_pattern(6), rtol=0.02, atol=0.05)
         assert (week[:, :8] == 0).all() and (week[:, 20:] == 0).all()  # closed at night stays closed
+
+
+@pytest.mark.parametrize("weeks", [1, 2, 3])
+@pytest.mark.parametrize("name", list(METHODS))
+def test_each_method_forecasts_from_a_week_or_two(name, weeks):
+    contacts = week_array(make_history(weeks=weeks))
+    contacts[-1, 4:] = np.nan  # the history ends on a Thursday
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no empty means or divisions by zero either
+        predicted = make_method(name).fit(contacts, FIRST_MONDAY).predict(1)[0]
+    seen = slice(None) if weeks > 1 else slice(0, 4)  # one week: Friday to Sunday never seen, so closed
+    np.testing.assert_allclose(predicted[seen], true_pattern(0)[seen], rtol=0.02, atol=0.05)
 
 
 @pytest.mark.parametrize("name", list(METHODS))

@@ -96,7 +96,8 @@ def test_bands_cover_small_counts_and_day_level_errors(level, day_noise):
     for week in range(4):
         training = truth[truth["interval_start"] < start + pd.Timedelta(weeks=week)].copy()
         training.attrs["interval_minutes"] = 60
-        result = forecast_history(training, start + pd.Timedelta(weeks=week), methods=["slot_median_8", "level_profile"])
+        result = forecast_history(training, start + pd.Timedelta(weeks=week),
+                                  methods=["slot_median_8", "level_profile"])
         joined = result.forecast.merge(truth, on=["interval_start", "queue"], suffixes=("", "_actual"))
         joined = joined[joined["contacts"] > 0]
         for band in inside:

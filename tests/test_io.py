@@ -367,7 +367,8 @@ def test_a_history_is_staffed_to_a_quantile_of_its_forecasts_bands(tmp_path: Pat
     from forecasts.staffing import staffing_requirements
 
     history = sample_history(weeks=6, interval_minutes=60)
-    settings = config(queues={"voice": {"quantile": 0.9}, "chat": {"concurrency": 2}}, demand={"history": "history.csv"})
+    settings = config(queues={"voice": {"quantile": 0.9}, "chat": {"concurrency": 2}},
+                      demand={"history": "history.csv"})
     folder = write_scenario(tmp_path, settings, agents(), files={"history.csv": history})
     loaded = load_scenario(folder)
     forecast = forecast_history(history, WEEK).forecast
