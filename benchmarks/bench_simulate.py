@@ -1,4 +1,6 @@
-"""Roster simulation benchmark: median wall time and peak memory of `simulate_roster` on the sample center.
+"""Roster simulation benchmark: median wall time and peak memory of `simulate_roster` on the sample
+center, and how far the expected service level (`scheduler.evaluate`, as `coverage.csv` and
+`summary.json` report it) is from the simulated one.
 
     python -m benchmarks.bench_simulate                       # 100 replications, 3 runs
     python -m benchmarks.bench_simulate --replications 1000 --runs 1
@@ -6,13 +8,17 @@
 The sample center (`wfm.demo`: 66 agents, voice and chat, 30-minute intervals, one week) is rostered
 once with CP-SAT (30 s, not timed); each timed run then loads the scenario and the roster and simulates
 them in a fresh Python process, so that its peak RSS (`resource.getrusage`) is the simulation's own and
-not the solver's.
+not the solver's. The expectation is compared with the last run (exponential handle times, random
+shrinkage): per queue, the week's levels and their difference, and the mean absolute difference per
+interval with contacts, unweighted and weighted by contacts, beside the simulation's own noise there
+(the mean absolute error its 95 % intervals imply: a perfect expectation would still differ by that).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import resource
 import statistics
 import subprocess
@@ -21,9 +27,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+from scipy import stats
+
+from scheduler.evaluate import coverage_table, summary, weighted_service
 from scheduler.io import load_scenario
 from scheduler.roster import read_roster, write_roster
-from scheduler.simulate import SimulationSettings, simulate_roster
+from scheduler.simulate import CONFIDENCE, SimulationSettings, simulate_roster
 from scheduler.solve import solve_roster
 from wfm.demo import write_demo_scenario
 
@@ -38,14 +48,39 @@ def measure(folder: str, roster_path: str, replications: int) -> dict:
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     levels = {queue: week["service_level"]["mean"] for queue, week in result.summary["queues"].items()}
     offered = sum(week["offered"] for week in result.summary["queues"].values())
-    return {"wall": wall, "rss_mb": peak_kb / 1024, "levels": levels, "offered": offered}
+    return {"wall": wall, "rss_mb": peak_kb / 1024, "levels": levels, "offered": offered,
+            "expectation": expectation_gap(result.intervals, roster, scenario, replications)}
 
 
-def sample_roster(folder: Path, time_limit: float) -> Path:
+def expectation_gap(simulated, roster, scenario, replications: int) -> dict:
+    """Per queue, in percentage points: the week's expected and simulated service level and their
+    difference; the mean absolute difference over the intervals with contacts (unweighted and
+    weighted by contacts); and the simulation's noise there (√(2/π) × standard error of its mean)."""
+    expected = coverage_table(roster, scenario)
+    z = stats.t.ppf(0.5 + CONFIDENCE / 2, replications - 1)
+    gaps = {}
+    for queue, rows in expected.groupby("queue", sort=False):
+        sim = simulated[simulated["queue"] == queue].set_index("interval_start").reindex(rows["interval_start"])
+        busy = rows["contacts"].to_numpy() > 0
+        contacts = rows["contacts"].to_numpy()[busy]
+        difference = np.abs(rows["service_level"].to_numpy() - sim["service_level"].to_numpy())[busy]
+        error = ((sim["service_level_high"] - sim["service_level_low"]) / (2 * z)).to_numpy()[busy]
+        gaps[str(queue)] = {
+            "expected": 100 * weighted_service(rows, "service_level"),
+            "mae": 100 * float(difference.mean()),
+            "mae_weighted": 100 * float((contacts * difference).sum() / contacts.sum()),
+            "noise": 100 * math.sqrt(2 / math.pi) * float(np.nanmean(error)),
+        }
+    return gaps
+
+
+def sample_roster(folder: Path, time_limit: float) -> tuple[Path, float]:
+    """The sample center's roster, and its short staffing in % of required hours."""
     scenario = load_scenario(write_demo_scenario(folder / "scenario"))
     result = solve_roster(scenario, time_limit=time_limit, workers=2)
     write_roster(result.roster, folder / "roster.csv")
-    return folder / "roster.csv"
+    hours = summary(result.roster, scenario)["hours"]
+    return folder / "roster.csv", 100 * hours["short"] / hours["required"]
 
 
 def main() -> None:
@@ -59,7 +94,7 @@ def main() -> None:
         print(json.dumps(measure(*arguments.measure, arguments.replications)))
         return
     with tempfile.TemporaryDirectory() as folder:
-        roster = sample_roster(Path(folder), arguments.solver_seconds)
+        roster, short = sample_roster(Path(folder), arguments.solver_seconds)
         runs = [json.loads(subprocess.run(
             [sys.executable, "-m", "benchmarks.bench_simulate", "--measure", f"{folder}/scenario", str(roster),
              "--replications", str(arguments.replications)],
@@ -70,6 +105,13 @@ def main() -> None:
               f"peak RSS {max(run['rss_mb'] for run in runs):.0f} MB")
         print(f"contacts per replication: {runs[-1]['offered']:,.0f}; simulated service level: "
               + ", ".join(f"{queue} {level:.1%}" for queue, level in runs[-1]["levels"].items()))
+        print(f"expected vs simulated service level (pp), per queue, on a roster {short:.2f} % short:")
+        for queue, gap in runs[-1]["expectation"].items():
+            simulated = 100 * runs[-1]["levels"][queue]
+            print(f"  {queue}: week expected {gap['expected']:.1f} %, simulated {simulated:.1f} % "
+                  f"(difference {gap['expected'] - simulated:+.2f} pp); per interval with contacts: mean |difference| "
+                  f"{gap['mae']:.2f} pp (weighted by contacts {gap['mae_weighted']:.2f} pp; "
+                  f"the simulation's own noise {gap['noise']:.2f} pp)")
 
 
 if __name__ == "__main__":

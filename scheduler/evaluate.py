@@ -4,16 +4,19 @@ Works on any roster (the solver's or a hand-edited one) and never asks the solve
 the checker and this module share only the shift geometry of `scheduler.shifts`.
 
 Definitions
-- scheduled: agents on `work` in the queue for the *whole* interval (a 15-minute break inside a
-  30-minute interval takes the agent out of it). Touching work rows of one agent in one queue
-  count as one stretch. At the week's edges `shifts.Week` decides, as in the model: without a
-  previous roster the week is cyclic (Sunday night's tail covers Monday morning); with one, its
-  shifts running into this week count and this week's tail past Sunday midnight is dropped.
-- service_level: Erlang C (Erlang A for a queue with patience) with scheduled × (1 − shrinkage)
-  agents on the phones, fractional agents floored (`forecasts.staffing.expected_service`). An
-  interval without contacts (or without a handle time) reads 1: nobody waits.
-- short / over: max(0, required − scheduled) and max(0, scheduled − required), in agents; the
-  summary turns agent-intervals into agent-hours.
+- scheduled: agents on `work` in the queue, each by the share of the interval it works there (an
+  agent on a 15-minute break in a 30-minute interval counts 0.5; one whose shift starts 10 minutes
+  into it, 2/3). The engine counts the same (`shifts.Week.worked_minutes`). At the week's edges
+  `shifts.Week` decides, as in the model: without a previous roster the week is cyclic (Sunday
+  night's tail covers Monday morning); with one, its shifts running into this week count and this
+  week's tail past Sunday midnight is dropped.
+- service_level: `forecasts.staffing.rostered_service_level`: Erlang C (Erlang A for a queue with
+  patience) with scheduled × (1 − shrinkage) agents on the phones, a fractional number read
+  linearly between its whole neighbours, plus the contacts agents finish as they go off the phones,
+  averaged over the spread of the number on the phones, less the chance that nobody is on them. An interval without contacts (or without a handle
+  time) reads 1: nobody waits.
+- short / over: max(0, required − scheduled) and max(0, scheduled − required), in agents (shares
+  of agents too); the summary turns agent-intervals into agent-hours.
 - lost contacts: contacts × (service level at the requirement − at the staffing), clipped at 0:
   the contacts that miss the answer target because of the shortfall.
 - The week's service level of a queue is contact-weighted; a week without contacts reads 1.
@@ -35,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from forecasts import erlang
-from forecasts.staffing import QueueTarget, expected_service, net_of_shrinkage
+from forecasts.staffing import QueueTarget, rostered_service_level
 from scheduler import baseline
 from scheduler import fairness as counting
 from scheduler.costs import SOFT_RULES
@@ -73,12 +76,9 @@ def coverage_table(roster_df: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     queues = _queues(scenario, roster)
     table = _demand_grid(scenario, queues, week)
 
-    counts = Counter(
-        (queue, t) for queue, start, end in _work_stretches(_covering_rows(roster, scenario), scenario)
-        for t in week.covered_intervals(start, end)
-    )
+    worked = _worked_minutes(_covering_rows(roster, scenario), scenario, week)
     intervals = np.repeat(np.arange(week.count), len(queues))  # the grid is interval-major
-    table["scheduled"] = [counts[(queue, t)] for queue, t in zip(table["queue"], intervals)]
+    table["scheduled"] = [worked[(queue, t)] / week.interval_minutes for queue, t in zip(table["queue"], intervals)]
     table["short"] = (table["required"] - table["scheduled"]).clip(lower=0)
     table["over"] = (table["scheduled"] - table["required"]).clip(lower=0)
     table["service_level"] = _service_level(table, "scheduled", scenario)
@@ -109,23 +109,14 @@ def _covering_rows(roster: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     return pd.concat([validate_roster(scenario.previous_roster, "previous roster"), roster], ignore_index=True)
 
 
-def _work_stretches(roster: pd.DataFrame, scenario: Scenario) -> list[tuple[str, int, int]]:
-    """(queue, start, end) of each unbroken run of work by one agent in one queue, in minutes.
-
-    Runs are merged so that two touching work rows (e.g. split by a hand edit) still cover the
-    interval they share."""
-    work = roster[roster["activity"] == "work"].sort_values(["agent_id", "start"], kind="stable")
-    stretches: list[tuple[str, int, int]] = []
-    previous_key = None
-    for row in work.itertuples(index=False):
-        start, end = scenario.minutes(row.start), scenario.minutes(row.end)
-        key = (row.agent_id, row.queue)
-        if key == previous_key and stretches[-1][2] == start:
-            stretches[-1] = (row.queue, stretches[-1][1], end)
-        else:
-            stretches.append((row.queue, start, end))
-        previous_key = key
-    return stretches
+def _worked_minutes(roster: pd.DataFrame, scenario: Scenario, week: Week) -> Counter:
+    """Minutes on `work` per (queue, interval), as the engine counts them (`shifts.Week.worked_minutes`)."""
+    work = roster[roster["activity"] == "work"]
+    worked: Counter = Counter()
+    for queue, start, end in zip(work["queue"], work["start"], work["end"]):
+        for t, minutes in week.worked_minutes(scenario.minutes(start), scenario.minutes(end)):
+            worked[queue, t] += minutes
+    return worked
 
 
 def _service_level(table: pd.DataFrame, staffed: str, scenario: Scenario) -> pd.Series:
@@ -140,9 +131,8 @@ def _service_level(table: pd.DataFrame, staffed: str, scenario: Scenario) -> pd.
         contacts = np.where(aht > 0, rows["contacts"].to_numpy(dtype=float), 0.0)
         safe_aht = np.where(aht > 0, aht, 1.0)
         traffic = erlang.traffic(contacts, safe_aht, interval_seconds)
-        on_phones = net_of_shrinkage(rows[staffed].to_numpy(), target.shrinkage)
-        service = expected_service(traffic, on_phones, safe_aht, target, index=rows.index)
-        parts.append(service["service_level"])
+        level = rostered_service_level(traffic, rows[staffed].to_numpy(dtype=float), safe_aht, target, interval_seconds)
+        parts.append(pd.Series(level, index=rows.index))
     return pd.concat(parts).reindex(table.index)
 
 

@@ -37,7 +37,7 @@ from scheduler import baseline
 from scheduler.check import check_roster
 from scheduler.costs import COST_SCALE, SOFT
 from scheduler.engine.coverage import add_break_counts, add_coverage, over_staffing_cost, short_staffing_cost
-from scheduler.engine.data import RosterData, ShiftFacts
+from scheduler.engine.data import RosterData, ShiftFacts, units_of
 from scheduler.engine.hard_rules import new_works
 from scheduler.engine.result import roster_table
 from scheduler.engine.run import Progress, Run
@@ -277,14 +277,16 @@ def absence_gaps(data: RosterData, plan: Plan) -> set[tuple[str, int]]:
 
 
 def add_work(data: RosterData, cover: dict[tuple[str, int], int], queue: str, pieces) -> None:
+    """The work pieces' coverage units (an absence cutting a shift at a minute the unit does not
+    divide counts to the unit before it)."""
     for activity, begin, end in pieces:
-        for t in data.week.covered_intervals(begin, end) if activity == "work" else ():
-            cover[queue, t] += 1
+        for t, units in units_of(data.week.worked_minutes(begin, end), data.unit_minutes) if activity == "work" else ():
+            cover[queue, t] += units
 
 
 def helps(facts: ShiftFacts, queue: str, gaps: set[tuple[str, int]]) -> bool:
     """Whether a shift on the queue covers one of the gaps (breaks in the middle of their windows)."""
-    return any((queue, t) in gaps for t in facts.nominal_cover())
+    return any((queue, t) in gaps for t, _ in facts.nominal_cover())
 
 
 def shift_keys(data: RosterData, agent_id: str, shifts: Iterable[RosterShift]) -> list[Key]:
@@ -388,7 +390,7 @@ def result(repair: Scenario, data: RosterData, run: Run, roster: pd.DataFrame, s
            objective: float | None, bound: float | None) -> RosterResult:
     """The repair as a RosterResult, its figures measured on the roster itself (`evaluate`)."""
     coverage = coverage_table(roster, repair)
-    hours = data.interval_hours
+    hours = data.week.interval_minutes / 60
     gap = coverage["required"] - coverage["scheduled"]
     terms = {"short_hours": float(gap.clip(lower=0).sum() * hours), "over_hours": float((-gap).clip(lower=0).sum() * hours),
              "changes": float(sum(len(lines) for lines in changes(repair, roster).values()))}

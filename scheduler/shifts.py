@@ -153,24 +153,24 @@ class Week:
         """Intervals in one week."""
         return MINUTES_PER_WEEK // self.interval_minutes
 
-    def covered_intervals(self, start: int, end: int) -> list[int]:
-        """Intervals wholly inside [start, end). Past the week's end they wrap to Monday when the week is
-        cyclic; otherwise they belong to next week and are dropped, or kept as they are with `spill`.
-        Before the start they are dropped."""
+    def worked_minutes(self, start: int, end: int) -> list[tuple[int, int]]:
+        """(interval, minutes of it inside [start, end)) for every interval the span reaches into: an
+        agent counts toward an interval by the share of it worked. Past the horizon's end intervals
+        wrap to Monday when it is cyclic; otherwise they belong to next week and are dropped, or kept
+        as they are with `spill`. Before the start they are dropped."""
         size = self.interval_minutes
-        first = -(-start // size)
-        last = end // size  # exclusive
-        covered = []
-        for t in range(first, last):
-            if t < 0:
+        worked = []
+        for t in range(start // size, -(-end // size)):
+            minutes = min(end, (t + 1) * size) - max(start, t * size)
+            if t < 0 or minutes <= 0:
                 continue
             if t >= self.count:
                 if not self.cyclic and not self.spill:
                     continue
                 if self.cyclic:
                     t -= self.count
-            covered.append(t)
-        return covered
+            worked.append((t, minutes))
+        return worked
 
 
 def segments(start: int, length: int, breaks: list[tuple[BreakRule, int]]) -> list[tuple[str, int, int]]:

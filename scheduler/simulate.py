@@ -15,10 +15,11 @@ The model, per queue (queues are simulated independently):
   the roster's time). Shrinkage `random` takes each agent off the phones for the queue's
   `shrinkage` share of work time, in exponential on/off spells (off spells of mean 15 minutes),
   drawn anew in every replication; `none` keeps everyone on the phones.
-- the week's edges follow the roster's rule (`shifts.Week`): a cyclic week is preceded and followed
-  by copies of itself, a chained one by `previous_roster`. Monday 00:00 starts with the queue a day
-  of warm-up leaves: the simulation starts on the Sunday before (at this week's Sunday rates) and
-  only contacts arriving inside the week are counted.
+- the horizon is the scenario's `weeks` (one by default; "the week" below); its edges follow the
+  roster's rule (`shifts.Week`): a cyclic horizon is preceded and followed by copies of itself, a
+  chained one by `previous_roster`. Monday 00:00 starts with the queue a day of warm-up leaves: the
+  simulation starts on the Sunday before (at the horizon's last Sunday's rates) and only contacts
+  arriving inside the horizon are counted.
 
 Figures per interval (contacts counted in the interval they arrive in):
 - service_level: share of offered contacts answered within `answer_seconds` (abandoned ones count
@@ -45,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from forecasts.staffing import QueueTarget
+from forecasts.staffing import SHRINKAGE_SPELL_MINUTES, QueueTarget
 from scheduler.evaluate import coverage_table, weighted_service
 from scheduler.roster import validate_roster
 from scheduler.scenario import MINUTES_PER_DAY, MINUTES_PER_WEEK, Scenario
@@ -63,7 +64,6 @@ SIMULATION_COLUMNS = [
     "occupancy",
 ]
 WARM_UP_MINUTES = MINUTES_PER_DAY
-SHRINKAGE_SPELL_MINUTES = 15.0  # mean length of one spell off the phones
 CONFIDENCE = 0.95
 WEEK_SECONDS = MINUTES_PER_WEEK * 60.0
 
@@ -160,7 +160,8 @@ def queue_models(roster: pd.DataFrame, scenario: Scenario) -> list[QueueModel]:
     check_names(table, scenario)
     spans = _work_spans(table, scenario)
     minutes = scenario.config.interval_minutes
-    starts = pd.date_range(scenario.week_start, periods=MINUTES_PER_WEEK // minutes, freq=f"{minutes}min")
+    horizon = horizon_seconds(scenario)
+    starts = pd.date_range(scenario.week_start, periods=int(horizon // 60) // minutes, freq=f"{minutes}min")
     demand = scenario.requirements.astype({"queue": str})
     models = []
     for queue, target in scenario.config.queues.items():
@@ -169,7 +170,7 @@ def queue_models(roster: pd.DataFrame, scenario: Scenario) -> list[QueueModel]:
         # Without a handle time there is no load (as Erlang reads it): such an interval stays idle.
         contacts = np.where(aht > 0, rows["contacts"].fillna(0).to_numpy(dtype=float), 0.0)
         mine = spans[spans["queue"] == queue]
-        windows = tuple(_within_horizon(_merged(group[["start", "end"]].to_numpy(dtype=float)))
+        windows = tuple(_within_horizon(_merged(group[["start", "end"]].to_numpy(dtype=float)), horizon)
                         for _, group in mine.groupby("agent_id", sort=True))
         models.append(QueueModel(queue, target, minutes * 60.0, contacts, np.where(aht > 0, aht, 1.0), windows))
     return models
@@ -189,15 +190,21 @@ def check_names(roster: pd.DataFrame, scenario: Scenario, name: str = "roster", 
     problems.raise_if_any()
 
 
+def horizon_seconds(scenario: Scenario) -> float:
+    """The simulated horizon: the scenario's `weeks` from its week start."""
+    return scenario.config.weeks * WEEK_SECONDS
+
+
 def _work_spans(roster: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    """agent_id, queue, start, end (seconds from the week start) of every work row at the week and its
-    edges: a cyclic week adds copies of itself a week before and after; a chained week adds last
+    """agent_id, queue, start, end (seconds from the week start) of every work row in the horizon and
+    at its edges: a cyclic horizon adds copies of itself before and after; a chained one adds last
     week's roster."""
     week_start = pd.Timestamp(scenario.week_start)
     spans = _seconds(roster, week_start)
     if scenario.cyclic:
+        horizon = horizon_seconds(scenario)
         copies = [spans.assign(start=spans["start"] + shift, end=spans["end"] + shift)
-                  for shift in (-WEEK_SECONDS, 0.0, WEEK_SECONDS)]
+                  for shift in (-horizon, 0.0, horizon)]
         return pd.concat(copies, ignore_index=True)
     previous = validate_roster(scenario.previous_roster, "previous roster")
     return pd.concat([_seconds(previous, week_start), spans], ignore_index=True)
@@ -224,10 +231,10 @@ def _merged(spans: np.ndarray) -> np.ndarray:
     return np.array(merged, dtype=float).reshape(-1, 2)
 
 
-def _within_horizon(spans: np.ndarray) -> np.ndarray:
-    """Spans cut to the simulated time: from the warm-up's start to a day past the week, which is
-    time enough for the contacts of Sunday night to be answered or to hang up."""
-    cut = np.clip(spans, -WARM_UP_MINUTES * 60.0, WEEK_SECONDS + MINUTES_PER_DAY * 60.0)
+def _within_horizon(spans: np.ndarray, horizon: float) -> np.ndarray:
+    """Spans cut to the simulated time: from the warm-up's start to a day past the horizon (`horizon`
+    seconds), which is time enough for the contacts of the last Sunday night to be answered or to hang up."""
+    cut = np.clip(spans, -WARM_UP_MINUTES * 60.0, horizon + MINUTES_PER_DAY * 60.0)
     return cut[cut[:, 1] > cut[:, 0]]
 
 
@@ -446,8 +453,8 @@ def simulate_roster(
     tallies = _run(models, settings, seeds, progress or (lambda step, total, message: None))
     intervals = interval_table(models, tallies, scenario)
     summary = week_summary(models, tallies, expected_service(roster, scenario))
-    summary.update(replications=len(tallies), replications_asked=settings.replications, seed=settings.seed,
-                   handle_time=str(settings.handle_time), shrinkage=settings.shrinkage,
+    summary.update(weeks=scenario.config.weeks, replications=len(tallies), replications_asked=settings.replications,
+                   seed=settings.seed, handle_time=str(settings.handle_time), shrinkage=settings.shrinkage,
                    warm_up_hours=WARM_UP_MINUTES / 60, wall_seconds=round(time.perf_counter() - began, 2))
     return SimulationResult(intervals, summary, len(tallies))
 

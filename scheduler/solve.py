@@ -137,7 +137,7 @@ def solve_in(scenario: Scenario, run: Run) -> RosterResult:
         bound = objective  # the whole model was solved to optimality over every shift any agent may work
     else:
         cheapest_short = min((step.cost for steps in data.tiers.values() for step in steps), default=0) / COST_SCALE
-        bound = short_bound.intervals * cheapest_short
+        bound = short_bound.units * cheapest_short
     status = "OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE"
     run.report({"stage": "done", "solutions": 1, "objective": objective, "bound": bound})
     return RosterResult(
@@ -146,7 +146,7 @@ def solve_in(scenario: Scenario, run: Run) -> RosterResult:
         objective=objective,
         best_bound=bound,
         wall_seconds=run.wall_seconds(),
-        lower_bound_short_hours=short_bound.intervals * data.interval_hours,
+        lower_bound_short_hours=short_bound.units * data.unit_hours,
         bound_kind=short_bound.kind,
         required_hours=data.required_hours,
         terms=terms,

@@ -52,9 +52,9 @@ def test_shift_values_add_the_prices_of_the_worked_intervals_less_the_cheapest_l
     prices = {(queue, t): float(t % 5) for queue in data.queues for t in range(data.week.count)}
     k, queue = next((k, q) for k, q in data.eligible["a1"] if data.shifts[k].shift.length == 8 * 60)
     facts = data.shifts[k]
-    lunch = min(sum(prices[queue, t] for t in option.lost) for option in facts.breaks[0])
+    lunch = min(sum(units * prices[queue, t] for t, units in option.lost) for option in facts.breaks[0])
     worth = ShiftWorth(data)
-    expected = sum(prices[queue, t] for t in facts.covered) - lunch
+    expected = sum(units * prices[queue, t] for t, units in facts.cover) - lunch
     assert worth.of(worth.prices(prices))[worth.index[k, queue]] == pytest.approx(expected)
 
 
@@ -125,8 +125,8 @@ def test_convex_minorant_is_convex_below_and_meets_the_ends(values):
 def test_missing_agents_never_cost_more_contacts_than_the_interval_can_lose(losses):
     missed = np.concatenate([[0.0], np.cumsum(losses)])
     tiers = price_tiers(np.arange(len(missed)), missed, Weights(), 30)
-    assert sum(step.agents for step in tiers) == len(losses)
-    assert sum(step.agents * step.lost_contacts for step in tiers) == pytest.approx(missed[-1], rel=1e-9, abs=1e-9)
+    assert sum(step.units for step in tiers) == len(losses)
+    assert sum(step.units * step.lost_contacts for step in tiers) == pytest.approx(missed[-1], rel=1e-9, abs=1e-9)
     assert [step.cost for step in tiers] == sorted(step.cost for step in tiers)
 
 
@@ -140,14 +140,14 @@ def test_shortfalls_beyond_what_the_team_can_staff_are_not_priced_one_by_one():
     tiers = price_tiers(shorts, missed, Weights(), 60)
     assert time.monotonic() - began < 5
     assert list(shorts) == [0] + list(range(999_996, 1_000_001))
-    assert sum(step.agents for step in tiers) == 1_000_000
-    assert sum(step.agents * step.lost_contacts for step in tiers) == pytest.approx(missed[-1])
+    assert sum(step.units for step in tiers) == 1_000_000
+    assert sum(step.units * step.lost_contacts for step in tiers) == pytest.approx(missed[-1])
 
     def priced(short: int) -> float:
         left, total = short, 0.0
         for step in tiers:
-            total += min(left, step.agents) * step.lost_contacts
-            left -= min(left, step.agents)
+            total += min(left, step.units) * step.lost_contacts
+            left -= min(left, step.units)
         return total
 
     assert all(priced(int(s)) <= m + 1e-6 for s, m in zip(shorts, missed))

@@ -4,11 +4,12 @@ import datetime as dt
 import json
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from forecasts import erlang
-from forecasts.staffing import QueueTarget
+from forecasts.staffing import QueueTarget, rostered_service_level
 from scheduler.evaluate import coverage_table, summary, terminal_summary
 from wfm.plots import coverage_figure, requirement_heatmap, roster_gantt
 from scheduler.scenario import Agent, Scenario, ScenarioConfig
@@ -50,9 +51,9 @@ def make_roster(*segments) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["agent_id", "name", "queue", "activity", "start", "end"])
 
 
-def scheduled_at(coverage: pd.DataFrame, day: str, clocks: list[str], queue: str = "voice") -> list[int]:
+def scheduled_at(coverage: pd.DataFrame, day: str, clocks: list[str], queue: str = "voice") -> list[float]:
     rows = coverage[coverage["queue"] == queue].set_index("interval_start")["scheduled"]
-    return [int(rows[at(day, clock)]) for clock in clocks]
+    return [pytest.approx(rows[at(day, clock)]) for clock in clocks]
 
 
 # --------------------------------------------------------------------------------------------
@@ -60,21 +61,22 @@ def scheduled_at(coverage: pd.DataFrame, day: str, clocks: list[str], queue: str
 # --------------------------------------------------------------------------------------------
 
 
-def test_only_whole_intervals_on_work_count():
-    roster = make_roster(("a1", "work", at("tue", "08:10"), at("tue", "10:00")))
+def test_an_agent_counts_by_the_share_of_the_interval_it_works():
+    roster = make_roster(("a1", "work", at("tue", "08:10"), at("tue", "10:05")))
     coverage = coverage_table(roster, make_scenario())
-    assert scheduled_at(coverage, "tue", ["07:30", "08:00", "08:30", "09:00", "09:30", "10:00"]) == [0, 0, 1, 1, 1, 0]
-    assert coverage["scheduled"].sum() == 3
+    assert scheduled_at(coverage, "tue", ["07:30", "08:00", "08:30", "09:00", "09:30", "10:00", "10:30"]) == [
+        0, 2 / 3, 1, 1, 1, 1 / 6, 0]
+    assert coverage["scheduled"].sum() == pytest.approx(115 / 30)
 
 
-def test_a_short_break_takes_the_agent_out_of_its_whole_interval():
+def test_a_15_minute_break_in_a_30_minute_interval_counts_half_an_agent():
     roster = make_roster(
         ("a1", "work", at("tue", "08:00"), at("tue", "09:15")),
         ("a1", "break", at("tue", "09:15"), at("tue", "09:30"), ""),
         ("a1", "work", at("tue", "09:30"), at("tue", "10:30")),
     )
     coverage = coverage_table(roster, make_scenario())
-    assert scheduled_at(coverage, "tue", ["08:00", "08:30", "09:00", "09:30", "10:00"]) == [1, 1, 0, 1, 1]
+    assert scheduled_at(coverage, "tue", ["08:00", "08:30", "09:00", "09:30", "10:00"]) == [1, 1, 0.5, 1, 1]
 
 
 def test_touching_work_rows_cover_the_interval_they_share():
@@ -99,6 +101,12 @@ def test_without_previous_roster_a_sunday_night_wraps_to_monday_morning():
     assert scheduled_at(coverage, "sun", ["22:00", "23:30"]) == [1, 1]
     assert scheduled_at(coverage, "mon", ["00:00", "01:30", "02:00"]) == [1, 1, 0]
     assert coverage["scheduled"].sum() == 8
+
+
+def test_a_shift_ending_past_the_week_mid_interval_wraps_its_share_to_monday():
+    roster = make_roster(("a1", "work", at("sun", "23:00"), at("mon", "00:45", weeks=1)))
+    coverage = coverage_table(roster, make_scenario())
+    assert scheduled_at(coverage, "mon", ["00:00", "00:30", "01:00"]) == [1, 0.5, 0]
 
 
 def test_previous_roster_carries_in_and_this_weeks_tail_is_dropped():
@@ -141,12 +149,19 @@ def seventeen_of_twenty() -> tuple[pd.DataFrame, Scenario]:
     return roster, make_scenario([("tue", "08:00", "voice", 20, 100.0, 180.0)], agents=agents)
 
 
-def test_service_level_is_erlang_on_the_agents_left_after_shrinkage():
+def expected_for(scheduled: float, target: QueueTarget = VOICE) -> float:
+    """The expected service level of `scheduled` agents on 10 Erlangs of 180 s contacts in 30 minutes."""
+    return rostered_service_level(np.array([10.0]), np.array([scheduled]), np.array([180.0]), target, 1800.0)[0]
+
+
+def test_service_level_is_erlang_on_the_agents_left_after_shrinkage_not_floored():
     roster, scenario = seventeen_of_twenty()
     row = coverage_table(roster, scenario).set_index("interval_start").loc[at("tue", "08:00")]
     assert row["scheduled"] == 17 and row["short"] == 3
-    assert row["service_level"] == pytest.approx(erlang.service_level(10.0, 11, 180.0, 20.0))  # floor(17 × 0.7)
-    assert row["required_service_level"] == pytest.approx(erlang.service_level(10.0, 14, 180.0, 20.0))
+    # 17 × 0.7 = 11.9 on the phones: not floored to 11
+    assert row["service_level"] == pytest.approx(expected_for(17))
+    assert row["service_level"] > erlang.service_level(10.0, 11, 180.0, 20.0) + 0.05
+    assert row["required_service_level"] == pytest.approx(expected_for(20))
 
 
 def test_erlang_a_for_a_queue_with_patience():
@@ -155,7 +170,8 @@ def test_erlang_a_for_a_queue_with_patience():
     scenario = make_scenario([("tue", "08:00", "voice", 20, 100.0, 180.0)], agents=scenario.agents,
                              queues={"voice": patient})
     row = coverage_table(roster, scenario).set_index("interval_start").loc[at("tue", "08:00")]
-    assert row["service_level"] == pytest.approx(erlang.erlang_a_service_level(10.0, 11, 180.0, 20.0, 120.0))
+    assert row["service_level"] == pytest.approx(expected_for(17, patient))
+    assert row["service_level"] > erlang.erlang_a_service_level(10.0, 11, 180.0, 20.0, 120.0) + 0.05
 
 
 def test_intervals_without_contacts_read_full_service():
@@ -168,7 +184,7 @@ def test_short_staffing_cost_counts_hours_and_lost_contacts():
     roster, scenario = seventeen_of_twenty()
     report = summary(roster, scenario)
     rules = {rule["rule"]: rule for rule in report["rules"]}
-    lost = 100 * (erlang.service_level(10.0, 14, 180.0, 20.0) - erlang.service_level(10.0, 11, 180.0, 20.0))
+    lost = 100 * (expected_for(20) - expected_for(17))
     short = rules["short staffing"]
     assert short["amount"] == 1.5 and short["lost_contacts"] == pytest.approx(lost, abs=1e-4)
     assert short["cost"] == pytest.approx(1000 * 1.5 + 100 * lost, abs=1e-3)

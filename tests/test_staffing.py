@@ -8,8 +8,10 @@ from forecasts import erlang
 from forecasts.staffing import (
     QueueTarget,
     StaffingConfig,
+    expected_service,
     gross_up,
     load_staffing_config,
+    rostered_service_level,
     staffing_requirements,
 )
 from tabular import InputError
@@ -31,6 +33,56 @@ def test_worked_example_voice_queue():
     assert row["service_level"] == pytest.approx(0.88835, abs=5e-6)
     assert row["asa_seconds"] == pytest.approx(7.84, abs=5e-3)
     assert row["occupancy"] == pytest.approx(10 / 14)
+
+
+def test_a_fractional_number_of_agents_reads_between_its_whole_neighbours():
+    levels = [erlang.service_level(2.0, agents, 300.0, 20.0) for agents in (2, 3)]
+    level = expected_service(np.array([2.0]), np.array([2.8]), np.array([300.0]), QueueTarget())["service_level"]
+    assert level.iloc[0] == pytest.approx(0.2 * levels[0] + 0.8 * levels[1])
+
+
+def test_rostered_service_without_shrinkage_is_erlang_on_the_shares_worked():
+    # 2.5 agents: two all interval, one on a 15-minute break of a 30-minute one
+    target = QueueTarget(shrinkage=0.0)
+    level = rostered_service_level(np.array([1.5]), np.array([2.5]), np.array([300.0]), target, 1800.0)
+    assert level[0] == pytest.approx(np.mean([erlang.service_level(1.5, agents, 300.0, 20.0) for agents in (2, 3)]))
+
+
+def test_rostered_service_counts_shrinkage_as_a_fraction_not_floored():
+    # 4 scheduled at 30 % shrinkage are 2.8 on the phones, not 2
+    target = QueueTarget(shrinkage=0.3)
+    level = rostered_service_level(np.array([1.5]), np.array([4.0]), np.array([300.0]), target, 1800.0)
+    assert level[0] > erlang.service_level(1.5, 2, 300.0, 20.0) + 0.1
+    assert level[0] < erlang.service_level(1.5, 4, 300.0, 20.0)
+
+
+def test_one_agent_at_30_percent_shrinkage_leaves_the_phones_empty_30_percent_of_the_time():
+    target = QueueTarget(shrinkage=0.3)
+    level = rostered_service_level(np.array([1e-4, 0.0]), np.array([1.0, 0.0]), np.array([300.0, 300.0]), target, 1800.0)
+    assert level[0] == pytest.approx(0.7, abs=1e-3)
+    assert level[1] == 1.0  # no contacts: nobody waits
+
+
+def test_the_spread_of_agents_on_the_phones_costs_service_where_erlang_is_concave():
+    # 14 scheduled at 7 Erlangs: 9.8 on the phones and 0.75 of an agent finishing contacts going off
+    target = QueueTarget(shrinkage=0.3)
+    steady = QueueTarget(shrinkage=0.0)
+    varying = rostered_service_level(np.array([7.0]), np.array([14.0]), np.array([300.0]), target, 1800.0)[0]
+    taking = 9.8 + 14 * 0.3 * (7 / 9.8) * 300 / (300 + 900)
+    at_mean = expected_service(np.array([7.0]), np.array([taking]), np.array([300.0]), steady)["service_level"].iloc[0]
+    floored = expected_service(np.array([7.0]), np.array([9.0]), np.array([300.0]), steady)["service_level"].iloc[0]
+    assert floored < varying < at_mean
+    # over a longer interval the average number on the phones varies less
+    longer = rostered_service_level(np.array([7.0]), np.array([14.0]), np.array([300.0]), target, 3600.0)[0]
+    assert varying < longer < at_mean
+
+
+def test_more_agents_never_lower_the_rostered_service_level():
+    target = QueueTarget(shrinkage=0.3, concurrency=2, patience_seconds=180)
+    scheduled = np.arange(0, 30, 0.25)
+    level = rostered_service_level(np.full(len(scheduled), 8.0), scheduled, np.full(len(scheduled), 600.0), target, 1800.0)
+    assert np.all(np.diff(level) >= -1e-12)
+    assert level[0] == 0.0
 
 
 def test_gross_up_is_exact_at_round_numbers():

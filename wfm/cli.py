@@ -448,8 +448,9 @@ def simulate(
                                                 "shrinkage share; none: always on")] = "random",
     time_limit: Annotated[float | None, typer.Option(min=1, help="seconds; replications not done by then are "
                                                                  "left out")] = None,
+    weeks: Annotated[int | None, typer.Option(help="weeks the roster spans (as given to wfm roster --weeks)")] = None,
 ) -> None:
-    """Simulate a roster's week contact by contact: service level per interval with its 95 % interval."""
+    """Simulate a roster's week (or weeks) contact by contact: service level per interval with its 95 % interval."""
     from scheduler.io import load_scenario
     from scheduler.roster import validate_roster
     from scheduler.simulate import SimulationSettings, check_names, parse_handle_time, simulate_roster
@@ -461,7 +462,7 @@ def simulate(
         summary_path = output_file(out.with_name(f"{out.stem}_summary.json"))
         output_file(out)
         settings = SimulationSettings(replications, seed, parse_handle_time(handle_time), shrinkage, time_limit)
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(scenario, weeks=weeks)
         raw = read_raw_csv(roster_file, str(roster_file))
         table = validate_roster(raw, str(roster_file), raw.index.to_numpy())
         check_names(table, loaded, str(roster_file), raw.index.to_numpy())
@@ -475,7 +476,9 @@ def simulate(
 
 
 def simulation_table(summary: dict) -> Table:
-    table = Table(title=f"Simulated week ({summary['replications']} replications)")
+    weeks = summary.get("weeks", 1)
+    span = "week" if weeks == 1 else f"{weeks} weeks"
+    table = Table(title=f"Simulated {span} ({summary['replications']} replications)")
     for column in ("queue", "offered", "service level", "95 % interval", "Erlang", "target", "ASA s", "abandoned",
                    "occupancy"):
         table.add_column(column, justify="left" if column == "queue" else "right")

@@ -1,17 +1,17 @@
 """The least short staffing any roster can have, proven by column generation over every agent's
 valid weeks (its contract, availability and every hard rule), not just the shift mix.
 
-The *short master* is the column-generation master with one aim: fewest short agent-intervals of
-this week, each agent working one valid week of all its eligible shifts (not only the candidate
+The *short master* is the column-generation master with one aim: fewest short coverage units
+(`RosterData.unit_minutes`) of this week, each agent working one valid week of all its eligible shifts (not only the candidate
 shifts of the mix), breaks at any offset. Any prices π of its coverage rows give a Lagrangian
 bound that holds whatever weeks the master knows yet:
 
     L(π) = Σ π(q, t) · (required − fixed)(q, t)  −  Σ_groups size × max over valid weeks of π · cover(week)
 
-with 0 ≤ π ≤ 1 in this week's intervals (one short agent-interval costs 1) and π = 0 after it.
+with 0 ≤ π ≤ 1 in this week's intervals (one short unit costs 1) and π = 0 after it.
 Pricing finds that maximum exactly (or an upper bound on it, when a pricing model runs out of
 time); once no week would lower the master, L equals its linear optimum. Short staffing is a
-whole number of agent-intervals, so the bound is rounded up.
+whole number of units, so the bound is rounded up.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from scheduler.engine.data import RosterData
 from scheduler.engine.breaks import BREAK_TIME_SHARE
 from scheduler.engine.run import Run, new_solver, now, thread_pool
 
-BOUND_PRICE_SCALE = 10_000  # pricing coefficients in 1/BOUND_PRICE_SCALE of an agent-interval
+BOUND_PRICE_SCALE = 10_000  # pricing coefficients in 1/BOUND_PRICE_SCALE of a unit
 PRICING_SECONDS = 1.0
 MIX_KIND = "shift mix LP (no agent rules)"
 LAGRANGIAN_KIND = "column generation, Lagrangian (every agent's rules)"
@@ -38,14 +38,14 @@ CONVERGED_KIND = "column generation LP, converged (every agent's rules)"
 
 @dataclass(frozen=True)
 class ShortBound:
-    """A proven lower bound on short agent-intervals of this week, and which bound it is."""
+    """A proven lower bound on short units of this week, and which bound it is."""
 
-    intervals: int
+    units: int
     kind: str
 
 
 class ShortMasterLP(MasterLP):
-    """The master with fewest short agent-intervals of this week as its objective."""
+    """The master with fewest short units of this week as its objective."""
 
     def cover_row(self, queue: str, t: int):
         data = self.data
@@ -125,7 +125,7 @@ class BoundSearch:
 
 
 def prove_short_bound(data: RosterData, known: KnownWeeks, workers: int, seconds: float) -> ShortBound | None:
-    """The best Lagrangian bound on this week's short agent-intervals found in `seconds`, the master
+    """The best Lagrangian bound on this week's short units found in `seconds`, the master
     starting from the `known` valid weeks per agent (a roster's among them, so that it is feasible);
     None when no round was priced in time."""
     deadline = now() + seconds
@@ -149,8 +149,8 @@ def best_short_bound(data: RosterData, known: KnownWeeks, mix_hours: float, run:
     """The better of the shift mix's bound (`mix_hours`) and the column generation's, the latter
     given BOUND_TIME_SHARE of the time limit at most (never the time the break pass needs)."""
     began = time.monotonic()
-    mix = ShortBound(round(mix_hours / data.interval_hours), MIX_KIND)
+    mix = ShortBound(round(mix_hours / data.unit_hours), MIX_KIND)
     seconds = min(BOUND_TIME_SHARE * run.time_limit, run.remaining() - BREAK_TIME_SHARE * run.time_limit)
     proven = prove_short_bound(data, known, run.workers, seconds) if seconds > 0 else None
     run.stage_seconds["bound"] = time.monotonic() - began
-    return proven if proven is not None and proven.intervals >= mix.intervals else mix
+    return proven if proven is not None and proven.units >= mix.units else mix

@@ -114,11 +114,11 @@ class ShiftWorth:
         covered, lost, self.slot_of = [], [], []
         self.slot_starts = []
         for i, (k, queue) in enumerate(self.keys):
-            covered.append([self.column(queue, t) for t in data.shifts[k].covered])
+            covered.append([(self.column(queue, t), units) for t, units in data.shifts[k].cover])
             for slot in data.shifts[k].breaks:
                 self.slot_starts.append(len(lost))
                 self.slot_of.append(i)
-                lost.extend([self.column(queue, t) for t in option.lost] for option in slot)
+                lost.extend([(self.column(queue, t), units) for t, units in option.lost] for option in slot)
         self.covered = incidence(covered, len(data.queues) * self.count)
         self.lost = incidence(lost, len(data.queues) * self.count)
 
@@ -140,11 +140,12 @@ class ShiftWorth:
         return worth
 
 
-def incidence(rows: list[list[int]], columns: int) -> sparse.csr_matrix:
-    """A 0/1 matrix with a 1 in each listed column of each row."""
+def incidence(rows: list[list[tuple[int, int]]], columns: int) -> sparse.csr_matrix:
+    """A matrix with each row's (column, units) entries."""
     indptr = np.cumsum([0] + [len(row) for row in rows])
-    indices = np.array([c for row in rows for c in row], dtype=np.int64)
-    return sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), columns))
+    indices = np.array([c for row in rows for c, _ in row], dtype=np.int64)
+    values = np.array([units for row in rows for _, units in row], dtype=float)
+    return sparse.csr_matrix((values, indices, indptr), shape=(len(rows), columns))
 
 
 class Pricer:
@@ -198,7 +199,7 @@ class MasterLP:
         needed = data.required.get((queue, t), 0) - data.fixed_coverage.get((queue, t), 0)
         row = self.solver.Constraint(needed, needed)
         for step in data.tiers.get((queue, t), ()):
-            short = self.solver.NumVar(0, step.agents, "")
+            short = self.solver.NumVar(0, step.units, "")
             row.SetCoefficient(short, 1)
             self.objective.SetCoefficient(short, step.cost)
         over = self.solver.NumVar(0, self.solver.infinity(), "")
@@ -216,9 +217,9 @@ class MasterLP:
         self.members[g].SetCoefficient(var, 1)
         self.objective.SetCoefficient(var, week_cost(self.data, group, week))
         for k, queue in week:
-            for t in self.data.shifts[k].covered:
+            for t, units in self.data.shifts[k].cover:
                 row = self.cover[queue, t]
-                row.SetCoefficient(var, row.GetCoefficient(var) + 1)
+                row.SetCoefficient(var, row.GetCoefficient(var) + units)
             for slot in range(len(self.data.shifts[k].breaks)):
                 self.link(k, queue, slot).SetCoefficient(var, -1)
         return True
@@ -230,8 +231,8 @@ class MasterLP:
             for option in self.data.shifts[k].breaks[slot]:
                 taken = self.solver.NumVar(0, self.solver.infinity(), "")
                 row.SetCoefficient(taken, 1)
-                for t in option.lost:
-                    self.cover[queue, t].SetCoefficient(taken, self.cover[queue, t].GetCoefficient(taken) - 1)
+                for t, units in option.lost:
+                    self.cover[queue, t].SetCoefficient(taken, self.cover[queue, t].GetCoefficient(taken) - units)
             self.links[k, queue, slot] = row
         return self.links[k, queue, slot]
 
@@ -244,7 +245,7 @@ class MasterLP:
         return [row.dual_value() for row in self.members]
 
     def cover_prices(self) -> dict[tuple[str, int], float]:
-        """What one more agent in each (queue, interval) is worth to the relaxation."""
+        """What one more unit in each (queue, interval) is worth to the relaxation."""
         return {key: row.dual_value() for key, row in self.cover.items()}
 
     def counts(self) -> dict[tuple[int, AgentWeek], float]:
@@ -287,8 +288,8 @@ class WeekSearch:
                 continue
             self.master.add(g, week)
             for k, queue in week:
-                for t in data.shifts[k].nominal_cover():
-                    open_need[queue, t] = open_need.get((queue, t), 0) - group.size
+                for t, units in data.shifts[k].nominal_cover():
+                    open_need[queue, t] = open_need.get((queue, t), 0) - group.size * units
         return [group for _, group in sorted(stuck, key=lambda item: item[0])]
 
     def price(self, groups: list[int]) -> int:

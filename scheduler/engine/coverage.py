@@ -1,7 +1,9 @@
 """Coverage rows shared by the CP-SAT models: scheduled + short − over = required per (queue,
-interval), over counts per shift type and queue (`count = Σ works`) and breaks over counts per
-(shift, queue, break, offset) that sum to the shift count: the agents of one shift type are
-interchangeable, so `result.roster_table` hands the offsets out afterwards."""
+interval), in coverage units (`RosterData.unit_minutes`: each agent counts by the share of the
+interval it works, as `scheduler.evaluate` counts), over counts per shift type and queue
+(`count = Σ works`) and breaks over counts per (shift, queue, break, offset) that sum to the shift
+count: the agents of one shift type are interchangeable, so `result.roster_table` hands the offsets
+out afterwards."""
 
 from __future__ import annotations
 
@@ -60,14 +62,14 @@ def add_coverage(
     counts: dict[tuple[int, str], object],
     breaks: dict[tuple[int, str, int, int], object],
 ) -> Coverage:
-    """scheduled(q, t) + short(q, t) − over(q, t) = required(q, t), short split into priced tiers."""
+    """scheduled(q, t) + short(q, t) − over(q, t) = required(q, t) in units, short split into priced tiers."""
     terms: dict[tuple[str, int], list] = defaultdict(list)
     for (k, queue), count in counts.items():
-        for t in data.shifts[k].covered:
-            terms[queue, t].append(count)
+        for t, units in data.shifts[k].cover:
+            terms[queue, t].append(units * count)
     for (k, queue, slot, offset), count in breaks.items():
-        for t in data.shifts[k].break_lost(slot, offset):
-            terms[queue, t].append(-count)
+        for t, units in data.shifts[k].break_lost(slot, offset):
+            terms[queue, t].append(-units * count)
     short, over = {}, {}
     for queue in data.queues:
         for t in range(data.horizon):
@@ -78,16 +80,16 @@ def add_coverage(
                 continue
             missing = []
             for tier, step in enumerate(data.tiers.get(key, ())):
-                short[queue, t, tier] = model.new_int_var(0, step.agents, f"short({queue} t={t} tier {tier + 1})")
+                short[queue, t, tier] = model.new_int_var(0, step.units, f"short({queue} t={t} tier {tier + 1})")
                 missing.append(short[queue, t, tier])
             # an interval is covered by shifts of at most two days: at most two per agent
-            over[key] = model.new_int_var(0, 2 * len(data.agents) + fixed, f"over({queue} t={t})")
+            over[key] = model.new_int_var(0, 2 * len(data.agents) * data.units + fixed, f"over({queue} t={t})")
             model.add(fixed + sum(terms[key]) + sum(missing) - over[key] == needed)
     return Coverage(breaks, short, over)
 
 
 def short_staffing_cost(data: RosterData, coverage: Coverage) -> cp_model.LinearExprT:
-    """Soft: each missing agent-interval at its tier's price (service lost at that hour)."""
+    """Soft: each missing unit at its tier's price (service lost at that hour)."""
     keys = list(coverage.short)
     return cp_model.LinearExpr.weighted_sum(
         [coverage.short[key] for key in keys], [data.tiers[key[:2]][key[2]].cost for key in keys]
@@ -95,5 +97,5 @@ def short_staffing_cost(data: RosterData, coverage: Coverage) -> cp_model.Linear
 
 
 def over_staffing_cost(data: RosterData, coverage: Coverage) -> cp_model.LinearExprT:
-    """Soft: every agent-interval above the requirement."""
+    """Soft: every unit above the requirement."""
     return data.over_cost * sum(coverage.over.values())

@@ -1,14 +1,17 @@
 """The scenario turned into the numbers every model uses (`RosterData`).
 
-Shift types are indexed by position `k`; each has its `ShiftFacts` (covered intervals, paid
-minutes, night, weekend, time of day, break options). An agent counts toward an interval when a
-work segment covers the whole interval: a break takes the agent off every interval it touches
-(`Week.covered_intervals`, as the evaluation does).
+Shift types are indexed by position `k`; each has its `ShiftFacts` (the intervals it covers,
+paid minutes, night, weekend, time of day, break options). An agent counts toward an interval by
+the share of it worked (`Week.worked_minutes`, as the evaluation counts): a 15-minute break in a
+30-minute interval leaves half an agent. The models count coverage in whole *units* of
+`RosterData.unit_minutes` (the largest number of minutes dividing the interval and every moment an
+agent may start or stop work), so requirements, shortfalls and break losses are integers of units.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -31,13 +34,16 @@ from scheduler.shifts import (
 )
 
 
+Cover = tuple[tuple[int, int], ...]  # (interval, coverage units)
+
+
 @dataclass(frozen=True)
 class BreakOption:
-    """Taking break `slot` of a shift at `offset` minutes takes its agent off these intervals."""
+    """Taking break `slot` of a shift at `offset` minutes takes these units of these intervals."""
 
     slot: int
     offset: int
-    lost: tuple[int, ...]
+    lost: Cover
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,7 @@ class ShiftFacts:
     """Everything the rules ask about one shift type."""
 
     shift: ShiftType
-    covered: tuple[int, ...]
+    cover: Cover  # units of each interval the shift works, before breaks
     paid: int  # minutes
     night: bool
     weekend: bool
@@ -57,12 +63,19 @@ class ShiftFacts:
     def day(self) -> int:
         return self.shift.day
 
-    def nominal_cover(self) -> tuple[int, ...]:
-        """Intervals an agent of this shift counts toward with every break mid-window (`shifts.middle`)."""
-        lost = {t for options in self.breaks for t in middle(options).lost}
-        return tuple(t for t in self.covered if t not in lost)
+    @property
+    def covered(self) -> tuple[int, ...]:
+        """The intervals the shift works in (some perhaps only in part)."""
+        return tuple(t for t, _ in self.cover)
 
-    def break_lost(self, slot: int, offset: int) -> tuple[int, ...]:
+    def nominal_cover(self) -> Cover:
+        """Units an agent of this shift gives each interval with every break mid-window (`shifts.middle`)."""
+        lost = Counter()
+        for options in self.breaks:
+            lost.update(dict(middle(options).lost))
+        return tuple((t, units - lost[t]) for t, units in self.cover if units > lost[t])
+
+    def break_lost(self, slot: int, offset: int) -> Cover:
         return next(option.lost for option in self.breaks[slot] if option.offset == offset)
 
     @property
@@ -102,17 +115,18 @@ class RosterData:
 
     scenario: Scenario
     week: Week
+    unit_minutes: int  # the coverage unit: required, short, over and cover count in units of it
     queues: tuple[str, ...]
     shifts: list[ShiftFacts]
-    required: dict[tuple[str, int], int]  # (queue, interval) -> agents
-    tiers: dict[tuple[str, int], tuple[Tier, ...]]
-    fixed_coverage: dict[tuple[str, int], int]  # last week's shifts running into this one
+    required: dict[tuple[str, int], int]  # (queue, interval) -> units
+    tiers: dict[tuple[str, int], tuple[Tier, ...]]  # per missing unit
+    fixed_coverage: dict[tuple[str, int], int]  # units of last week's shifts running into this one
     eligible: dict[str, list[tuple[int, str]]]  # agent -> (k, queue) it may work
     previous: dict[str, PreviousWeek]
     carried: dict[str, Carried]
     baseline: dict[str, dict[int, tuple[int, str] | None]]  # agent -> day -> baseline (k, queue); None: no such type
     rest_minutes: int
-    over_cost: int  # scaled cost of one agent-interval over the requirement
+    over_cost: int  # scaled cost of one unit over the requirement
 
     @property
     def agents(self) -> tuple[Agent, ...]:
@@ -127,13 +141,18 @@ class RosterData:
         return self.scenario.config.weeks
 
     @property
-    def interval_hours(self) -> float:
-        return self.week.interval_minutes / 60
+    def units(self) -> int:
+        """Units in one agent-interval."""
+        return self.week.interval_minutes // self.unit_minutes
+
+    @property
+    def unit_hours(self) -> float:
+        return self.unit_minutes / 60
 
     @property
     def required_hours(self) -> float:
         """This week's required agent-hours (next week's first intervals left out)."""
-        return sum(needed for (_, t), needed in self.required.items() if t < self.week.count) * self.interval_hours
+        return sum(needed for (_, t), needed in self.required.items() if t < self.week.count) * self.unit_hours
 
     @cached_property
     def horizon(self) -> int:
@@ -144,15 +163,19 @@ class RosterData:
     def build(cls, scenario: Scenario) -> "RosterData":
         config = scenario.config
         week = Week(config.interval_minutes, scenario.cyclic, spill=not scenario.cyclic, weeks=config.weeks)
-        shifts = [shift_facts(scenario, week, shift) for shift in enumerate_shift_types(config)]
+        types = enumerate_shift_types(config)
         previous = previous_roster_shifts(scenario)
-        fixed = previous_coverage(scenario, previous)
+        unit = unit_minutes(config, types, previous)
+        shifts = [shift_facts(scenario, week, shift, unit) for shift in types]
+        fixed = previous_coverage(scenario, previous, unit)
+        units = config.interval_minutes // unit
         required, tiers = next_monday_like_this_one(
-            *requirement_tiers(scenario, week, staffable(scenario, fixed)), week, shifts)
+            *requirement_tiers(scenario, week, staffable(scenario, fixed, units), units), week, shifts)
         rest = round(config.rules.min_rest_hours * 60)
         return cls(
             scenario=scenario,
             week=week,
+            unit_minutes=unit,
             queues=tuple(config.queues),
             shifts=shifts,
             required=required,
@@ -163,7 +186,7 @@ class RosterData:
             carried=carried_counts(scenario),
             baseline=baseline_keys(scenario, shifts),
             rest_minutes=rest,
-            over_cost=SOFT["over"].scaled(config.weights, {"over_hours": week.interval_minutes / 60}),
+            over_cost=SOFT["over"].scaled(config.weights, {"over_hours": unit / 60}),
         )
 
 
@@ -171,14 +194,32 @@ Assignment = dict[str, list[tuple[int, str]]]  # agent -> (k, queue) worked
 BreakCounts = dict[tuple[int, str, int, int], int]  # (k, queue, slot, offset) -> agents
 
 
-def staffable(scenario: Scenario, fixed_coverage: dict[tuple[str, int], int]) -> dict[str, int]:
+def staffable(scenario: Scenario, fixed_coverage: dict[tuple[str, int], int], units: int) -> dict[str, int]:
     """Per queue, the most agents that can be on it at once: its skilled agents (each works one
-    shift at a time) and last week's shifts running into this week."""
+    shift at a time) and last week's shifts running into this week (`fixed_coverage` in units)."""
     return {
         queue: sum(queue in agent.skills for agent in scenario.agents)
-        + max((count for (q, _), count in fixed_coverage.items() if q == queue), default=0)
+        + -(-max((count for (q, _), count in fixed_coverage.items() if q == queue), default=0) // units)
         for queue in scenario.config.queues
     }
+
+
+def unit_minutes(config, types: list[ShiftType], previous: list[RosterShift]) -> int:
+    """The coverage unit: the largest number of minutes dividing the interval and every moment an
+    agent may start or stop working (shift starts and ends, break starts and ends, last week's
+    work), so that every share of an interval worked is a whole number of units."""
+    moments = [config.interval_minutes]
+    for shift in types:
+        moments += [shift.start, shift.length]
+        for slot in break_slots(config, shift.length):
+            moments += [*slot.offsets, slot.rule.minutes]
+    moments += [moment for shift in previous for activity, start, end in shift.segments for moment in (start, end)]
+    return math.gcd(*moments)
+
+
+def units_of(worked: list[tuple[int, int]], unit: int) -> Cover:
+    """(interval, minutes) as (interval, units)."""
+    return tuple((t, minutes // unit) for t, minutes in worked)
 
 
 def next_monday_like_this_one(required: dict, tiers: dict, week: Week, shifts: list[ShiftFacts]) -> tuple[dict, dict]:
@@ -195,19 +236,19 @@ def next_monday_like_this_one(required: dict, tiers: dict, week: Week, shifts: l
     return required, tiers
 
 
-def shift_facts(scenario: Scenario, week: Week, shift: ShiftType) -> ShiftFacts:
+def shift_facts(scenario: Scenario, week: Week, shift: ShiftType, unit: int) -> ShiftFacts:
     config = scenario.config
-    covered = week.covered_intervals(shift.start, shift.end)
-    inside = set(covered)
+    cover = units_of(week.worked_minutes(shift.start, shift.end), unit)
     options = []
     for slot_index, slot in enumerate(break_slots(config, shift.length)):
         options.append(tuple(
-            BreakOption(slot_index, offset, touched_intervals(week, shift.start + offset, slot.rule.minutes, inside))
+            BreakOption(slot_index, offset,
+                        units_of(week.worked_minutes(shift.start + offset, shift.start + offset + slot.rule.minutes), unit))
             for offset in slot.offsets
         ))
     return ShiftFacts(
         shift=shift,
-        covered=tuple(covered),
+        cover=cover,
         paid=config.paid_minutes(shift.length),
         night=is_night(shift.start, shift.end, config.rules),
         weekend=is_weekend_day(shift.day, config.rules),
@@ -217,29 +258,21 @@ def shift_facts(scenario: Scenario, week: Week, shift: ShiftType) -> ShiftFacts:
     )
 
 
-def touched_intervals(week: Week, start: int, minutes: int, inside: set[int]) -> tuple[int, ...]:
-    """Intervals of the shift that a break [start, start + minutes) overlaps."""
-    size = week.interval_minutes
-    lo = start // size * size
-    hi = -(-(start + minutes) // size) * size
-    return tuple(t for t in week.covered_intervals(lo, hi) if t in inside)
-
-
 def previous_roster_shifts(scenario: Scenario) -> list[RosterShift]:
     if scenario.previous_roster is None:
         return []
     return shifts_from_roster(scenario.previous_roster, scenario, "previous roster")
 
 
-def previous_coverage(scenario: Scenario, shifts: list[RosterShift]) -> dict[tuple[str, int], int]:
-    """Work of last week's roster that runs into this week covers its first intervals."""
+def previous_coverage(scenario: Scenario, shifts: list[RosterShift], unit: int) -> dict[tuple[str, int], int]:
+    """Work of last week's roster that runs into this week covers its first intervals (in units)."""
     week = Week(scenario.config.interval_minutes, cyclic=False, weeks=scenario.config.weeks)
     coverage: dict[tuple[str, int], int] = defaultdict(int)
     for shift in shifts:
         for activity, start, end in shift.segments:
             if activity == "work":
-                for t in week.covered_intervals(start, end):
-                    coverage[shift.queue, t] += 1
+                for t, units in units_of(week.worked_minutes(start, end), unit):
+                    coverage[shift.queue, t] += units
     return dict(coverage)
 
 

@@ -25,7 +25,7 @@ class MixModel:
 
 
 def build_mix_model(data: RosterData, horizon: int | None = None) -> MixModel:
-    """Counts per shift type and queue under supply limits; objective: short agent-intervals up to
+    """Counts per shift type and queue under supply limits; objective: short units up to
     `horizon` (default: this week's)."""
     model = cp_model.CpModel()
     upper: dict[tuple[int, str], int] = defaultdict(int)
@@ -86,7 +86,7 @@ def solve_mix(data: RosterData, run: Run) -> tuple[dict[tuple[int, str], float],
         mix = build_mix_model(data, data.horizon)
         _, values = lp_relaxation(mix.model)
     run.stage_seconds["shift mix"] = time.monotonic() - began
-    short_bound = math.ceil(objective - 1e-6) * data.interval_hours
+    short_bound = math.ceil(objective - 1e-6) * data.unit_hours
     run.report({"stage": "shift mix", "solutions": 1, "objective": short_bound, "bound": short_bound})
     return {key: values[var.index] for key, var in mix.counts.items() if values[var.index] > 1e-6}, short_bound
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecasts.staffing import expected_service, net_of_shrinkage
+from forecasts.staffing import rostered_service_level
 from scheduler.costs import SOFT
 from scheduler.scenario import Scenario
 from scheduler.shifts import Week
@@ -21,17 +21,18 @@ SHORT_TIERS = 3  # the 1st, 2nd and 3rd-and-further missing agents of an interva
 
 @dataclass(frozen=True)
 class Tier:
-    """One step of the convex short-staffing cost of an interval."""
+    """One step of the convex short-staffing cost of an interval, in the models' coverage units
+    (`RosterData.unit_minutes`: an agent-interval is `units` of them)."""
 
-    agents: int  # how many missing agents this step holds
-    cost: int  # scaled cost per missing agent
-    lost_contacts: float  # contacts per missing agent that miss the answer target
+    units: int  # how many missing units this step holds
+    cost: int  # scaled cost per missing unit
+    lost_contacts: float  # contacts per missing unit that miss the answer target
 
 
 def requirement_tiers(
-    scenario: Scenario, week: Week, staffable: dict[str, int]
+    scenario: Scenario, week: Week, staffable: dict[str, int], units: int = 1
 ) -> tuple[dict[tuple[str, int], int], dict[tuple[str, int], tuple[Tier, ...]]]:
-    """Required agents per (queue, interval) and the price of each missing agent.
+    """Required units per (queue, interval) (`units` per agent) and the price of each missing unit.
 
     The s-th missing agent costs `short_hour` per agent-hour plus `short_contact` per contact that
     misses the answer target because of it (Erlang, from the queue's contacts, AHT and target).
@@ -63,8 +64,8 @@ def requirement_tiers(
             staffable.get(queue, 0),
         )
         for key, (shorts, missed) in zip(keys, curves):
-            tiers[key] = price_tiers(shorts, missed, config.weights, size)
-    return dict(required), tiers
+            tiers[key] = price_tiers(shorts, missed, config.weights, size, units)
+    return {key: needed * units for key, needed in required.items()}, tiers
 
 
 def pricing_points(required: int, staffable: int) -> np.ndarray:
@@ -78,27 +79,31 @@ def missed_contacts(
     required, contacts, aht_seconds, target, interval_seconds: float, staffable: int
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per interval, (numbers of missing agents `pricing_points`, contacts that miss the answer
-    target with that many short of the requirement), as `scheduler.evaluate` counts them: Erlang
-    on scheduled × (1 − shrinkage) agents. One Erlang evaluation for every point of every interval."""
+    target with that many short of the requirement), as `scheduler.evaluate` counts them
+    (`rostered_service_level`). One Erlang evaluation for every point of every interval."""
     shorts = [pricing_points(int(needed), staffable) for needed in required]
     sizes = np.array([len(points) for points in shorts])
     owner = np.repeat(np.arange(len(shorts)), sizes)
     missing = np.concatenate(shorts)
     traffic = contacts * aht_seconds / interval_seconds  # Erlangs
     aht = np.where(aht_seconds > 0, aht_seconds, 1.0)
-    on_phones = net_of_shrinkage(np.maximum(required[owner] - missing, 0), target.shrinkage)
-    level = expected_service(traffic[owner], on_phones, aht[owner], target)["service_level"].to_numpy()
+    level = rostered_service_level(traffic[owner], np.maximum(required[owner] - missing, 0), aht[owner], target,
+                                   interval_seconds)
     answered = contacts[owner] * level
     firsts = np.cumsum(sizes) - sizes  # each interval's first point is 0 missing: fully staffed
     missed = answered[firsts][owner] - answered
     return list(zip(shorts, np.split(missed, np.cumsum(sizes)[:-1])))
 
 
-def price_tiers(shorts: np.ndarray, missed: np.ndarray, weights, interval_minutes: int) -> tuple[Tier, ...]:
+def price_tiers(
+    shorts: np.ndarray, missed: np.ndarray, weights, interval_minutes: int, units: int = 1
+) -> tuple[Tier, ...]:
     """Tiers of the s-th missing agent's price, convex in s: the contacts lost follow the greatest
     convex minorant of `missed` (known at the numbers of missing agents `shorts`, 0 first and the
     requirement last), so the whole interval never loses more than all its contacts.
-    The first SHORT_TIERS − 1 agents are priced one by one, the rest at their average."""
+    The first SHORT_TIERS − 1 agents are priced one by one, the rest at their average; each agent
+    is `units` coverage units at an equal share of its price (linear between whole agents, as the
+    expected service level reads a fractional number of agents)."""
     hull = convex_minorant(shorts, np.maximum.accumulate(np.maximum(missed, 0.0)))
     required = int(shorts[-1])
     head = min(SHORT_TIERS - 1, required)
@@ -107,9 +112,10 @@ def price_tiers(shorts: np.ndarray, missed: np.ndarray, weights, interval_minute
     steps = [(1, lost[s + 1] - lost[s]) for s in range(head)]
     if required > head:
         steps.append((required - head, (lost[-1] - lost[head]) / (required - head)))
-    hours = interval_minutes / 60
+    hours = interval_minutes / 60 / units
     return tuple(
-        Tier(agents, SOFT["short"].scaled(weights, {"short_hours": hours, "lost_contacts": float(loss)}), float(loss))
+        Tier(agents * units, SOFT["short"].scaled(weights, {"short_hours": hours, "lost_contacts": float(loss) / units}),
+             float(loss) / units)
         for agents, loss in steps
     )
 

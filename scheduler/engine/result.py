@@ -15,14 +15,14 @@ from scheduler.shifts import break_slots, segments
 
 
 def scheduled(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> dict[tuple[str, int], int]:
-    """Agents counted per (queue, interval)."""
+    """Units counted per (queue, interval)."""
     cover: dict[tuple[str, int], int] = defaultdict(int, data.fixed_coverage)
     for (k, queue), count in shift_counts(assignment).items():
-        for t in data.shifts[k].covered:
-            cover[queue, t] += count
+        for t, units in data.shifts[k].cover:
+            cover[queue, t] += units * count
     for (k, queue, slot, offset), count in breaks.items():
-        for t in data.shifts[k].break_lost(slot, offset):
-            cover[queue, t] -= count
+        for t, units in data.shifts[k].break_lost(slot, offset):
+            cover[queue, t] -= units * count
     return cover
 
 
@@ -32,15 +32,15 @@ def score(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> tupl
     the costs add up to the model's objective."""
     weights = data.scenario.config.weights
     cover = scheduled(data, assignment, breaks)
-    short_agents = over_agents = 0
+    short_units = over_units = 0
     lost = short_cost = 0.0
     for queue in data.queues:
         for t in range(data.week.count):
             gap = data.required.get((queue, t), 0) - cover.get((queue, t), 0)
-            over_agents += max(0, -gap)
-            short_agents += max(0, gap)
+            over_units += max(0, -gap)
+            short_units += max(0, gap)
             for step in data.tiers.get((queue, t), ()):
-                taken = min(max(gap, 0), step.agents)
+                taken = min(max(gap, 0), step.units)
                 gap -= taken
                 lost += taken * step.lost_contacts
                 short_cost += taken * step.cost / COST_SCALE
@@ -51,16 +51,16 @@ def score(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> tupl
         off_preference(data, preferred[agent_id], k) for agent_id, shifts in assignment.items() for k, _ in shifts
     )
     terms = {
-        "short_hours": short_agents * data.interval_hours,
+        "short_hours": short_units * data.unit_hours,
         "lost_contacts": lost,
-        "over_hours": over_agents * data.interval_hours,
+        "over_hours": over_units * data.unit_hours,
         "night_spread": spread(nights),
         "weekend_spread": spread(weekends),
         "preference_misses": float(misses),
         "changes": float(sum(baseline_changes(data, agent.agent_id, assignment.get(agent.agent_id, []))
                              for agent in data.agents)),
     }
-    costs = {"short": short_cost, "over": over_agents * data.over_cost / COST_SCALE} | {
+    costs = {"short": short_cost, "over": over_units * data.over_cost / COST_SCALE} | {
         name: terms[SOFT[name].measures[0]] * SOFT[name].unit_price(weights) / COST_SCALE
         for name in ("night_spread", "weekend_spread", "preference", "change")
     }
