@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.bench_simulate import sample_roster
+from benchmarks.bench_simulate import measured_runs, sample_roster
 from scheduler.check import check_roster
 from scheduler.evaluate import coverage_table
 from scheduler.io import load_scenario
@@ -112,10 +112,8 @@ def main() -> None:
         roster, _ = sample_roster(Path(folder), arguments.solver_seconds, deterministic=True)
         limit = [] if arguments.time_limit is None else ["--time-limit", str(arguments.time_limit)]
         command = command_seconds(folder, roster, runs=arguments.runs)
-        runs = [json.loads(subprocess.run(
-            [sys.executable, "-m", "benchmarks.bench_replan", "--measure", f"{folder}/scenario", str(roster),
-             "--workers", str(arguments.workers), *limit],
-            check=True, capture_output=True, text=True).stdout) for _ in range(arguments.runs)]
+        runs = measured_runs("benchmarks.bench_replan", folder, roster,
+                             ["--workers", str(arguments.workers), *limit], arguments.runs)
     walls = [run["wall"] for run in runs]
     print(f"absent: {', '.join(runs[0]['absent'])}; repair: median wall {statistics.median(walls):.1f} s "
           f"(runs {', '.join(f'{wall:.1f}' for wall in walls)} s), peak RSS {max(r['rss_mb'] for r in runs):.0f} MB, "

@@ -9,8 +9,9 @@ solved in 30 s), `demo-N` the same center drawn with seed N (the bundled one is 
 `demo-N-lessP` that center without P % of its agents (those of the largest contracts); a
 number is a synthetic center of that many agents (`benchmarks.synthetic`, 15-minute intervals,
 demand at 85 % of the agents' contract maximum), solved in 120 s up to 300 agents and in 600 s
-above. Every roster is run through the independent checker.
+above or over several weeks. Every roster is run through the independent checker.
 Short staffing and the bound are in % of required agent-hours; the gap is their difference.
+The peak RSS is the process's (run one size at a time to read it per case).
 The spreads are of weekends worked between agents of one contract and of nights between the
 agents who work nights (counting what a previous roster carried).
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import resource
 import tempfile
 import time
 
@@ -57,14 +59,16 @@ def case(size: str, weeks: int) -> tuple[str, Scenario, float]:
             return f"{name} -{cut}%", without_largest_contracts(demo_scenario(seed, weeks), int(cut)), limit
         return name, demo_scenario(seed, weeks), limit
     agents = int(size)
-    return f"{agents} agents", synthetic_scenario(agents, interval_minutes=15), 120.0 if agents <= 300 else 600.0
+    name = f"{agents} agents" + (f" ×{weeks}w" if weeks > 1 else "")
+    limit = 120.0 if agents <= 300 and weeks == 1 else 600.0
+    return name, synthetic_scenario(agents, interval_minutes=15, weeks=weeks), limit
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", default=["demo", "300"])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--weeks", type=int, default=1, help="weeks planned at once (the demo center only)")
+    parser.add_argument("--weeks", type=int, default=1, help="weeks planned at once")
     parser.add_argument("--deterministic", action="store_true", help="solver.deterministic (one worker)")
     arguments = parser.parse_args()
     header = f"{'case':<16}{'agents':>7}{'limit s':>9}{'wall s':>8}{'short %':>9}{'bound %':>9}{'gap pp':>8}{'violations':>12}"
@@ -82,8 +86,12 @@ def main() -> None:
         print(f"{name:<16}{len(scenario.agents):>7}{limit:>9.0f}{wall:>8.1f}{short:>9.2f}{bound:>9.2f}"
               f"{short - bound:>8.2f}{violations:>12}  {result.status}, bound: {result.bound_kind}", flush=True)
         stages = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in result.stage_seconds.items())
-        print(f"    stages (s): {stages}")
+        print(f"    stages (s): {stages}; peak RSS of the process so far: {peak_rss_mb():.0f} MB")
         print(f"    spreads: {spreads(result, scenario)}")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports kilobytes
 
 
 def spreads(result, scenario: Scenario) -> str:

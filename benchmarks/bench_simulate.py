@@ -83,6 +83,14 @@ def sample_roster(folder: Path, time_limit: float, deterministic: bool = False) 
     return folder / "roster.csv", 100 * hours["short"] / hours["required"]
 
 
+def measured_runs(module: str, folder: str, roster: Path, options: list[str], runs: int) -> list[dict]:
+    """`runs` measurements of the scenario in `folder` and its roster, each by `module --measure` in a fresh
+    process (so that its peak RSS is its own), as the JSON each printed."""
+    return [json.loads(subprocess.run(
+        [sys.executable, "-m", module, "--measure", f"{folder}/scenario", str(roster), *options],
+        check=True, capture_output=True, text=True).stdout) for _ in range(runs)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replications", type=int, default=100)
@@ -95,10 +103,8 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as folder:
         roster, short = sample_roster(Path(folder), arguments.solver_seconds)
-        runs = [json.loads(subprocess.run(
-            [sys.executable, "-m", "benchmarks.bench_simulate", "--measure", f"{folder}/scenario", str(roster),
-             "--replications", str(arguments.replications)],
-            check=True, capture_output=True, text=True).stdout) for _ in range(arguments.runs)]
+        runs = measured_runs("benchmarks.bench_simulate", folder, roster,
+                             ["--replications", str(arguments.replications)], arguments.runs)
         walls = [run["wall"] for run in runs]
         print(f"{arguments.replications} replications: median wall {statistics.median(walls):.1f} s "
               f"(runs {', '.join(f'{wall:.1f}' for wall in walls)} s), "

@@ -100,7 +100,7 @@ def backtest_queue(queue: QueueHistory, methods: tuple[str, ...], folds: int,
     starts = {week: queue.first_monday + pd.Timedelta(days=DAYS_PER_WEEK * week) for week in weeks}
     for week in weeks:
         for name in (name for name in methods if name in METHODS):
-            method = make_method(name).fit(queue.contacts[:week])
+            method = make_method(name).fit(queue.contacts[:week], queue.first_monday)
             forecasts[name, week] = method.predict(1)[0]
             scores.append(FoldScore(name, starts[week], wape(queue.contacts[week], forecasts[name, week]),
                                     method.note))

@@ -2,8 +2,8 @@
 
 ``forecast_history`` backtests every method on each queue (``forecasts.backtest``), keeps the one
 with the lowest WAPE (a single method or a combination of the best ones), refits it on the whole
-history and forecasts whole weeks from a Monday, with 80 % and 95 % prediction intervals measured
-on the chosen method's backtest errors (``forecasts.intervals``).
+history and forecasts whole weeks from a Monday, with 80 % and 95 % prediction intervals calibrated
+on the chosen method's week-ahead errors over the last weeks of the history (``forecasts.intervals``).
 Methods and their treatment of gaps are described in ``forecasts.methods``.
 """
 
@@ -27,7 +27,7 @@ from forecasts.backtest import (
     summarize,
 )
 from forecasts.history import interval_minutes
-from forecasts.intervals import BAND_COLUMNS, bands, ratio_quantiles
+from forecasts.intervals import BAND_COLUMNS, CALIBRATION_WEEKS, Calibration, bands, calibrate
 from forecasts.methods import (
     COMBINATIONS,
     DAYS_PER_WEEK,
@@ -102,7 +102,9 @@ def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
 
     fitted = sum(name in METHODS for name in names)
     fits = sum(len(fold_weeks(queue.contacts, folds)) for queue in training) * fitted
-    report = _ProgressReport(progress, fits + len(training))
+    calibration_fits = sum(len(_calibration_weeks(queue, folds)) - len(fold_weeks(queue.contacts, folds))
+                           for queue in training)
+    report = _ProgressReport(progress, fits + calibration_fits + len(training))
     results = {queue.queue: backtest_queue(queue, names, folds, report) for queue in training}
     backtest = concat_folds([fold_table(queue, result.scores) for queue, result in results.items()])
     accuracy = summarize(backtest, queues, names)
@@ -113,8 +115,8 @@ def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
         result, name = results[queue.queue], chosen[queue.queue]
         notes += _backtest_notes(queue.queue, result.scores, name)
         method = _chosen_method(name, result, names)
-        frames.append(_queue_forecast(queue, method, _interval_quantiles(queue, result, name),
-                                      start, skipped_weeks, weeks, minutes))
+        calibration = _calibration(queue, result, name, names, folds, report)
+        frames.append(_queue_forecast(queue, method, calibration, start, skipped_weeks, weeks, minutes))
         notes += [f"queue '{queue.queue}': {method.note}"] if method.note else []
         if isinstance(method, Combination):
             notes.append(f"queue '{queue.queue}': {name} averages {method.describe()}")
@@ -133,21 +135,33 @@ def _chosen_method(name: str, result: QueueBacktest, names: tuple[str, ...]) -> 
     return make_method(name)
 
 
-def _interval_quantiles(queue: QueueHistory, result: QueueBacktest, name: str) -> np.ndarray | None:
-    """Ratio quantiles of the chosen method's backtest forecasts against the actual weeks."""
-    weeks = [week for method, week in result.forecasts if method == name]
-    if not weeks:
-        return None
-    forecasts = np.stack([result.forecasts[name, week] for week in weeks])
-    return ratio_quantiles(forecasts, queue.contacts[weeks])
+def _calibration_weeks(queue: QueueHistory, folds: int) -> list[int]:
+    """The weeks the prediction intervals are calibrated on: the backtest's folds and older ones."""
+    return fold_weeks(queue.contacts, max(CALIBRATION_WEEKS, folds))
 
 
-def _queue_forecast(queue: QueueHistory, method: Method, quantiles: np.ndarray | None,
+def _calibration(queue: QueueHistory, result: QueueBacktest, name: str, names: tuple[str, ...], folds: int,
+                 report: _ProgressReport) -> Calibration | None:
+    """The prediction intervals' calibration on the chosen method's week-ahead forecasts of the
+    ``_calibration_weeks``: the backtest's where it made them, the method refitted on the others."""
+    weeks = _calibration_weeks(queue, folds)
+    forecasts = []
+    for week in weeks:
+        forecast = result.forecasts.get((name, week))
+        if forecast is None:
+            forecast = _chosen_method(name, result, names).fit(queue.contacts[:week], queue.first_monday).predict(1)[0]
+            report(f"prediction intervals {queue.queue}: {name} on the week of "
+                   f"{queue.first_monday + pd.Timedelta(weeks=week):%Y-%m-%d}")
+        forecasts.append(forecast)
+    return calibrate(np.stack(forecasts), queue.contacts[weeks]) if weeks else None
+
+
+def _queue_forecast(queue: QueueHistory, method: Method, calibration: Calibration | None,
                     start: pd.Timestamp, skipped_weeks: int, weeks: int, minutes: int) -> pd.DataFrame:
     """One queue's forecast frame with ``method`` fitted on all its history, and its bands."""
-    contacts = method.fit(queue.contacts).predict(skipped_weeks + weeks)[skipped_weeks:]
+    contacts = method.fit(queue.contacts, queue.first_monday).predict(skipped_weeks + weeks)[skipped_weeks:]
     aht = np.broadcast_to(forecast_aht(queue.contacts, queue.aht), contacts.shape)
-    limits = bands(contacts, quantiles).reshape(-1, len(BAND_COLUMNS))
+    limits = bands(contacts, calibration).reshape(-1, len(BAND_COLUMNS))
     frame = pd.DataFrame({
         "interval_start": week_grid_times(start, weeks, minutes),
         "queue": queue.queue,
@@ -183,6 +197,7 @@ class _ProgressReport:
 
     def __call__(self, message: str) -> None:
         self.step += 1
+        self.total = max(self.total, self.step)  # a combination may miss a fold: one more fit
         if self.progress:
             self.progress(self.step, self.total, message)
 

@@ -27,6 +27,7 @@ from itertools import islice
 import numpy as np
 import pandas as pd
 
+from forecasts.intervals import BAND_COLUMNS
 from tabular import (
     MAX_PROBLEMS,
     InputError,
@@ -73,6 +74,17 @@ def read_history(source: Source, name: str | None = None) -> pd.DataFrame:
     return _validate(raw, name, raw.index.to_numpy())
 
 
+def read_forecast(source: Source, name: str | None = None) -> pd.DataFrame:
+    """Read and validate a forecast CSV (``wfm forecast``'s output, or any table in the history
+    format): the history's columns, plus the prediction intervals ``BAND_COLUMNS`` when the file
+    has any of them. Then it must have all four, each a number ≥ 0 with
+    ``contacts_lo95 ≤ contacts_lo80 ≤ contacts ≤ contacts_hi80 ≤ contacts_hi95``; staffing to a
+    quantile reads them (``staffing.contacts_to_staff``)."""
+    name = source_name(source, name, "forecast")
+    raw = read_raw_csv(source, name)
+    return _validate(raw, name, raw.index.to_numpy(), with_bands=True)
+
+
 def validate_history(df: pd.DataFrame, name: str = "history") -> pd.DataFrame:
     """Validate an already-loaded history frame (cells as text, numbers or timestamps).
 
@@ -104,11 +116,13 @@ def interval_minutes(df: pd.DataFrame) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-def _validate(raw: pd.DataFrame, name: str, rows: np.ndarray) -> pd.DataFrame:
-    """Check and type a raw history frame; ``rows`` holds each frame row's spreadsheet row."""
+def _validate(raw: pd.DataFrame, name: str, rows: np.ndarray, with_bands: bool = False) -> pd.DataFrame:
+    """Check and type a raw history frame; ``rows`` holds each frame row's spreadsheet row. With
+    ``with_bands`` the prediction intervals are kept (and checked) where the frame has them."""
     problems = ProblemList(name)
-    frame = normalize_columns(raw, HISTORY_COLUMNS, problems).reset_index(drop=True)
-    require_columns(frame, _REQUIRED_COLUMNS, ["queue"], problems)
+    frame = normalize_columns(raw, HISTORY_COLUMNS + BAND_COLUMNS, problems).reset_index(drop=True)
+    with_bands = with_bands and any(column in frame for column in BAND_COLUMNS)
+    require_columns(frame, _REQUIRED_COLUMNS + (BAND_COLUMNS if with_bands else []), ["queue"], problems)
     problems.raise_if_any()
     if frame.empty:
         raise InputError(
@@ -121,11 +135,12 @@ def _validate(raw: pd.DataFrame, name: str, rows: np.ndarray) -> pd.DataFrame:
     queues = _parse_queues(frame, rows, problems)
     contacts = _parse_contacts(as_text(frame["contacts"]), rows, problems)
     aht = _parse_aht(as_text(frame["aht_seconds"]), contacts, rows, problems)
+    bands = _parse_bands(frame, contacts, rows, problems) if with_bands else {}
     problems.raise_if_any()
 
     # Duplicates and spacing are only meaningful once every cell is readable.
     history = pd.DataFrame(
-        {"interval_start": starts, "queue": queues, "contacts": contacts, "aht_seconds": aht}
+        {"interval_start": starts, "queue": queues, "contacts": contacts, "aht_seconds": aht, **bands}
     )
     _check_duplicates(history, rows, problems)
     problems.raise_if_any()
@@ -224,6 +239,34 @@ def _parse_aht(
     too_long = aht > MAX_AHT_SECONDS
     problems.add_cells("aht_seconds", rows, too_long, aht, too_long_handle_time)
     return aht.where((aht > 0) & ~too_long)
+
+
+def _parse_bands(frame: pd.DataFrame, contacts: pd.Series, rows: np.ndarray,
+                 problems: ProblemList) -> dict[str, pd.Series]:
+    """The prediction-interval columns as numbers ≥ 0, each band nested in the next wider one
+    around ``contacts`` (lo95 ≤ lo80 ≤ contacts ≤ hi80 ≤ hi95); problems where they are not."""
+    bands = {}
+    for column in BAND_COLUMNS:
+        text = as_text(frame[column])
+        values = parse_numbers(text)
+        problems.add_cells(column, rows, text == "", text,
+                           lambda _, c=column: f"is empty; {c} is a limit of the forecast's prediction interval")
+        problems.add_cells(column, rows, (text != "") & values.isna(), text,
+                           lambda value: f"'{value}' is not a number; enter a number of contacts, e.g. 42")
+        problems.add_cells(column, rows, values < 0, values,
+                           lambda value: f"{value:g} is negative; a number of contacts is 0 or more")
+        bands[column] = values
+    order = ["contacts_lo95", "contacts_lo80", "contacts", "contacts_hi80", "contacts_hi95"]
+    values = {**bands, "contacts": contacts}
+    for below, above in zip(order, order[1:]):
+        column = above if below == "contacts" else below  # the band's limit is at fault, not the forecast
+        slack = 1e-9 * np.maximum(1.0, values[above].abs())  # written floats may differ in the last digit
+        wrong = values[below] > values[above] + slack
+        problems.add_cells(column, rows, wrong, pd.Series(list(zip(values[below], values[above]))),
+                           lambda pair, b=below, a=above: f"{b} {pair[0]:g} is above {a} {pair[1]:g}; the "
+                           f"prediction intervals must hold the forecast, the 80 % one inside the 95 % one "
+                           f"(contacts_lo95 ≤ contacts_lo80 ≤ contacts ≤ contacts_hi80 ≤ contacts_hi95)")
+    return bands
 
 
 def _check_duplicates(history: pd.DataFrame, rows: np.ndarray, problems: ProblemList) -> None:

@@ -4,7 +4,9 @@ Every method works on the same picture of one queue's history: a float array
 ``contacts[week, weekday, slot]`` of shape ``(W, 7, P)`` (P = intervals per day), week 0 starting
 on a Monday 00:00, with NaN wherever the history has no row. Following statsforecast, every method
 has ``fit(contacts) -> self`` and ``predict(h) -> array (h, 7, P)`` for the ``h`` whole weeks right
-after the training weeks, and is known by its ``name``.
+after the training weeks, and is known by its ``name``. ``fit`` also takes ``start``, the Monday of
+week 0, for methods that follow the calendar (``month_level``, ``month_pooled``); without it they
+see no calendar.
 
 How gaps are read (the same rules for every method):
 
@@ -31,6 +33,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from forecasts.month_days import day_classes, month_factors
 from tabular import InputError, Problem
 
 DAYS_PER_WEEK = 7
@@ -46,6 +49,7 @@ MEDIAN_WEEKS = (4, 6, 8)  # slot_median_K: the backtest chooses K among these
 RECENCY_HALF_LIFE = 4.0  # recency_mean: a week counts half as much as the one 4 weeks newer
 SHAPE_WEEKS = 16  # level_profile: the intraday shape is the median share of the last 16 weeks
 LEVEL_MEDIAN_WEEKS = 6  # level_profile: day total = median of the last 6 observed same weekdays
+POOLED_WEEKS = 4  # month_pooled: the level is the median of every open day of the last 4 weeks
 COMBINE_TOP = 3  # combinations average the 3 methods with the lowest backtest WAPE
 OUTLIER_MADS = 2.0  # mstl: a day further than 2 robust deviations from its weekday's median is capped
 
@@ -231,7 +235,7 @@ class Method:
     def __init__(self) -> None:
         self.note: str | None = None
 
-    def fit(self, contacts: np.ndarray) -> Method:
+    def fit(self, contacts: np.ndarray, start: pd.Timestamp | None = None) -> Method:
         raise NotImplementedError
 
     def predict(self, h: int) -> np.ndarray:
@@ -247,7 +251,7 @@ class SeasonalNaive(Method):
 
     name = "seasonal_naive"
 
-    def fit(self, contacts: np.ndarray) -> SeasonalNaive:
+    def fit(self, contacts: np.ndarray, start: pd.Timestamp | None = None) -> SeasonalNaive:
         last_seen = np.zeros(contacts.shape[1:])
         for week in contacts[-RECENT_WEEKS:]:  # oldest first, so newer observations win
             last_seen = np.where(np.isnan(week), last_seen, week)
@@ -275,7 +279,7 @@ class WeightedProfile(Method):
         super().__init__()
         self.trend = trend
 
-    def fit(self, contacts: np.ndarray) -> WeightedProfile:
+    def fit(self, contacts: np.ndarray, start: pd.Timestamp | None = None) -> WeightedProfile:
         self._profile = intraday_profile(contacts)
         totals = day_totals(contacts, self._profile)
         self._levels, self._centres = weekday_levels(totals)
@@ -367,7 +371,7 @@ class MSTLMethod(Method):
 
     name = "mstl"
 
-    def fit(self, contacts: np.ndarray) -> MSTLMethod:
+    def fit(self, contacts: np.ndarray, start: pd.Timestamp | None = None) -> MSTLMethod:
         self._profile = intraday_profile(contacts)
         self._fallback: Method | None = None
         self.note = None
@@ -408,7 +412,7 @@ class SlotMedian(Method):
         self.weeks = weeks
         self.name = f"slot_median_{weeks}"
 
-    def fit(self, contacts: np.ndarray) -> SlotMedian:
+    def fit(self, contacts: np.ndarray, start: pd.Timestamp | None = None) -> SlotMedian:
         with warnings.catch_warnings():  # slots never observed give an all-NaN median
             warnings.simplefilter("ignore", RuntimeWarning)
             self._week = np.nan_to_num(np.nanmedian(last_observed(contacts, self.weeks), axis=0))
@@ -424,7 +428,7 @@ class RecencyMean(Method):
 
     name = "recency_mean"
 
-    def fit(self, contacts: np.ndarray) -> RecencyMean:
+    def fit(self, contacts: np.ndarray, start: pd.Timestamp | None = None) -> RecencyMean:
         window = contacts[-RECENT_WEEKS:]
         weights = 0.5 ** (np.arange(len(window))[::-1] / RECENCY_HALF_LIFE)
         self._week = np.nan_to_num(_weighted_nanmean(window, weights))
@@ -446,7 +450,7 @@ class LevelProfile(Method):
 
     name = "level_profile"
 
-    def fit(self, contacts: np.ndarray) -> LevelProfile:
+    def fit(self, contacts: np.ndarray, start: pd.Timestamp | None = None) -> LevelProfile:
         self._profile = median_profile(contacts)
         totals = last_observed(day_totals(contacts, self._profile), LEVEL_MEDIAN_WEEKS)
         with warnings.catch_warnings():  # weekdays never observed give an all-NaN median
@@ -473,6 +477,53 @@ def median_profile(contacts: np.ndarray) -> np.ndarray:
     return np.divide(shares, row_sums, out=np.zeros_like(shares), where=row_sums > 0)
 
 
+class MonthLevel(Method):
+    """``level_profile`` that knows the turn of the month (``forecasts.month_days``).
+
+    Each day's total is divided by its class's factor (first / last open days of a month are
+    busier), the weekday levels are the median of the last ``LEVEL_MEDIAN_WEEKS`` observed of these
+    adjusted totals, and each forecast day is that level × its own class's factor × the median
+    intraday shape. Without ``start`` it is ``level_profile``.
+    """
+
+    name = "month_level"
+
+    def fit(self, contacts: np.ndarray, start: pd.Timestamp | None = None) -> MonthLevel:
+        self._profile = median_profile(contacts)
+        self._open = self._profile.sum(axis=1) > 0
+        self._start, self._weeks = start, len(contacts)
+        totals = day_totals(contacts, self._profile)
+        classes = day_classes(start, 0, len(contacts), self._open)
+        self._factors = month_factors(totals, classes)
+        with warnings.catch_warnings():  # weekdays never observed give an all-NaN median
+            warnings.simplefilter("ignore", RuntimeWarning)
+            self._levels = np.nan_to_num(self.weekday_levels(totals / self._factors[classes]))
+        return self
+
+    def weekday_levels(self, adjusted: np.ndarray) -> np.ndarray:
+        """``(7,)`` level of each weekday from the month-adjusted daily totals ``(W, 7)``."""
+        return np.nanmedian(last_observed(adjusted, LEVEL_MEDIAN_WEEKS), axis=0)
+
+    def predict(self, h: int) -> np.ndarray:
+        factors = self._factors[day_classes(self._start, self._weeks, h, self._open)]
+        return (self._levels * factors)[:, :, None] * self._profile[None]
+
+
+class MonthPooled(MonthLevel):
+    """``month_level`` with one level for all weekdays: the median, over every open day of the last
+    ``POOLED_WEEKS`` weeks, of its adjusted total divided by its weekday's index (the weekday's
+    median adjusted total over ``SHAPE_WEEKS`` weeks, relative to the open weekdays' mean). Five
+    days a week inform the level instead of one, so it follows a change of level sooner."""
+
+    name = "month_pooled"
+
+    def weekday_levels(self, adjusted: np.ndarray) -> np.ndarray:
+        index = np.nanmedian(adjusted[-SHAPE_WEEKS:], axis=0)
+        index = np.where(self._open, index / np.nanmean(index[self._open]), 0.0)
+        recent = adjusted[-POOLED_WEEKS:][:, self._open] / index[self._open]
+        return np.nanmedian(recent) * index
+
+
 class Combination(Method):
     """A weighted mean of fitted member methods' forecasts (forecast combination).
 
@@ -484,9 +535,9 @@ class Combination(Method):
         super().__init__()
         self.name, self.members, self.weights = name, members, np.asarray(weights, dtype=float)
 
-    def fit(self, contacts: np.ndarray) -> Combination:
+    def fit(self, contacts: np.ndarray, start: pd.Timestamp | None = None) -> Combination:
         for member in self.members:
-            member.fit(contacts)
+            member.fit(contacts, start)
         notes = [member.note for member in self.members if member.note]
         self.note = "; ".join(notes) or None
         return self
@@ -533,6 +584,8 @@ METHODS: dict[str, Callable[[], Method]] = {
     **{f"slot_median_{weeks}": partial(SlotMedian, weeks) for weeks in MEDIAN_WEEKS},
     RecencyMean.name: RecencyMean,
     LevelProfile.name: LevelProfile,
+    MonthLevel.name: MonthLevel,
+    MonthPooled.name: MonthPooled,
 }
 COMBINATIONS = ("combo_mean", "combo_weighted")  # built from the other methods' backtest scores
 METHOD_NAMES = (*METHODS, *COMBINATIONS)

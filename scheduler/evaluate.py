@@ -22,8 +22,9 @@ Definitions
 - The week's service level of a queue is contact-weighted; a week without contacts reads 1.
 - nights: shifts with `shifts.is_night`; weekend days: distinct weekend days a shift starts on
   (`scheduler.fairness`). Spreads (most − least loaded agent) are taken over the agents who may
-  work nights (`night_ok`) and over all agents, respectively, counting the nights and weekend days
-  the previous roster (one week or several) carried. Weekends worked (not a full weekend off)
+  work nights (`fairness.night_agents`: `night_ok` and a night shift fits their window) and over
+  all agents, respectively, counting the nights and weekend days the previous roster (one week or
+  several) carried. Weekends worked (not a full weekend off)
   are reported per agent and spread among the agents of one contract.
 - With `weeks: N` every figure is the horizon's: N weeks from week_start.
 """
@@ -322,7 +323,7 @@ def _short_bound(result, hours: dict) -> dict:
 
 
 def _fairness(shifts: list[RosterShift], scenario: Scenario) -> dict:
-    """Spreads of nights (among night_ok agents) and weekend days, counting what the previous roster
+    """Spreads of nights (among the agents who may work one) and weekend days, counting what the previous roster
     carried; weekends worked in the horizon and their spread among agents of one contract; and per
     agent, the horizon's counts beside the carried ones."""
     rules = scenario.config.rules
@@ -330,7 +331,7 @@ def _fairness(shifts: list[RosterShift], scenario: Scenario) -> dict:
     weekends = counting.weekends_worked(shifts, rules)
     carried_nights, carried_weekend_days = counting.carried(scenario)
     return {
-        "nights": _spread(nights + carried_nights, _night_agents(scenario)),
+        "nights": _spread(nights + carried_nights, counting.night_agents(scenario)),
         "weekend_days": _spread(weekend_days + carried_weekend_days, scenario.agents),
         "weekends_worked_by_contract": {
             contract: {key: value for key, value in _spread(weekends, agents).items() if key != "by_agent"}
@@ -354,10 +355,6 @@ def _by_contract(agents: Iterable[Agent]) -> dict[str, list[Agent]]:
         days = f", max {agent.max_days} days" if agent.max_days is not None else ""
         grouped.setdefault(f"{agent.min_hours:g}–{agent.max_hours:g} h{days}", []).append(agent)
     return grouped
-
-
-def _night_agents(scenario: Scenario) -> list[Agent]:
-    return [agent for agent in scenario.agents if agent.night_ok]
 
 
 def _per_agent(counts: Counter, agents: Iterable[Agent]) -> dict[str, int]:

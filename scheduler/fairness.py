@@ -1,14 +1,16 @@
 """What fairness counts per agent, shared by the engine and the evaluation: nights, weekend days and
 weekends worked in a roster's shifts, and what the previous roster (one week or several) carried
-into the horizon, so that the agent who had the last weekends gets the next ones off."""
+into the horizon, so that the agent who had the last weekends gets the next ones off. Nights are
+shared among the agents who may work one (`night_agents`)."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+from scheduler.availability import within_window
 from scheduler.roster import RosterShift, shifts_from_roster
-from scheduler.scenario import Scenario, WorkRules
-from scheduler.shifts import is_night, is_weekend_day, weekend_touched
+from scheduler.scenario import Agent, Scenario, WorkRules
+from scheduler.shifts import enumerate_shift_types, is_night, is_weekend_day, weekend_touched
 
 
 def nights(shifts: list[RosterShift], rules: WorkRules) -> Counter:
@@ -40,3 +42,15 @@ def carried(scenario: Scenario) -> tuple[Counter, Counter]:
     """(nights, weekend days) per agent in the previous roster."""
     before = previous_shifts(scenario)
     return nights(before, scenario.config.rules), weekend_days(before, scenario.config.rules)
+
+
+def night_agents(scenario: Scenario) -> list[Agent]:
+    """The agents among whom nights are shared: `night_ok`, skilled for a queue of a night shift of
+    the templates, and with a daily window that holds one. (An evening student with `night_ok` whose
+    window ends at midnight can take no night: counting them would make the spread their colleagues'
+    load.) Time off does not count: leave is not a reason to be given fewer nights later."""
+    rules = scenario.config.rules
+    nights = [shift for shift in enumerate_shift_types(scenario.config)
+              if shift.day < 7 and is_night(shift.start, shift.end, rules)]
+    return [agent for agent in scenario.agents if agent.night_ok and any(
+        set(shift.queues) & set(agent.skills) and within_window(agent, shift.start, shift.end) for shift in nights)]

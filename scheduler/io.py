@@ -55,7 +55,7 @@ import yaml
 from pydantic import ValidationError
 
 from forecasts.forecast import forecast_history
-from forecasts.history import read_history
+from forecasts.history import read_forecast, read_history
 from forecasts.special_days import read_special_days
 from forecasts.settings import SettingsLoader, parse_yaml, validation_problems
 from forecasts.staffing import staffing_requirements
@@ -239,7 +239,7 @@ def read_demand(folder: Path, config: ScenarioConfig, progress: Progress | None 
     else:
         key = "forecast" if demand.forecast else "history"
         path = demand_file(folder, key, getattr(demand, key))
-        forecast = read_history(path, str(path)) if demand.forecast else _forecast(path, folder, config, progress)
+        forecast = read_forecast(path, str(path)) if demand.forecast else _forecast(path, folder, config, progress)
         _check_queues(forecast, config, path)
         gridded = tables.on_grid(forecast, forecast.attrs["interval_minutes"], config.interval_minutes, str(path))
         week = _staffed(tables.week_rows(gridded, config, str(path)), config)

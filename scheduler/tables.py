@@ -30,6 +30,7 @@ from forecasts.history import (
     too_long_handle_time,
     too_many_contacts,
 )
+from forecasts.intervals import BAND_COLUMNS
 from forecasts.settings import validation_problems
 from scheduler.roster import validate_roster
 from scheduler.scenario import MINUTES_PER_WEEK, Agent, ScenarioConfig, TimeOff
@@ -373,7 +374,9 @@ def first_rows(queues: pd.Series, rows: np.ndarray) -> dict[str, int]:
 
 
 def on_grid(table: pd.DataFrame, file_minutes: int, minutes: int, name: str) -> pd.DataFrame:
-    """Rows on the scenario's interval grid: finer tables aggregated, coarser ones refused."""
+    """Rows on the scenario's interval grid: finer tables aggregated, coarser ones refused. A
+    forecast's prediction-interval limits are summed like its contacts: exact when the finer
+    intervals' errors move together (a busy day), a little wide where they do not."""
     if file_minutes == minutes:
         return table
     if file_minutes > minutes:
@@ -387,6 +390,9 @@ def on_grid(table: pd.DataFrame, file_minutes: int, minutes: int, name: str) -> 
     sums["aht_seconds"] = (sums["workload"] / sums["contacts"]).where(sums["contacts"] > 0)
     if "required" in table:
         sums["required"] = grouped["required"].max()["required"]
+    bands = [column for column in BAND_COLUMNS if column in table]
+    if bands:
+        sums[bands] = grouped[bands].sum()[bands]
     return sums.drop(columns="workload")
 
 
@@ -423,11 +429,12 @@ def scenario_requirements(week: pd.DataFrame, config: ScenarioConfig) -> pd.Data
 
 
 def complete_week(table: pd.DataFrame, config: ScenarioConfig) -> pd.DataFrame:
-    """Every interval of the weeks for every queue of the scenario: absent ones need no one."""
+    """Every interval of the weeks for every queue of the scenario: absent ones need no one (and
+    have no contacts, nor prediction intervals where the table has them)."""
     starts = pd.date_range(pd.Timestamp(config.week_start), periods=config.horizon_minutes // config.interval_minutes,
                            freq=f"{config.interval_minutes}min")
     grid = pd.MultiIndex.from_product([starts, list(config.queues)], names=["interval_start", "queue"])
-    columns = [c for c in SCENARIO_REQUIREMENT_COLUMNS[2:] if c in table]
+    columns = [c for c in SCENARIO_REQUIREMENT_COLUMNS[2:] + BAND_COLUMNS if c in table]
     week = table.set_index(["interval_start", "queue"])[columns].reindex(grid).reset_index()
-    fill = {"contacts": 0.0, "required": 0}
+    fill = {"contacts": 0.0, "required": 0, **dict.fromkeys(BAND_COLUMNS, 0.0)}
     return week.fillna({column: value for column, value in fill.items() if column in week})

@@ -315,12 +315,28 @@ def time_off_typed_row_by_row(page, url: str, data_dir: Path) -> None:
     message.filter(has_text=f"row {row}: fill in agent").wait_for(timeout=STEP_WAIT_MS)
     cells = editor.locator("td[role='gridcell']").all_text_contents()
     assert cells[-3:] == ["2026-11-26 09:00", "2026-11-26 12:30", "dentist"]  # kept while incomplete
-    type_into_cell(page, editor, row, 0.2, "A010")
-    page.get_by_text("Saved the time off.").wait_for(timeout=STEP_WAIT_MS)
+    type_agent_until_saved(page, editor, row, "A010")
     with Store(data_dir) as store:
         saved = store.load_time_off(store.list_scenarios()[0].id)
     assert [(leave.agent_id, leave.start, leave.end, leave.reason) for leave in saved][-1] == (
         "A010", dt.datetime(2026, 11, 26, 9), dt.datetime(2026, 11, 26, 12, 30), "dentist")
+
+
+def type_agent_until_saved(page, editor, row: int, agent_id: str, tries: int = 3) -> None:
+    """Choose the agent in the row's selectbox cell until the row is saved: on a busy machine the keys can
+    reach the cell before its dropdown has opened, and the choice is then lost (seen in CI)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    saved = page.get_by_text("Saved the time off.")
+    for _ in range(tries - 1):
+        type_into_cell(page, editor, row, 0.2, agent_id)
+        try:
+            saved.wait_for(timeout=STEP_WAIT_MS // 3)
+            return
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    type_into_cell(page, editor, row, 0.2, agent_id)
+    saved.wait_for(timeout=STEP_WAIT_MS)
 
 
 def test_create_a_center_from_uploaded_files(app_url, page, tmp_path):

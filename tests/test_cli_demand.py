@@ -91,3 +91,62 @@ def test_missing_file_exits_2(tmp_path):
     result = runner.invoke(app, ["forecast", str(tmp_path / "nope.csv"), "--start", "2026-11-23"])
     assert result.exit_code == 2
     assert "nope.csv" in result.output
+
+
+# --- a forecast's prediction intervals, read back for staffing to a quantile --------------------
+
+
+def quantile_targets(folder) -> str:
+    path = folder / "targets.yaml"
+    path.write_text("default:\n  service_level: 0.8\n  answer_seconds: 20\n  quantile: 0.8\n")
+    return str(path)
+
+
+def test_staff_to_a_quantile_reads_the_forecasts_bands(forecast_run, tmp_path):
+    _, forecast_csv = forecast_run
+    forecast = pd.read_csv(forecast_csv)
+    assert {"contacts_lo80", "contacts_hi80", "contacts_lo95", "contacts_hi95"} <= set(forecast.columns)
+    wide = forecast.assign(contacts_hi80=forecast["contacts"] * 1.5, contacts_hi95=forecast["contacts"] * 2)
+    without = forecast.drop(columns=["contacts_lo80", "contacts_hi80", "contacts_lo95", "contacts_hi95"])
+    required = {}
+    for name, table in {"wide": wide, "without": without}.items():
+        table.to_csv(tmp_path / f"{name}.csv", index=False)
+        out = tmp_path / f"{name}_requirements.csv"
+        result = runner.invoke(app, ["staff", str(tmp_path / f"{name}.csv"), "--config", quantile_targets(tmp_path),
+                                     "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        required[name] = pd.read_csv(out)
+    busy = without["contacts"] > 20
+    # the 80 % quantile = contacts × (1 + 0.5 × z(0.8) / z(0.9)): far above the Poisson quantile
+    # that the file without bands gets
+    assert (required["wide"]["required"][busy] > required["without"]["required"][busy]).mean() > 0.9
+    assert required["wide"]["contacts"].tolist() == required["without"]["contacts"].tolist()  # the forecast itself
+
+
+@pytest.mark.parametrize(("cells", "expected"), [
+    ({"contacts_hi80": "-3"}, "row 2, column 'contacts_hi80': -3 is negative"),
+    ({"contacts_lo95": "many"}, "row 2, column 'contacts_lo95': 'many' is not a number"),
+    ({"contacts_hi95": ""}, "row 2, column 'contacts_hi95': is empty"),
+    ({"contacts_lo80": "12"}, "row 2, column 'contacts_lo80': contacts_lo80 12 is above contacts 10"),
+    ({"contacts_hi80": "9"}, "row 2, column 'contacts_hi80': contacts 10 is above contacts_hi80 9"),
+    ({"contacts_hi95": "11"}, "row 2, column 'contacts_hi80': contacts_hi80 12 is above contacts_hi95 11"),
+])
+def test_bad_prediction_intervals_exit_2_with_a_located_message(tmp_path, cells, expected):
+    row = {"interval_start": "2026-11-23 08:00", "queue": "voice", "contacts": "10", "aht_seconds": "300",
+           "contacts_lo80": "8", "contacts_hi80": "12", "contacts_lo95": "6", "contacts_hi95": "14"}
+    second = {**row, "interval_start": "2026-11-23 08:30"}
+    path = tmp_path / "forecast.csv"
+    pd.DataFrame([{**row, **cells}, second]).to_csv(path, index=False)
+    result = runner.invoke(app, ["staff", str(path), "--config", quantile_targets(tmp_path),
+                                 "--out", str(tmp_path / "requirements.csv")])
+    assert result.exit_code == 2
+    assert expected in " ".join(result.output.split())
+
+
+def test_a_forecast_with_only_some_band_columns_is_refused(tmp_path):
+    path = tmp_path / "forecast.csv"
+    path.write_text("interval_start,queue,contacts,aht_seconds,contacts_hi80\n"
+                    "2026-11-23 08:00,voice,10,300,12\n2026-11-23 08:30,voice,10,300,12\n")
+    result = runner.invoke(app, ["staff", str(path), "--config", quantile_targets(tmp_path)])
+    assert result.exit_code == 2
+    assert "missing required column 'contacts_lo80'" in " ".join(result.output.split())

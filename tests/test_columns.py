@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scheduler.check import check_roster
+from scheduler.engine import columns
 from scheduler.engine.breaks import nominal_break_counts
 from scheduler.engine.columns import Pricer, ShiftWorth, WeekSearch, agent_groups, assignment_of
 from scheduler.engine.data import RosterData
@@ -60,7 +61,8 @@ def test_shift_values_add_the_prices_of_the_worked_intervals_less_the_cheapest_l
 
 def test_master_prices_give_zero_reduced_cost_to_the_weeks_in_use(data):
     """At an optimum of the relaxation, every week strictly between its bounds has reduced cost 0:
-    its cost (preferences, changes) equals its group's price plus what its shifts are worth at the cover prices."""
+    its cost (preferences, changes, fair shares) equals its group's price plus what its shifts are
+    worth at the cover prices."""
     groups = agent_groups(data, data.eligible)
     with ThreadPoolExecutor(1) as pool:
         search = WeekSearch(data, groups, pool, lambda stage, objective: None, time.monotonic() + 60)
@@ -76,7 +78,8 @@ def test_master_prices_give_zero_reduced_cost_to_the_weeks_in_use(data):
             pricer = search.pricers[g]
             costs = dict(zip(pricer.shifts, pricer.costs))
             value = sum(worth[search.worth.index[key]] for key in week)
-            reduced = pricer.constant + sum(costs[key] for key in week) - members[g] - value
+            fair_share = master.shares[g].cost(data, week)
+            reduced = pricer.constant + sum(costs[key] for key in week) + fair_share - members[g] - value
             assert reduced == pytest.approx(0, abs=1e-6 * max(1.0, abs(members[g])))
             checked += 1
     assert checked > 0
@@ -94,22 +97,32 @@ def test_pricing_finds_a_week_that_keeps_every_hard_rule(data):
         assert [v for v in check_roster(table, case) if v.agent_id == member] == []
 
 
-def test_diving_gives_every_agent_one_valid_week(data):
-    groups = agent_groups(data, data.eligible)
-    with ThreadPoolExecutor(2) as pool:
-        search = WeekSearch(data, groups, pool, lambda stage, objective: None, time.monotonic() + 60)
-        search.first_weeks()
-        search.generate(time.monotonic() + 10)
-        relaxed = search.master.solve()
-        counts = search.dive(time.monotonic() + 10)
+def generated(data, groups, pool) -> WeekSearch:
+    """The small center's column generation: first weeks, then up to 10 s of rounds."""
+    search = WeekSearch(data, groups, pool, lambda stage, objective: None, time.monotonic() + 60)
+    search.first_weeks()
+    search.generate(time.monotonic() + 10)
+    return search
+
+
+def assert_every_agent_works_one_valid_week(data, groups, counts) -> None:
     assert all(isinstance(count, int) and count > 0 for count in counts.values())
     assert {g: sum(c for (h, _), c in counts.items() if h == g) for g in range(len(groups))} == {
         g: group.size for g, group in enumerate(groups)}
-    assert search.master.solve() >= relaxed - 1e-6  # whole counts cannot beat the relaxation
     assignment = assignment_of(groups, counts)
     assert sorted(assignment) == sorted(a.agent_id for a in data.agents)
     table = roster_table(data, assignment, nominal_break_counts(data, assignment))
     assert check_roster(table, data.scenario) == []
+
+
+def test_diving_gives_every_agent_one_valid_week(data):
+    groups = agent_groups(data, data.eligible)
+    with ThreadPoolExecutor(2) as pool:
+        search = generated(data, groups, pool)
+        relaxed = search.master.solve()
+        counts = search.dive(time.monotonic() + 10, time.monotonic() + 60)
+    assert search.master.solve() >= relaxed - 1e-6  # whole counts cannot beat the relaxation
+    assert_every_agent_works_one_valid_week(data, groups, counts)
 
 
 @given(st.lists(st.floats(0, 100), min_size=1, max_size=12))
@@ -158,3 +171,19 @@ def test_pricing_within_the_teams_reach_is_every_shortfall():
     ((shorts, missed),) = missed_contacts(np.array([12]), np.array([100.0]), np.array([300.0]), target, 1800.0,
                                           staffable=11)
     assert list(shorts) == list(range(13))
+
+
+def test_diving_out_of_time_rounds_every_group_at_once_and_every_agent_still_has_a_valid_week(data):
+    groups = agent_groups(data, data.eligible)
+    with ThreadPoolExecutor(2) as pool:
+        counts = generated(data, groups, pool).dive(time.monotonic(), time.monotonic())
+    assert_every_agent_works_one_valid_week(data, groups, counts)
+
+
+def test_a_group_whose_first_search_runs_out_of_time_is_tried_again_with_more(data, monkeypatch):
+    monkeypatch.setattr(columns, "FIRST_WEEK_SECONDS", 1e-4)  # far too short for any first search
+    groups = agent_groups(data, data.eligible)
+    with ThreadPoolExecutor(2) as pool:
+        search = WeekSearch(data, groups, pool, lambda stage, objective: None, time.monotonic() + 60, 2)
+        assert search.first_weeks() == []
+    assert {g for g, _ in search.master.weeks} == set(range(len(groups)))

@@ -1,6 +1,8 @@
 """Forecast methods, backtest and forecast_history on small synthetic histories (60-minute
 intervals, a few weeks), where the true pattern is known."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,6 +24,7 @@ from forecasts.methods import (
     monday_of,
     split_queues,
 )
+from forecasts.month_days import SHRINK_DAYS, START_DAYS, day_classes
 from tabular import InputError
 
 FIRST_MONDAY = pd.Timestamp("2024-01-01")
@@ -80,17 +83,29 @@ def as_week(forecast: pd.DataFrame, queue: str = "sales", week: int = 0) -> np.n
 @pytest.mark.parametrize("name", list(METHODS))
 def test_each_method_recovers_a_clean_weekly_pattern(name):
     contacts = week_array(make_history(weeks=6))
-    predicted = make_method(name).fit(contacts).predict(2)
+    predicted = make_method(name).fit(contacts, FIRST_MONDAY).predict(2)
     for week in predicted:
         np.testing.assert_allclose(week, true_pattern(6), rtol=0.02, atol=0.05)
         assert (week[:, :8] == 0).all() and (week[:, 20:] == 0).all()  # closed at night stays closed
+
+
+@pytest.mark.parametrize("weeks", [1, 2, 3])
+@pytest.mark.parametrize("name", list(METHODS))
+def test_each_method_forecasts_from_a_week_or_two(name, weeks):
+    contacts = week_array(make_history(weeks=weeks))
+    contacts[-1, 4:] = np.nan  # the history ends on a Thursday
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no empty means or divisions by zero either
+        predicted = make_method(name).fit(contacts, FIRST_MONDAY).predict(1)[0]
+    seen = slice(None) if weeks > 1 else slice(0, 4)  # one week: Friday to Sunday never seen, so closed
+    np.testing.assert_allclose(predicted[seen], true_pattern(0)[seen], rtol=0.02, atol=0.05)
 
 
 @pytest.mark.parametrize("name", list(METHODS))
 def test_a_missing_day_does_not_become_a_zero_day(name):
     # The last Wednesday and an earlier Monday are gaps (no rows at all).
     history = drop_day(drop_day(make_history(weeks=6), "2024-02-07"), "2024-01-29")
-    predicted = make_method(name).fit(week_array(history)).predict(1)[0]
+    predicted = make_method(name).fit(week_array(history), FIRST_MONDAY).predict(1)[0]
     np.testing.assert_allclose(predicted.sum(axis=1), true_pattern(6).sum(axis=1), rtol=0.03)
 
 
@@ -224,7 +239,9 @@ def test_chosen_method_has_the_lowest_backtest_wape(two_queue_result):
 
 def test_progress_counts_every_fit(two_queue_result):
     _, steps = two_queue_result
-    total = 2 * (3 * len(METHODS) + 1)  # combinations reuse the methods' fold forecasts
+    # combinations reuse the methods' fold forecasts; the prediction intervals refit the chosen
+    # method on the one week with 3 weeks before it that the 3 folds left out
+    total = 2 * (3 * len(METHODS) + 1 + 1)
     assert steps == [(step, total) for step in range(total + 1)]
 
 
@@ -293,6 +310,66 @@ def test_level_profile_takes_the_median_day_and_skips_gaps():
     contacts[-2, 1] *= 1.5  # one surge Tuesday
     predicted = make_method("level_profile").fit(contacts).predict(1)[0]
     np.testing.assert_allclose(predicted, true_pattern(0), rtol=1e-9)
+
+
+TURN_OF_MONTH = {  # Monday-to-Friday open days of Jan-May 2024 and how much busier they are
+    1.3: ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01", "2024-05-01"],  # the first open day
+    1.2: ["2024-01-02", "2024-02-02", "2024-03-04", "2024-04-02", "2024-05-02"],  # the second
+    1.25: ["2024-01-31", "2024-02-29", "2024-03-29", "2024-04-30"],  # the last
+}
+
+
+def month_history(weeks: int = 14, noise: float = 0.0) -> np.ndarray:
+    """``make_history`` open Monday to Friday and busier at the turn of the month
+    (``TURN_OF_MONTH``), as a week array from FIRST_MONDAY (2024-01-01, a Monday)."""
+    history = make_history(weeks=weeks, noise=noise)
+    history = history[history["interval_start"].dt.dayofweek < 5].reset_index(drop=True)
+    day = history["interval_start"].dt.normalize()
+    for factor, dates in TURN_OF_MONTH.items():
+        history.loc[day.isin(pd.to_datetime(dates)), "contacts"] *= factor
+    history.attrs["interval_minutes"] = 60
+    return week_array(history)
+
+
+def test_days_are_classed_by_their_place_among_the_open_days_of_their_month():
+    weekdays = np.array([True] * 5 + [False] * 2)
+    classes = day_classes(pd.Timestamp("2024-01-29"), 0, 2, weekdays)  # Mon 29 Jan … Sun 11 Feb
+    first, second, third, last, second_last = 1, 2, 3, 1 + START_DAYS, 2 + START_DAYS
+    assert classes.tolist() == [[0, second_last, last, first, second, 0, 0], [third, 0, 0, 0, 0, 0, 0]]
+    every_day = day_classes(pd.Timestamp("2024-02-26"), 0, 1, np.ones(7, dtype=bool))  # 26 Feb … 3 Mar
+    assert every_day.tolist() == [[0, 0, second_last, last, first, second, third]]
+    assert not day_classes(None, 0, 2, weekdays).any()  # no calendar, no classes
+
+
+def test_month_level_learns_the_turn_of_the_month_and_forecasts_it():
+    contacts = month_history()  # Jan 1 … Apr 7: 4 first and second open days, 3 last ones
+    factors = make_method("month_level").fit(contacts, FIRST_MONDAY)._factors
+    shrunk = {days: days / (days + SHRINK_DAYS) for days in (3, 4)}
+    np.testing.assert_allclose(factors[[1, 2, 1 + START_DAYS]],
+                               [1 + 0.3 * shrunk[4], 1 + 0.2 * shrunk[4], 1 + 0.25 * shrunk[3]], rtol=1e-3)
+    predicted = make_method("month_level").fit(contacts[:4], FIRST_MONDAY).predict(2)  # Jan 29 … Feb 11
+    totals, ordinary = predicted.sum(axis=2), true_pattern(0).sum(axis=1)
+    once = 1 / (1 + SHRINK_DAYS)  # January's turn of the month, seen once
+    np.testing.assert_allclose(totals[0, :5] / ordinary[:5], [1, 1, 1, 1 + 0.3 * once, 1 + 0.2 * once], rtol=1e-9)
+    np.testing.assert_allclose(totals[1, :5], ordinary[:5], rtol=1e-9)  # mid-month: the ordinary level
+
+
+def test_month_methods_beat_the_plain_level_at_the_turn_of_the_month():
+    contacts = month_history(weeks=18, noise=0.05)  # Jan 1 … May 5, forecast May 6-12 … from Apr 1
+    errors = {name: np.mean([wape(contacts[week], make_method(name).fit(contacts[:week], FIRST_MONDAY).predict(1)[0])
+                             for week in (13, 17)])  # the weeks of Apr 1 and Apr 29 (month end + May 1)
+              for name in ("level_profile", "month_level", "month_pooled")}
+    assert errors["month_level"] < 0.8 * errors["level_profile"]
+    assert errors["month_pooled"] < 0.8 * errors["level_profile"]
+
+
+def test_month_pooled_follows_a_change_of_level_sooner_than_one_weekday_median():
+    contacts = week_array(make_history(weeks=10))
+    contacts[-3:] *= 1.2  # the last three weeks 20 % busier: a median of 6 same weekdays sees half of it
+    pooled = make_method("month_pooled").fit(contacts).predict(1)[0]  # no calendar: levels alone
+    per_weekday = make_method("month_level").fit(contacts).predict(1)[0]
+    np.testing.assert_allclose(pooled, 1.2 * true_pattern(0), rtol=1e-6)
+    np.testing.assert_allclose(per_weekday, 1.1 * true_pattern(0), rtol=1e-6)
 
 
 def test_recency_mean_weighs_a_week_half_as_much_as_four_weeks_newer():

@@ -4,28 +4,40 @@ staffing to a quantile of contacts."""
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from forecasts.forecast import forecast_history
-from forecasts.intervals import BAND_COLUMNS, bands, ratio_quantiles
+from forecasts.intervals import BAND_COLUMNS, BAND_QUANTILES, Calibration, bands, calibrate
 from forecasts.staffing import StaffingConfig, contacts_to_staff, staffing_requirements
 from tests.test_forecast import make_history
 from wfm_app.demand import history_forecast_figure, target_rows, targets_from_rows
 
 
-def test_ratio_quantiles_pool_neighbouring_slots_per_time_of_day():
-    forecasts = np.full((3, 7, 5), 10.0)
-    actuals = np.full((3, 7, 5), np.nan)
-    actuals[:, :, 1] = np.linspace(5.0, 15.0, 21).reshape(3, 7)  # slot 1: ratios 0.5 … 1.5
-    actuals[:, :, 2] = 10.0  # slot 2: always right
-    quantiles = ratio_quantiles(forecasts, actuals)
-    levels = [0.10, 0.90, 0.025, 0.975]
-    both = np.quantile(np.concatenate([np.linspace(0.5, 1.5, 21), np.ones(21)]), levels)
-    np.testing.assert_allclose(quantiles[1], both)  # slots 0, 1, 2
-    np.testing.assert_allclose(quantiles[2], both)  # slots 1, 2, 3
-    np.testing.assert_allclose(quantiles[0], np.quantile(np.linspace(0.5, 1.5, 21), levels))  # 4, 0, 1
-    np.testing.assert_allclose(quantiles[3], np.ones(4))  # slots 2, 3, 4
-    np.testing.assert_allclose(quantiles[4], both)  # slots 3, 4, 0 have no ratio: the queue's pooled ones
-    assert ratio_quantiles(forecasts[:1, :1], actuals[:1, :1]) is None  # too few to measure
+def test_calibration_measures_the_level_error_beyond_poisson_per_time_of_day():
+    forecasts = np.full((4, 7, 6), 400.0)
+    day_error = np.array([0.9, 1.0, 1.1, 1.0, 0.95, 1.05, 1.0])  # level errors of whole days
+    actuals = forecasts * day_error[None, :, None]
+    actuals[:, :, 5] = np.nan  # never observed
+    calibration = calibrate(forecasts, actuals)
+    observed = forecasts[..., :5]
+    expected_kappa = (((actuals[..., :5] - observed) ** 2 - observed).sum()) / (observed ** 2).sum()
+    assert calibration.kappa == pytest.approx(expected_kappa)
+    errors = (actuals[..., :5] - observed) / np.sqrt(observed + expected_kappa * observed ** 2)
+    np.testing.assert_allclose(calibration.quantiles[2], np.quantile(errors, BAND_QUANTILES))  # slots 0-4 pooled
+    np.testing.assert_allclose(calibration.quantiles[5], np.quantile(errors, BAND_QUANTILES))  # 3, 4 and 0, 1
+    assert calibrate(forecasts[:1, :1, :2], actuals[:1, :1, :2]) is None  # too few to measure
+
+
+def test_bands_contain_the_forecast_and_are_at_least_poisson():
+    calibration = Calibration(kappa=0.0, quantiles=np.zeros((2, 4)))  # a calibration that saw no error at all
+    limits = bands(np.array([[[3.0, 0.0]]]), calibration)[0, 0]
+    np.testing.assert_allclose(limits[0], stats.poisson.ppf(BAND_QUANTILES, 3.0))  # counts are noisy anyway
+    assert (limits[1] == 0).all()  # closed: no band
+    biased = Calibration(kappa=0.01, quantiles=np.tile([0.5, 2.0, 0.2, 3.0], (1, 1)))  # actuals always above
+    limits = bands(np.array([[[400.0]]]), biased)[0, 0, 0]
+    poisson = stats.poisson.ppf(BAND_QUANTILES, 400.0)
+    assert limits[0] == poisson[0] and limits[2] == poisson[2]  # the band still holds the forecast
+    assert limits[1] == pytest.approx(400 + 2.0 * np.sqrt(400 + 0.01 * 400 ** 2))
 
 
 def test_without_a_backtest_the_bands_are_poisson():
@@ -68,6 +80,45 @@ def test_the_80_percent_band_covers_about_80_percent(noisy_result):
     inside95 = joined["contacts_actual"].between(joined["contacts_lo95"], joined["contacts_hi95"])[open_hours]
     assert 0.7 <= inside80.mean() <= 0.9
     assert inside95.mean() >= 0.88
+
+
+@pytest.mark.parametrize(("level", "day_noise"), [(10.0, 0.0), (400.0, 0.08)])
+def test_bands_cover_small_counts_and_day_level_errors(level, day_noise):
+    """Small counts (about 8 an hour: Poisson noise dominates) and large ones whose whole days
+    are off by 8 % at random (level errors dominate): both bands cover about what they say."""
+    rng = np.random.default_rng(7)
+    truth = make_history(weeks=24, level=level)
+    day = truth["interval_start"].dt.normalize()
+    day_factor = dict(zip(day.unique(), 1 + day_noise * rng.standard_normal(day.nunique())))
+    truth["contacts"] = rng.poisson(truth["contacts"] * day.map(day_factor)).astype(float)
+    start = pd.Timestamp("2024-05-20")  # the last 4 weeks are held out, one at a time
+    inside = {80: [], 95: []}
+    for week in range(4):
+        training = truth[truth["interval_start"] < start + pd.Timedelta(weeks=week)].copy()
+        training.attrs["interval_minutes"] = 60
+        result = forecast_history(training, start + pd.Timedelta(weeks=week),
+                                  methods=["slot_median_8", "level_profile"])
+        joined = result.forecast.merge(truth, on=["interval_start", "queue"], suffixes=("", "_actual"))
+        joined = joined[joined["contacts"] > 0]
+        for band in inside:
+            inside[band].append(joined["contacts_actual"].between(joined[f"contacts_lo{band}"],
+                                                                  joined[f"contacts_hi{band}"]).mean())
+    assert 0.72 <= np.mean(inside[80]) <= 0.88
+    assert 0.9 <= np.mean(inside[95]) <= 0.985
+
+
+def test_surges_months_back_still_widen_the_bands():
+    """Four backtest weeks rarely hold a surge like the day after a holiday; the calibration looks
+    back CALIBRATION_WEEKS weeks, so two surges 9 and 13 weeks ago widen the 95 % band."""
+    rng = np.random.default_rng(3)
+    history = make_history(weeks=20, level=400.0)
+    history["contacts"] = rng.poisson(history["contacts"]).astype(float)
+    surged = history.copy()
+    for day in ("2024-02-13", "2024-03-12"):  # Tuesdays of weeks 7 and 11 of 20
+        surged.loc[surged["interval_start"].dt.normalize() == pd.Timestamp(day), "contacts"] *= 1.4
+    start = pd.Timestamp("2024-05-20")
+    plain, wide = (forecast_history(h, start, methods=["level_profile"]).forecast for h in (history, surged))
+    assert (wide["contacts_hi95"] - wide["contacts"]).sum() > 1.2 * (plain["contacts_hi95"] - plain["contacts"]).sum()
 
 
 def test_special_days_scale_the_bands_too():

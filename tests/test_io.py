@@ -330,6 +330,54 @@ def test_forecast_is_staffed_at_the_queue_targets(tmp_path: Path):
     assert table["required"].iloc[8:].eq(0).all()
 
 
+def band_forecast(minutes: int = 60) -> pd.DataFrame:
+    """Four busy hours of voice with an 80 % band up to half again the forecast."""
+    starts = pd.date_range(WEEK, periods=4 * 60 // minutes, freq=f"{minutes}min")
+    contacts = 100.0 * minutes / 60
+    return pd.DataFrame({"interval_start": starts, "queue": "voice", "contacts": contacts, "aht_seconds": 300.0,
+                         "contacts_lo80": 0.7 * contacts, "contacts_hi80": 1.5 * contacts,
+                         "contacts_lo95": 0.5 * contacts, "contacts_hi95": 2.0 * contacts})
+
+
+@pytest.mark.parametrize("minutes", [60, 15])
+def test_a_forecasts_bands_set_the_contacts_staffed_to_a_quantile(tmp_path: Path, minutes: int):
+    queues = {"voice": {"quantile": 0.8}, "chat": {}}
+    with_bands = write_scenario(tmp_path / "bands", config(queues=queues, demand={"forecast": "f.csv"}),
+                                agents(), files={"f.csv": band_forecast(minutes)})
+    plain = write_scenario(tmp_path / "plain", config(queues=queues, demand={"forecast": "f.csv"}),
+                           agents(), files={"f.csv": band_forecast(minutes).iloc[:, :4]})
+    wide, poisson = (load_scenario(folder).requirements.query("queue == 'voice'").iloc[:4]
+                     for folder in (with_bands, plain))
+    assert (wide["contacts"] == 100.0).all() and (poisson["contacts"] == 100.0).all()  # 15-minute rows summed
+    # the 80 % quantile of the band: 100 + 50 × z(0.8) / z(0.9) ≈ 133 contacts, against Poisson's 108
+    assert (wide["required"] > poisson["required"]).all()
+
+
+def test_a_forecasts_bad_bands_are_refused_at_their_cell(tmp_path: Path):
+    forecast = band_forecast()
+    forecast.loc[1, "contacts_hi80"] = 90.0
+    folder = write_scenario(tmp_path, config(demand={"forecast": "forecast.csv"}), agents(),
+                            files={"forecast.csv": forecast})
+    the_problem(folder, "forecast.csv", 3, "contacts_hi80", "contacts 100 is above contacts_hi80 90")
+
+
+def test_a_history_is_staffed_to_a_quantile_of_its_forecasts_bands(tmp_path: Path):
+    from forecasts.forecast import forecast_history
+    from forecasts.sample import sample_history
+    from forecasts.staffing import staffing_requirements
+
+    history = sample_history(weeks=6, interval_minutes=60)
+    settings = config(queues={"voice": {"quantile": 0.9}, "chat": {"concurrency": 2}},
+                      demand={"history": "history.csv"})
+    folder = write_scenario(tmp_path, settings, agents(), files={"history.csv": history})
+    loaded = load_scenario(folder)
+    forecast = forecast_history(history, WEEK).forecast
+    expected = staffing_requirements(forecast, ScenarioConfig.model_validate(settings).staffing_config(), 60)
+    merged = loaded.requirements.merge(expected, on=["interval_start", "queue"], suffixes=("", "_expected"))
+    assert len(merged) == len(loaded.requirements)
+    assert (merged["required"] == merged["required_expected"]).all()
+
+
 def test_history_is_forecast_then_staffed(tmp_path: Path):
     from forecasts.sample import sample_history
 

@@ -170,10 +170,10 @@ def forecast(
 
 
 def read_forecast(path: Path) -> pd.DataFrame:
-    """A forecast has the history's columns, so it is read and validated the same way."""
-    from forecasts.history import read_history
+    """A forecast: the history's columns, and its prediction intervals when it has them."""
+    from forecasts.history import read_forecast as read
 
-    return read_history(path)
+    return read(path)
 
 
 @app.command()

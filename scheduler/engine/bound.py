@@ -22,12 +22,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.sat.python import cp_model
 
-from scheduler.engine.columns import AgentWeek, Group, KnownWeeks, MasterLP, Pricer, ShiftWorth, agent_groups
+from scheduler.engine.columns import (
+    AgentWeek, Group, KnownWeeks, MasterLP, Pricer, ShiftWorth, agent_groups, turned_weeks, week_turns)
 from scheduler.engine.data import RosterData
 from scheduler.engine.breaks import BREAK_TIME_SHARE
-from scheduler.engine.run import Run, new_solver, now, thread_pool
+from scheduler.engine.run import Run, now, thread_pool
 
 BOUND_PRICE_SCALE = 10_000  # pricing coefficients in 1/BOUND_PRICE_SCALE of a unit
 PRICING_SECONDS = 1.0
@@ -71,12 +71,9 @@ def most_cover(pricer: Pricer, worth: np.ndarray, seconds: float) -> tuple[float
     if seconds <= 0:
         return math.inf, ()
     coefficients = np.ceil(BOUND_PRICE_SCALE * worth[pricer.rows]).astype(np.int64).tolist()
-    pricer.model.maximize(cp_model.LinearExpr.weighted_sum(pricer.variables, coefficients))
-    solver = new_solver(seconds, workers=1)
-    status = solver.solve(pricer.model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    _, solver, week = pricer.search(pricer.variables, coefficients, seconds)
+    if week is None:
         return math.inf, ()
-    week = tuple(sorted(key for key, var in zip(pricer.shifts, pricer.variables) if solver.boolean_value(var)))
     return solver.best_objective_bound / BOUND_PRICE_SCALE, week
 
 
@@ -93,6 +90,7 @@ class BoundSearch:
         self.worth = ShiftWorth(self.data)
         self.pricers = [Pricer(self.data, group, self.worth) for group in self.groups]
         self.master = ShortMasterLP(self.data, self.groups)
+        self.turns = week_turns(self.data)
         self.best = -math.inf
         self.converged = False
 
@@ -119,7 +117,8 @@ class BoundSearch:
         added = 0
         for g, (upper, week) in enumerate(found):
             if week and upper > members[g] + 1e-6:
-                added += self.master.add(g, week)
+                turned = turned_weeks(week, self.turns, self.pricers[g].known)
+                added += sum(self.master.add(g, other) for other in turned)
         self.converged = not added and math.isfinite(bound) and bound >= value - 1e-6
         return bool(added)
 

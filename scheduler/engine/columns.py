@@ -14,6 +14,11 @@ interchangeable: a *group*. A *week* (a column) is one valid set of shifts for a
 
 The first weeks come from a greedy pass over the groups, each against the demand the groups
 before it left open; it also tells which agents have no valid week at all (for `diagnose`).
+
+Fairness: each week is charged for its member's nights and weekends worked outside a band around
+the team's average (`engine.shares`), re-centred on the relaxation after every round. In a horizon
+of several weeks that repeats, every week found joins with its turns (the same weeks one, two, …
+weeks later around the horizon): they are valid too, and rotating them is how agents take turns.
 """
 
 from __future__ import annotations
@@ -34,12 +39,13 @@ from scheduler.costs import COST_SCALE
 from scheduler.engine.data import Assignment, RosterData, agent_day_limit
 from scheduler.engine.hard_rules import new_works
 from scheduler.engine.run import Run, new_solver, now, thread_pool
+from scheduler.engine.shares import NO_SHARES, AgentWeek, Shares, UnaryLoads, fair_shares
 from scheduler.engine.soft_rules import change_prices, off_preference
+from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
 from scheduler.rules import add_agent_rules
-from scheduler.scenario import Agent
+from scheduler.scenario import MINUTES_PER_WEEK, Agent
 
 
-AgentWeek = tuple[tuple[int, str], ...]  # one agent's week: the (shift type, queue) it works, sorted
 KnownWeeks = dict[str, list[AgentWeek]]  # valid weeks per agent
 PRICE_SCALE = 100  # pricing objectives count in 1/PRICE_SCALE of a scaled cost unit
 FIRST_WEEK_SECONDS = 2.0  # to find a group its first valid week
@@ -50,6 +56,7 @@ PRICING_SECONDS = 1.0
 ROUND_UP_SHARE = 0.05  # of the fractional week counts rounded up at each diving step
 GENERATE_TIME_SHARE = 0.45  # of the time limit, by when column generation stops
 DIVE_PRICING_TIME_SHARE = 0.65  # of the time limit, by when diving stops pricing new weeks
+DIVE_TIME_SHARE = 0.7  # of the time limit, by when diving rounds what is left at once
 INTEGRAL = 1e-6
 
 
@@ -81,6 +88,7 @@ def agent_groups(data: RosterData, options: dict[str, list[tuple[int, str]]]) ->
             tuple(sorted(options[agent.agent_id])),
             agent.min_hours, agent.max_hours, agent.max_days, agent.night_ok, agent.preferred,
             data.previous.get(agent.agent_id), tuple(sorted(data.baseline.get(agent.agent_id, {}).items())),
+            data.carried[agent.agent_id],
         )
         members[key].append(agent)
     return [Group(tuple(agents), key[0]) for key, agents in members.items()]
@@ -155,26 +163,47 @@ class Pricer:
         self.model = cp_model.CpModel()
         works = new_works(self.model, data, group.agent, group.options)
         add_agent_rules(self.model, data, group.agent, works)
+        self.data, self.works = data, works
+        self.loads: UnaryLoads | None = None  # made when a fair share first binds
         self.shifts = [(k, queue) for _, k, queue in works]
+        self.known = frozenset(self.shifts)
         self.rows = np.array([worth.index[key] for key in self.shifts], dtype=np.int64)
         self.variables = list(works.values())
         self.constant, costs = shift_costs(data, group, self.shifts)
         self.costs = np.array(costs, dtype=float)
 
-    def best_week(self, worth: np.ndarray, seconds: float, gap: float = 0.0) -> tuple[str, float, AgentWeek]:
-        """(status, worth, week): the valid week of greatest worth (`ShiftWorth.of`) less its
-        cost (`week_cost`; or within a relative `gap` of it); UNKNOWN without a week when no time is left."""
-        if seconds <= 0:
-            return "UNKNOWN", -math.inf, ()
-        coefficients = np.rint(PRICE_SCALE * (worth[self.rows] - self.costs)).astype(np.int64).tolist()
-        self.model.maximize(cp_model.LinearExpr.weighted_sum(self.variables, coefficients))
+    def search(
+        self, variables: list, coefficients: list[int], seconds: float, gap: float = 0.0
+    ) -> tuple[int, cp_model.CpSolver, AgentWeek | None]:
+        """Maximise Σ coefficients × variables over the valid weeks: (CP-SAT status, solver, the best
+        week found or None). (Starting from the last week found made column generation converge more
+        slowly: the search stays near it.)"""
+        self.model.maximize(cp_model.LinearExpr.weighted_sum(variables, coefficients))
         solver = new_solver(seconds, workers=1)
         solver.parameters.relative_gap_limit = gap
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return status, solver, None
+        return status, solver, tuple(sorted(key for key, var in zip(self.shifts, self.variables)
+                                            if solver.boolean_value(var)))
+
+    def best_week(
+        self, worth: np.ndarray, seconds: float, gap: float = 0.0, shares: Shares = NO_SHARES
+    ) -> tuple[str, float, AgentWeek]:
+        """(status, worth, week): the valid week of greatest worth (`ShiftWorth.of`) less its
+        cost (`week_cost` and the `shares`' charge; or within a relative `gap` of it); UNKNOWN without
+        a week when no time is left."""
+        if seconds <= 0:
+            return "UNKNOWN", -math.inf, ()
+        coefficients = np.rint(PRICE_SCALE * (worth[self.rows] - self.costs)).astype(np.int64).tolist()
+        if self.loads is None and shares != NO_SHARES:
+            self.loads = UnaryLoads(self.model, self.data, self.works)
+        loads, load_costs, load_constant = self.loads.terms(shares) if self.loads else ([], [], 0)
+        status, solver, week = self.search(
+            self.variables + loads, coefficients + [-PRICE_SCALE * cost for cost in load_costs], seconds, gap)
+        if week is None:
             return solver.status_name(status), -math.inf, ()
-        week = tuple(sorted(key for key, var in zip(self.shifts, self.variables) if solver.boolean_value(var)))
-        return solver.status_name(status), solver.objective_value / PRICE_SCALE - self.constant, week
+        return solver.status_name(status), solver.objective_value / PRICE_SCALE - self.constant - load_constant, week
 
 
 class MasterLP:
@@ -188,6 +217,7 @@ class MasterLP:
         self.cover: dict[tuple[str, int], pywraplp.Constraint] = {}
         self.links: dict[tuple[int, str, int], pywraplp.Constraint] = {}
         self.weeks: dict[tuple[int, AgentWeek], pywraplp.Variable] = {}
+        self.shares = [NO_SHARES] * len(groups)
         for queue in data.queues:
             for t in range(data.horizon):
                 self.cover[queue, t] = self.cover_row(queue, t)
@@ -215,7 +245,7 @@ class MasterLP:
         var = self.solver.NumVar(0, group.size, "")
         self.weeks[g, week] = var
         self.members[g].SetCoefficient(var, 1)
-        self.objective.SetCoefficient(var, week_cost(self.data, group, week))
+        self.objective.SetCoefficient(var, self.cost(g, week))
         for k, queue in week:
             for t, units in self.data.shifts[k].cover:
                 row = self.cover[queue, t]
@@ -223,6 +253,15 @@ class MasterLP:
             for slot in range(len(self.data.shifts[k].breaks)):
                 self.link(k, queue, slot).SetCoefficient(var, -1)
         return True
+
+    def cost(self, g: int, week: AgentWeek) -> int:
+        return week_cost(self.data, self.groups[g], week) + self.shares[g].cost(self.data, week)
+
+    def reprice(self, shares: list[Shares]) -> None:
+        """Charge every week by these shares from now on."""
+        self.shares = shares
+        for (g, week), var in self.weeks.items():
+            self.objective.SetCoefficient(var, self.cost(g, week))
 
     def link(self, k: int, queue: str, slot: int) -> pywraplp.Constraint:
         """Σ agents taking the break at each offset = agents on the shift (made on first use)."""
@@ -264,33 +303,61 @@ class WeekSearch:
     pool: ThreadPoolExecutor
     report: Callable[[str, float], None]
     deadline: float  # a `run.now()` instant: no pricing model solves past it
+    workers: int = 1  # the pool's threads: over several weeks the greedy first pass prices this many groups at once
 
     def __post_init__(self) -> None:
         self.worth = ShiftWorth(self.data)
         self.pricers = [Pricer(self.data, group, self.worth) for group in self.groups]
         self.master = MasterLP(self.data, self.groups)
+        # Small centers are finished by the whole-team model from the dive's roster; turns there made
+        # that start worse in short runs (2 agents, 2 weeks, 3 s), so they serve larger centers only.
+        self.turns = week_turns(self.data) if len(self.data.agents) > WHOLE_MODEL_AGENTS else []
+
+    def add(self, g: int, week: AgentWeek) -> int:
+        """Add a week of group g and its turns (`week_turns`) that the group may work; how many were new."""
+        return sum(self.master.add(g, turned) for turned in turned_weeks(week, self.turns, self.pricers[g].known))
+
+    def recentre_shares(self) -> float:
+        """Centre the fair shares on the relaxation's weeks (`engine.shares`); the relaxation's
+        objective at the new charges."""
+        self.master.solve()
+        members = [(group.agent, group.size) for group in self.groups]
+        self.master.reprice(fair_shares(self.data, members, self.master.counts()))
+        return self.master.solve()
 
     def first_weeks(self) -> list[Group]:
-        """A week per group, greedily against the demand still open; the groups without one:
-        first those whose rules contradict each other, then those without a week by the deadline."""
+        """A week per group, greedily against the demand still open (over several weeks, where each
+        search takes long, as many groups at once as there are workers); a group whose search ran out
+        of time is tried again after the others with twice the time. The groups without a week: first
+        those whose rules contradict each other, then those without a week by the deadline."""
         data = self.data
         open_need = {key: needed - data.fixed_coverage.get(key, 0) for key, needed in data.required.items()}
-        stuck: list[tuple[bool, Group]] = []
-        for g, group in sorted(enumerate(self.groups), key=lambda item: len(item[1].options)):
-            prices = self.worth.prices({
-                (queue, t): data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
-                for queue in data.queues for t in range(data.horizon)
-            })
-            seconds = min(FIRST_WEEK_SECONDS, self.deadline - now())
-            status, _, week = self.pricers[g].best_week(self.worth.of(prices), seconds, FIRST_WEEK_GAP)
-            if not week and status not in ("OPTIMAL", "FEASIBLE"):
-                stuck.append((status != "INFEASIBLE", group))
-                continue
-            self.master.add(g, week)
-            for k, queue in week:
-                for t, units in data.shifts[k].nominal_cover():
-                    open_need[queue, t] = open_need.get((queue, t), 0) - group.size * units
-        return [group for _, group in sorted(stuck, key=lambda item: item[0])]
+        contradicting: list[Group] = []
+        pending = sorted(range(len(self.groups)), key=lambda g: len(self.groups[g].options))
+        seconds = FIRST_WEEK_SECONDS
+        at_once = self.workers if data.weeks > 1 else 1
+        while pending and now() < self.deadline:
+            late = []
+            for first in range(0, len(pending), at_once):
+                batch = pending[first:first + at_once]
+                worth = self.worth.of(self.worth.prices({
+                    (queue, t): data.tiers[queue, t][0].cost if open_need.get((queue, t), 0) > 0 else -data.over_cost
+                    for queue in data.queues for t in range(data.horizon)
+                }))
+
+                def find(g: int, worth=worth):
+                    return self.pricers[g].best_week(worth, min(seconds, self.deadline - now()), FIRST_WEEK_GAP)
+
+                for g, (status, _, week) in zip(batch, self.pool.map(find, batch)):
+                    if not week and status not in ("OPTIMAL", "FEASIBLE"):
+                        (contradicting if status == "INFEASIBLE" else late).append(g)
+                        continue
+                    self.add(g, week)
+                    for k, queue in week:
+                        for t, units in data.shifts[k].nominal_cover():
+                            open_need[queue, t] = open_need.get((queue, t), 0) - self.groups[g].size * units
+            pending, seconds = late, 2 * seconds
+        return [self.groups[g] for g in contradicting + pending]
 
     def price(self, groups: list[int]) -> int:
         """Price the given groups at the current duals (in parallel, none past the deadline); how
@@ -298,38 +365,42 @@ class WeekSearch:
         members = self.master.member_prices()
         shift_worth = self.worth.of(self.worth.prices(self.master.cover_prices()))
 
+        shares = self.master.shares
+
         def best(g: int):
-            return self.pricers[g].best_week(shift_worth, min(PRICING_SECONDS, self.deadline - now()))
+            return self.pricers[g].best_week(shift_worth, min(PRICING_SECONDS, self.deadline - now()), shares=shares[g])
 
         added = 0
         for g, (_, value, week) in zip(groups, self.pool.map(best, groups)):
             if week and value > members[g] + 1 / PRICE_SCALE + 1e-9 * abs(members[g]):
-                added += self.master.add(g, week)
+                added += self.add(g, week)
         return added
 
     def generate(self, stop: float) -> None:
         """Price every group until no week would lower the relaxation, or `stop` (a round begun
-        goes on to its end)."""
+        goes on to its end); the fair shares are centred on the relaxation at least once."""
         everyone = list(range(len(self.groups)))
-        while now() < stop:
-            self.report("weeks", self.master.solve())
-            if not self.price(everyone):
-                return
+        self.report("weeks", self.recentre_shares())
+        while now() < stop and self.price(everyone):
+            self.report("weeks", self.recentre_shares())
 
-    def dive(self, pricing_deadline: float) -> dict[tuple[int, AgentWeek], int]:
-        """Round up the most nearly whole fractional counts (one week per group a step), solve
-        again and, before `pricing_deadline`, price the groups not yet fixed; until all are whole."""
+    def dive(self, pricing_deadline: float, stop: float) -> dict[tuple[int, AgentWeek], int]:
+        """Round up the most nearly whole fractional counts (one week per group a step; weeks within
+        their fair shares first), solve again and, before `pricing_deadline`, price the groups not yet
+        fixed; until all are whole, or until `stop`, when every group's counts are rounded at once
+        (`whole_counts`)."""
         while True:
             objective = self.master.solve()
             counts = self.master.counts()
             fractional = {key: value for key, value in counts.items() if value - math.floor(value + INTEGRAL) > INTEGRAL}
-            if not fractional:
+            if not fractional or now() >= stop:
                 self.report("dive", objective)
-                return {key: round(value) for key, value in counts.items() if round(value)}
+                return whole_counts(self.groups, counts)
             for key, value in counts.items():  # keep what is whole already
                 self.master.weeks[key].SetLb(math.floor(value + INTEGRAL))
             rounded: set[int] = set()
-            for key in sorted(fractional, key=lambda key: math.floor(fractional[key]) - fractional[key]):
+            for key in sorted(fractional, key=lambda key: (self.master.shares[key[0]].cost(self.data, key[1]) > 0,
+                                                          math.floor(fractional[key]) - fractional[key])):
                 if key[0] not in rounded:
                     self.master.weeks[key].SetLb(math.ceil(fractional[key]))
                     rounded.add(key[0])
@@ -339,6 +410,39 @@ class WeekSearch:
                 self.master.solve()
                 open_groups = [g for g, group in enumerate(self.groups) if self.master.fixed_members(g) < group.size]
                 self.price(open_groups)
+
+
+def whole_counts(groups: list[Group], counts: dict[tuple[int, AgentWeek], float]) -> dict[tuple[int, AgentWeek], int]:
+    """Whole counts from the relaxation's: each group's counts rounded down, and its members left
+    over given the weeks of largest remainder (so each member still works one of its weeks)."""
+    whole = {key: math.floor(value + INTEGRAL) for key, value in counts.items()}
+    for g, group in enumerate(groups):
+        mine = sorted((key for key in counts if key[0] == g), key=lambda key: whole[key] - counts[key])
+        for key in mine[: group.size - sum(whole[key] for key in mine)]:
+            whole[key] += 1
+    return {key: value for key, value in whole.items() if value}
+
+
+def week_turns(data: RosterData) -> list[dict[int, int]]:
+    """When a horizon of several weeks repeats, per r = 1 … weeks − 1 the map from each shift type to
+    the same shift r weeks later, around the horizon. A valid week turned so stays valid: every rule
+    holds alike in every week and wraps around the horizon's edges (only time off differs, which
+    `turned_weeks` checks through the shifts the group may work)."""
+    if not data.scenario.cyclic or data.weeks < 2:
+        return []
+    index = {(facts.shift.start, facts.shift.length): k for k, facts in enumerate(data.shifts)}
+    horizon = data.scenario.config.horizon_minutes
+    return [
+        {k: index[(facts.shift.start + turn * MINUTES_PER_WEEK) % horizon, facts.shift.length]
+         for k, facts in enumerate(data.shifts)}
+        for turn in range(1, data.weeks)
+    ]
+
+
+def turned_weeks(week: AgentWeek, turns: list[dict[int, int]], allowed: frozenset[tuple[int, str]]) -> list[AgentWeek]:
+    """The week and those of its turns whose every shift is `allowed`."""
+    turned = (tuple(sorted((turn[k], queue) for k, queue in week)) for turn in turns)
+    return [week] + [other for other in turned if all(key in allowed for key in other)]
 
 
 def assignment_of(groups: list[Group], counts: dict[tuple[int, AgentWeek], int]) -> Assignment:
@@ -393,18 +497,19 @@ def plan_weeks(
     `known`, when given, receives every valid week found, per agent (they seed `engine.bound`)."""
     began = time.monotonic()
     with thread_pool(run.workers) as pool:
-        search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
+        search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline, run.workers)
         stuck_groups = search.first_weeks()
         # the mix's shapes may not fit their rules: try every shift they may work, while time is left
         if stuck_groups and now() < run.deadline:
             options = options | {a: data.eligible[a] for group in stuck_groups for a in group.agent_ids}
-            search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline)
+            search = WeekSearch(data, agent_groups(data, options), pool, week_reporter(run), run.deadline, run.workers)
             stuck_groups = search.first_weeks()
         if stuck_groups:
             run.stage_seconds["weeks"] = time.monotonic() - began
             return options, {}, stuck_groups
         search.generate(run.started + GENERATE_TIME_SHARE * run.time_limit)
-        counts = search.dive(run.started + DIVE_PRICING_TIME_SHARE * run.time_limit)
+        counts = search.dive(run.started + DIVE_PRICING_TIME_SHARE * run.time_limit,
+                             run.started + DIVE_TIME_SHARE * run.time_limit)
     if known is not None:
         for g, week in search.master.weeks:
             for agent_id in search.groups[g].agent_ids:

@@ -124,6 +124,7 @@ class RosterData:
     eligible: dict[str, list[tuple[int, str]]]  # agent -> (k, queue) it may work
     previous: dict[str, PreviousWeek]
     carried: dict[str, Carried]
+    night_agents: frozenset[str]  # among whom nights are shared (`fairness.night_agents`)
     baseline: dict[str, dict[int, tuple[int, str] | None]]  # agent -> day -> baseline (k, queue); None: no such type
     rest_minutes: int
     over_cost: int  # scaled cost of one unit over the requirement
@@ -184,6 +185,7 @@ class RosterData:
             eligible={agent.agent_id: eligible_shifts(scenario, agent, shifts) for agent in scenario.agents},
             previous=previous_weeks(scenario, previous),
             carried=carried_counts(scenario),
+            night_agents=frozenset(agent.agent_id for agent in fairness.night_agents(scenario)),
             baseline=baseline_keys(scenario, shifts),
             rest_minutes=rest,
             over_cost=SOFT["over"].scaled(config.weights, {"over_hours": unit / 60}),

@@ -78,14 +78,14 @@ def baseline_changes(data: RosterData, agent_id: str, shifts: list[tuple[int, st
 
 
 def fairness_loads(data: RosterData, assignment: Assignment, night: bool) -> list[int]:
-    """Nights per night_ok agent, or weekend days per agent, with those carried from the previous
+    """Nights per agent who may work nights, or weekend days per agent, with those carried from the previous
     roster (as `scheduler.evaluate` counts them)."""
     counted = (lambda facts: facts.night) if night else (lambda facts: facts.weekend)
     return [
         sum(1 for k, _ in assignment.get(agent.agent_id, []) if counted(data.shifts[k]))
         + (data.carried[agent.agent_id].nights if night else data.carried[agent.agent_id].weekend_days)
         for agent in data.agents
-        if agent.night_ok or not night
+        if agent.agent_id in data.night_agents or not night
     ]
 
 

@@ -30,8 +30,9 @@ def spread_cost(model: cp_model.CpModel, name: str, loads: list, coefficient: in
 
 def night_spread_cost(model: cp_model.CpModel, data: RosterData, works: dict) -> cp_model.LinearExprT:
     """Soft: spread of nights (with those carried from the previous roster) among the agents who may
-    work nights."""
-    carried = {agent.agent_id: data.carried[agent.agent_id].nights for agent in data.agents if agent.night_ok}
+    work nights (`RosterData.night_agents`)."""
+    carried = {agent.agent_id: data.carried[agent.agent_id].nights for agent in data.agents
+               if agent.agent_id in data.night_agents}
     loads = agent_loads(data, works, carried, lambda facts: facts.night)
     price = SOFT["night_spread"].unit_price(data.scenario.config.weights)
     return spread_cost(model, "nights", loads, price, data.days + max(carried.values(), default=0))
