@@ -170,7 +170,7 @@ def with_queue_blocks(data: RosterData, planned: RosterResult, run: Run) -> Rost
     """The planned roster with its shifts split into queue blocks (`engine.blocks`). Short and over
     staffing are then the block pass's (contacts missing their response time count as lost contacts
     of short staffing); no bound is claimed: the bounds know shifts of one queue only."""
-    blocks = assign_queue_blocks(data, planned.roster, run)
+    blocks = assign_queue_blocks(data, planned.roster, run, keep=FINISH_TIME_SHARE * run.time_limit)
     costs = {**planned.costs, "short": blocks.short_cost, "over": blocks.over_cost}
     objective = sum(costs.values())
     run.report({"stage": "done", "solutions": 1, "objective": objective, "bound": None})

@@ -3,6 +3,8 @@ and their requirement as work arrives."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,10 +14,13 @@ from forecasts.backlog import fifo_backlog, just_in_time_agents, open_intervals
 from forecasts.sample import sample_history, sample_staffing_config
 from forecasts.settings import validation_problems
 from forecasts.staffing import StaffingConfig, staffing_requirements
+from scheduler.check import check_roster
+from scheduler.engine.run import Run
 from scheduler.io import load_scenario
 from scheduler.evaluate import COVERAGE_COLUMNS, DEFERRED_COLUMNS, coverage_table, summary, terminal_summary
 from scheduler.roster import ROSTER_COLUMNS
-from scheduler.scenario import ScenarioConfig
+from scheduler.scenario import ScenarioConfig, ShiftTemplate
+from scheduler.solve import FINISH_TIME_SHARE, solve_roster
 from scheduler.simulate import queue_models
 from tests.test_model_rules import agent, demand, scenario, with_email
 from wfm.demo import write_demo_scenario
@@ -139,3 +144,42 @@ def test_deferred_queues_are_not_simulated():
     roster = pd.DataFrame([("a1", "A1", "voice", "work", pd.Timestamp("2026-11-30 08:00"),
                             pd.Timestamp("2026-11-30 16:00"))], columns=ROSTER_COLUMNS)
     assert [model.name for model in queue_models(roster, case)] == ["voice"]
+
+
+def trough_case():
+    """One 08:00–16:00 shift of an agent skilled for voice and email; voice needs 2 agents 08–10 and 14–16,
+    1 between; 12 emails (2 h of work) arrive at 08:00 (see test_model_rules)."""
+    only_eight = (ShiftTemplate(name="d", earliest_start=dt.time(8), latest_start=dt.time(8), lengths_hours=(8,)),)
+    voice = demand([0], 8, 10, required=2) + demand([0], 14, 16, required=2) + demand([0], 10, 14)
+    return with_email(scenario([agent(skills=("voice", "email")), agent("a2", min_hours=8)], voice,
+                               templates=only_eight), [("2026-11-30 08:00", 12)])
+
+
+def test_the_queue_block_pass_leaves_time_to_write_the_roster(monkeypatch):
+    asked = []
+    solve = Run.solve
+
+    def recorded(run, model, seconds, stage, scale, presolve=True):
+        asked.append((stage, run.elapsed() + seconds, run.time_limit))
+        return solve(run, model, seconds, stage, scale, presolve)
+
+    monkeypatch.setattr(Run, "solve", recorded)
+    solve_roster(trough_case(), time_limit=6, workers=1)
+    [(_, ends, limit)] = [entry for entry in asked if entry[0] == "queue blocks"]
+    assert limit == 6 and ends <= limit * (1 - FINISH_TIME_SHARE) + 0.05
+
+
+def test_the_queue_block_pass_keeps_its_starting_roster_when_its_search_finds_nothing(monkeypatch):
+    solve = Run.solve
+
+    def nothing_for_blocks(run, model, seconds, stage, scale, presolve=True):
+        status, solver = solve(run, model, seconds, stage, scale, presolve)
+        return ("UNKNOWN", solver) if stage == "queue blocks" else (status, solver)
+
+    monkeypatch.setattr(Run, "solve", nothing_for_blocks)
+    case = trough_case()
+    result = solve_roster(case, time_limit=6, workers=1)
+    assert check_roster(result.roster, case) == []
+    # The starting point already gives the idle trough to the email about to be late.
+    assert summary(result.roster, case, result)["deferred"]["email"]["on_time"] == 1.0
+    assert set(result.roster.loc[result.roster["agent_id"] == "a1", "queue"]) == {"voice", "email"}

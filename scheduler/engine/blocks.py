@@ -34,11 +34,12 @@ from forecasts.backlog import deadline_intervals, open_intervals
 from scheduler.costs import COST_SCALE
 from scheduler.engine.block_start import starting_queues
 from scheduler.engine.data import RosterData
-from scheduler.engine.run import Run
+from scheduler.engine.run import Run, new_solver
 from scheduler.roster import ROSTER_COLUMNS, RosterShift, shifts_from_roster
 from scheduler.shifts import enumerate_shift_types
 
 BLOCK_TIME_SHARE = 0.15  # of the time limit kept for this stage when it runs
+HINTED_SOLUTION_SECONDS = 5.0  # at most, for reading back the starting point (a fraction of a second)
 SWITCH_COST = 1  # scaled cost units per queue switch: a switch only where it gains something
 
 
@@ -110,9 +111,10 @@ def has_blocks(data: RosterData) -> bool:
     return bool(data.scenario.config.deferred_queues)
 
 
-def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run) -> BlockResult:
+def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, keep: float) -> BlockResult:
     """The roster with each shift's work split into queue blocks that serve realtime peaks and deferred
-    deadlines best, in the run's remaining time (at least a second); the shifts and breaks are unchanged."""
+    deadlines best, in the run's remaining time but `keep` seconds (for writing the roster); the shifts
+    and breaks are unchanged."""
     shifts = shifts_from_roster(roster, data.scenario)
     flexible, fixed = split_shifts(data, shifts)
     model, hints = cp_model.CpModel(), Hints()
@@ -128,13 +130,21 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run) -> Blo
                   for queue in data.scenario.config.deferred_queues), start=0)
     model.minimize(short + over + missed + SWITCH_COST * sum(switches))
     hints.apply(model)
-    status, solver = run.solve(model, max(1.0, run.remaining()), "queue blocks", 1 / COST_SCALE)
+    status, solver = run.solve(model, run.remaining() - keep, "queue blocks", 1 / COST_SCALE)
     if status not in ("OPTIMAL", "FEASIBLE"):
-        raise RuntimeError("the queue-block pass found no assignment in time")
+        status, solver = hinted_solution(model, run)
     chosen = {(i, j): q for (i, j, q), var in choice.items() if solver.value(var)}
     return BlockResult(blocked_roster(data, roster, flexible, chosen), status,
                        (solver.value(short) + solver.value(missed)) / COST_SCALE, solver.value(over) / COST_SCALE,
                        {name: sum(solver.value(var) * per for var, per in terms) for name, terms in measures.items()})
+
+
+def hinted_solution(model: cp_model.CpModel, run: Run) -> tuple[str, cp_model.CpSolver]:
+    """The starting point itself, every variable fixed to its hint (a valid assignment, found by
+    propagation alone): what the pass keeps when its search found nothing in the time it had."""
+    solver = new_solver(HINTED_SOLUTION_SECONDS, run.workers)
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    return solver.status_name(solver.solve(model)), solver
 
 
 def blocked_roster(data: RosterData, roster: pd.DataFrame, flexible: list[FlexShift],
