@@ -197,3 +197,24 @@ def just_in_time_agents(work_agents: np.ndarray, is_open: np.ndarray) -> np.ndar
             previous = max(previous, int(np.ceil(total - 1e-9)))
         done[t] = previous
     return np.diff(done, prepend=0)
+
+
+def presence_intervals(arrivals: np.ndarray, staffed: np.ndarray, is_open: np.ndarray, allowed: int,
+                       cyclic: bool = False) -> np.ndarray:
+    """Where one agent must be on the queue, besides the `staffed` intervals, so that every contact has
+    someone on the queue inside its response window (its arrival interval and the `allowed` − 1 after
+    it, those open): a trickle of contacts, whose work alone asks an agent now and then, needs someone
+    present in every window all the same. The fewest such intervals: each window not yet reached gets
+    its last open interval (`cyclic`: windows running past the end continue at the start)."""
+    count = len(arrivals)
+    present = np.asarray(staffed, dtype=bool).copy()
+    marks = np.zeros(count, dtype=bool)
+    for t in np.flatnonzero(np.asarray(arrivals, dtype=float) > _EPS):
+        window = np.arange(t, t + allowed)
+        window = window % count if cyclic else window[window < count]
+        if present[window].any():
+            continue
+        reachable = window[is_open[window]]
+        if len(reachable):
+            marks[reachable[-1]] = present[reachable[-1]] = True
+    return marks

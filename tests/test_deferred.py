@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from forecasts.backlog import fifo_backlog, just_in_time_agents, open_intervals
+from forecasts.backlog import fifo_backlog, just_in_time_agents, open_intervals, presence_intervals
 from forecasts.sample import sample_history, sample_staffing_config
 from forecasts.settings import validation_problems
 from forecasts.staffing import StaffingConfig, staffing_requirements
@@ -183,3 +183,36 @@ def test_the_queue_block_pass_keeps_its_starting_roster_when_its_search_finds_no
     # The starting point already gives the idle trough to the email about to be late.
     assert summary(result.roster, case, result)["deferred"]["email"]["on_time"] == 1.0
     assert set(result.roster.loc[result.roster["agent_id"] == "a1", "queue"]) == {"voice", "email"}
+
+
+def test_presence_by_hand():
+    # 2 intervals to answer: the window of the contacts at 0 ends at 1, those at 4 and 5 share 5.
+    arrivals = np.array([1, 0, 0, 0, 1, 1, 0, 0], dtype=float)
+    nobody, always = np.zeros(8, bool), np.ones(8, bool)
+    assert list(np.flatnonzero(presence_intervals(arrivals, nobody, always, 2))) == [1, 5]
+    # An agent already there at 4 answers those at 4; those at 5 still need someone by 6.
+    staffed = nobody.copy()
+    staffed[4] = True
+    assert list(np.flatnonzero(presence_intervals(arrivals, staffed, always, 2))) == [1, 6]
+    # Closed at 1 and 5: the window's last open interval; a repeating week's last window runs into its start.
+    is_open = always.copy()
+    is_open[[1, 5]] = False
+    assert list(np.flatnonzero(presence_intervals(arrivals, nobody, is_open, 2))) == [0, 4, 6]
+    last = np.zeros(8)
+    last[7] = 1
+    assert list(np.flatnonzero(presence_intervals(last, nobody, always, 2, cyclic=True))) == [0]
+    assert list(np.flatnonzero(presence_intervals(last, nobody, always, 2))) == [7]
+
+
+def test_a_short_response_time_gets_someone_present_in_every_window():
+    # A message an hour 06:00–18:00, 10 minutes each, 2 h to answer: its work as it arrives asks an agent
+    # at 06:00 and 12:00 only, which one 8-hour shift covers, leaving the messages from 14:00 unanswered.
+    # Someone must be on the queue in every 2-hour window: the second agent works too.
+    arrivals = [(f"2026-11-30 {hour:02d}:00", 1) for hour in range(6, 18)]
+    case = with_email(scenario([agent(skills=("email",)), agent("a2", skills=("email",))], demand([0], 6, 7, 0)),
+                      arrivals, response_hours=2)
+    email = case.requirements["queue"] == "email"
+    case.requirements.loc[email, "required"] = just_in_time_agents(np.full(12, 1 / 6), np.ones(12, bool))
+    result = solve_roster(case, time_limit=10, workers=1)
+    assert check_roster(result.roster, case) == []
+    assert summary(result.roster, case, result)["deferred"]["email"]["on_time"] == 1.0

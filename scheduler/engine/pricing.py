@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecasts.backlog import deadline_intervals, open_intervals, presence_intervals
 from forecasts.staffing import rostered_service_level
 from scheduler.costs import COST_SCALE, SOFT
 from scheduler.scenario import Scenario
@@ -57,6 +58,8 @@ def requirement_tiers(
             continue
         if config.queues[queue].deferred:
             tiers |= {key: deferred_tier(required[key], demand[key][1], config.weights, size, units) for key in keys}
+            for key, tier in presence_tiers(scenario, week, queue, required, units).items():
+                required[key], tiers[key] = 1, tier
             continue
         curves = missed_contacts(
             np.array([required[key] for key in keys]),
@@ -78,6 +81,32 @@ def deferred_tier(required: int, aht_seconds: float, weights, interval_minutes: 
     late = interval_minutes * 60 / aht_seconds / units if aht_seconds > 0 else 0.0  # per coverage unit
     hours = SOFT["short"].scaled(weights, {"short_hours": interval_minutes / 60 / units, "lost_contacts": 0.0})
     return (Tier(required * units, hours + round(COST_SCALE * weights.late_contact * late), late),)
+
+
+def presence_tiers(scenario: Scenario, week: Week, queue: str, required: dict, units: int) -> dict:
+    """A deferred queue's intervals where an agent must be present for its contacts to be answered in
+    time although their work alone asks none (`forecasts.backlog.presence_intervals`), each with its
+    price: the agent's hours and the contacts that would then wait past their response time."""
+    config, size = scenario.config, week.interval_minutes
+    target = config.queues[queue]
+    rows = scenario.requirements[scenario.requirements["queue"] == queue]
+    arrivals = np.zeros(week.count)
+    for row in rows.itertuples(index=False):
+        t = scenario.minutes(row.interval_start) // size
+        if 0 <= t < week.count and not pd.isna(row.contacts):
+            arrivals[t] += max(0.0, float(row.contacts))
+    allowed = deadline_intervals(target.response_hours, size)
+    staffed = np.array([required.get((queue, t), 0) > 0 for t in range(week.count)])
+    is_open = open_intervals(np.arange(week.count) * size, target.open_window())
+    hours = SOFT["short"].scaled(config.weights, {"short_hours": size / 60 / units, "lost_contacts": 0.0})
+    tiers = {}
+    for t in np.flatnonzero(presence_intervals(arrivals, staffed, is_open, allowed, week.cyclic)):
+        served = np.arange(t - allowed + 1, t + 1)  # the arrivals whose window it lies in
+        served = served % week.count if week.cyclic else served[served >= 0]
+        waiting = arrivals[served].sum() / units  # per coverage unit
+        tiers[queue, int(t)] = (Tier(units, hours + round(COST_SCALE * config.weights.late_contact * waiting),
+                                     waiting),)
+    return tiers
 
 
 def pricing_points(required: int, staffable: int) -> np.ndarray:
