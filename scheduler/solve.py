@@ -30,7 +30,7 @@ import pandas as pd
 
 from scheduler.costs import COST_SCALE
 from scheduler.engine import diagnose
-from scheduler.engine.bound import best_short_bound
+from scheduler.engine.bound import best_short_bound, mix_bound
 from scheduler.engine.blocks import BLOCK_TIME_SHARE, assign_queue_blocks, has_blocks, response_warnings
 from scheduler.engine.breaks import place_breaks
 from scheduler.engine.columns import KnownWeeks, plan_weeks, candidate_options
@@ -124,8 +124,6 @@ def solve_in(scenario: Scenario, run: Run) -> RosterResult:
     if problems:
         return no_roster(data, run, problems, warnings)
 
-    kept_for_blocks = BLOCK_TIME_SHARE * run.time_limit if has_blocks(data) else 0.0
-    run.time_limit -= kept_for_blocks
     mix, mix_short_hours = solve_mix(data, run)
     known: KnownWeeks = {}
     options, weeks, stuck = plan_weeks(data, candidate_options(data, mix), run, known)
@@ -133,7 +131,12 @@ def solve_in(scenario: Scenario, run: Run) -> RosterResult:
         deadline = max(run.deadline, now() + DIAGNOSIS_SECONDS)
         sentences = diagnose.explain(data, [group.members for group in stuck], deadline, run.workers)
         return no_roster(data, run, sentences, warnings)
-    short_bound = best_short_bound(data, known, mix_short_hours, run)
+    # The queue-block pass takes its time from the stages after the weeks', which it makes up for: the
+    # bound, which it drops (the bounds know shifts of one queue only), and what the break pass leaves.
+    kept_for_blocks = BLOCK_TIME_SHARE * run.time_limit if has_blocks(data) else 0.0
+    run.time_limit -= kept_for_blocks
+    short_bound = mix_bound(data, mix_short_hours) if kept_for_blocks else best_short_bound(data, known,
+                                                                                            mix_short_hours, run)
     polished, proven = whole_model(data, weeks, options, run)
     assignment, breaks, breaks_status = cheaper_roster(data, weeks, polished, run)
     terms, costs = score(data, assignment, breaks)

@@ -15,6 +15,7 @@ from forecasts.sample import sample_history, sample_staffing_config
 from forecasts.settings import validation_problems
 from forecasts.staffing import StaffingConfig, staffing_requirements
 from scheduler.check import check_roster
+from scheduler.engine.columns import plan_weeks
 from scheduler.engine.run import Run
 from scheduler.io import load_scenario
 from scheduler.evaluate import COVERAGE_COLUMNS, DEFERRED_COLUMNS, coverage_table, summary, terminal_summary
@@ -216,3 +217,17 @@ def test_a_short_response_time_gets_someone_present_in_every_window():
     result = solve_roster(case, time_limit=10, workers=1)
     assert check_roster(result.roster, case) == []
     assert summary(result.roster, case, result)["deferred"]["email"]["on_time"] == 1.0
+
+
+def test_with_deferred_queues_the_weeks_keep_their_time_and_no_bound_is_searched(monkeypatch):
+    # The queue-block pass drops the bound (it knows shifts of one queue only): its time goes to the
+    # pass, not taken from the stages that plan the weeks.
+    limits = []
+
+    def recorded(data, options, run, known=None):
+        limits.append(run.time_limit)
+        return plan_weeks(data, options, run, known)
+
+    monkeypatch.setattr("scheduler.solve.plan_weeks", recorded)
+    result = solve_roster(trough_case(), time_limit=6, workers=1)
+    assert limits == [6] and "bound" not in result.stage_seconds and result.lower_bound_short_hours is None

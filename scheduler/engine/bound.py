@@ -144,11 +144,16 @@ def prove_short_bound(data: RosterData, known: KnownWeeks, workers: int, seconds
 BOUND_TIME_SHARE = 0.2  # of the time limit at most, for proving the bound once a first roster is known
 
 
+def mix_bound(data: RosterData, mix_hours: float) -> ShortBound:
+    """The shift mix's bound (`engine.mix`), in short units."""
+    return ShortBound(round(mix_hours / data.unit_hours), MIX_KIND)
+
+
 def best_short_bound(data: RosterData, known: KnownWeeks, mix_hours: float, run: Run) -> ShortBound:
     """The better of the shift mix's bound (`mix_hours`) and the column generation's, the latter
     given BOUND_TIME_SHARE of the time limit at most (never the time the break pass needs)."""
     began = time.monotonic()
-    mix = ShortBound(round(mix_hours / data.unit_hours), MIX_KIND)
+    mix = mix_bound(data, mix_hours)
     seconds = min(BOUND_TIME_SHARE * run.time_limit, run.remaining() - BREAK_TIME_SHARE * run.time_limit)
     proven = prove_short_bound(data, known, run.workers, seconds) if seconds > 0 else None
     run.stage_seconds["bound"] = time.monotonic() - began
