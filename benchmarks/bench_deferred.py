@@ -4,6 +4,7 @@
 
     python -m benchmarks.bench_deferred                      # loads 0.9 (the demo's team), 0.85, 0.8
     python -m benchmarks.bench_deferred --loads 0.9 --repeats 3
+    python -m benchmarks.bench_deferred --loads 0.95 0.85 --cases yes    # with the deferred queues only
 
 `load` is the share of the team's max_hours the requirement takes (`wfm.demo.TARGET_LOAD` = 0.9; a lower
 load is a larger team). Realtime short is the short staffing of voice and chat in % of their required
@@ -43,11 +44,13 @@ def main() -> None:
     parser.add_argument("--loads", type=float, nargs="+", default=[0.9, 0.85, 0.8])
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--cases", choices=("both", "yes", "no"), default="both",
+                        help="with the deferred queues (yes), without (no) or both")
     options = parser.parse_args()
     print("| load | deferred queues | agents | wall s | violations | realtime short | email on time | social on time |")
     print("|---|---|---|---|---|---|---|---|")
     for load in options.loads:
-        for deferred in (False, True):
+        for deferred in {"both": (False, True), "yes": (True,), "no": (False,)}[options.cases]:
             for _ in range(options.repeats):
                 row = run(deferred, load, options.time_limit)
                 queues = row["deferred"]
