@@ -156,3 +156,16 @@ def test_a_progress_event_without_a_bound_reads_in_words():
         "done: solution 1, objective 1,234"
     assert progress_line({"stage": "weeks", "solutions": 3, "objective": 10.0, "bound": 2.0}) == \
         "weeks: solution 3, objective 10, bound 2"
+
+
+def test_the_app_targets_editor_keeps_every_setting_of_every_queue():
+    # A field the editor did not show was lost on save: a deferred center saved from the forecast page
+    # became all realtime, and Erlang A's max_abandon vanished.
+    from wfm_app.demand import target_rows, targets_from_rows
+
+    config = StaffingConfig.model_validate({"queues": {
+        "voice": {"patience_seconds": 120, "max_abandon": 0.05, "min_agents": 1},
+        "email": {"kind": "deferred", "response_hours": 24, "open_hours": "08:00-20:00"},
+        "social": {"kind": "deferred", "response_hours": 2, "service_level": 0.8}}})
+    queues = list(config.queues)
+    assert targets_from_rows(target_rows(queues, dict(config.queues))).queues == config.queues
