@@ -107,6 +107,10 @@ def test_coverage_and_summary_of_a_deferred_queue_are_recomputed_from_the_roster
     figures = summary(roster, case)["deferred"]["email"]
     assert figures["on_time"] == 1.0 and figures["mean_response_hours"] == 3.5 and figures["p90_response_hours"] == 4
     assert figures["response_hours"] == 8
+    from wfm_app.roster_views import deferred_table
+    assert deferred_table(summary(roster, case)).to_dict("records") == [
+        {"queue": "email", "contacts": 12, "response time h": 8.0, "answered in time %": 100.0, "target %": 90.0,
+         "mean response h": 3.5, "90th percentile h": 4.0}]
     lines = terminal_summary(summary(roster, case))
     assert "Deferred email: 100.0% answered within 8 h (target 90%), mean 3.5 h" in lines
     figure = coverage_figure(coverage, queue="email", response_hours={"email": 8})
