@@ -173,3 +173,16 @@ def test_the_app_targets_editor_keeps_every_setting_of_every_queue():
         "social": {"kind": "deferred", "response_hours": 2, "service_level": 0.8}}})
     queues = list(config.queues)
     assert targets_from_rows(target_rows(queues, dict(config.queues))).queues == config.queues
+
+
+def test_a_deferred_row_of_the_targets_editor_without_its_response_time_is_located():
+    from tabular import InputError
+    from wfm_app.demand import target_rows, targets_from_rows
+
+    rows = target_rows(["voice", "email"], {})
+    rows.loc[1, "kind"] = "deferred"
+    with pytest.raises(InputError) as caught:
+        targets_from_rows(rows)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.row) == ("service targets, queue 'email'", 3)
+    assert "needs response_hours" in problem.message
