@@ -171,8 +171,7 @@ def with_queue_blocks(data: RosterData, planned: RosterResult, run: Run) -> Rost
     staffing are then the block pass's (contacts missing their response time count as lost contacts
     of short staffing); no bound is claimed: the bounds know shifts of one queue only."""
     blocks = assign_queue_blocks(data, planned.roster, run)
-    measured = {"short": blocks.short_cost, "over": blocks.over_cost}
-    costs = {**planned.costs, **{name: cost for name, cost in measured.items() if cost is not None}}
+    costs = {**planned.costs, "short": blocks.short_cost, "over": blocks.over_cost}
     objective = sum(costs.values())
     run.report({"stage": "done", "solutions": 1, "objective": objective, "bound": None})
     return replace(planned, roster=blocks.roster, status="FEASIBLE", objective=objective, best_bound=None,

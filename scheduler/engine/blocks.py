@@ -66,9 +66,9 @@ class FlexShift:
 @dataclass
 class BlockResult:
     roster: pd.DataFrame
-    status: str  # the pass's CP-SAT status; UNKNOWN: nothing found in time, the starting roster kept
-    short_cost: float | None  # realtime short staffing and deferred misses, in cost units (None: not measured)
-    over_cost: float | None
+    status: str
+    short_cost: float  # realtime short staffing and deferred misses, in cost units
+    over_cost: float
     measures: dict[str, float]  # short_hours, lost_contacts (deferred misses included), over_hours
 
 
@@ -129,9 +129,8 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run) -> Blo
     model.minimize(short + over + missed + SWITCH_COST * sum(switches))
     hints.apply(model)
     status, solver = run.solve(model, max(1.0, run.remaining()), "queue blocks", 1 / COST_SCALE)
-    if status not in ("OPTIMAL", "FEASIBLE"):  # a busy machine: the starting roster keeps every block rule
-        measured = {name: sum(hints[var.Index()] * per for var, per in terms) for name, terms in measures.items()}
-        return BlockResult(blocked_roster(data, roster, flexible, start), status, None, None, measured)
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        raise RuntimeError("the queue-block pass found no assignment in time")
     chosen = {(i, j): q for (i, j, q), var in choice.items() if solver.value(var)}
     return BlockResult(blocked_roster(data, roster, flexible, chosen), status,
                        (solver.value(short) + solver.value(missed)) / COST_SCALE, solver.value(over) / COST_SCALE,
