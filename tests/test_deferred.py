@@ -278,3 +278,12 @@ def test_a_deferred_row_of_the_targets_editor_without_its_response_time_is_locat
     [problem] = caught.value.problems
     assert (problem.file, problem.row) == ("service targets, queue 'email'", 3)
     assert "needs response_hours" in problem.message
+
+
+def test_contacts_never_answered_count_their_wait_in_the_response_times():
+    # Nobody works the queue: every contact is late, and the response times are at least their waits so far
+    # (not 0 h, as when only answered contacts counted).
+    nobody = fifo_backlog([4, 0, 0, 0, 0, 0], [600] * 6, [0] * 6, 30, response_hours=1)
+    assert nobody.on_time == 0.0 and nobody.mean_response_hours == 3.0 and nobody.p90_response_hours == 3.0
+    cyclic = fifo_backlog([4, 0, 0, 0], [600] * 4, [0] * 4, 30, response_hours=1, cyclic=True)
+    assert cyclic.on_time == 0.0 and cyclic.mean_response_hours >= 2.0
