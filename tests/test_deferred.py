@@ -174,22 +174,6 @@ def test_the_queue_block_pass_leaves_time_to_write_the_roster(monkeypatch):
     assert limit == 6 and ends <= limit * (1 - FINISH_TIME_SHARE) + 0.05
 
 
-def test_the_queue_block_pass_keeps_its_starting_roster_when_its_search_finds_nothing(monkeypatch):
-    solve = Run.solve
-
-    def nothing_for_blocks(run, model, seconds, stage, scale, presolve=True):
-        status, solver = solve(run, model, seconds, stage, scale, presolve)
-        return ("UNKNOWN", solver) if stage == "queue blocks" else (status, solver)
-
-    monkeypatch.setattr(Run, "solve", nothing_for_blocks)
-    case = trough_case()
-    result = solve_roster(case, time_limit=6, workers=1)
-    assert check_roster(result.roster, case) == []
-    # The starting point already gives the idle trough to the email about to be late.
-    assert summary(result.roster, case, result)["deferred"]["email"]["on_time"] == 1.0
-    assert set(result.roster.loc[result.roster["agent_id"] == "a1", "queue"]) == {"voice", "email"}
-
-
 def test_presence_by_hand():
     # 2 intervals to answer: the window of the contacts at 0 ends at 1, those at 4 and 5 share 5.
     arrivals = np.array([1, 0, 0, 0, 1, 1, 0, 0], dtype=float)
