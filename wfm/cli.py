@@ -512,7 +512,9 @@ def simulate(
 def simulation_table(summary: dict) -> Table:
     weeks = summary.get("weeks", 1)
     span = "week" if weeks == 1 else f"{weeks} weeks"
-    table = Table(title=f"Simulated {span} ({summary['replications']} replications)")
+    done, asked = summary["replications"], summary.get("replications_asked", summary["replications"])
+    count = f"{done} replications" if done == asked else f"{done} of {asked} replications: the time limit was reached"
+    table = Table(title=f"Simulated {span} ({count})")
     for column in ("queue", "offered", "service level", "95 % interval", "Erlang", "target", "ASA s", "abandoned",
                    "occupancy"):
         table.add_column(column, justify="left" if column == "queue" else "right")
