@@ -139,3 +139,20 @@ def test_deferred_queues_are_not_simulated():
     roster = pd.DataFrame([("a1", "A1", "voice", "work", pd.Timestamp("2026-11-30 08:00"),
                             pd.Timestamp("2026-11-30 16:00"))], columns=ROSTER_COLUMNS)
     assert [model.name for model in queue_models(roster, case)] == ["voice"]
+
+
+def test_wfm_roster_on_a_deferred_queue_reports_progress_and_its_figures(tmp_path):
+    from tests.test_cli_roster import run_roster, write_folder
+
+    case = with_email(scenario([agent(skills=("voice", "email"))], demand([0], 8, 16)), [("2026-11-30 08:00", 12)])
+    result = run_roster(write_folder(case, tmp_path / "scenario"), tmp_path / "out", exit_code=0)
+    assert "Deferred email" in " ".join(result.output.split())
+
+
+def test_a_progress_event_without_a_bound_reads_in_words():
+    from scheduler.engine.run import progress_line
+
+    assert progress_line({"stage": "done", "solutions": 1, "objective": 1234.5, "bound": None}) == \
+        "done: solution 1, objective 1,234"
+    assert progress_line({"stage": "weeks", "solutions": 3, "objective": 10.0, "bound": 2.0}) == \
+        "weeks: solution 3, objective 10, bound 2"
