@@ -157,19 +157,23 @@ def publish(view: RosterView) -> None:
 def headline(view: RosterView) -> None:
     hours, bound = view.summary["hours"], view.summary["short_bound"]
     levels = view.summary["service_level"]
-    columns = iter(st.columns(4 + len(levels)))
+    columns = iter(st.columns(4))
     next(columns).metric("Coverage", f"{hours['coverage_pct']:.1f} %", help="1 − short / required agent-hours")
     short_help = (f"No roster can be short less than {bound['lower_bound_hours']:,.1f} h (solver's bound)"
                   if bound["lower_bound_hours"] is not None else "Agent-hours below the requirement")
     next(columns).metric("Short agent-hours", f"{hours['short']:,.1f}", help=short_help)
     next(columns).metric("Over agent-hours", f"{hours['over']:,.1f}")
+    next(columns).metric("Contract breaches", view.summary["contract_breaches"],
+                         help="Agents whose paid hours fall outside their contract")
+    columns = iter(st.columns(max(4, len(levels))))  # a row of its own: four queues' labels would not fit
+    deferred = view.summary.get("deferred", {})
     for queue, level in levels.items():
+        measured = (f"Share answered within {deferred[queue]['response_hours']:g} h" if queue in deferred
+                    else "Contact-weighted over the week")
         # The delta against the target turns red when the week falls short of it.
         next(columns).metric(f"Service level {md(queue)}", f"{level['expected']:.1%}",
                              delta=f"{100 * (level['expected'] - level['target']):+.1f} pp vs target",
-                             help=f"Contact-weighted over the week; target {level['target']:.0%}")
-    next(columns).metric("Contract breaches", view.summary["contract_breaches"],
-                         help="Agents whose paid hours fall outside their contract")
+                             help=f"{measured}; target {level['target']:.0%}")
 
 
 # --- tabs -------------------------------------------------------------------------------------------

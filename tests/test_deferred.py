@@ -107,6 +107,10 @@ def test_coverage_and_summary_of_a_deferred_queue_are_recomputed_from_the_roster
     figures = summary(roster, case)["deferred"]["email"]
     assert figures["on_time"] == 1.0 and figures["mean_response_hours"] == 3.5 and figures["p90_response_hours"] == 4
     assert figures["response_hours"] == 8
+    from wfm_app.roster_views import deferred_table
+    assert deferred_table(summary(roster, case)).to_dict("records") == [
+        {"queue": "email", "contacts": 12, "response time h": 8.0, "answered in time %": 100.0, "target %": 90.0,
+         "mean response h": 3.5, "90th percentile h": 4.0}]
     lines = terminal_summary(summary(roster, case))
     assert "Deferred email: 100.0% answered within 8 h (target 90%), mean 3.5 h" in lines
     figure = coverage_figure(coverage, queue="email", response_hours={"email": 8})
@@ -156,3 +160,16 @@ def test_a_progress_event_without_a_bound_reads_in_words():
         "done: solution 1, objective 1,234"
     assert progress_line({"stage": "weeks", "solutions": 3, "objective": 10.0, "bound": 2.0}) == \
         "weeks: solution 3, objective 10, bound 2"
+
+
+def test_the_app_targets_editor_keeps_every_setting_of_every_queue():
+    # A field the editor did not show was lost on save: a deferred center saved from the forecast page
+    # became all realtime, and Erlang A's max_abandon vanished.
+    from wfm_app.demand import target_rows, targets_from_rows
+
+    config = StaffingConfig.model_validate({"queues": {
+        "voice": {"patience_seconds": 120, "max_abandon": 0.05, "min_agents": 1},
+        "email": {"kind": "deferred", "response_hours": 24, "open_hours": "08:00-20:00"},
+        "social": {"kind": "deferred", "response_hours": 2, "service_level": 0.8}}})
+    queues = list(config.queues)
+    assert targets_from_rows(target_rows(queues, dict(config.queues))).queues == config.queues

@@ -16,8 +16,8 @@ from wfm_app.problems import from_validation
 from wfm_app.text import plot_text
 
 HISTORY_WEEKS_SHOWN = 4  # enough to see the weekly shape next to the forecast without squashing it
-TARGET_COLUMNS = ["queue", "service_level", "answer_seconds", "max_occupancy", "shrinkage", "concurrency",
-                  "patience_seconds", "max_asa_seconds", "min_agents", "quantile"]
+# Every field of a queue's target, kind first: a field left out of the editor would be lost when it saves.
+TARGET_COLUMNS = ["queue", "kind", *(field for field in QueueTarget.model_fields if field != "kind")]
 HISTORY_COLOR, FORECAST_COLOR = "#7f7f7f", "#1f77b4"
 
 
