@@ -13,7 +13,8 @@ those methods' WAPEs on the *other* folds (leave one fold out), so a combination
 the week it is scored on. With a single fold they are not scored.
 
 Under a time limit (a ``TimeBudget``) the methods are tried one after the other, cheapest first
-(``trial_order``): each on all its folds before the next. When the time is up, the method under way
+(``trial_order``): each on all its folds before the next. When the time is up, or the folds left
+would not fit at the method's pace (its guess ``Method.fit_seconds`` before its first fit), the method
 and the ones after it are skipped; the first method is always scored, so a choice exists.
 """
 
@@ -149,13 +150,15 @@ def _method_folds(queue: QueueHistory, name: str, weeks: list[int], starts: dict
                   on_fit: Callable[[str], None] | None,
                   budget: TimeBudget | None) -> list[tuple[FoldScore, np.ndarray]] | None:
     """One method's score and forecast on each fold week; None when ``budget`` runs out before its
-    last fold (projected from its first fits), so a method is scored on all folds or not at all."""
+    last fold (projected from its first fits, or from its guess before any), so a method is scored
+    on all folds or not at all."""
     done, begun = [], time.monotonic()
     for count, week in enumerate(weeks):
-        pace = (time.monotonic() - begun) / count if count else 0.0
+        method = make_method(name)
+        pace = (time.monotonic() - begun) / count if count else method.fit_seconds(queue.contacts[:week])
         if budget is not None and budget.remaining() <= pace * (len(weeks) - count):
             return None
-        method = make_method(name).fit(queue.contacts[:week], queue.first_monday)
+        method.fit(queue.contacts[:week], queue.first_monday)
         forecast = method.predict(1)[0]
         done.append((FoldScore(name, starts[week], wape(queue.contacts[week], forecast), method.note), forecast))
         if on_fit:

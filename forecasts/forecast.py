@@ -117,7 +117,8 @@ def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
                            for queue in training)
     report = _ProgressReport(progress, fits + calibration_fits + len(training))
     backtest_budget = budget.share(BACKTEST_SHARE)
-    results = {queue.queue: backtest_queue(queue, names, folds, report, backtest_budget.share(1 / (len(training) - index)))
+    results = {queue.queue: backtest_queue(queue, names, folds, report,
+                                           backtest_budget.share(1 / (len(training) - index)))  # queues left
                for index, queue in enumerate(training)}
     backtest = concat_folds([fold_table(queue, result.scores) for queue, result in results.items()])
     accuracy = summarize(backtest, queues, names)

@@ -52,6 +52,9 @@ LEVEL_MEDIAN_WEEKS = 6  # level_profile: day total = median of the last 6 observ
 POOLED_WEEKS = 4  # month_pooled: the level is the median of every open day of the last 4 weeks
 COMBINE_TOP = 3  # combinations average the 3 methods with the lowest backtest WAPE
 OUTLIER_MADS = 2.0  # mstl: a day further than 2 robust deviations from its weekday's median is capped
+# mstl: a fit's seconds per interval of its window, cautiously (0.4–2 ms on 2 shared cores: 1–6 s for
+# 8 weeks of 30-minute intervals)
+MSTL_SECONDS_PER_INTERVAL = 1e-3
 CATCH_UP_DAYS = 2  # month_*: the open days after a missing one carry its contacts (see catch_up_days)
 
 
@@ -236,6 +239,11 @@ class Method:
     def __init__(self) -> None:
         self.note: str | None = None
 
+    def fit_seconds(self, contacts: np.ndarray) -> float:
+        """A cautious guess of one fit's seconds on ``contacts``, before any was timed (a time limit
+        does not start a method whose folds would not fit); numpy methods take milliseconds: 0."""
+        return 0.0
+
     def fit(self, contacts: np.ndarray, start: pd.Timestamp | None = None) -> Method:
         raise NotImplementedError
 
@@ -371,6 +379,9 @@ class MSTLMethod(Method):
     """
 
     name = "mstl"
+
+    def fit_seconds(self, contacts: np.ndarray) -> float:
+        return min(len(contacts), MSTL_WEEKS) * contacts[0].size * MSTL_SECONDS_PER_INTERVAL if len(contacts) else 0.0
 
     def fit(self, contacts: np.ndarray, start: pd.Timestamp | None = None) -> MSTLMethod:
         self._profile = intraday_profile(contacts)

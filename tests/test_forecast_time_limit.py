@@ -9,7 +9,8 @@ import pytest
 
 from forecasts.backtest import SLOW_METHODS, trial_order
 from forecasts.forecast import forecast_history
-from forecasts.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS, SeasonalNaive, SlotMedian
+from forecasts import methods
+from forecasts.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS, MSTLMethod, SeasonalNaive, SlotMedian
 from tabular import InputError
 from tests.test_forecast import make_history
 
@@ -84,6 +85,17 @@ def test_past_the_limit_the_default_method_is_still_scored_and_the_bands_say_so(
     assert any("prediction intervals calibrated on 4 of 9 weeks" in note for note in result.notes)
     assert (result.forecast["contacts_hi95"] >= result.forecast["contacts"]).all()
     assert seconds < 5  # no MSTL fit (seconds each on real data)
+
+
+def test_a_slow_method_whose_guessed_folds_would_not_fit_is_not_started(monkeypatch):
+    def never(self, contacts, start=None):
+        raise AssertionError("mstl was started")
+
+    monkeypatch.setattr(methods, "MSTL_SECONDS_PER_INTERVAL", 0.01)  # 8 weeks × 168 hours: 13 s a fit
+    monkeypatch.setattr(MSTLMethod, "fit", never)
+    result, _ = timed_forecast(make_history(weeks=12, noise=0.1), methods=["weighted_profile", "mstl"],
+                               time_limit=30)
+    assert any("not tried: mstl" in note for note in result.notes)
 
 
 def test_two_queues_share_the_limit(slow_methods):
