@@ -19,7 +19,7 @@ from wfm.storage import RosterVersion
 from wfm_app import (compare, context, editing, exports, figures, problems, published, roster_views, solving, state,
                      tables, working)
 from wfm_app.roster_views import RosterView, day_label, describe_shift
-from wfm_app.text import count, md
+from wfm_app.text import count, local_moment, md
 
 DEFAULT_TIME_LIMIT = 20
 SIMULATION_REPLICATIONS = (20, 50, 100)
@@ -368,12 +368,12 @@ def versions_tab(scenario: Scenario) -> None:
 
 
 def version_table(versions: list[RosterVersion]) -> pd.DataFrame:
-    numbers = {version.id: version.number for version in versions}
+    numbers, zone = {version.id: version.number for version in versions}, context.viewer_zone()
     return pd.DataFrame([{
         "version": version.number, "status": version.status, "saved by": version.created_by,
-        "saved (UTC)": f"{version.created_at:%Y-%m-%d %H:%M}",
-        "published (UTC)": (f"{version.published_at:%Y-%m-%d %H:%M} by {version.published_by}"
-                            if version.published_at else ""),
+        "saved": f"{local_moment(version.created_at, zone):%Y-%m-%d %H:%M}",
+        "published": (f"{local_moment(version.published_at, zone):%Y-%m-%d %H:%M} by {version.published_by}"
+                      if version.published_at else ""),
         "edited from": f"version {numbers[version.parent_id]}" if version.parent_id in numbers else "",
     } for version in versions])
 
@@ -422,7 +422,7 @@ def published_drift(scenario: Scenario) -> None:
     changed = published.drift(context.store(), context.scenario_id(), scenario)
     if changed is None:
         return
-    when = f"{changed.version.published_at:%d %b %H:%M} UTC"
+    when = f"{local_moment(changed.version.published_at, context.viewer_zone()):%d %b %H:%M}"
     if not changed.violations:
         st.info(f"Rules, agents or time off changed after version {changed.version.number} was published ({when}); "
                 "its shifts still keep every rule.", icon=":material/info:")

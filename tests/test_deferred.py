@@ -173,3 +173,25 @@ def test_the_app_targets_editor_keeps_every_setting_of_every_queue():
         "social": {"kind": "deferred", "response_hours": 2, "service_level": 0.8}}})
     queues = list(config.queues)
     assert targets_from_rows(target_rows(queues, dict(config.queues))).queues == config.queues
+
+
+def test_a_deferred_row_of_the_targets_editor_without_its_response_time_is_located():
+    from tabular import InputError
+    from wfm_app.demand import target_rows, targets_from_rows
+
+    rows = target_rows(["voice", "email"], {})
+    rows.loc[1, "kind"] = "deferred"
+    with pytest.raises(InputError) as caught:
+        targets_from_rows(rows)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.row) == ("service targets, queue 'email'", 3)
+    assert "needs response_hours" in problem.message
+
+
+def test_contacts_never_answered_count_their_wait_in_the_response_times():
+    # Nobody works the queue: every contact is late, and the response times are at least their waits so far
+    # (not 0 h, as when only answered contacts counted).
+    nobody = fifo_backlog([4, 0, 0, 0, 0, 0], [600] * 6, [0] * 6, 30, response_hours=1)
+    assert nobody.on_time == 0.0 and nobody.mean_response_hours == 3.0 and nobody.p90_response_hours == 3.0
+    cyclic = fifo_backlog([4, 0, 0, 0], [600] * 4, [0] * 4, 30, response_hours=1, cyclic=True)
+    assert cyclic.on_time == 0.0 and cyclic.mean_response_hours >= 2.0

@@ -67,9 +67,9 @@ def _queue_rows(problems: list[Problem], queues: list[str]) -> list[Problem]:
     located = []
     for problem in problems:
         parts = (problem.column or "").split(".")
-        if len(parts) >= 3 and parts[0] == "queues" and parts[1] in queues:
+        if len(parts) >= 2 and parts[0] == "queues" and parts[1] in queues:  # a field, or the queue as a whole
             problem = Problem(problem.message, f"service targets, queue '{parts[1]}'",
-                              queues.index(parts[1]) + 2, ".".join(parts[2:]))
+                              queues.index(parts[1]) + 2, ".".join(parts[2:]) or None)
         located.append(problem)
     return located
 
