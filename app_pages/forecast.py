@@ -120,7 +120,7 @@ def targets_input(queues: list[str], targets: dict) -> StaffingConfig | None:
 
 
 def run_forecast(history: pd.DataFrame, source: str, label: str, special_days: pd.DataFrame, methods: list[str],
-                 week) -> None:
+                 week, time_limit: float) -> None:
     """Forecast the scenario's week with live progress; keep the result in the session."""
     began = time.monotonic()
     with st.status(f"Forecasting the week of {week:%d %b %Y} from {md(label)}…", expanded=True) as status:
@@ -131,7 +131,7 @@ def run_forecast(history: pd.DataFrame, source: str, label: str, special_days: p
 
         try:
             result = forecast_history(history, start=week, weeks=1, special_days=special_days, methods=methods,
-                                      progress=progress)
+                                      progress=progress, time_limit=time_limit)
         except InputError as error:
             status.update(label="The forecast could not run", state="error")
             problems.show(error, "The forecast could not run")
@@ -205,11 +205,15 @@ with right:
     methods = st.multiselect("Methods to backtest", list(METHOD_NAMES), default=list(METHOD_NAMES),
                              key=state.FORECAST_METHODS,
                              help="Each is scored on held-out weeks; the lowest WAPE per queue is used.")
+    time_limit = st.number_input("Time limit (seconds)", min_value=1, max_value=3600, value=120, step=10,
+                                 key=state.FORECAST_TIME_LIMIT,
+                                 help="When it is up, the methods not yet scored are skipped (the slowest, "
+                                      "mstl, comes last) and the best one scored is used.")
     ready = special_days is not None and bool(methods)
     run = st.button("Run forecast", type="primary", key=state.RUN_FORECAST, disabled=not ready,
                     icon=":material/play_arrow:")
 if run:
-    run_forecast(history, source, label, special_days, methods, week)
+    run_forecast(history, source, label, special_days, methods, week, float(time_limit))
 
 result = state.get(state.FORECAST)
 if result is None:

@@ -70,8 +70,24 @@ def expectation_gap(simulated, roster, scenario, replications: int) -> dict:
             "mae": 100 * float(difference.mean()),
             "mae_weighted": 100 * float((contacts * difference).sum() / contacts.sum()),
             "noise": 100 * math.sqrt(2 / math.pi) * float(np.nanmean(error)),
+            **carry_over(rows["service_level"].to_numpy(), sim["service_level"].to_numpy(), busy,
+                         scenario.config.queues[queue].service_level),
         }
     return gaps
+
+
+SHORT_POINTS = 0.10  # an interval expected 10 points or more below its target is "short"
+
+
+def carry_over(expected: np.ndarray, simulated: np.ndarray, busy: np.ndarray, target: float) -> dict:
+    """Mean signed difference expected − simulated (pp) in the short intervals, in the intervals right
+    after a short one (where a queue carried over would show), and in the others; with their counts."""
+    short = expected < target - SHORT_POINTS
+    after = np.roll(short, 1) & ~short
+    difference = 100 * (expected - simulated)
+    groups = {"short": short & busy, "after_short": after & busy, "others": ~short & ~after & busy}
+    return {f"{name}_difference": float(difference[mask].mean()) if mask.any() else float("nan")
+            for name, mask in groups.items()} | {f"{name}_count": int(mask.sum()) for name, mask in groups.items()}
 
 
 def sample_roster(folder: Path, time_limit: float, deterministic: bool = False) -> tuple[Path, float]:
@@ -118,6 +134,10 @@ def main() -> None:
                   f"(difference {gap['expected'] - simulated:+.2f} pp); per interval with contacts: mean |difference| "
                   f"{gap['mae']:.2f} pp (weighted by contacts {gap['mae_weighted']:.2f} pp; "
                   f"the simulation's own noise {gap['noise']:.2f} pp)")
+            print(f"    mean expected − simulated: {gap['short_count']} short intervals (expected ≥ "
+                  f"{100 * SHORT_POINTS:.0f} points below target) {gap['short_difference']:+.2f} pp, "
+                  f"{gap['after_short_count']} right after one {gap['after_short_difference']:+.2f} pp, "
+                  f"{gap['others_count']} others {gap['others_difference']:+.2f} pp")
 
 
 if __name__ == "__main__":

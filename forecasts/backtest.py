@@ -11,10 +11,17 @@ Combinations (``combo_mean``, ``combo_weighted``) are scored without refitting a
 fold they average the other methods' forecasts of that week, choosing members and weights from
 those methods' WAPEs on the *other* folds (leave one fold out), so a combination never learns from
 the week it is scored on. With a single fold they are not scored.
+
+Under a time limit (a ``TimeBudget``) the methods are tried one after the other, cheapest first
+(``trial_order``): each on all its folds before the next. When the time is up, or the folds left
+would not fit at the method's pace (its guess ``Method.fit_seconds`` before its first fit), the method
+and the ones after it are skipped; the first method is always scored, so a choice exists.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +45,7 @@ from forecasts.methods import (
 from forecasts.special_days import mask_special_days
 
 MIN_TRAIN_WEEKS = 3
+SLOW_METHODS = ("mstl",)  # seconds a fit where the others take milliseconds: tried last
 FOLD_COLUMNS = ["queue", "method", "fold_start", "wape"]
 SUMMARY_COLUMNS = ["queue", "method", "wape", "folds", "chosen"]
 
@@ -75,13 +83,39 @@ class FoldScore:
     note: str | None
 
 
+class TimeBudget:
+    """What is left of a time limit, in seconds (no limit: never up)."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = seconds
+        self.end = math.inf if seconds is None else time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def share(self, fraction: float) -> TimeBudget:
+        """A budget ending once ``fraction`` of what is left of this one has passed."""
+        part = TimeBudget()
+        part.seconds, part.end = self.seconds, time.monotonic() + fraction * self.remaining()
+        return part
+
+
+def trial_order(methods: tuple[str, ...]) -> list[str]:
+    """The methods of their own (not combinations) in the order a time limit tries them: the
+    default method first (it always gets scored), the ``SLOW_METHODS`` last, else as listed."""
+    own = [name for name in methods if name in METHODS]
+    return sorted(own, key=lambda name: (name != DEFAULT_METHOD, name in SLOW_METHODS))
+
+
 @dataclass(frozen=True)
 class QueueBacktest:
     """One queue's backtest: the scores, and each method's forecast ``(7, P)`` of each held-out
-    week, keyed by ``(method, week index)`` (what the prediction intervals are measured on)."""
+    week, keyed by ``(method, week index)`` (what the prediction intervals are measured on);
+    ``skipped``: the methods a time limit left untried."""
 
     scores: list[FoldScore]
     forecasts: dict[tuple[str, int], np.ndarray]
+    skipped: tuple[str, ...] = ()
 
     def mean_wapes(self, methods) -> dict[str, float]:
         """Method → mean fold WAPE over the methods named (NaN if never scored)."""
@@ -89,23 +123,53 @@ class QueueBacktest:
 
 
 def backtest_queue(queue: QueueHistory, methods: tuple[str, ...], folds: int,
-                   on_fit: Callable[[str], None] | None = None) -> QueueBacktest:
-    """Rolling-origin backtest of one queue: every method on every fold week, then the
-    combinations named in ``methods`` (leave one fold out, see the module's doc).
+                   on_fit: Callable[[str], None] | None = None,
+                   budget: TimeBudget | None = None) -> QueueBacktest:
+    """Rolling-origin backtest of one queue: every method on every fold week (in ``trial_order``,
+    until ``budget`` is up), then the combinations named in ``methods`` (leave one fold out, see
+    the module's doc) of the methods scored.
 
     ``on_fit(message)`` is called after each fit, for progress reporting.
     """
     scores, forecasts = [], {}
     weeks = fold_weeks(queue.contacts, folds)
     starts = {week: queue.first_monday + pd.Timedelta(days=DAYS_PER_WEEK * week) for week in weeks}
-    for week in weeks:
-        for name in (name for name in methods if name in METHODS):
-            method = make_method(name).fit(queue.contacts[:week], queue.first_monday)
-            forecasts[name, week] = method.predict(1)[0]
-            scores.append(FoldScore(name, starts[week], wape(queue.contacts[week], forecasts[name, week]),
-                                    method.note))
-            if on_fit:
-                on_fit(f"backtest {queue.queue}: {name} on the week of {starts[week]:%Y-%m-%d}")
+    order, skipped = trial_order(methods), ()
+    for position, name in enumerate(order):
+        method_folds = _method_folds(queue, name, weeks, starts, on_fit, budget if position else None)
+        if method_folds is None:
+            skipped = tuple(order[position:])
+            break
+        for week, (score, forecast) in zip(weeks, method_folds):
+            scores.append(score)
+            forecasts[name, week] = forecast
+    return _with_combinations(queue, methods, weeks, starts, scores, forecasts, skipped)
+
+
+def _method_folds(queue: QueueHistory, name: str, weeks: list[int], starts: dict[int, pd.Timestamp],
+                  on_fit: Callable[[str], None] | None,
+                  budget: TimeBudget | None) -> list[tuple[FoldScore, np.ndarray]] | None:
+    """One method's score and forecast on each fold week; None when ``budget`` runs out before its
+    last fold (projected from its first fits, or from its guess before any), so a method is scored
+    on all folds or not at all."""
+    done, begun = [], time.monotonic()
+    for count, week in enumerate(weeks):
+        method = make_method(name)
+        pace = (time.monotonic() - begun) / count if count else method.fit_seconds(queue.contacts[:week])
+        if budget is not None and budget.remaining() <= pace * (len(weeks) - count):
+            return None
+        method.fit(queue.contacts[:week], queue.first_monday)
+        forecast = method.predict(1)[0]
+        done.append((FoldScore(name, starts[week], wape(queue.contacts[week], forecast), method.note), forecast))
+        if on_fit:
+            on_fit(f"backtest {queue.queue}: {name} on the week of {starts[week]:%Y-%m-%d}")
+    return done
+
+
+def _with_combinations(queue: QueueHistory, methods: tuple[str, ...], weeks: list[int],
+                       starts: dict[int, pd.Timestamp], scores: list[FoldScore],
+                       forecasts: dict[tuple[str, int], np.ndarray], skipped: tuple[str, ...]) -> QueueBacktest:
+    """The backtest with the combinations named in ``methods`` scored on each fold."""
     for name in (name for name in methods if name in COMBINATIONS):
         for week in weeks:
             others = QueueBacktest([score for score in scores if score.fold_start != starts[week]], {})
@@ -115,7 +179,7 @@ def backtest_queue(queue: QueueHistory, methods: tuple[str, ...], folds: int,
                                                 np.array(list(weights.values())))
                 scores.append(FoldScore(name, starts[week], wape(queue.contacts[week], forecasts[name, week]),
                                         None))
-    return QueueBacktest(scores, forecasts)
+    return QueueBacktest(scores, forecasts, skipped)
 
 
 def _mean(values: list[float]) -> float:

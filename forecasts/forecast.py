@@ -9,6 +9,7 @@ Methods and their treatment of gaps are described in ``forecasts.methods``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from forecasts.backtest import (
     MIN_TRAIN_WEEKS,
     FoldScore,
     QueueBacktest,
+    TimeBudget,
     backtest_queue,
     chosen_methods,
     concat_folds,
@@ -49,6 +51,7 @@ from tabular import InputError, Problem
 FORECAST_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "method", *BAND_COLUMNS]
 
 Progress = Callable[[int, int, str], None]
+BACKTEST_SHARE = 0.8  # of a time limit; the rest is for the prediction intervals and the forecast
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,8 @@ class ForecastResult:
 
 def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
                      special_days: pd.DataFrame | None = None, methods: list[str] | None = None,
-                     folds: int = 4, progress: Progress | None = None) -> ForecastResult:
+                     folds: int = 4, progress: Progress | None = None,
+                     time_limit: float | None = None) -> ForecastResult:
     """Forecast ``weeks`` whole weeks from ``start`` (a Monday after the end of the history).
 
     ``history`` follows the history contract (see ``forecasts.history``); rows on special days
@@ -87,11 +91,18 @@ def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
     (default: all of ``forecasts.methods.METHODS``); ``folds`` is the number of backtest weeks
     per queue (fewer on short history; with none, ``methods.DEFAULT_METHOD`` is used and a note
     says so). ``progress(step, total, message)`` is called before the first and after each fit.
-    Raises InputError on a bad start, weeks, folds or method name.
+
+    ``time_limit`` (seconds): the backtest tries the methods cheapest first and stops when
+    ``BACKTEST_SHARE`` of the limit is up (shared out among the queues), keeping the best method
+    scored so far; the prediction intervals are then calibrated on the weeks refitted in time. The
+    first method tried (``methods.DEFAULT_METHOD``) is always scored, and a fit under way is
+    finished, so the limit can be overrun by about one fit. Notes name what was skipped.
+    Raises InputError on a bad start, weeks, folds, time limit or method name.
     """
     names = check_method_names(methods)
     minutes = interval_minutes(history)
     _check_counts(weeks, folds)
+    budget = TimeBudget(_checked_time_limit(time_limit))
     start = _check_start(start, history)
     queues = sorted(history["queue"].astype(str).unique())
     last_monday = monday_of(history["interval_start"].max())
@@ -105,7 +116,10 @@ def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
     calibration_fits = sum(len(_calibration_weeks(queue, folds)) - len(fold_weeks(queue.contacts, folds))
                            for queue in training)
     report = _ProgressReport(progress, fits + calibration_fits + len(training))
-    results = {queue.queue: backtest_queue(queue, names, folds, report) for queue in training}
+    backtest_budget = budget.share(BACKTEST_SHARE)
+    results = {queue.queue: backtest_queue(queue, names, folds, report,
+                                           backtest_budget.share(1 / (len(training) - index)))  # queues left
+               for index, queue in enumerate(training)}
     backtest = concat_folds([fold_table(queue, result.scores) for queue, result in results.items()])
     accuracy = summarize(backtest, queues, names)
     chosen = chosen_methods(accuracy)
@@ -114,8 +128,10 @@ def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
     for queue in training:
         result, name = results[queue.queue], chosen[queue.queue]
         notes += _backtest_notes(queue.queue, result.scores, name)
+        notes += _skipped_notes(queue.queue, result, name, budget)
         method = _chosen_method(name, result, names)
-        calibration = _calibration(queue, result, name, names, folds, report)
+        calibration, calibration_note = _calibration(queue, result, name, names, folds, report, budget)
+        notes += [calibration_note] if calibration_note else []
         frames.append(_queue_forecast(queue, method, calibration, start, skipped_weeks, weeks, minutes))
         notes += [f"queue '{queue.queue}': {method.note}"] if method.note else []
         if isinstance(method, Combination):
@@ -141,19 +157,29 @@ def _calibration_weeks(queue: QueueHistory, folds: int) -> list[int]:
 
 
 def _calibration(queue: QueueHistory, result: QueueBacktest, name: str, names: tuple[str, ...], folds: int,
-                 report: _ProgressReport) -> Calibration | None:
+                 report: _ProgressReport, budget: TimeBudget) -> tuple[Calibration | None, str | None]:
     """The prediction intervals' calibration on the chosen method's week-ahead forecasts of the
-    ``_calibration_weeks``: the backtest's where it made them, the method refitted on the others."""
+    ``_calibration_weeks``: the backtest's where it made them, the method refitted on the others
+    while ``budget`` lasts (newest first); and a note when the time limit cut the weeks short."""
     weeks = _calibration_weeks(queue, folds)
-    forecasts = []
-    for week in weeks:
-        forecast = result.forecasts.get((name, week))
-        if forecast is None:
-            forecast = _chosen_method(name, result, names).fit(queue.contacts[:week], queue.first_monday).predict(1)[0]
-            report(f"prediction intervals {queue.queue}: {name} on the week of "
-                   f"{queue.first_monday + pd.Timedelta(weeks=week):%Y-%m-%d}")
-        forecasts.append(forecast)
-    return calibrate(np.stack(forecasts), queue.contacts[weeks]) if weeks else None
+    forecasts = {week: result.forecasts[name, week] for week in weeks if (name, week) in result.forecasts}
+    for week in reversed(weeks):
+        if week in forecasts:
+            continue
+        if budget.remaining() <= 0:
+            break
+        method = _chosen_method(name, result, names).fit(queue.contacts[:week], queue.first_monday)
+        forecasts[week] = method.predict(1)[0]
+        report(f"prediction intervals {queue.queue}: {name} on the week of "
+               f"{queue.first_monday + pd.Timedelta(weeks=week):%Y-%m-%d}")
+    used = sorted(forecasts)
+    note = None
+    if len(used) < len(weeks):
+        note = (f"queue '{queue.queue}': prediction intervals calibrated on {len(used)} of {len(weeks)} weeks "
+                f"(time limit {budget.seconds:g} s)")
+    if not used:
+        return None, note
+    return calibrate(np.stack([forecasts[week] for week in used]), queue.contacts[used]), note
 
 
 def _queue_forecast(queue: QueueHistory, method: Method, calibration: Calibration | None,
@@ -187,6 +213,14 @@ def _backtest_notes(queue: str, scores: list[FoldScore], chosen: str) -> list[st
     return notes
 
 
+def _skipped_notes(queue: str, result: QueueBacktest, chosen: str, budget: TimeBudget) -> list[str]:
+    """A note naming the methods the time limit left untried, and what was chosen instead."""
+    if not result.skipped:
+        return []
+    return [f"queue '{queue}': time limit {budget.seconds:g} s reached during the backtest; "
+            f"not tried: {', '.join(result.skipped)}; {chosen} is the best of the methods tried"]
+
+
 class _ProgressReport:
     """Counts fits and forwards them to the caller's ``progress(step, total, message)``."""
 
@@ -208,6 +242,16 @@ def _check_counts(weeks: int, folds: int) -> None:
         raise InputError(Problem(f"weeks must be a whole number of at least 1, got {weeks!r}"))
     if not isinstance(folds, (int, np.integer)) or isinstance(folds, bool) or folds < 0:
         raise InputError(Problem(f"folds must be a whole number of at least 0, got {folds!r}"))
+
+
+def _checked_time_limit(seconds: float | None) -> float | None:
+    """``seconds`` if it is a number of seconds above 0 (or None: no limit)."""
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float, np.number)) or not (
+            math.isfinite(seconds) and seconds > 0):
+        raise InputError(Problem(f"the forecast's time limit must be a number of seconds above 0, got {seconds!r}"))
+    return float(seconds)
 
 
 def _check_start(start, history: pd.DataFrame) -> pd.Timestamp:

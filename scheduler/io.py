@@ -110,6 +110,7 @@ def load_scenario(folder: str | Path, progress: Progress | None = None, weeks: i
         time_off=time_off,
         previous_roster=previous,
         folder=folder,
+        notes=requirements.attrs.get("notes", ()),
     )
 
 
@@ -231,8 +232,9 @@ def _in_folder(path: Path) -> Path:
 def read_demand(folder: Path, config: ScenarioConfig, progress: Progress | None = None,
                 agent_count: int | None = None) -> pd.DataFrame:
     """The week's requirements (`tables.SCENARIO_REQUIREMENT_COLUMNS`, sorted by interval and queue) from the
-    demand source of scenario.yaml; `required` may not exceed ten times `agent_count` agents."""
-    demand = config.demand
+    demand source of scenario.yaml; `required` may not exceed ten times `agent_count` agents. `attrs["notes"]`:
+    the forecast's notes when the demand is a history."""
+    demand, notes = config.demand, ()
     if demand.requirements:
         path = demand_file(folder, "requirements", demand.requirements)
         week = tables.week_rows(read_requirements(path, config, agent_count), config, str(path))
@@ -243,7 +245,10 @@ def read_demand(folder: Path, config: ScenarioConfig, progress: Progress | None 
         _check_queues(forecast, config, path)
         gridded = tables.on_grid(forecast, forecast.attrs["interval_minutes"], config.interval_minutes, str(path))
         week = _staffed(tables.week_rows(gridded, config, str(path)), config)
-    return tables.scenario_requirements(week, config)
+        notes = forecast.attrs.get("notes", ())  # a forecast of the history has them
+    requirements = tables.scenario_requirements(week, config)
+    requirements.attrs["notes"] = notes
+    return requirements
 
 
 def demand_file(folder: Path, key: str, relative: str) -> Path:
@@ -268,9 +273,11 @@ def _forecast(path: Path, folder: Path, config: ScenarioConfig, progress: Progre
     _check_queues(history, config, path)  # before the forecast, which may take half a minute
     special_path = demand_file(folder, "special_days", config.demand.special_days) if config.demand.special_days else None
     special_days = read_special_days(special_path, str(special_path)) if special_path else None
-    result = forecast_history(history, start=config.week_start, weeks=config.weeks, special_days=special_days, progress=progress)
+    result = forecast_history(history, start=config.week_start, weeks=config.weeks, special_days=special_days,
+                              progress=progress, time_limit=config.demand.forecast_time_limit_seconds)
     forecast = result.forecast
     forecast.attrs["interval_minutes"] = result.interval_minutes
+    forecast.attrs["notes"] = result.notes
     return forecast
 
 

@@ -170,6 +170,8 @@ class Demand(Strict):
     forecast: str | None = None
     history: str | None = None
     special_days: str | None = None
+    forecast_time_limit_seconds: float | None = Field(
+        None, gt=0, le=3600, description="seconds for forecasting a history (none: no limit)")
     backlog: dict[str, float] = Field(
         default_factory=dict, description="deferred contacts waiting at the start of the horizon, per queue")
 
@@ -189,6 +191,8 @@ class Demand(Strict):
             raise ValueError("give exactly one of requirements, forecast or history")
         if self.special_days and not self.history:
             raise ValueError("special_days applies to a history (it shapes the forecast)")
+        if self.forecast_time_limit_seconds is not None and not self.history:
+            raise ValueError("forecast_time_limit_seconds applies to a history (it limits its forecast)")
         return self
 
 
@@ -379,6 +383,7 @@ class Scenario:
     # Absences reported after publishing (`scheduler.replan`): time off that may cut a shift short
     # and excuses the contract minimum of the weeks it touches.
     absences: tuple[TimeOff, ...] = ()
+    notes: tuple[str, ...] = ()  # what loading wants the planner to know, e.g. the forecast's time limit
 
     @property
     def week_start(self) -> dt.datetime:

@@ -200,7 +200,8 @@ def test_first_start_imports_the_sample_center(sample: Path):
 
 @pytest.mark.parametrize(("role", "page", "title", "widgets"), [
     ("scheduler", None, "Forecast and staffing",
-     {state.HISTORY_SOURCE, state.SPECIAL_DAYS_EDITOR, state.FORECAST_METHODS, state.RUN_FORECAST}),
+     {state.HISTORY_SOURCE, state.SPECIAL_DAYS_EDITOR, state.FORECAST_METHODS, state.FORECAST_TIME_LIMIT,
+      state.RUN_FORECAST}),
     ("scheduler", "roster", "Roster", {state.TIME_LIMIT, state.GENERATE}),
     ("manager", "rules", "Rules",
      {state.AGENTS_EDITOR, state.TIME_OFF_EDITOR, state.TEMPLATES_EDITOR, state.BREAKS_EDITOR, state.RELOAD_RULES,
@@ -475,6 +476,16 @@ def test_forecast_backtest_heatmap_and_save_as_demand(tiny):
         saved = store.load_requirements(1)
         assert saved["required"].sum() > tiny_requirements()["required"].sum()  # the sample's demand now
         assert store.list_tables(scenario_id=1, kind="forecast")
+
+
+def test_the_forecast_keeps_its_time_limit_and_says_what_it_skipped(tiny):
+    at = open_app()
+    at.multiselect(key=state.FORECAST_METHODS).set_value(["seasonal_naive", "weighted_profile", "mstl"])
+    at.number_input(key=state.FORECAST_TIME_LIMIT).set_value(1)
+    at.button(key=state.RUN_FORECAST).click().run()
+    assert not at.exception, [error.value for error in at.exception]
+    notes = shown(texts(at.info))
+    assert "queue 'chat': time limit 1 s reached during the backtest; not tried:" in notes and "mstl" in notes
 
 
 def test_an_invalid_history_upload_is_shown_as_rows_and_nothing_is_saved(tiny):

@@ -43,6 +43,18 @@ def test_forecast_writes_two_weeks_and_prints_backtest(forecast_run):
     assert "WAPE" in result.output
 
 
+def test_forecast_under_a_time_limit_says_which_methods_it_skipped(sample_files, tmp_path):
+    out = tmp_path / "forecast.csv"
+    result = runner.invoke(app, ["forecast", str(sample_files["short"]), "--start", "2026-11-23",
+                                 "--time-limit", "0.001", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(out)) == 2 * 7 * 48
+    assert "time limit 0.001 s reached during the backtest" in result.output and "mstl" in result.output
+    refused = runner.invoke(app, ["forecast", str(sample_files["short"]), "--start", "2026-11-23",
+                                  "--time-limit", "0", "--out", str(out)])
+    assert refused.exit_code == 2 and "time limit must be a number of seconds above 0" in refused.output
+
+
 def test_staff_writes_requirements(forecast_run, sample_files, tmp_path):
     _, forecast_csv = forecast_run
     out = tmp_path / "requirements.csv"

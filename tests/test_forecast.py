@@ -9,6 +9,7 @@ import pytest
 
 from forecasts.backtest import MIN_TRAIN_WEEKS, backtest, backtest_queue, fold_weeks, wape
 from forecasts.forecast import FORECAST_COLUMNS, _chosen_method, forecast_history
+from forecasts import methods
 from forecasts.methods import (
     METHOD_NAMES,
     METHODS,
@@ -16,6 +17,7 @@ from forecasts.methods import (
     LEVEL_MEDIAN_WEEKS,
     WeightedProfile,
     cap_outlier_days,
+    catch_up_days,
     combination_weights,
     day_totals,
     forecast_aht,
@@ -370,6 +372,30 @@ def test_month_pooled_follows_a_change_of_level_sooner_than_one_weekday_median()
     per_weekday = make_method("month_level").fit(contacts).predict(1)[0]
     np.testing.assert_allclose(pooled, 1.2 * true_pattern(0), rtol=1e-6)
     np.testing.assert_allclose(per_weekday, 1.1 * true_pattern(0), rtol=1e-6)
+
+
+def test_the_days_after_a_missing_day_are_its_catch_up_days():
+    weekdays = np.array([True] * 5 + [False] * 2)
+    totals = np.where(weekdays, 100.0, np.nan)[None].repeat(4, axis=0)
+    totals[0, 0] = totals[1, 4] = totals[3, 3:5] = np.nan  # before the first day seen; a Friday; at the end
+    marked = catch_up_days(totals, weekdays)
+    assert list(zip(*np.nonzero(marked))) == [(2, 0), (2, 1)]  # the Monday and Tuesday after that Friday
+    assert not catch_up_days(np.full((2, 7), np.nan), weekdays).any()
+
+
+@pytest.mark.parametrize("name", ["month_level", "month_pooled"])
+def test_a_holidays_catch_up_does_not_raise_the_month_factors_or_the_level(name, monkeypatch):
+    contacts = week_array(make_history(weeks=14)).copy()  # Jan 1 … Apr 7, the same every week
+    contacts[:, 5:] = np.nan  # open Monday to Friday
+    contacts[13, 0] = np.nan  # Monday Apr 1 a holiday: its contacts come on the 2nd and 3rd open days of April
+    contacts[13, 1] *= 1.4
+    contacts[13, 2] *= 1.2
+    expected = np.where(np.arange(7)[:, None] < 5, true_pattern(0), 0.0)
+    predicted = make_method(name).fit(contacts, FIRST_MONDAY).predict(4)[3]  # Apr 29 … May 5
+    np.testing.assert_allclose(predicted, expected, rtol=1e-6)
+    monkeypatch.setattr(methods, "CATCH_UP_DAYS", 0)  # read as ordinary days, they were learnt as the month's
+    predicted = make_method(name).fit(contacts, FIRST_MONDAY).predict(4)[3]
+    assert predicted[3].sum() > 1.05 * expected[3].sum()  # Thursday May 2, the 2nd open day of May
 
 
 def test_recency_mean_weighs_a_week_half_as_much_as_four_weeks_newer():

@@ -390,6 +390,19 @@ def test_history_is_forecast_then_staffed(tmp_path: Path):
     assert table["required"].gt(0).mean() > 0.5  # a 24/7 center
 
 
+def test_a_historys_forecast_keeps_the_scenarios_time_limit_and_says_so(tmp_path: Path):
+    from forecasts.sample import sample_history
+
+    history = sample_history(weeks=6, interval_minutes=60)
+    settings = config(demand={"history": "history.csv", "forecast_time_limit_seconds": 0.001})
+    loaded = load_scenario(write_scenario(tmp_path, settings, agents(), files={"history.csv": history}))
+    assert len(loaded.requirements) == 7 * 24 * 2
+    assert any("time limit 0.001 s" in note and "not tried" in note and "mstl" in note for note in loaded.notes)
+    settings["demand"]["forecast_time_limit_seconds"] = 0
+    with pytest.raises(InputError, match="demand → forecast time limit seconds must be more than 0"):
+        write_scenario(tmp_path / "zero", settings, agents(), files={"history.csv": history})
+
+
 def test_history_with_an_undeclared_queue(tmp_path: Path):
     from forecasts.sample import sample_history
 

@@ -30,7 +30,7 @@ from scheduler.simulate import (
     simulate_roster,
 )
 from scheduler.solve import solve_roster
-from wfm.cli import app
+from wfm.cli import app, simulation_table
 from wfm.demo import write_demo_scenario
 
 MONDAY = dt.datetime(2026, 11, 30)
@@ -233,6 +233,13 @@ def test_cli_writes_the_intervals_and_the_week(tmp_path):
     assert chat.loc[MONDAY + pd.Timedelta(hours=14), "abandon_rate"] == 1
     assert chat.loc[MONDAY + pd.Timedelta(hours=2), "abandon_rate"] < 0.5
     assert "Simulated week" in result.output
+
+
+def test_the_terminal_says_when_the_time_limit_cut_the_replications_short():
+    assert simulation_table({"replications": 37, "replications_asked": 100, "queues": {}}).title == (
+        "Simulated week (37 of 100 replications: the time limit was reached)")
+    assert simulation_table({"replications": 100, "replications_asked": 100, "queues": {}}).title == (
+        "Simulated week (100 replications)")
 
 
 def test_a_horizon_of_two_weeks_is_simulated_week_after_week():

@@ -140,7 +140,8 @@ def accuracy_table(accuracy: pd.DataFrame) -> Table:
     return table
 
 
-def run_forecast(history_path: Path, start: dt.date, weeks: int, special_days: Path | None):
+def run_forecast(history_path: Path, start: dt.date, weeks: int, special_days: Path | None,
+                 time_limit: float | None = None):
     from forecasts.forecast import forecast_history
     from forecasts.history import read_history
     from forecasts.special_days import read_special_days
@@ -148,7 +149,8 @@ def run_forecast(history_path: Path, start: dt.date, weeks: int, special_days: P
     history = read_history(history_path)
     specials = read_special_days(special_days) if special_days else None
     with progress_bar("Forecasting") as update:
-        return forecast_history(history, start=start, weeks=weeks, special_days=specials, progress=update)
+        return forecast_history(history, start=start, weeks=weeks, special_days=specials, progress=update,
+                                time_limit=time_limit)
 
 
 @app.command()
@@ -158,15 +160,24 @@ def forecast(
     weeks: Annotated[int, typer.Option(min=1, max=52)] = 1,
     special_days: Annotated[Path | None, typer.Option(help="CSV: date, effect (multiplier or 'closed'), label")] = None,
     out: Annotated[Path, typer.Option(help="where to write the forecast CSV")] = Path("forecast.csv"),
+    time_limit: Annotated[float | None, typer.Option(
+        help="seconds; the backtest stops trying methods then and keeps the best one tried")] = None,
 ) -> None:
     """Forecast contacts and handle time per interval and queue; print each method's backtest WAPE."""
     with reported_errors():
         output_file(out)
-        result = run_forecast(history, start.date(), weeks, special_days)
+        result = run_forecast(history, start.date(), weeks, special_days, time_limit)
         made(out.parent)
         to_csv(result.forecast, out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
     console.print(accuracy_table(result.accuracy))
+    print_notes(result.notes)
     console.print(f"Wrote {len(result.forecast):,} intervals to {out}")
+
+
+def print_notes(notes: tuple[str, ...]) -> None:
+    """What the forecast wants the planner to know (a method that fell back, a time limit reached)."""
+    for note in notes:
+        console.print(f"Note: {note}", markup=False)
 
 
 def read_forecast(path: Path) -> pd.DataFrame:
@@ -258,6 +269,7 @@ def roster_scenario(scenario_dir: Path, time_limit: float | None, workers: int |
 
     with progress_bar("Loading scenario") as update:
         scenario = load_scenario(scenario_dir, progress=update, weeks=weeks)
+    print_notes(scenario.notes)
     if baseline is not None:
         scenario = dataclasses.replace(scenario, baseline=read_roster(baseline))
     result = solve_with_progress(scenario, time_limit, workers, deterministic)
@@ -499,7 +511,9 @@ def simulate(
 def simulation_table(summary: dict) -> Table:
     weeks = summary.get("weeks", 1)
     span = "week" if weeks == 1 else f"{weeks} weeks"
-    table = Table(title=f"Simulated {span} ({summary['replications']} replications)")
+    done, asked = summary["replications"], summary.get("replications_asked", summary["replications"])
+    count = f"{done} replications" if done == asked else f"{done} of {asked} replications: the time limit was reached"
+    table = Table(title=f"Simulated {span} ({count})")
     for column in ("queue", "offered", "service level", "95 % interval", "Erlang", "target", "ASA s", "abandoned",
                    "occupancy"):
         table.add_column(column, justify="left" if column == "queue" else "right")

@@ -49,6 +49,7 @@ DELETE_CONFIRM = "centers.delete_confirm"
 HISTORY_SOURCE = "forecast.history_source"  # sample, stored or upload
 HISTORY_UPLOAD = "forecast.history_upload"
 FORECAST_METHODS = "forecast.methods"
+FORECAST_TIME_LIMIT = "forecast.time_limit"
 SPECIAL_DAYS_BASE = "forecast.special_days_base"  # the table the special-days editor starts from
 SPECIAL_DAYS_EDITOR = "forecast.special_days_editor"
 TARGETS_BASE = "forecast.targets_base"  # the table the service-target editor starts from
