@@ -36,6 +36,7 @@ from scheduler.engine.breaks import place_breaks
 from scheduler.engine.columns import KnownWeeks, plan_weeks, candidate_options
 from scheduler.engine.data import Assignment, BreakCounts, RosterData
 from scheduler.engine.mix import solve_mix
+from scheduler.engine.polish import polish_roster
 from scheduler.engine.result import roster_table, score, total_cost
 from scheduler.engine.run import Progress, Run, deterministic_clock, now
 from scheduler.engine.whole_team import whole_model
@@ -136,10 +137,13 @@ def solve_in(scenario: Scenario, run: Run) -> RosterResult:
     short_bound = best_short_bound(data, known, mix_short_hours, run)
     polished, proven = whole_model(data, weeks, options, run)
     assignment, breaks, breaks_status = cheaper_roster(data, weeks, polished, run)
+    searched_every_shift = all(sorted(options[a]) == sorted(data.eligible[a]) for a in data.eligible)
+    whole_optimum = proven and assignment is polished and breaks_status == "OPTIMAL" and searched_every_shift
+    if not whole_optimum:
+        assignment, breaks = polish_roster(data, assignment, breaks, run, run.deadline - FINISH_TIME_SHARE * run.time_limit)
     terms, costs = score(data, assignment, breaks)
     objective = sum(costs.values())
-    searched_every_shift = all(sorted(options[a]) == sorted(data.eligible[a]) for a in data.eligible)
-    if proven and assignment is polished and breaks_status == "OPTIMAL" and searched_every_shift:
+    if whole_optimum:
         bound = objective  # the whole model was solved to optimality over every shift any agent may work
     else:
         cheapest_short = min((step.cost for steps in data.tiers.values() for step in steps), default=0) / COST_SCALE

@@ -1,0 +1,150 @@
+"""Stage 4, polishing: with the time left once breaks are placed, a large-neighbourhood search
+that lowers short staffing without raising any other cost.
+
+Each step frees a few agents who could cover a short interval (drawn at random, weighted by how
+short it is) on its day and a day next to it, and solves them exactly with every shift they may
+work on those days (`whole_team.build_agent_model`: every hard rule over the whole week, their
+other days held, breaks placed by the solver), the rest of the roster held as fixed coverage,
+breaks included. (Every shift of the week for 8 agents is about 6,000 booleans: in a second the
+search did not improve on its start.) Their nights and weekend days stay within the team's current range, so neither
+spread can grow; the step's objective (short and over staffing, preferences, changes) is then the
+whole roster's cost less constants, and a step is kept only when it lowers it. The freed agents'
+present weeks and breaks are the search's hint, so a step never makes the roster worse.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter, defaultdict
+from dataclasses import replace
+
+from scheduler.costs import COST_SCALE
+from scheduler.engine.data import Assignment, BreakCounts, RosterData
+from scheduler.engine.result import fairness_loads, scheduled, total_cost
+from scheduler.engine.run import Run, now
+from scheduler.engine.whole_team import AgentModel, assignment_values, build_agent_model, complete_hint
+from scheduler.scenario import MINUTES_PER_DAY
+
+NEIGHBOURHOOD_AGENTS = 6
+STEP_SECONDS = 1.0  # at most, for one step's search
+MIN_STEP_SECONDS = 0.5  # a step is not begun with less time left
+
+
+def polish_roster(
+    data: RosterData, assignment: Assignment, breaks: BreakCounts, run: Run, until: float
+) -> tuple[Assignment, BreakCounts]:
+    """The roster with its short staffing lowered by neighbourhood steps until `until` (a `now()`
+    instant); the roster given when no step lowered its cost."""
+    draw = random.Random(run.seed)
+    helpers = interval_helpers(data)
+    best = total_cost(data, assignment, breaks)
+    began = time.monotonic()
+    while until - now() >= MIN_STEP_SECONDS:
+        free, days = neighbourhood(data, assignment, breaks, helpers, draw)
+        if not free:
+            break
+        found = improved(data, assignment, breaks, free, days, run, min(STEP_SECONDS, until - now()))
+        if found is not None and (cost := total_cost(data, *found)) < best - 1e-9:
+            assignment, breaks, best = found[0], found[1], cost
+    run.stage_seconds["polish"] = time.monotonic() - began  # its searches' seconds and the models' making
+    return assignment, breaks
+
+
+def interval_helpers(data: RosterData) -> dict[tuple[str, int], list[str]]:
+    """Per (queue, interval), the agents with a shift they may work that covers it."""
+    helpers: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for agent_id, options in data.eligible.items():
+        for k, queue in options:
+            for t in data.shifts[k].covered:
+                helpers[queue, t].add(agent_id)
+    return {key: sorted(agent_ids) for key, agent_ids in helpers.items()}
+
+
+def neighbourhood(
+    data: RosterData, assignment: Assignment, breaks: BreakCounts, helpers: dict[tuple[str, int], list[str]],
+    draw: random.Random,
+) -> tuple[list[str], set[int]]:
+    """Up to NEIGHBOURHOOD_AGENTS agents who could cover a short interval of this week (the interval
+    drawn with a weight of how short it is), and the days they are free on: the interval's and the
+    day before or after it; no agents when no interval is short."""
+    cover = scheduled(data, assignment, breaks)
+    short = {key: gap for key, needed in data.required.items()
+             if key[1] < data.week.count and (gap := needed - cover.get(key, 0)) > 0 and helpers.get(key)}
+    if not short:
+        return [], set()
+    keys = sorted(short)
+    queue, t = draw.choices(keys, weights=[short[key] for key in keys])[0]
+    day = t * data.week.interval_minutes // MINUTES_PER_DAY
+    days = {day}
+    return draw.sample(helpers[queue, t], min(NEIGHBOURHOOD_AGENTS, len(helpers[queue, t]))), days
+
+
+def improved(
+    data: RosterData, assignment: Assignment, breaks: BreakCounts, free: list[str], days: set[int], run: Run,
+    seconds: float,
+) -> tuple[Assignment, BreakCounts] | None:
+    """The roster with the `free` agents re-planned on `days` (every shift they may work there, breaks
+    placed), their other days and the other agents held; None when the search found nothing in time."""
+    held = {agent_id: shifts for agent_id, shifts in assignment.items() if agent_id not in free}
+    held_breaks, freed_breaks = split_breaks(data, assignment, breaks, free)
+    sub = replace(data, scenario=replace(data.scenario, agents=tuple(a for a in data.agents if a.agent_id in free)),
+                  fixed_coverage=dict(scheduled(data, held, held_breaks)))
+    kept = {(agent_id, k, queue) for agent_id in free for k, queue in assignment.get(agent_id, [])
+            if data.shifts[k].day not in days}
+    options = {agent_id: sorted({(k, queue) for k, queue in data.eligible[agent_id] if data.shifts[k].day in days}
+                                | {key[1:] for key in kept if key[0] == agent_id}) for agent_id in free}
+    agent_model = build_agent_model(sub, options, spreads=False)
+    for key in kept:
+        agent_model.model.add(agent_model.works[key] == 1)
+    keep_spreads(data, assignment, sub, agent_model)
+    chosen = {(agent_id, k, queue) for agent_id in free for k, queue in assignment.get(agent_id, [])}
+    for key, var in agent_model.works.items():
+        agent_model.model.add_hint(var, key in chosen)
+    for (k, queue, slot, offset), var in agent_model.coverage.breaks.items():
+        if len(data.shifts[k].breaks[slot]) > 1:  # a break of one offset is the shift count itself
+            agent_model.model.add_hint(var, freed_breaks.get((k, queue, slot, offset), 0))
+    complete_hint(agent_model.model)
+    status, solver = run.solve(agent_model.model, seconds, "polish", 1 / COST_SCALE)
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        return None
+    new = assignment_values(solver, agent_model.works)
+    placed = Counter(held_breaks)
+    for key, var in agent_model.coverage.breaks.items():
+        placed[key] += int(solver.value(var))
+    return held | {agent_id: new.get(agent_id, []) for agent_id in free}, {key: n for key, n in placed.items() if n}
+
+
+def split_breaks(
+    data: RosterData, assignment: Assignment, breaks: BreakCounts, free: list[str]
+) -> tuple[BreakCounts, BreakCounts]:
+    """The break counts of the held agents and of the freed ones: each freed agent's shift gives up
+    one taker per break, at an offset still taken on its shift type (agents of one shift type are
+    interchangeable, so any such offset will do)."""
+    held = Counter(breaks)
+    freed: Counter = Counter()
+    for agent_id in free:
+        for k, queue in assignment.get(agent_id, []):
+            for options in data.shifts[k].breaks:
+                option = next(o for o in options if held[k, queue, o.slot, o.offset] > 0)
+                held[k, queue, option.slot, option.offset] -= 1
+                freed[k, queue, option.slot, option.offset] += 1
+    return {key: n for key, n in held.items() if n}, dict(freed)
+
+
+def keep_spreads(data: RosterData, assignment: Assignment, sub: RosterData, agent_model: AgentModel) -> None:
+    """Hold each freed agent's nights and weekend days within the whole team's present range, so
+    that neither spread can grow."""
+    for night, counted in ((True, lambda facts: facts.night), (False, lambda facts: facts.weekend)):
+        loads = fairness_loads(data, assignment, night=night)
+        if not loads:
+            continue
+        for agent in sub.agents:
+            if night and agent.agent_id not in data.night_agents:
+                continue
+            counted_shifts = [var for (agent_id, k, _), var in agent_model.works.items()
+                              if agent_id == agent.agent_id and counted(data.shifts[k])]
+            if counted_shifts:
+                carried = data.carried[agent.agent_id]
+                load = sum(counted_shifts) + (carried.nights if night else carried.weekend_days)
+                agent_model.model.add_linear_constraint(load, min(loads), max(loads))
