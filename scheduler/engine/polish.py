@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter, defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from scheduler.costs import COST_SCALE
 from scheduler.engine.data import Assignment, BreakCounts, RosterData
@@ -39,7 +39,7 @@ def polish_roster(
     """The roster with its short staffing lowered by neighbourhood steps until `until` (a `now()`
     instant); the roster given when no step lowered its cost."""
     draw = random.Random(run.seed)
-    helpers = interval_helpers(data)
+    helpers = Helpers.of(data)
     best = total_cost(data, assignment, breaks)
     began = time.monotonic()
     while until - now() >= MIN_STEP_SECONDS:
@@ -53,34 +53,49 @@ def polish_roster(
     return assignment, breaks
 
 
-def interval_helpers(data: RosterData) -> dict[tuple[str, int], dict[int, list[str]]]:
-    """Per (queue, interval), per day, the agents with a shift of that day they may work that covers it."""
-    helpers: dict[tuple[str, int], dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for agent_id, options in data.eligible.items():
-        for k, queue in options:
+@dataclass
+class Helpers:
+    """Who may cover what: the agents who may work each (shift type, queue), and per (queue, interval)
+    and day the shifts that cover it (indexed once: a pass over every agent's eligible shifts)."""
+
+    agents: dict[tuple[int, str], list[str]]
+    covering: dict[tuple[str, int], dict[int, list[tuple[int, str]]]]
+
+    @classmethod
+    def of(cls, data: RosterData) -> "Helpers":
+        agents: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for agent_id, options in data.eligible.items():
+            for key in options:
+                agents[key].append(agent_id)
+        covering: dict[tuple[str, int], dict[int, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
+        for k, queue in sorted(agents):
             for t in data.shifts[k].covered:
-                helpers[queue, t][data.shifts[k].day].add(agent_id)
-    return {key: {day: sorted(agent_ids) for day, agent_ids in sorted(days.items())} for key, days in helpers.items()}
+                covering[queue, t][data.shifts[k].day].append((k, queue))
+        return cls(dict(agents), {key: dict(days) for key, days in covering.items()})
+
+    def on(self, key: tuple[str, int], day: int) -> list[str]:
+        """The agents with a shift of `day` they may work that covers `key`."""
+        return sorted({agent_id for shift in self.covering[key][day] for agent_id in self.agents[shift]})
 
 
 def neighbourhood(
-    data: RosterData, assignment: Assignment, breaks: BreakCounts,
-    helpers: dict[tuple[str, int], dict[int, list[str]]], draw: random.Random,
+    data: RosterData, assignment: Assignment, breaks: BreakCounts, helpers: Helpers, draw: random.Random
 ) -> tuple[list[str], set[int]]:
     """A short interval of this week (drawn with a weight of how short it is), a day whose shifts may
     cover it, and up to NEIGHBOURHOOD_AGENTS agents who could: mostly agents working that day (at their
     contract's maximum, moving a shift is what helps), the others off; no agents when nothing is short."""
     cover = scheduled(data, assignment, breaks)
     short = {key: gap for key, needed in data.required.items()
-             if key[1] < data.week.count and (gap := needed - cover.get(key, 0)) > 0 and key in helpers}
+             if key[1] < data.week.count and (gap := needed - cover.get(key, 0)) > 0 and key in helpers.covering}
     if not short:
         return [], set()
     keys = sorted(short)
     key = draw.choices(keys, weights=[short[key] for key in keys])[0]
-    day = draw.choice(sorted(helpers[key]))
+    day = draw.choice(sorted(helpers.covering[key]))
     working = {agent_id for agent_id, shifts in assignment.items() for k, _ in shifts if data.shifts[k].day == day}
-    on = [agent_id for agent_id in helpers[key][day] if agent_id in working]
-    off = [agent_id for agent_id in helpers[key][day] if agent_id not in working]
+    able = helpers.on(key, day)
+    on = [agent_id for agent_id in able if agent_id in working]
+    off = [agent_id for agent_id in able if agent_id not in working]
     free = draw.sample(on, min(len(on), NEIGHBOURHOOD_AGENTS - min(len(off), NEIGHBOURHOOD_AGENTS // 3)))
     return free + draw.sample(off, min(len(off), NEIGHBOURHOOD_AGENTS - len(free))), {day}
 
