@@ -5,12 +5,13 @@ independent checker."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from scheduler.check import check_roster
 from scheduler.engine.data import RosterData
 from scheduler.engine.polish import polish_roster
 from scheduler.engine.result import roster_table, score, total_cost
-from scheduler.engine.run import Run, now
+from scheduler.engine.run import Run, deterministic_clock, now
 from scheduler.evaluate import coverage_table
 from scheduler.scenario import BreakRule, ShiftTemplate
 from tests.test_model_rules import agent, demand, scenario
@@ -58,6 +59,22 @@ def test_polishing_a_roster_it_cannot_improve_returns_it_unchanged():
     assignment = {f"a{day + 1}": [shift_at(data, day, 6)] for day in range(3)}
     breaks = {(k, queue, 0, 240): 1 for shifts in assignment.values() for k, queue in shifts}
     assert score(data, assignment, breaks)[0]["short_hours"] == 3 * 2  # 9 hours of demand, 7 worked
-    run = Run(time_limit=20, workers=1, seed=0, progress=None)
-    polished, placed = polish_roster(data, assignment, breaks, run, now() + 3)
+    run = Run(time_limit=60, workers=1, seed=0, progress=None)
+    began = time.monotonic()
+    polished, placed = polish_roster(data, assignment, breaks, run, now() + 60)
     assert polished is assignment and placed is breaks
+    assert time.monotonic() - began < 20  # every neighbourhood was solved to optimality: it stops
+
+
+def test_a_deterministic_polish_finds_the_same_roster_on_every_run():
+    case = misplaced_center()
+    data = RosterData.build(case)
+    assignment = {f"a{day + 1}": [shift_at(data, day, 13)] for day in range(3)}
+    breaks = {(k, queue, 0, 240): 1 for shifts in assignment.values() for k, queue in shifts}
+    found = []
+    for _ in range(2):
+        with deterministic_clock():
+            run = Run(time_limit=20, workers=1, seed=0, progress=None)
+            found.append(polish_roster(data, assignment, breaks, run, now() + 2))
+    assert found[0] == found[1]
+    assert score(data, *found[0])[0]["short_hours"] < score(data, assignment, breaks)[0]["short_hours"]

@@ -31,26 +31,38 @@ from scheduler.engine.whole_team import AgentModel, assignment_values, build_age
 NEIGHBOURHOOD_AGENTS = 5  # 10 found nothing in a second; 4 and 6 did alike
 STEP_SECONDS = 1.0  # at most, for one step's search
 MIN_STEP_SECONDS = 0.5  # a step is not begun with less time left
+STALL_DRAWS = 20
 
 
 def polish_roster(
     data: RosterData, assignment: Assignment, breaks: BreakCounts, run: Run, until: float
 ) -> tuple[Assignment, BreakCounts]:
     """The roster with its short staffing lowered by neighbourhood steps until `until` (a `now()`
-    instant); the roster given when no step lowered its cost."""
+    instant), or until every neighbourhood drawn STALL_DRAWS times in a row was searched to
+    optimality since the last gain (a small team); the roster given when no step lowered its cost."""
     draw = random.Random(run.seed)
     helpers = Helpers.of(data)
     best = total_cost(data, assignment, breaks)
     began = time.monotonic()
-    while until - now() >= MIN_STEP_SECONDS:
+    exhausted: set[tuple[frozenset[str], frozenset[int]]] = set()  # solved to optimality since the last gain
+    repeats = 0
+    while until - now() >= MIN_STEP_SECONDS and repeats < STALL_DRAWS:
         free, days = neighbourhood(data, assignment, breaks, helpers, draw)
         if not free:
             break
+        step = (frozenset(free), frozenset(days))
+        if step in exhausted:
+            repeats += 1
+            continue
+        repeats = 0
         seconds, step_began = min(STEP_SECONDS, until - now()), now()
-        found = improved(data, assignment, breaks, free, days, run, seconds)
+        found, optimal = improved(data, assignment, breaks, free, days, run, seconds)
         count_whole_step(seconds, step_began)
         if found is not None and (cost := total_cost(data, *found)) < best - 1e-9:
             assignment, breaks, best = found[0], found[1], cost
+            exhausted.clear()
+        elif optimal:
+            exhausted.add(step)
     run.stage_seconds["polish"] = time.monotonic() - began  # its searches' seconds and the models' making
     return assignment, breaks
 
@@ -114,9 +126,10 @@ def neighbourhood(
 def improved(
     data: RosterData, assignment: Assignment, breaks: BreakCounts, free: list[str], days: set[int], run: Run,
     seconds: float,
-) -> tuple[Assignment, BreakCounts] | None:
+) -> tuple[tuple[Assignment, BreakCounts] | None, bool]:
     """The roster with the `free` agents re-planned on `days` (every shift they may work there, breaks
-    placed), their other days and the other agents held; None when the search found nothing in time."""
+    placed), their other days and the other agents held (None when the search found nothing in time),
+    and whether the search proved it the best such roster."""
     held = {agent_id: shifts for agent_id, shifts in assignment.items() if agent_id not in free}
     held_breaks, freed_breaks = split_breaks(data, assignment, breaks, free)
     kept = {(agent_id, k, queue) for agent_id in free for k, queue in assignment.get(agent_id, [])
@@ -142,12 +155,13 @@ def improved(
     # without presolve: it took 0.5–1.6 s of the step on 8 agents, the search found its first gain in 0.4 s
     status, solver = run.solve(agent_model.model, seconds, "polish", 1 / COST_SCALE, presolve=False)
     if status not in ("OPTIMAL", "FEASIBLE"):
-        return None
+        return None, False
     new = assignment_values(solver, agent_model.works)
     placed = Counter(held_breaks)
     for key, var in agent_model.coverage.breaks.items():
         placed[key] += int(solver.value(var))
-    return held | {agent_id: new.get(agent_id, []) for agent_id in free}, {key: n for key, n in placed.items() if n}
+    roster = held | {agent_id: new.get(agent_id, []) for agent_id in free}, {key: n for key, n in placed.items() if n}
+    return roster, status == "OPTIMAL"
 
 
 def split_breaks(
