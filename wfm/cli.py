@@ -213,14 +213,13 @@ def staffing_overview(requirements: pd.DataFrame) -> Table:
 @contextmanager
 def solver_progress(description: str, limit: float) -> Iterator[Callable[[dict], None]]:
     """A progress bar over the solver's time limit, driven by the engine's progress events."""
+    from scheduler.engine.run import progress_line
+
     with terminal_progress() as bar:
         task = bar.add_task(description, total=limit, message="")
 
         def update(event: dict) -> None:
-            info = f"solutions {event.get('solutions', 0)}  objective {event.get('objective', float('nan')):,.0f}"
-            info += f"  bound {event.get('bound', float('nan')):,.0f}"
-            message = f"{event.get('stage', '')}  {info}"
-            bar.update(task, completed=min(event.get("seconds", 0), limit), message=message)
+            bar.update(task, completed=min(event.get("seconds", 0), limit), message=progress_line(event))
 
         yield update
 
