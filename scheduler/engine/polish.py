@@ -45,8 +45,10 @@ def polish_roster(
     best = total_cost(data, assignment, breaks)
     began = time.monotonic()
     exhausted: set[tuple[frozenset[str], frozenset[int]]] = set()  # solved to optimality since the last gain
-    repeats = 0
-    while until - now() >= MIN_STEP_SECONDS and repeats < STALL_DRAWS:
+    repeats, last_step = 0, MIN_STEP_SECONDS
+    # a step is begun only when one as long as the last fits: making its model is not bounded by
+    # the search's limit, and on a busy machine took seconds
+    while until - now() >= max(MIN_STEP_SECONDS, last_step) and repeats < STALL_DRAWS:
         free, days = neighbourhood(data, assignment, breaks, helpers, draw)
         if not free:
             break
@@ -58,6 +60,7 @@ def polish_roster(
         seconds, step_began = min(STEP_SECONDS, until - now()), now()
         found, optimal = improved(data, assignment, breaks, free, days, run, seconds)
         count_whole_step(seconds, step_began)
+        last_step = now() - step_began
         if found is not None and (cost := total_cost(data, *found)) < best - 1e-9:
             assignment, breaks, best = found[0], found[1], cost
             exhausted.clear()
