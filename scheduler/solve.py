@@ -15,7 +15,12 @@ and reports the result rule by rule.
    column generation over every agent's valid weeks of all its eligible shifts (a Lagrangian
    bound, the master's LP value when it converged); the better of the two is reported.
 3. Breaks (`engine.breaks`, CP-SAT): with the shifts fixed, every break is placed inside its
-   window to protect coverage; then `engine.result.roster_table` writes the roster.
+   window to protect coverage.
+   Polishing (`engine.polish`, CP-SAT): with the time left, a few agents at a time are re-planned
+   on one day (every shift they may work there, breaks placed), the rest held, wherever a step
+   lowers short staffing or another cost without widening a spread; then
+   `engine.result.roster_table` writes the roster. A roster the whole-team model proved optimal
+   is left as it is.
 
 Coverage is soft, so only an agent's own hard rules can contradict each other: an agent for
 whom no valid week exists is named, with the rules and days, by `engine.diagnose`. Every stage,
@@ -36,6 +41,7 @@ from scheduler.engine.breaks import place_breaks
 from scheduler.engine.columns import KnownWeeks, plan_weeks, candidate_options
 from scheduler.engine.data import Assignment, BreakCounts, RosterData
 from scheduler.engine.mix import solve_mix
+from scheduler.engine.polish import polish_roster
 from scheduler.engine.result import roster_table, score, total_cost
 from scheduler.engine.run import Progress, Run, deterministic_clock, now
 from scheduler.engine.whole_team import whole_model
@@ -139,10 +145,14 @@ def solve_in(scenario: Scenario, run: Run) -> RosterResult:
                                                                                             mix_short_hours, run)
     polished, proven = whole_model(data, weeks, options, run)
     assignment, breaks, breaks_status = cheaper_roster(data, weeks, polished, run)
+    searched_every_shift = all(sorted(options[a]) == sorted(data.eligible[a]) for a in data.eligible)
+    whole_optimum = proven and assignment is polished and breaks_status == "OPTIMAL" and searched_every_shift
+    if not whole_optimum:
+        until = run.deadline - FINISH_TIME_SHARE * run.time_limit
+        assignment, breaks = polish_roster(data, assignment, breaks, run, until)
     terms, costs = score(data, assignment, breaks)
     objective = sum(costs.values())
-    searched_every_shift = all(sorted(options[a]) == sorted(data.eligible[a]) for a in data.eligible)
-    if proven and assignment is polished and breaks_status == "OPTIMAL" and searched_every_shift:
+    if whole_optimum:
         bound = objective  # the whole model was solved to optimality over every shift any agent may work
     else:
         cheapest_short = min((step.cost for steps in data.tiers.values() for step in steps), default=0) / COST_SCALE

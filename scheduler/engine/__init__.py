@@ -8,7 +8,9 @@
    to whole weeks: the first roster.
 4. `whole_team`: for small centers, one exact CP-SAT model of every agent, hinted with that roster.
 5. `breaks`: stage 3, every break placed inside its window to protect coverage.
-6. `result`: the score by rule and the roster table.
+6. `polish`: after the break pass, a few agents re-planned on one day at a time with the time left, the rest
+   held, where that lowers the roster's cost (short staffing first) without widening a spread.
+7. `result`: the score by rule and the roster table.
 
 The models share `coverage` (coverage rows over counts per shift type, breaks per offset),
 `hard_rules` (one agent's hard rules as CP-SAT constraints, tied to their checker and words by

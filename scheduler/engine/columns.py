@@ -81,15 +81,18 @@ class Group:
         return len(self.members)
 
 
-def agent_groups(data: RosterData, options: dict[str, list[tuple[int, str]]]) -> list[Group]:
+def agent_groups(data: RosterData, options: dict[str, list[tuple[int, str]]], costs: bool = True) -> list[Group]:
+    """Agents alike in their candidate shifts and hard rules, and with `costs` also in what their weeks
+    cost (preference, baseline, what fairness carried); without, for pricing coverage alone (`engine.bound`)."""
     members: dict[tuple, list[Agent]] = defaultdict(list)
     for agent in data.agents:
         key = (
             tuple(sorted(options[agent.agent_id])),
-            agent.min_hours, agent.max_hours, agent.max_days, agent.night_ok, agent.preferred,
-            data.previous.get(agent.agent_id), tuple(sorted(data.baseline.get(agent.agent_id, {}).items())),
-            data.carried[agent.agent_id],
+            agent.min_hours, agent.max_hours, agent.max_days, agent.night_ok, data.previous.get(agent.agent_id),
         )
+        if costs:
+            key += (agent.preferred, tuple(sorted(data.baseline.get(agent.agent_id, {}).items())),
+                    data.carried[agent.agent_id])
         members[key].append(agent)
     return [Group(tuple(agents), key[0]) for key, agents in members.items()]
 

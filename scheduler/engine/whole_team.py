@@ -38,9 +38,10 @@ class AgentModel:
     costs: dict[str, cp_model.LinearExprT]  # soft rule -> scaled penalty
 
 
-def build_agent_model(data: RosterData, options: dict[str, list[tuple[int, str]]]) -> AgentModel:
+def build_agent_model(data: RosterData, options: dict[str, list[tuple[int, str]]], spreads: bool = True) -> AgentModel:
     """Every agent (each with its candidate shifts in `options`) under every rule, breaks counted
-    per offset so that the solver staggers them."""
+    per offset so that the solver staggers them; without the spreads of nights and weekend days when
+    the caller holds them otherwise (`engine.polish`)."""
     model = cp_model.CpModel()
     works = {}
     for agent in data.agents:
@@ -60,11 +61,12 @@ def build_agent_model(data: RosterData, options: dict[str, list[tuple[int, str]]
     costs = {
         "short": short_staffing_cost(data, coverage),
         "over": over_staffing_cost(data, coverage),
-        "night_spread": night_spread_cost(model, data, works),
-        "weekend_spread": weekend_spread_cost(model, data, works),
         "preference": preference_cost(data, works),
         "change": change_cost(data, works),
     }
+    if spreads:
+        costs |= {"night_spread": night_spread_cost(model, data, works),
+                  "weekend_spread": weekend_spread_cost(model, data, works)}
     model.minimize(sum(costs.values()))
     return AgentModel(model, works, counts, coverage, costs)
 
