@@ -379,6 +379,9 @@ class Scenario:
     # Absences reported after publishing (`scheduler.replan`): time off that may cut a shift short
     # and excuses the contract minimum of the weeks it touches.
     absences: tuple[TimeOff, ...] = ()
+    # The roster of the weeks after the horizon, when it is known: the last week of a cyclic horizon
+    # planned week by week (`engine.weeks`) is followed by its first; rest, runs and nights look into it.
+    next_roster: pd.DataFrame | None = None
 
     @property
     def week_start(self) -> dt.datetime:

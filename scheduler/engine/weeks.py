@@ -1,0 +1,201 @@
+"""A horizon of several weeks planned week by week, chained (`plan_in_turn`).
+
+Over 28 days a group's pricing model is four times the size of a week's and takes 0.4–1.2 s on a
+busy core, so column generation over the whole horizon gets one or two rounds in its time. Planned
+in turn, each week is a one-week solve (the engine's proven case) with the weeks before it as its
+previous roster, so rest, runs of days and nights and the rest after nights cross each boundary as
+they do after a published week, and the nights and weekends carried so far make each week give them
+to whoever carried fewer (`engine.shares`). The horizon's own rules become rules of each week:
+
+- a full weekend off (`min_full_weekends_off`) is given as time off on the weekend's days to every
+  agent who still owes as many as there are weeks left, and the weekends the team may still work are
+  shared out evenly over the weeks left: each weekend, only the agents with the most weekends still
+  free to work (fewest carried first) may work it, as many as that share. An agent who would owe that many next week if
+  it worked this weekend may work no shift running into next Monday (time off on its first interval):
+  after a Sunday night the rest after nights leaves three shifts before a weekend off, too few for a
+  full-time contract, and a whole-horizon model would not choose it either;
+- with `contract_hours: horizon`, each week's contract range is what the horizon's total still allows
+  once the other weeks are given none or `max_week_hours`.
+
+The bound on short staffing (`short_bound_units`) is the shift mix's, week by week: a week's mix
+with no requirement on the first hours that the week before can reach is a relaxation of any
+roster's shifts of that week over the week's other hours, so the weeks' bounds add up. (The bound a
+week's own solve proves is not one of the horizon's: it takes the weeks before as fixed.) With
+`contract_hours: horizon` a week's hours are not its contract's, and the mix spans the horizon.
+
+A cyclic horizon (no previous roster) starts with its first week planned as a week that repeats; its
+last week is then planned with the first as the roster that follows it (`Scenario.next_roster`), so
+that the wrap from the last Sunday into the first Monday keeps every rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import replace
+from typing import Callable
+
+import math
+
+import pandas as pd
+
+from scheduler.engine.blocks import has_blocks
+from scheduler.engine.data import RosterData
+from scheduler.engine.mix import build_mix_model, lp_relaxation
+from scheduler.engine.run import Run
+from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
+from scheduler.fairness import previous_shifts, weekends_worked
+from scheduler.roster import ROSTER_COLUMNS, RosterShift, shifts_from_roster
+from scheduler.availability import within_window
+from scheduler.scenario import DAY_NAMES, Agent, Scenario, TimeOff
+from scheduler.shifts import enumerate_shift_types, weekend_touched
+
+WEEKEND_OWED = "a full weekend off the horizon still owes"
+
+SolveWeek = Callable[[Scenario, Run], "object"]  # `solve.solve_in`: a RosterResult
+
+
+def plans_in_turn(data: RosterData) -> bool:
+    """Whether the horizon is planned week by week: several weeks of a center too large for the whole-team
+    model, without a baseline, absences or deferred queues (whose stages see the whole horizon)."""
+    scenario = data.scenario
+    return (data.weeks > 1 and len(data.agents) > WHOLE_MODEL_AGENTS and scenario.baseline is None
+            and not scenario.absences and not has_blocks(data))
+
+
+def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: SolveWeek) -> tuple[pd.DataFrame | None, list]:
+    """The horizon's roster, its weeks planned in turn in `seconds` shared evenly among the weeks left,
+    and each week's result (the roster is None when a week got none: the last result says why)."""
+    weeks = scenario.config.weeks
+    planned: list[pd.DataFrame] = []
+    results = []
+    ends = run.elapsed() + seconds
+    for week in range(weeks):
+        follows = shifted(planned[0], weeks) if scenario.cyclic and week == weeks - 1 else None
+        sub = week_scenario(scenario, week, planned, follows)
+        share = max(1.0, (ends - run.elapsed()) / (weeks - week))
+        result = solve_week(sub, Run(share, run.workers, run.seed, week_progress(run, week)))
+        results.append(result)
+        if result.status not in ("OPTIMAL", "FEASIBLE"):
+            return None, results
+        planned.append(result.roster)
+    return pd.concat(planned, ignore_index=True), results
+
+
+def short_bound_units(data: RosterData) -> int:
+    """A proven lower bound on the horizon's short staffing, in units (see the module)."""
+    scenario = data.scenario
+    if scenario.config.rules.contract_hours == "horizon":
+        return math.ceil(lp_relaxation(build_mix_model(data).model)[0] - 1e-6)
+    hours = 0.0
+    for week in range(data.weeks):
+        config = scenario.config.model_copy(update={
+            "week_start": scenario.config.week_start + dt.timedelta(weeks=week), "weeks": 1})
+        # an empty previous roster: the week does not wrap, and nothing runs into it
+        alone = RosterData.build(replace(scenario, config=config, previous_roster=pd.DataFrame(columns=ROSTER_COLUMNS)))
+        reachable = {t - alone.week.count for facts in alone.shifts for t in facts.covered if t >= alone.week.count}
+        alone.required = {key: 0 if key[1] in reachable else units for key, units in alone.required.items()}
+        hours += math.ceil(lp_relaxation(build_mix_model(alone).model)[0] - 1e-6) * alone.unit_hours
+    return math.floor(hours / data.unit_hours + 1e-6)
+
+
+def week_progress(run: Run, week: int):
+    """The run's progress, told which week an event is of (the week's own end is not the run's)."""
+    if run.progress is None:
+        return None
+
+    def report(event: dict) -> None:
+        if event["stage"] != "done":
+            run.report({**event, "stage": f"week {week + 1}: {event['stage']}"})
+    return report
+
+
+def shifted(roster: pd.DataFrame, weeks: int) -> pd.DataFrame:
+    """The roster `weeks` weeks later."""
+    later = dt.timedelta(weeks=weeks)
+    return roster.assign(start=roster["start"] + later, end=roster["end"] + later)
+
+
+def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], follows: pd.DataFrame | None) -> Scenario:
+    """Week `week` of the horizon as a one-week scenario: the weeks planned before it join the previous
+    roster, the horizon's rules become this week's (see the module)."""
+    config = scenario.config
+    rules = config.rules.model_copy(update={"min_full_weekends_off": 0, "contract_hours": "week"})
+    sub_config = config.model_copy(update={
+        "week_start": config.week_start + dt.timedelta(weeks=week), "weeks": 1, "rules": rules})
+    before = [frame for frame in [scenario.previous_roster, *planned] if frame is not None]
+    shifts = shifts_from_roster(pd.concat(planned, ignore_index=True), scenario) if planned else []
+    carried = weekends_worked([*previous_shifts(scenario), *shifts], config.rules)
+    paid = Counter()
+    for shift in shifts:
+        paid[shift.agent_id] += shift.paid_minutes(config) / 60
+    return replace(
+        scenario,
+        config=sub_config,
+        agents=tuple(week_contract(scenario, agent, week, paid[agent.agent_id]) for agent in scenario.agents),
+        time_off=scenario.time_off + weekends_owed(scenario, week, shifts, carried),
+        previous_roster=pd.concat(before, ignore_index=True) if before else None,
+        next_roster=follows,
+    )
+
+
+def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carried: Counter) -> tuple[TimeOff, ...]:
+    """Time off on the week's weekend days for every agent who, after the weeks planned, still owes as
+    many full weekends off as there are weeks left (this one included), and on next Monday's first
+    interval for every agent who would owe that many next week if it worked this weekend."""
+    config = scenario.config
+    worked = weekends_worked(shifts, config.rules)
+    monday = scenario.week_start + dt.timedelta(weeks=week)
+    next_monday = [(monday + dt.timedelta(weeks=1), dt.timedelta(minutes=config.interval_minutes))]
+    weekend = [(monday + dt.timedelta(days=DAY_NAMES.index(name)), dt.timedelta(days=1))
+               for name in config.rules.weekend_days]
+    left = config.weeks - week
+    owed = {agent.agent_id: config.full_weekends_off - (week - worked[agent.agent_id]) for agent in scenario.agents}
+    start = scenario.minutes(monday)
+    running_in = {shift.agent_id for shift in shifts if shift.start < start < shift.end}
+    able = {agent_id: owed[agent_id] for agent_id in weekend_agents(scenario)}
+    may_work = set(weekend_turn(able, left, carried, running_in))
+    off = []
+    for agent_id, owes in owed.items():
+        if agent_id not in may_work:
+            off += [TimeOff(agent_id=agent_id, start=start, end=start + length, reason=WEEKEND_OWED)
+                    for start, length in weekend]
+        elif owes > 0 and owes >= left - 1:
+            off += [TimeOff(agent_id=agent_id, start=start, end=start + length, reason=WEEKEND_OWED)
+                    for start, length in next_monday]
+    return tuple(off)
+
+
+def weekend_agents(scenario: Scenario) -> list[str]:
+    """The agents whose skills and daily window let them work a shift of a weekend (the others would only
+    take a turn from those who can)."""
+    rules = scenario.config.rules
+    weekend = [shift for shift in enumerate_shift_types(scenario.config)
+               if weekend_touched(shift.start, shift.end, rules) == 0]
+    return [agent.agent_id for agent in scenario.agents if any(
+        set(shift.queues) & set(agent.skills) and within_window(agent, shift.start, shift.end) for shift in weekend)]
+
+
+def weekend_turn(owed: dict[str, int], left: int, carried: Counter, running_in: set[str]) -> list[str]:
+    """The agents who may work this weekend (of `owed`, those who can): of those owing fewer full weekends
+    off than there are weeks left, this weekend's share of the weekends they may still work, the agents
+    with the most of them (and the fewest weekends carried) first; but every agent whose last shift runs
+    into this week, whatever the share (after a Sunday night, the rest after nights leaves too few days
+    before a weekend off for a full-time contract)."""
+    free = {agent_id: left - owes for agent_id, owes in owed.items() if owes < left}
+    share = round(sum(free.values()) / left)
+    ranked = sorted(free, key=lambda agent_id: (-free[agent_id], carried[agent_id], agent_id))
+    return ranked[:share] + [agent_id for agent_id in ranked[share:] if agent_id in running_in]
+
+
+def week_contract(scenario: Scenario, agent: Agent, week: int, paid: float) -> Agent:
+    """The agent with this week's contract range: its own with `contract_hours: week`; with `horizon`, what
+    the horizon's total still allows after the `paid` hours of the weeks planned, the weeks after this
+    one given none or `max_week_hours`."""
+    config = scenario.config
+    if config.rules.contract_hours != "horizon":
+        return agent
+    cap, later = config.rules.max_week_hours, config.weeks - week - 1
+    low = max(0.0, agent.min_hours * config.weeks - paid - later * cap)
+    high = min(cap, agent.max_hours * config.weeks - paid)
+    return agent.model_copy(update={"min_hours": low, "max_hours": max(low, high)})
