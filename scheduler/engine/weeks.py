@@ -65,7 +65,9 @@ def plans_in_turn(data: RosterData) -> bool:
 
 def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: SolveWeek) -> tuple[pd.DataFrame | None, list]:
     """The horizon's roster, its weeks planned in turn in `seconds` shared evenly among the weeks left,
-    and each week's result (the roster is None when a week got none: the last result says why)."""
+    and each week's result (the roster is None when a week got none: the last result says why). A week
+    that found no plan in time for some agent (a starved machine) is tried once more with twice its
+    share, taken from the weeks after it."""
     weeks = scenario.config.weeks
     planned: list[pd.DataFrame] = []
     results = []
@@ -75,6 +77,9 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
         sub = week_scenario(scenario, week, planned, follows)
         share = max(1.0, (ends - run.elapsed()) / (weeks - week))
         result = solve_week(sub, Run(share, run.workers, run.seed, week_progress(run, week)))
+        if result.status == "UNKNOWN":
+            result = solve_week(sub, Run(max(share, min(2 * share, ends - run.elapsed())), run.workers, run.seed,
+                                         week_progress(run, week)))
         results.append(result)
         if result.status not in ("OPTIMAL", "FEASIBLE"):
             return None, results
