@@ -10,10 +10,13 @@ to whoever carried fewer (`engine.shares`). The horizon's own rules become rules
 - a full weekend off (`min_full_weekends_off`) is given as time off on the weekend's days to every
   agent who still owes as many as there are weeks left, and the weekends the team may still work are
   shared out evenly over the weeks left: each weekend, only the agents with the most weekends still
-  free to work (fewest carried first) may work it, as many as that share. An agent who would owe that many next week if
-  it worked this weekend may work no shift running into next Monday (time off on its first interval):
-  after a Sunday night the rest after nights leaves three shifts before a weekend off, too few for a
-  full-time contract, and a whole-horizon model would not choose it either;
+  free to work (fewest carried first) may work it, as many as that share, and every agent with a short
+  week (time off, or a night whose rest runs into it). An agent who would owe every weekend left next
+  week if it worked this one may work no night of the week's last two days: after a Sunday night the
+  rest after nights leaves three shifts before a weekend off, too few for a full-time contract;
+- nights rotate: an agent who has worked `NIGHT_LEAD` nights more than the night agent with fewest (the
+  previous roster's counted) takes no shift in the night window that week (time off on it), the most
+  loaded first and at most half of the night agents, so that the others still cover the nights;
 - with `contract_hours: horizon`, each week's contract range is what the horizon's total still allows
   once the other weeks are given none or `max_week_hours`.
 
@@ -44,13 +47,15 @@ from scheduler.engine.data import RosterData
 from scheduler.engine.mix import build_mix_model, lp_relaxation
 from scheduler.engine.run import Run
 from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
-from scheduler.fairness import previous_shifts, weekends_worked
+from scheduler.fairness import night_agents, nights, previous_shifts, weekends_worked
 from scheduler.roster import ROSTER_COLUMNS, RosterShift, shifts_from_roster
 from scheduler.availability import within_window
-from scheduler.scenario import DAY_NAMES, Agent, Scenario, TimeOff
-from scheduler.shifts import enumerate_shift_types, weekend_touched
+from scheduler.scenario import DAY_NAMES, MINUTES_PER_WEEK, Agent, Scenario, TimeOff
+from scheduler.shifts import enumerate_shift_types, is_night, weekend_touched
 
 WEEKEND_OWED = "a full weekend off the horizon still owes"
+NIGHTS_AHEAD = "more nights worked than the night agents' fewest"
+NIGHT_LEAD = 3  # nights ahead of the least loaded night agent that rest a week from nights
 
 SolveWeek = Callable[[Scenario, Run], "object"]  # `solve.solve_in`: a RosterResult
 
@@ -130,7 +135,8 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
         "week_start": config.week_start + dt.timedelta(weeks=week), "weeks": 1, "rules": rules})
     before = [frame for frame in [scenario.previous_roster, *planned] if frame is not None]
     shifts = shifts_from_roster(pd.concat(planned, ignore_index=True), scenario) if planned else []
-    carried = weekends_worked([*previous_shifts(scenario), *shifts], config.rules)
+    worked_so_far = [*previous_shifts(scenario), *shifts]
+    carried = weekends_worked(worked_so_far, config.rules)
     paid = Counter()
     for shift in shifts:
         paid[shift.agent_id] += shift.paid_minutes(config) / 60
@@ -138,28 +144,29 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
         scenario,
         config=sub_config,
         agents=tuple(week_contract(scenario, agent, week, paid[agent.agent_id]) for agent in scenario.agents),
-        time_off=scenario.time_off + weekends_owed(scenario, week, shifts, carried),
+        time_off=scenario.time_off + weekends_owed(scenario, week, shifts, carried,
+                                                   short_weeks(scenario, week, worked_so_far))
+        + nights_rested(scenario, week, nights(worked_so_far, config.rules)),
         previous_roster=pd.concat(before, ignore_index=True) if before else None,
         next_roster=follows,
     )
 
 
-def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carried: Counter) -> tuple[TimeOff, ...]:
+def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carried: Counter,
+                  short_week: set[str]) -> tuple[TimeOff, ...]:
     """Time off on the week's weekend days for every agent who, after the weeks planned, still owes as
-    many full weekends off as there are weeks left (this one included), and on next Monday's first
-    interval for every agent who would owe that many next week if it worked this weekend."""
+    many full weekends off as there are weeks left (this one included) or whose turn it is not
+    (`weekend_turn`), and on the nights of the week's last two days for every agent who would owe that
+    many next week if it worked this weekend."""
     config = scenario.config
     worked = weekends_worked(shifts, config.rules)
     monday = scenario.week_start + dt.timedelta(weeks=week)
-    next_monday = [(monday + dt.timedelta(weeks=1), dt.timedelta(minutes=config.interval_minutes))]
     weekend = [(monday + dt.timedelta(days=DAY_NAMES.index(name)), dt.timedelta(days=1))
                for name in config.rules.weekend_days]
     left = config.weeks - week
     owed = {agent.agent_id: config.full_weekends_off - (week - worked[agent.agent_id]) for agent in scenario.agents}
-    start = scenario.minutes(monday)
-    running_in = {shift.agent_id for shift in shifts if shift.start < start < shift.end}
     able = {agent_id: owed[agent_id] for agent_id in weekend_agents(scenario)}
-    may_work = set(weekend_turn(able, left, carried, running_in))
+    may_work = set(weekend_turn(able, left, carried, short_week))
     off = []
     for agent_id, owes in owed.items():
         if agent_id not in may_work:
@@ -167,8 +174,49 @@ def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carr
                     for start, length in weekend]
         elif owes > 0 and owes >= left - 1:
             off += [TimeOff(agent_id=agent_id, start=start, end=start + length, reason=WEEKEND_OWED)
-                    for start, length in next_monday]
+                    for start, length in night_windows(scenario, week, (5, 6))]
     return tuple(off)
+
+
+def short_weeks(scenario: Scenario, week: int, shifts: list[RosterShift]) -> set[str]:
+    """The agents with fewer days to work this week than others: time off in it, or a last shift that
+    runs into it or is a night whose rest does."""
+    rules = scenario.config.rules
+    start = week * MINUTES_PER_WEEK
+    rest = rules.rest_after_nights_hours * 60
+    last: dict[str, RosterShift] = {}
+    for shift in shifts:
+        if shift.start < start and (shift.agent_id not in last or shift.end > last[shift.agent_id].end):
+            last[shift.agent_id] = shift
+    short = {agent_id for agent_id, shift in last.items()
+             if shift.end > start or (is_night(shift.start, shift.end, rules) and shift.end + rest > start)}
+    return short | {leave.agent_id for leave in scenario.time_off
+                    if scenario.minutes(leave.start) < start + MINUTES_PER_WEEK and scenario.minutes(leave.end) > start}
+
+
+def nights_rested(scenario: Scenario, week: int, worked: Counter) -> tuple[TimeOff, ...]:
+    """Time off on every night window of the week for the night agents `NIGHT_LEAD` or more nights ahead
+    of the least loaded one, the most loaded first, at most half of them."""
+    rules = scenario.config.rules
+    agents = [agent.agent_id for agent in night_agents(scenario)]
+    if not agents:
+        return ()
+    fewest = min(worked[agent_id] for agent_id in agents)
+    ahead = sorted((agent_id for agent_id in agents if worked[agent_id] >= fewest + NIGHT_LEAD),
+                   key=lambda agent_id: (-worked[agent_id], agent_id))[:len(agents) // 2]
+    return tuple(TimeOff(agent_id=agent_id, start=start, end=start + length, reason=NIGHTS_AHEAD)
+                 for agent_id in ahead for start, length in night_windows(scenario, week, range(-1, 7)))
+
+
+def night_windows(scenario: Scenario, week: int, days) -> list[tuple[dt.datetime, dt.timedelta]]:
+    """(start, length) of the night windows (`night_start`–`night_end`) opening on these days of the week
+    (−1: the Sunday before, whose night runs into Monday)."""
+    rules = scenario.config.rules
+    monday = scenario.week_start + dt.timedelta(weeks=week)
+    opens = dt.timedelta(hours=rules.night_start.hour, minutes=rules.night_start.minute)
+    closes = dt.timedelta(hours=rules.night_end.hour, minutes=rules.night_end.minute)
+    length = closes - opens + (dt.timedelta(days=1) if closes <= opens else dt.timedelta())
+    return [(monday + dt.timedelta(days=day) + opens, length) for day in days]
 
 
 def weekend_agents(scenario: Scenario) -> list[str]:
@@ -181,16 +229,16 @@ def weekend_agents(scenario: Scenario) -> list[str]:
         set(shift.queues) & set(agent.skills) and within_window(agent, shift.start, shift.end) for shift in weekend)]
 
 
-def weekend_turn(owed: dict[str, int], left: int, carried: Counter, running_in: set[str]) -> list[str]:
+def weekend_turn(owed: dict[str, int], left: int, carried: Counter, short_week: set[str]) -> list[str]:
     """The agents who may work this weekend (of `owed`, those who can): of those owing fewer full weekends
     off than there are weeks left, this weekend's share of the weekends they may still work, the agents
-    with the most of them (and the fewest weekends carried) first; but every agent whose last shift runs
-    into this week, whatever the share (after a Sunday night, the rest after nights leaves too few days
-    before a weekend off for a full-time contract)."""
+    with the most of them (and the fewest weekends carried) first; but every agent with a short week
+    (`short_weeks`) whatever the share: time off, or the rest after a Sunday night, with a weekend off
+    would leave too few days for a full-time contract."""
     free = {agent_id: left - owes for agent_id, owes in owed.items() if owes < left}
     share = round(sum(free.values()) / left)
     ranked = sorted(free, key=lambda agent_id: (-free[agent_id], carried[agent_id], agent_id))
-    return ranked[:share] + [agent_id for agent_id in ranked[share:] if agent_id in running_in]
+    return ranked[:share] + [agent_id for agent_id in ranked[share:] if agent_id in short_week]
 
 
 def week_contract(scenario: Scenario, agent: Agent, week: int, paid: float) -> Agent:
