@@ -87,8 +87,12 @@ def targets_input(queues: list[str], targets: dict) -> StaffingConfig | None:
         state.put(state.TARGETS_BASE, (tuple(queues), demand.target_rows(queues, targets)))
         state.drop(state.TARGETS_EDITOR)
     column_config = {
+        "kind": st.column_config.SelectboxColumn("kind", options=["realtime", "deferred"], required=True,
+                                                 help="realtime: phone, chat (Erlang per interval); deferred: "
+                                                      "email, social, back office (answered within hours)"),
         "service_level": st.column_config.NumberColumn("service level", format="%.2f", step=0.01,
-                                                       help="share answered within answer_seconds"),
+                                                       help="share answered within answer_seconds (deferred: "
+                                                            "within the response time)"),
         "answer_seconds": st.column_config.NumberColumn("answer within (s)"),
         "max_occupancy": st.column_config.NumberColumn("max occupancy", format="%.2f", step=0.01),
         "shrinkage": st.column_config.NumberColumn("shrinkage", format="%.2f", step=0.01,
@@ -100,6 +104,11 @@ def targets_input(queues: list[str], targets: dict) -> StaffingConfig | None:
         "quantile": st.column_config.NumberColumn("staff to quantile", format="%.2f", step=0.05,
                                                   help="0.5–0.99: staff to this quantile of contacts "
                                                        "(empty: the forecast)"),
+        "max_abandon": st.column_config.NumberColumn("max abandon", format="%.2f", step=0.01,
+                                                     help="Erlang A: the share who may hang up waiting"),
+        "response_hours": st.column_config.NumberColumn("response within (h)", help="deferred queues"),
+        "open_hours": st.column_config.TextColumn("open hours", help="deferred: when agents may work it, "
+                                                                     "e.g. 08:00-20:00 (empty: any time)"),
     }
     edited = tables.data_editor(state.get(state.TARGETS_BASE)[1], key=state.TARGETS_EDITOR, hide_index=True,
                                 disabled=["queue"], column_config=column_config)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from scheduler.roster import shifts_from_roster
 from wfm_app import context, exports, figures, published, roster_views, state, tables
-from wfm_app.text import md
+from wfm_app.text import local_moment, md
 
 
 def show_time_off(scenario, agent_id: str) -> None:
@@ -53,7 +53,8 @@ def show_week(roster, agent_id: str, scenario, version) -> None:
     columns = st.columns(3)
     columns[0].metric("Shifts", len(shifts))
     columns[1].metric("Paid hours", f"{paid:g}")
-    columns[2].metric("Published", f"{version.published_at:%d %b %H:%M} UTC", help=f"by {md(version.published_by)}")
+    published_at = local_moment(version.published_at, context.viewer_zone())
+    columns[2].metric("Published", f"{published_at:%d %b %H:%M}", help=f"by {md(version.published_by)}")
     st.plotly_chart(figures.week_calendar(mine, scenario.config.week_start, list(scenario.config.queues)),
                     key="my-week")
     table = roster_views.shift_list(shifts, scenario).drop(columns=["agent_id", "name"])

@@ -38,10 +38,10 @@ def list_section(stored) -> None:
     if not stored:
         st.info("No override yet: the requirement follows the forecast.", icon=":material/info:")
         return
-    tables.show(overrides.override_table(stored).drop(columns=["id"]), column_config={
+    tables.show(overrides.override_table(stored, context.viewer_zone()).drop(columns=["id"]), column_config={
         "from": st.column_config.DatetimeColumn(format="ddd DD MMM HH:mm"),
         "to": st.column_config.DatetimeColumn(format="ddd DD MMM HH:mm"),
-        "added (UTC)": st.column_config.DatetimeColumn(format="DD MMM HH:mm")})
+        "added": st.column_config.DatetimeColumn(format="DD MMM HH:mm")})
     if not context.may("edit_demand"):
         return
     by_id = {item.id: item for item in stored}

@@ -19,7 +19,7 @@ from wfm.storage import RosterVersion
 from wfm_app import (compare, context, editing, exports, figures, problems, published, roster_views, solving, state,
                      tables, working)
 from wfm_app.roster_views import RosterView, day_label, describe_shift
-from wfm_app.text import count, md
+from wfm_app.text import count, local_moment, md
 
 DEFAULT_TIME_LIMIT = 20
 SIMULATION_REPLICATIONS = (20, 50, 100)
@@ -157,19 +157,23 @@ def publish(view: RosterView) -> None:
 def headline(view: RosterView) -> None:
     hours, bound = view.summary["hours"], view.summary["short_bound"]
     levels = view.summary["service_level"]
-    columns = iter(st.columns(4 + len(levels)))
+    columns = iter(st.columns(4))
     next(columns).metric("Coverage", f"{hours['coverage_pct']:.1f} %", help="1 − short / required agent-hours")
     short_help = (f"No roster can be short less than {bound['lower_bound_hours']:,.1f} h (solver's bound)"
                   if bound["lower_bound_hours"] is not None else "Agent-hours below the requirement")
     next(columns).metric("Short agent-hours", f"{hours['short']:,.1f}", help=short_help)
     next(columns).metric("Over agent-hours", f"{hours['over']:,.1f}")
+    next(columns).metric("Contract breaches", view.summary["contract_breaches"],
+                         help="Agents whose paid hours fall outside their contract")
+    columns = iter(st.columns(max(4, len(levels))))  # a row of its own: four queues' labels would not fit
+    deferred = view.summary.get("deferred", {})
     for queue, level in levels.items():
+        measured = (f"Share answered within {deferred[queue]['response_hours']:g} h" if queue in deferred
+                    else "Contact-weighted over the week")
         # The delta against the target turns red when the week falls short of it.
         next(columns).metric(f"Service level {md(queue)}", f"{level['expected']:.1%}",
                              delta=f"{100 * (level['expected'] - level['target']):+.1f} pp vs target",
-                             help=f"Contact-weighted over the week; target {level['target']:.0%}")
-    next(columns).metric("Contract breaches", view.summary["contract_breaches"],
-                         help="Agents whose paid hours fall outside their contract")
+                             help=f"{measured}; target {level['target']:.0%}")
 
 
 # --- tabs -------------------------------------------------------------------------------------------
@@ -364,12 +368,12 @@ def versions_tab(scenario: Scenario) -> None:
 
 
 def version_table(versions: list[RosterVersion]) -> pd.DataFrame:
-    numbers = {version.id: version.number for version in versions}
+    numbers, zone = {version.id: version.number for version in versions}, context.viewer_zone()
     return pd.DataFrame([{
         "version": version.number, "status": version.status, "saved by": version.created_by,
-        "saved (UTC)": f"{version.created_at:%Y-%m-%d %H:%M}",
-        "published (UTC)": (f"{version.published_at:%Y-%m-%d %H:%M} by {version.published_by}"
-                            if version.published_at else ""),
+        "saved": f"{local_moment(version.created_at, zone):%Y-%m-%d %H:%M}",
+        "published": (f"{local_moment(version.published_at, zone):%Y-%m-%d %H:%M} by {version.published_by}"
+                      if version.published_at else ""),
         "edited from": f"version {numbers[version.parent_id]}" if version.parent_id in numbers else "",
     } for version in versions])
 
@@ -418,7 +422,7 @@ def published_drift(scenario: Scenario) -> None:
     changed = published.drift(context.store(), context.scenario_id(), scenario)
     if changed is None:
         return
-    when = f"{changed.version.published_at:%d %b %H:%M} UTC"
+    when = f"{local_moment(changed.version.published_at, context.viewer_zone()):%d %b %H:%M}"
     if not changed.violations:
         st.info(f"Rules, agents or time off changed after version {changed.version.number} was published ({when}); "
                 "its shifts still keep every rule.", icon=":material/info:")

@@ -33,7 +33,14 @@ RULE_LABELS = {
     "night_min_hours": "Hours in the window that make a night shift",
     "max_nights_per_week": "Most night shifts per week",
     "weekend_days": "Weekend days",
+    "max_consecutive_nights": "Most nights in a row",
+    "rest_after_nights_hours": "Rest after a block of nights (h)",
+    "contract_hours": "Contract hours are kept",
+    "max_week_hours": "Most paid hours in any one week (h)",
+    "min_queue_block_minutes": "Shortest block of one queue in a shift (min)",
+    "max_queue_switches_per_shift": "Most queue changes in a shift",
 }
+CONTRACT_HOURS = {"week": "every week", "horizon": "on average over the weeks planned"}
 WEIGHT_LABELS = {
     "short_hour": "Per agent-hour short",
     "short_contact": "Per contact missing the answer target",
@@ -41,6 +48,8 @@ WEIGHT_LABELS = {
     "night_spread": "Per night of spread between agents",
     "weekend_spread": "Per weekend day of spread between agents",
     "preference": "Per shift outside the agent's preference",
+    "late_contact": "Per email or message answered late",
+    "change": "Per shift changed in a re-plan",
 }
 FORM_LABELS = {  # problems name a form's fields by their dotted path in the scenario, e.g. rules.min_rest_hours
     "work rules": {f"rules.{field}": label for field, label in RULE_LABELS.items()},
@@ -194,6 +203,9 @@ def work_rules_section() -> None:
                     values[field] = st.multiselect(label, DAY_NAMES, default=list(value), key=key)
                 elif field in ("night_start", "night_end"):
                     values[field] = st.time_input(label, value=value, key=key, step=1800)
+                elif field == "contract_hours":
+                    values[field] = st.selectbox(label, list(CONTRACT_HOURS), format_func=CONTRACT_HOURS.get,
+                                                 index=list(CONTRACT_HOURS).index(value), key=key)
                 elif isinstance(value, int):
                     values[field] = st.number_input(label, value=value, step=1, key=key)
                 else:

@@ -147,6 +147,9 @@ class _Flow:
             overdue = arrived + self.allowed <= len(self.arrivals)  # its last interval was run
             left = waiting.get(arrived, 0.0)
             late += left if overdue else 0.0
+            if overdue and left > _EPS:  # still waiting: its wait so far, a lower bound on its response time
+                times.append((len(self.arrivals) - arrived) * hours)
+                weights.append(left)
             counted = total - (0.0 if overdue else left)
             due += counted
             missed += late

@@ -97,7 +97,20 @@ class Settings(BaseModel):
                 if _is_number(item) or _is_yes_no(item):
                     noun, written = _TEMPORAL[kind]
                     raise ValueError(f"{item} is not {noun}; write it as {written}")
+        return _canonical_words(value, kinds)
+
+
+def _canonical_words(value: object, kinds: set) -> object:
+    """A choice among words as written in a spreadsheet ('Deferred', ' Sat') read as the word itself."""
+    choices = {option.lower(): option for kind in kinds if typing.get_origin(kind) is typing.Literal
+               for option in typing.get_args(kind) if isinstance(option, str)}
+    if not choices:
         return value
+
+    def canonical(item: object) -> object:
+        return choices.get(item.strip().lower(), item) if isinstance(item, str) else item
+
+    return type(value)(map(canonical, value)) if isinstance(value, (list, tuple)) else canonical(value)
 
 
 def _scalar_kinds(annotation: object) -> set:

@@ -411,6 +411,18 @@ def test_an_invalid_work_rule_is_refused_and_a_valid_one_saved(tiny):
         assert store.load_scenario_config(1).rules.min_rest_hours == 12
 
 
+def test_a_manager_sets_the_rotation_and_queue_block_rules(tiny):
+    at = open_app("manager", "rules")
+    at.number_input(key=f"{state.RULES_FORM}.max_consecutive_nights").set_value(3)
+    at.selectbox(key=f"{state.RULES_FORM}.contract_hours").set_value("horizon")
+    at.number_input(key=f"{state.RULES_FORM}.min_queue_block_minutes").set_value(90)
+    at.button[[button.label for button in at.button].index("Save work rules")].click().run()
+    assert not at.error and not at.exception
+    with Store(tiny) as store:
+        saved = store.load_scenario_config(1).rules
+    assert (saved.max_consecutive_nights, saved.contract_hours, saved.min_queue_block_minutes) == (3, "horizon", 90)
+
+
 def test_the_rules_and_weights_forms_keep_what_they_do_not_show():
     from scheduler.scenario import Weights, WorkRules
 

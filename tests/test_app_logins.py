@@ -204,8 +204,8 @@ def test_the_audit_trail_names_the_logged_in_user_newest_first(tiny, tiny_roster
     at.switch_page(PAGES["audit"]).run()
     assert not at.exception
     trail = at.dataframe[0].value
-    assert list(trail.columns)[:4] == ["when (UTC)", "who", "what", "object"]
-    assert trail["when (UTC)"].is_monotonic_decreasing
+    assert list(trail.columns)[:4] == ["when", "who", "what", "object"]
+    assert trail["when"].is_monotonic_decreasing
     assert list(trail["what"])[:2] == ["publish", "save_roster"]
     assert trail.loc[trail["what"] == "replace_agents", "who"].iloc[0] == "manager"  # who was logged in
     at.multiselect(key=state.AUDIT_ACTIONS).set_value(["publish"]).run()
@@ -214,3 +214,16 @@ def test_the_audit_trail_names_the_logged_in_user_newest_first(tiny, tiny_roster
     with pytest.raises(ValueError, match="navigation page"):
         agent.switch_page(PAGES["audit"])
     assert PASSWORD not in trail.to_string()
+
+
+def test_stored_moments_read_on_the_viewers_clock():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from wfm_app.text import local_moment, local_moments
+
+    berlin = ZoneInfo("Europe/Berlin")
+    assert local_moment(dt.datetime(2026, 11, 26, 19, 35), berlin) == dt.datetime(2026, 11, 26, 20, 35)
+    assert local_moment(dt.datetime(2026, 7, 1, 23, 30), berlin) == dt.datetime(2026, 7, 2, 1, 30)  # summer time
+    moments = local_moments(pd.Series(pd.to_datetime(["2026-11-26 19:35", "2026-07-01 23:30"])), berlin)
+    assert list(moments) == [pd.Timestamp("2026-11-26 20:35"), pd.Timestamp("2026-07-02 01:30")]

@@ -79,3 +79,22 @@ def test_the_data_folder_holds_the_users_without_the_variable(tmp_path, monkeypa
     assert code == 0 and (tmp_path / "wfm.db").is_file()
     code, output = wfm("list", "--data", str(tmp_path))
     assert code == 0 and "sam" in output and "scheduler" in output
+
+
+def test_without_a_center_the_user_joins_the_stores_only_center(store: Store):
+    code, output = wfm("add", "sam", "--role", "scheduler", "--password-stdin", typed=f"{PASSWORD}\n")
+    assert code == 0 and "Added scheduler sam to center north." in output
+    assert store.list_centers() == ["north"]
+
+
+def test_an_unknown_center_is_refused_not_created(store: Store):
+    code, output = wfm("add", "sam", "--role", "scheduler", "--center", "nort", "--password-stdin", typed=f"{PASSWORD}\n")
+    assert code == 2 and "there is no center 'nort'; the centers are 'north'" in output
+    assert store.list_centers() == ["north"]
+
+
+def test_with_several_centers_the_center_must_be_named(store: Store):
+    store.create_scenario(config(), name="week 48", center="south")
+    code, output = wfm("add", "sam", "--role", "scheduler", "--password-stdin", typed=f"{PASSWORD}\n")
+    assert code == 2 and "name the user's center: the centers are 'north', 'south'" in output
+    assert [user.username for user in store.list_users()] == []

@@ -296,3 +296,14 @@ def test_every_schema_speaks_the_planners_words():
         for problem in validation_problems(caught.value):
             assert "Input should" not in problem.message and "should have" not in problem.message, problem
             assert not problem.message.startswith("Value error"), problem
+
+
+def test_word_choices_are_read_whatever_their_case_or_spaces():
+    from forecasts.staffing import QueueTarget
+    from scheduler.scenario import WorkRules
+
+    assert QueueTarget.model_validate({"kind": " Deferred", "response_hours": 24}).kind == "deferred"
+    rules = WorkRules.model_validate({"weekend_days": ["Sat", "SUN"], "contract_hours": "Horizon"})
+    assert (rules.weekend_days, rules.contract_hours) == (("sat", "sun"), "horizon")
+    with pytest.raises(ValueError, match="'realtime' or 'deferred'"):
+        QueueTarget.model_validate({"kind": "email"})

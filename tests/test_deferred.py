@@ -107,6 +107,10 @@ def test_coverage_and_summary_of_a_deferred_queue_are_recomputed_from_the_roster
     figures = summary(roster, case)["deferred"]["email"]
     assert figures["on_time"] == 1.0 and figures["mean_response_hours"] == 3.5 and figures["p90_response_hours"] == 4
     assert figures["response_hours"] == 8
+    from wfm_app.roster_views import deferred_table
+    assert deferred_table(summary(roster, case)).to_dict("records") == [
+        {"queue": "email", "contacts": 12, "response time h": 8.0, "answered in time %": 100.0, "target %": 90.0,
+         "mean response h": 3.5, "90th percentile h": 4.0}]
     lines = terminal_summary(summary(roster, case))
     assert "Deferred email: 100.0% answered within 8 h (target 90%), mean 3.5 h" in lines
     figure = coverage_figure(coverage, queue="email", response_hours={"email": 8})
@@ -139,3 +143,55 @@ def test_deferred_queues_are_not_simulated():
     roster = pd.DataFrame([("a1", "A1", "voice", "work", pd.Timestamp("2026-11-30 08:00"),
                             pd.Timestamp("2026-11-30 16:00"))], columns=ROSTER_COLUMNS)
     assert [model.name for model in queue_models(roster, case)] == ["voice"]
+
+
+def test_wfm_roster_on_a_deferred_queue_reports_progress_and_its_figures(tmp_path):
+    from tests.test_cli_roster import run_roster, write_folder
+
+    case = with_email(scenario([agent(skills=("voice", "email"))], demand([0], 8, 16)), [("2026-11-30 08:00", 12)])
+    result = run_roster(write_folder(case, tmp_path / "scenario"), tmp_path / "out", exit_code=0)
+    assert "Deferred email" in " ".join(result.output.split())
+
+
+def test_a_progress_event_without_a_bound_reads_in_words():
+    from scheduler.engine.run import progress_line
+
+    assert progress_line({"stage": "done", "solutions": 1, "objective": 1234.5, "bound": None}) == \
+        "done: solution 1, objective 1,234"
+    assert progress_line({"stage": "weeks", "solutions": 3, "objective": 10.0, "bound": 2.0}) == \
+        "weeks: solution 3, objective 10, bound 2"
+
+
+def test_the_app_targets_editor_keeps_every_setting_of_every_queue():
+    # A field the editor did not show was lost on save: a deferred center saved from the forecast page
+    # became all realtime, and Erlang A's max_abandon vanished.
+    from wfm_app.demand import target_rows, targets_from_rows
+
+    config = StaffingConfig.model_validate({"queues": {
+        "voice": {"patience_seconds": 120, "max_abandon": 0.05, "min_agents": 1},
+        "email": {"kind": "deferred", "response_hours": 24, "open_hours": "08:00-20:00"},
+        "social": {"kind": "deferred", "response_hours": 2, "service_level": 0.8}}})
+    queues = list(config.queues)
+    assert targets_from_rows(target_rows(queues, dict(config.queues))).queues == config.queues
+
+
+def test_a_deferred_row_of_the_targets_editor_without_its_response_time_is_located():
+    from tabular import InputError
+    from wfm_app.demand import target_rows, targets_from_rows
+
+    rows = target_rows(["voice", "email"], {})
+    rows.loc[1, "kind"] = "deferred"
+    with pytest.raises(InputError) as caught:
+        targets_from_rows(rows)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.row) == ("service targets, queue 'email'", 3)
+    assert "needs response_hours" in problem.message
+
+
+def test_contacts_never_answered_count_their_wait_in_the_response_times():
+    # Nobody works the queue: every contact is late, and the response times are at least their waits so far
+    # (not 0 h, as when only answered contacts counted).
+    nobody = fifo_backlog([4, 0, 0, 0, 0, 0], [600] * 6, [0] * 6, 30, response_hours=1)
+    assert nobody.on_time == 0.0 and nobody.mean_response_hours == 3.0 and nobody.p90_response_hours == 3.0
+    cyclic = fifo_backlog([4, 0, 0, 0], [600] * 4, [0] * 4, 30, response_hours=1, cyclic=True)
+    assert cyclic.on_time == 0.0 and cyclic.mean_response_hours >= 2.0

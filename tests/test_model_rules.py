@@ -418,3 +418,34 @@ def test_an_unreachable_response_target_is_explained_in_words():
     assert "18 of its 24 contacts arrive while it is closed" in sentence and "at most 25%" in sentence
     nobody = with_email(scenario([agent()], demand([0], 8, 16)), [("2026-11-30 10:00", 6)])
     assert any("no agent is skilled for it" in s for s in solve_roster(nobody, time_limit=10, workers=1).warnings)
+
+
+def test_work_beyond_what_the_skilled_agents_can_reach_in_the_open_hours_is_explained():
+    # 40 h of email a week, open only 22:00–06:00, and the one agent skilled for it works no nights: the
+    # few evening hours its shifts can reach are far too few, whatever its contract allows.
+    case = with_email(scenario([agent(skills=("voice", "email"), night_ok=False, max_hours=40)], demand([0], 8, 16)),
+                      [("2026-11-30 10:00", 240)], response_hours=24, open_hours="22:00-06:00")
+    result = solve_roster(case, time_limit=10, workers=1)
+    [sentence] = [s for s in result.warnings if s.startswith("email")]
+    assert "its 40.0 h of work are more than the" in sentence and "inside its open hours (22:00-06:00)" in sentence
+    report = summary(result.roster, case, result)["deferred"]["email"]
+    assert report["on_time"] < 0.5 and report["mean_response_hours"] >= 20  # waits are counted, not shown as 0 h
+
+
+def test_a_queue_block_pass_out_of_time_keeps_its_starting_roster(monkeypatch):
+    # On a busy machine the pass may find nothing in its time: the roster is then its start (idle voice
+    # chunks handed to email), which keeps every rule, instead of a traceback.
+    from scheduler.engine.run import Run
+
+    solve_stage = Run.solve
+
+    def nothing_for_blocks(self, model, seconds, stage, scale, presolve=True):
+        return ("UNKNOWN", None) if stage == "queue blocks" else solve_stage(self, model, seconds, stage, scale, presolve)
+
+    monkeypatch.setattr(Run, "solve", nothing_for_blocks)
+    only_eight = (ShiftTemplate(name="d", earliest_start=dt.time(8), latest_start=dt.time(8), lengths_hours=(8,)),)
+    voice = demand([0], 8, 10, required=2) + demand([0], 14, 16, required=2) + demand([0], 10, 14)
+    case = with_email(scenario([agent(skills=("voice", "email")), agent("a2", min_hours=8)], voice,
+                               templates=only_eight), [("2026-11-30 08:00", 12)])
+    result, shifts = solve(case)
+    assert result.status == "FEASIBLE" and any("email" in shift.queues for shift in shifts)

@@ -213,14 +213,13 @@ def staffing_overview(requirements: pd.DataFrame) -> Table:
 @contextmanager
 def solver_progress(description: str, limit: float) -> Iterator[Callable[[dict], None]]:
     """A progress bar over the solver's time limit, driven by the engine's progress events."""
+    from scheduler.engine.run import progress_line
+
     with terminal_progress() as bar:
         task = bar.add_task(description, total=limit, message="")
 
         def update(event: dict) -> None:
-            info = f"solutions {event.get('solutions', 0)}  objective {event.get('objective', float('nan')):,.0f}"
-            info += f"  bound {event.get('bound', float('nan')):,.0f}"
-            message = f"{event.get('stage', '')}  {info}"
-            bar.update(task, completed=min(event.get("seconds", 0), limit), message=message)
+            bar.update(task, completed=min(event.get("seconds", 0), limit), message=progress_line(event))
 
         yield update
 
@@ -576,18 +575,32 @@ def user_add(
     username: Annotated[str, typer.Argument(help="the name to log in with")],
     role: Annotated[str, typer.Option(help="scheduler, manager or agent")],
     agent_id: Annotated[str | None, typer.Option("--agent-id", help="the agent an agent user is")] = None,
-    center: Annotated[str | None, typer.Option(help="the user's center (default: the default center)")] = None,
+    center: Annotated[str | None, typer.Option(help="the user's center (default: the store's only center)")] = None,
     data: DataOption = None,
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Add a user who logs in to the app with a password (at least 10 characters)."""
-    from wfm.storage import DEFAULT_CENTER
-
     password = new_password(password_stdin)
     with user_store(data) as store:
-        added = store.add_user(username, password, role=role, center=center or DEFAULT_CENTER, agent_id=agent_id)
+        added = store.add_user(username, password, role=role, center=user_center(store, center), agent_id=agent_id)
     linked = f" (agent {added.agent_id})" if added.agent_id else ""
     console.print(f"Added {added.role} {added.username}{linked} to center {added.center}.", markup=False)
+
+
+def user_center(store, given: str | None) -> str:
+    """The center named, which must exist once the store has any (a typo would otherwise make a new, empty
+    center); without a name the store's only center, or on an empty store the default one."""
+    from wfm.storage import DEFAULT_CENTER
+
+    known = store.list_centers()
+    listed = ", ".join(repr(name) for name in known)
+    if given is not None and known and given.strip() not in known:
+        raise InputError(Problem(f"there is no center {given.strip()!r}; the centers are {listed}", column="--center"))
+    if given is not None:
+        return given
+    if len(known) > 1:
+        raise InputError(Problem(f"name the user's center: the centers are {listed}", column="--center"))
+    return known[0] if known else DEFAULT_CENTER
 
 
 @users.command("passwd")

@@ -77,7 +77,9 @@ def _backlog_panel(figure: go.Figure, row: int, rows: pd.DataFrame, response_hou
                                 mode="lines", line=dict(color=SHORT_COLOR, dash="dash"), legendgroup="limit",
                                 showlegend=first), row=row, col=1, secondary_y=True)
     figure.update_yaxes(title_text="contacts", row=row, col=1, secondary_y=False)
-    figure.update_yaxes(title_text="hours waited", rangemode="tozero", row=row, col=1, secondary_y=True)
+    # An explicit range: a themed figure (Streamlit's) otherwise lines this axis's ticks up with the left one's.
+    top = 1.05 * max(response_hours, float(rows["oldest_age_hours"].max() or 0))
+    figure.update_yaxes(title_text="hours waited", range=[0, top], row=row, col=1, secondary_y=True)
 
 
 def _interval_milliseconds(starts: pd.Series) -> float:

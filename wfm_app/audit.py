@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
 
+from wfm_app.text import local_moments
+
 SHOWN_ROWS = 1000
 
 
-def trail_table(log: pd.DataFrame) -> pd.DataFrame:
-    """The store's audit log (newest first) with the page's column names; details as short text."""
+def trail_table(log: pd.DataFrame, zone: dt.tzinfo = dt.UTC) -> pd.DataFrame:
+    """The store's audit log (newest first) with the page's column names, times on the viewer's clock;
+    details as short text."""
     return pd.DataFrame({
-        "when (UTC)": log["at"], "who": log["actor"].fillna(""), "what": log["action"], "object": log["object"],
+        "when": local_moments(log["at"], zone), "who": log["actor"].fillna(""), "what": log["action"], "object": log["object"],
         "center": log["center"].fillna(""), "details": log["details"].map(details_text),
     })
 

@@ -7,10 +7,12 @@ something to look at.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 import streamlit as st
@@ -137,3 +139,12 @@ def roster_frame() -> Scenario:
 def user() -> str:
     """Who saves and publishes: the logged-in username."""
     return current_user().username
+
+
+def viewer_zone() -> dt.tzinfo:
+    """The browser's time zone, for the moments something was saved or published (UTC when the browser
+    does not say or names a zone this machine does not know)."""
+    try:
+        return ZoneInfo(st.context.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC

@@ -16,8 +16,8 @@ from wfm_app.problems import from_validation
 from wfm_app.text import plot_text
 
 HISTORY_WEEKS_SHOWN = 4  # enough to see the weekly shape next to the forecast without squashing it
-TARGET_COLUMNS = ["queue", "service_level", "answer_seconds", "max_occupancy", "shrinkage", "concurrency",
-                  "patience_seconds", "max_asa_seconds", "min_agents", "quantile"]
+# Every field of a queue's target, kind first: a field left out of the editor would be lost when it saves.
+TARGET_COLUMNS = ["queue", "kind", *(field for field in QueueTarget.model_fields if field != "kind")]
 HISTORY_COLOR, FORECAST_COLOR = "#7f7f7f", "#1f77b4"
 
 
@@ -67,9 +67,9 @@ def _queue_rows(problems: list[Problem], queues: list[str]) -> list[Problem]:
     located = []
     for problem in problems:
         parts = (problem.column or "").split(".")
-        if len(parts) >= 3 and parts[0] == "queues" and parts[1] in queues:
+        if len(parts) >= 2 and parts[0] == "queues" and parts[1] in queues:  # a field, or the queue as a whole
             problem = Problem(problem.message, f"service targets, queue '{parts[1]}'",
-                              queues.index(parts[1]) + 2, ".".join(parts[2:]))
+                              queues.index(parts[1]) + 2, ".".join(parts[2:]) or None)
         located.append(problem)
     return located
 

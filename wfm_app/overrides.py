@@ -18,10 +18,10 @@ from forecasts.staffing import StaffingConfig, staffing_requirements
 from tabular import InputError, Problem
 from wfm.storage import NotFound, StoredOverride, Store
 from wfm_app.demand import FORECAST_COLOR, contacts_figure
-from wfm_app.text import plot_text
+from wfm_app.text import local_moment, plot_text
 
 OVERRIDE_COLOR = "#d62728"
-OVERRIDE_COLUMNS = ["id", "queue", "from", "to", "change", "note", "by", "added (UTC)"]
+OVERRIDE_COLUMNS = ["id", "queue", "from", "to", "change", "note", "by", "added"]
 
 
 def week_overrides(store: Store, scenario_id: int) -> list[DemandOverride]:
@@ -67,10 +67,10 @@ def override_fields(week_start: dt.date, day: int, start: dt.time, end: dt.time,
     return {"queue": queue, "start": first, "end": last, "factor": 1 + percent / 100, "note": note}
 
 
-def override_table(stored: list[StoredOverride]) -> pd.DataFrame:
+def override_table(stored: list[StoredOverride], zone: dt.tzinfo = dt.UTC) -> pd.DataFrame:
     rows = [{"id": item.id, "queue": item.override.queue, "from": item.override.start, "to": item.override.end,
              "change": f"{item.override.percent:+.0f} %", "note": item.override.note, "by": item.created_by or "",
-             "added (UTC)": item.created_at} for item in stored]
+             "added": local_moment(item.created_at, zone)} for item in stored]
     return pd.DataFrame(rows, columns=OVERRIDE_COLUMNS)
 
 

@@ -98,11 +98,11 @@ def service_table(summary_dict: dict) -> pd.DataFrame:
 def deferred_table(summary_dict: dict) -> pd.DataFrame:
     """Per deferred queue: the share answered within the response time against the target, and the
     mean and 90th-percentile response time."""
-    rows = [{"queue": queue, "contacts": figures["contacts"], "response time h": figures["response_hours"],
+    rows = [{"queue": queue, "contacts": round(figures["contacts"]), "response time h": figures["response_hours"],
              "answered in time %": _percent(figures["on_time"]), "target %": _percent(figures["target"]),
              "mean response h": figures["mean_response_hours"], "90th percentile h": figures["p90_response_hours"]}
             for queue, figures in summary_dict.get("deferred", {}).items()]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).round(1)
 
 
 def _percent(share: float | None) -> float | None:

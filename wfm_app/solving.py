@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from scheduler.engine.run import progress_line
 from scheduler.scenario import Scenario
 from scheduler.solve import RosterResult, solve_roster
 from wfm_app.text import count
@@ -42,8 +43,7 @@ def progress_text(event: dict | None, seconds: float, time_limit: float) -> str:
     clock = f"{seconds:.0f} of {time_limit:.0f} s"
     if event is None:
         return f"Building the model · {clock}"
-    return (f"{event['stage']}: solution {event['solutions']}, objective {event['objective']:,.0f}, "
-            f"bound {event['bound']:,.0f} · {clock}")
+    return f"{progress_line(event)} · {clock}"
 
 
 def generate(scenario: Scenario, time_limit: float, workers: int,

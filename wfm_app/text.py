@@ -11,9 +11,13 @@ Plotly renders a few HTML tags (`<a href>`, `<b>`) in titles, names and hover te
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import string
+from zoneinfo import ZoneInfo
+
+import pandas as pd
 
 _PUNCTUATION = re.compile(f"([{re.escape(string.punctuation)}])")
 _LINE_BREAKS = re.compile(r"[\r\n]+")
@@ -40,3 +44,17 @@ def join_words(words: list[str]) -> str:
 def count(number: int, noun: str) -> str:
     """`1 rule violation`, `2 rule violations`."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def local_moment(stored: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """A moment the store keeps (naive UTC) as the viewer's wall clock, naive again for tables."""
+    return stored.replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None)
+
+
+def local_moments(stored: pd.Series, zone: dt.tzinfo) -> pd.Series:
+    """A column of stored moments (naive UTC) as the viewer's wall clock."""
+    return pd.to_datetime(stored).dt.tz_localize("UTC").dt.tz_convert(zone).dt.tz_localize(None)
+
+
+def zone_name(zone: dt.tzinfo) -> str:
+    return zone.key if isinstance(zone, ZoneInfo) else "UTC"

@@ -374,19 +374,30 @@ def response_warnings(data: RosterData) -> list[str]:
             continue
         skilled = [agent for agent in data.agents if queue in agent.skills]
         hours = (work.sum() + carried * float(minutes_each.mean())) / 60
-        most = sum(agent.max_hours for agent in skilled) * data.weeks
+        most = sum(open_hours_within_reach(data, agent, queue) for agent in skilled)
+        where = f" inside its open hours ({target.open_hours})" if target.open_hours else ""
         if not skilled:
             sentences.append(f"{queue}: no agent is skilled for it, so none of its {total:,.0f} contacts is "
                              f"answered; its response target ({target.service_level:.0%} within "
                              f"{target.response_hours:g} h) cannot be met.")
         elif hours > most:
-            sentences.append(f"{queue}: its {hours:,.1f} h of work are more than the {most:,.1f} paid hours its "
-                             f"{len(skilled)} skilled agents may work at most (max_hours), even with nothing "
-                             f"else to do; its response target ({target.service_level:.0%} within "
-                             f"{target.response_hours:g} h) cannot be met.")
+            sentences.append(f"{queue}: its {hours:,.1f} h of work are more than the {most:,.1f} h its "
+                             f"{len(skilled)} skilled agents can work at most{where} (their max_hours, the "
+                             f"shifts they may work), even with nothing else to do; its response target "
+                             f"({target.service_level:.0%} within {target.response_hours:g} h) cannot be met.")
         else:
             sentences += closed_too_long(data, queue, contacts, total)
     return sentences
+
+
+def open_hours_within_reach(data: RosterData, agent, queue: str) -> float:
+    """The most hours the agent can give the queue: the open intervals some shift the agent may work
+    touches (availability, time off, nights and the rest as the engine knows them), within max_hours."""
+    size, count = data.week.interval_minutes, data.week.count
+    is_open = open_intervals(np.arange(count) * size, data.scenario.config.queues[queue].open_window())
+    reach = {t % count if data.scenario.cyclic else t for k, _ in data.eligible[agent.agent_id]
+             for t in data.shifts[k].covered}
+    return min(agent.max_hours * data.weeks, sum(is_open[t] for t in reach if t < count) * size / 60)
 
 
 def closed_too_long(data: RosterData, queue: str, contacts: np.ndarray, total: float) -> list[str]:

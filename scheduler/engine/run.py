@@ -149,6 +149,17 @@ class Run:
             self.progress({**event, "seconds": self.elapsed()})
 
 
+def progress_line(event: dict) -> str:
+    """A progress event in words, for the command line and the app alike; a stage that proves no bound
+    (e.g. the queue-block pass) reports none."""
+    line = f"{event.get('stage', '')}: solution {event.get('solutions', 0)}"
+    if event.get("objective") is not None:
+        line += f", objective {event['objective']:,.0f}"
+    if event.get("bound") is not None:
+        line += f", bound {event['bound']:,.0f}"
+    return line
+
+
 class SolutionReporter(cp_model.CpSolverSolutionCallback):
     """Calls `progress` on every improving solution."""
 
