@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import pandas as pd
 
@@ -119,8 +120,9 @@ def solve_roster(
     return solve_in(scenario, Run(limit, workers or settings.workers, settings.seed, progress))
 
 
-def solve_in(scenario: Scenario, run: Run) -> RosterResult:
-    """The best roster found by the run's clock and time limit."""
+def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True) -> RosterResult:
+    """The best roster found by the run's clock and time limit; without `prove_bound` the bound is the
+    shift mix's (a week planned in turn: its own bound proves nothing of the horizon)."""
     data = RosterData.build(scenario)
     warnings = diagnose.uncovered_hours(data) + response_warnings(data)
     problems = diagnose.precheck(data)
@@ -138,7 +140,8 @@ def solve_in(scenario: Scenario, run: Run) -> RosterResult:
         deadline = max(run.deadline, now() + DIAGNOSIS_SECONDS)
         sentences = diagnose.explain(data, [group.members for group in stuck], deadline, run.workers)
         return no_roster(data, run, sentences, warnings)
-    short_bound = best_short_bound(data, known, mix_short_hours, run)
+    short_bound = (best_short_bound(data, known, mix_short_hours, run) if prove_bound
+                   else ShortBound(round(mix_short_hours / data.unit_hours), MIX_KIND))
     polished, proven = whole_model(data, weeks, options, run)
     assignment, breaks, breaks_status = cheaper_roster(data, weeks, polished, run)
     searched_every_shift = all(sorted(options[a]) == sorted(data.eligible[a]) for a in data.eligible)
@@ -204,7 +207,7 @@ def planned_in_turn(data: RosterData, run: Run, warnings: list[str]) -> RosterRe
     short_bound = ShortBound(short_bound_units(data), MIX_KIND)
     run.stage_seconds["shift mix"] = time.monotonic() - began
     seconds = run.remaining() - 2 * FINISH_TIME_SHARE * run.time_limit
-    roster, results = plan_in_turn(data.scenario, run, seconds, solve_in)
+    roster, results = plan_in_turn(data.scenario, run, seconds, partial(solve_in, prove_bound=False))
     if roster is None:
         week = len(results)
         sentences = [f"Week {week}: {sentence}" for sentence in results[-1].infeasibility]
