@@ -7,17 +7,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
+from types import SimpleNamespace
 
 import pandas as pd
 
 from scheduler.check import check_roster
 from scheduler.engine.data import RosterData
 from scheduler.engine.mix import build_mix_model, lp_relaxation
-from scheduler.engine.weeks import plans_in_turn, short_bound_units, weekend_turn
+from scheduler.engine.run import Run
+from scheduler.engine.weeks import WEEKEND_OWED, plan_in_turn, plans_in_turn, short_bound_units, weekend_turn, weekends_owed
 from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
 from scheduler.fairness import weekends_worked
-from scheduler.roster import shifts_from_roster
-from scheduler.scenario import MINUTES_PER_DAY, MINUTES_PER_WEEK, ShiftTemplate
+from scheduler.roster import ROSTER_COLUMNS, shifts_from_roster
+from scheduler.scenario import MINUTES_PER_DAY, MINUTES_PER_WEEK, ShiftTemplate, TimeOff
 from scheduler.solve import solve_roster
 from tests.test_model_rules import EVERY_DAY, MONDAY, agent, demand, scenario
 
@@ -94,3 +96,42 @@ def test_a_known_next_roster_bounds_rest_runs_and_nights_at_the_horizons_end():
     assert all(shift.end + 46 * 60 <= first_next for shift in nights)
     days = {shift.day for shift in shifts}
     assert not {4, 5, 6} <= days  # with next Monday to Thursday, three days in a row at the end make seven
+
+
+def test_a_week_whose_turns_leave_an_agent_no_valid_week_is_planned_again_with_only_the_weekends_owed():
+    case = round_the_clock(2)
+    asked = []
+
+    def solve_week(sub, run):
+        asked.append(sub)
+        refused = len(asked) == 1  # the first week, with its turns, as if some agent had no valid week
+        return SimpleNamespace(status="INFEASIBLE" if refused else "FEASIBLE", infeasibility=[], warnings=[],
+                               roster=pd.DataFrame(columns=ROSTER_COLUMNS))
+
+    roster, results = plan_in_turn(case, Run(30, 1, 0, None), 20, solve_week)
+    assert roster is not None and [result.status for result in results] == ["FEASIBLE", "FEASIBLE"]
+    turned, plain = asked[0], asked[1]
+    def weekends_off(sub):
+        return {leave.agent_id for leave in sub.time_off
+                if leave.reason == WEEKEND_OWED and leave.end - leave.start == dt.timedelta(days=1)}
+
+    assert weekends_off(turned)  # half the team's turn is not yet
+    assert not weekends_off(plain)  # nobody owes one yet (their weekend nights are kept free of work only)
+
+
+def test_an_agent_who_would_owe_next_weekend_and_has_leave_next_week_takes_this_weekend_off():
+    case = round_the_clock(4)  # two weekends off in four weeks
+    saturday = pd.Timestamp(MONDAY) + pd.Timedelta(days=5, hours=8)
+    worked = pd.DataFrame([{"agent_id": "a00", "name": "A00", "queue": "voice", "activity": "work",
+                            "start": saturday, "end": saturday + pd.Timedelta(hours=8)}])
+    shifts = shifts_from_roster(worked, case)
+    leave = TimeOff(agent_id="a00", start=dt.datetime.combine(MONDAY, dt.time()) + dt.timedelta(days=15),
+                    end=dt.datetime.combine(MONDAY, dt.time()) + dt.timedelta(days=16))
+    with_leave = dataclasses.replace(case, time_off=(leave,))
+    # after working the first weekend, a00 owes both of the three left: working the second would leave
+    # the third and fourth owed, the third with a day of leave
+    off = weekends_owed(with_leave, 1, shifts, Counter(), set(), turns=False)
+    assert {(o.start.weekday(), o.end - o.start) for o in off if o.agent_id == "a00"} == {
+        (5, dt.timedelta(days=1)), (6, dt.timedelta(days=1))}
+    nights_only = weekends_owed(case, 1, shifts, Counter(), set(), turns=False)
+    assert all(o.end - o.start == dt.timedelta(hours=8) for o in nights_only if o.agent_id == "a00")

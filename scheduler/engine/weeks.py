@@ -9,8 +9,9 @@ to whoever carried fewer (`engine.shares`). The horizon's own rules become rules
 
 - a full weekend off (`min_full_weekends_off`) is given as time off on the weekend's days to every
   agent who still owes as many as there are weeks left, and the weekends the team may still work are
-  shared out evenly over the weeks left: each weekend, only the agents with the most weekends still
-  free to work (fewest carried first) may work it, as many as that share, and every agent with a short
+  shared out evenly over the weeks left within each contract: each weekend, only the agents of the
+  contract with the most weekends still free to work (fewest carried first) may work it, as many as
+  that share, and every agent with a short
   week (time off, or a night whose rest runs into it). An agent who would owe every weekend left next
   week if it worked this one may work no night of the week's last two days: after a Sunday night the
   rest after nights leaves three shifts before a weekend off, too few for a full-time contract;
@@ -46,6 +47,7 @@ from scheduler.engine.blocks import has_blocks
 from scheduler.engine.data import RosterData
 from scheduler.engine.mix import build_mix_model, lp_relaxation
 from scheduler.engine.run import Run
+from scheduler.engine.shares import contract
 from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
 from scheduler.fairness import night_agents, nights, previous_shifts, weekends_worked
 from scheduler.roster import ROSTER_COLUMNS, RosterShift, shifts_from_roster
@@ -72,7 +74,8 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
     """The horizon's roster, its weeks planned in turn in `seconds` shared evenly among the weeks left,
     and each week's result (the roster is None when a week got none: the last result says why). A week
     that found no plan in time for some agent (a starved machine) is tried once more with twice its
-    share, taken from the weeks after it."""
+    share, taken from the weeks after it; one whose turns leave an agent no valid week, once more
+    without them."""
     weeks = scenario.config.weeks
     planned: list[pd.DataFrame] = []
     results = []
@@ -84,6 +87,10 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
         result = solve_week(sub, Run(share, run.workers, run.seed, week_progress(run, week)))
         if result.status == "UNKNOWN":
             result = solve_week(sub, Run(max(share, min(2 * share, ends - run.elapsed())), run.workers, run.seed,
+                                         week_progress(run, week)))
+        if result.status == "INFEASIBLE":  # the turns left some agent too few days: only the weekends owed
+            sub = week_scenario(scenario, week, planned, follows, turns=False)
+            result = solve_week(sub, Run(max(1.0, ends - run.elapsed()) / (weeks - week), run.workers, run.seed,
                                          week_progress(run, week)))
         results.append(result)
         if result.status not in ("OPTIMAL", "FEASIBLE"):
@@ -126,9 +133,11 @@ def shifted(roster: pd.DataFrame, weeks: int) -> pd.DataFrame:
     return roster.assign(start=roster["start"] + later, end=roster["end"] + later)
 
 
-def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], follows: pd.DataFrame | None) -> Scenario:
+def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], follows: pd.DataFrame | None,
+                  turns: bool = True) -> Scenario:
     """Week `week` of the horizon as a one-week scenario: the weeks planned before it join the previous
-    roster, the horizon's rules become this week's (see the module)."""
+    roster, the horizon's rules become this week's (see the module); without `turns`, only the weekends
+    owed are given, not the weekends' turns nor the nights' rests."""
     config = scenario.config
     rules = config.rules.model_copy(update={"min_full_weekends_off": 0, "contract_hours": "week"})
     sub_config = config.model_copy(update={
@@ -145,19 +154,19 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
         config=sub_config,
         agents=tuple(week_contract(scenario, agent, week, paid[agent.agent_id]) for agent in scenario.agents),
         time_off=scenario.time_off + weekends_owed(scenario, week, shifts, carried,
-                                                   short_weeks(scenario, week, worked_so_far))
-        + nights_rested(scenario, week, nights(worked_so_far, config.rules)),
+                                                   short_weeks(scenario, week, worked_so_far), turns)
+        + (nights_rested(scenario, week, nights(worked_so_far, config.rules)) if turns else ()),
         previous_roster=pd.concat(before, ignore_index=True) if before else None,
         next_roster=follows,
     )
 
 
 def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carried: Counter,
-                  short_week: set[str]) -> tuple[TimeOff, ...]:
+                  short_week: set[str], turns: bool = True) -> tuple[TimeOff, ...]:
     """Time off on the week's weekend days for every agent who, after the weeks planned, still owes as
     many full weekends off as there are weeks left (this one included) or whose turn it is not
-    (`weekend_turn`), and on the nights of the week's last two days for every agent who would owe that
-    many next week if it worked this weekend."""
+    (`weekend_turn`), and for every agent who would owe that many next week if it worked this weekend:
+    on the nights of the week's last two days, or, with time off next week, on the whole weekend."""
     config = scenario.config
     worked = weekends_worked(shifts, config.rules)
     monday = scenario.week_start + dt.timedelta(weeks=week)
@@ -165,14 +174,20 @@ def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carr
                for name in config.rules.weekend_days]
     left = config.weeks - week
     owed = {agent.agent_id: config.full_weekends_off - (week - worked[agent.agent_id]) for agent in scenario.agents}
-    able = {agent_id: owed[agent_id] for agent_id in weekend_agents(scenario)}
-    may_work = set(weekend_turn(able, left, carried, short_week))
+    able = set(weekend_agents(scenario))
+    may_work = {agent_id for agent_id in able if owed[agent_id] < left}
+    if turns:
+        may_work = set()
+        for team in contracts(scenario, able):
+            may_work.update(weekend_turn({agent_id: owed[agent_id] for agent_id in team}, left, carried, short_week))
+    leave_next = on_leave(scenario, week + 1)
     off = []
     for agent_id, owes in owed.items():
-        if agent_id not in may_work:
+        at_risk = owes > 0 and owes >= left - 1
+        if agent_id not in may_work or (at_risk and agent_id in leave_next):
             off += [TimeOff(agent_id=agent_id, start=start, end=start + length, reason=WEEKEND_OWED)
                     for start, length in weekend]
-        elif owes > 0 and owes >= left - 1:
+        elif at_risk:
             off += [TimeOff(agent_id=agent_id, start=start, end=start + length, reason=WEEKEND_OWED)
                     for start, length in night_windows(scenario, week, (5, 6))]
     return tuple(off)
@@ -190,8 +205,14 @@ def short_weeks(scenario: Scenario, week: int, shifts: list[RosterShift]) -> set
             last[shift.agent_id] = shift
     short = {agent_id for agent_id, shift in last.items()
              if shift.end > start or (is_night(shift.start, shift.end, rules) and shift.end + rest > start)}
-    return short | {leave.agent_id for leave in scenario.time_off
-                    if scenario.minutes(leave.start) < start + MINUTES_PER_WEEK and scenario.minutes(leave.end) > start}
+    return short | on_leave(scenario, week)
+
+
+def on_leave(scenario: Scenario, week: int) -> set[str]:
+    """The agents with time off in the week."""
+    start = week * MINUTES_PER_WEEK
+    return {leave.agent_id for leave in scenario.time_off
+            if scenario.minutes(leave.start) < start + MINUTES_PER_WEEK and scenario.minutes(leave.end) > start}
 
 
 def nights_rested(scenario: Scenario, week: int, worked: Counter) -> tuple[TimeOff, ...]:
@@ -227,6 +248,15 @@ def weekend_agents(scenario: Scenario) -> list[str]:
                if weekend_touched(shift.start, shift.end, rules) == 0]
     return [agent.agent_id for agent in scenario.agents if any(
         set(shift.queues) & set(agent.skills) and within_window(agent, shift.start, shift.end) for shift in weekend)]
+
+
+def contracts(scenario: Scenario, among: set[str]) -> list[list[str]]:
+    """The agents (of `among`) by contract: weekends rotate within a contract, as fairness measures them."""
+    teams: dict[tuple, list[str]] = {}
+    for agent in scenario.agents:
+        if agent.agent_id in among:
+            teams.setdefault(contract(agent), []).append(agent.agent_id)
+    return list(teams.values())
 
 
 def weekend_turn(owed: dict[str, int], left: int, carried: Counter, short_week: set[str]) -> list[str]:
