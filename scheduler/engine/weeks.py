@@ -82,16 +82,18 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
     ends = run.elapsed() + seconds
     for week in range(weeks):
         follows = shifted(planned[0], weeks) if scenario.cyclic and week == weeks - 1 else None
-        sub = week_scenario(scenario, week, planned, follows)
-        share = max(1.0, (ends - run.elapsed()) / (weeks - week))
-        result = solve_week(sub, Run(share, run.workers, run.seed, week_progress(run, week)))
+
+        def attempt(turns: bool, times: float = 1.0):
+            share = (ends - run.elapsed()) / (weeks - week)
+            seconds = max(1.0, min(times * share, ends - run.elapsed()), share)
+            sub = week_scenario(scenario, week, planned, follows, turns)
+            return solve_week(sub, Run(seconds, run.workers, run.seed, week_progress(run, week)))
+
+        result = attempt(turns=True)
         if result.status == "UNKNOWN":
-            result = solve_week(sub, Run(max(share, min(2 * share, ends - run.elapsed())), run.workers, run.seed,
-                                         week_progress(run, week)))
+            result = attempt(turns=True, times=2.0)
         if result.status == "INFEASIBLE":  # the turns left some agent too few days: only the weekends owed
-            sub = week_scenario(scenario, week, planned, follows, turns=False)
-            result = solve_week(sub, Run(max(1.0, ends - run.elapsed()) / (weeks - week), run.workers, run.seed,
-                                         week_progress(run, week)))
+            result = attempt(turns=False)
         results.append(result)
         if result.status not in ("OPTIMAL", "FEASIBLE"):
             return None, results
