@@ -120,15 +120,16 @@ def solve_roster(
     return solve_in(scenario, Run(limit, workers or settings.workers, settings.seed, progress))
 
 
-def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True) -> RosterResult:
+def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bool = True) -> RosterResult:
     """The best roster found by the run's clock and time limit; without `prove_bound` the bound is the
-    shift mix's (a week planned in turn: its own bound proves nothing of the horizon)."""
+    shift mix's (a week planned in turn: its own bound proves nothing of the horizon); without `in_turn`
+    a horizon is solved as a whole even where `weeks.plans_in_turn`."""
     data = RosterData.build(scenario)
     warnings = diagnose.uncovered_hours(data) + response_warnings(data)
     problems = diagnose.precheck(data)
     if problems:
         return no_roster(data, run, problems, warnings)
-    if plans_in_turn(data):
+    if in_turn and plans_in_turn(data):
         return planned_in_turn(data, run, warnings)
 
     kept_for_blocks = BLOCK_TIME_SHARE * run.time_limit if has_blocks(data) else 0.0
@@ -208,10 +209,8 @@ def planned_in_turn(data: RosterData, run: Run, warnings: list[str]) -> RosterRe
     run.stage_seconds["shift mix"] = time.monotonic() - began
     seconds = run.remaining() - 2 * FINISH_TIME_SHARE * run.time_limit
     roster, results = plan_in_turn(data.scenario, run, seconds, partial(solve_in, prove_bound=False))
-    if roster is None:
-        week = len(results)
-        sentences = [f"Week {week}: {sentence}" for sentence in results[-1].infeasibility]
-        return no_roster(data, run, sentences, warnings + results[-1].warnings)
+    if roster is None:  # the weeks before left a week without a valid plan for someone: the whole horizon
+        return solve_in(data.scenario, Run(run.remaining(), run.workers, run.seed, run.progress), in_turn=False)
     assignment, breaks = assignment_of(data, roster)
     return scored(data, run, roster, assignment, breaks, short_bound, warnings)
 

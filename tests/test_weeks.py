@@ -20,6 +20,7 @@ from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
 from scheduler.fairness import weekends_worked
 from scheduler.roster import ROSTER_COLUMNS, shifts_from_roster
 from scheduler.scenario import MINUTES_PER_DAY, MINUTES_PER_WEEK, ShiftTemplate, TimeOff
+from scheduler import solve as solve_module
 from scheduler.solve import solve_roster
 from tests.test_model_rules import EVERY_DAY, MONDAY, agent, demand, scenario
 
@@ -135,3 +136,11 @@ def test_an_agent_who_would_owe_next_weekend_and_has_leave_next_week_takes_this_
         (5, dt.timedelta(days=1)), (6, dt.timedelta(days=1))}
     nights_only = weekends_owed(case, 1, shifts, Counter(), set(), turns=False)
     assert all(o.end - o.start == dt.timedelta(hours=8) for o in nights_only if o.agent_id == "a00")
+
+
+def test_when_a_week_gets_no_plan_the_horizon_is_solved_as_a_whole(monkeypatch):
+    case = round_the_clock(2)
+    monkeypatch.setattr(solve_module, "plan_in_turn", lambda *arguments: (None, []))
+    result = solve_roster(case, time_limit=30, workers=1)
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert check_roster(result.roster, case) == []
