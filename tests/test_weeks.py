@@ -105,13 +105,13 @@ def test_a_week_whose_turns_leave_an_agent_no_valid_week_is_planned_again_with_o
 
     def solve_week(sub, run):
         asked.append(sub)
-        refused = len(asked) == 1  # the first week, with its turns, as if some agent had no valid week
-        return SimpleNamespace(status="INFEASIBLE" if refused else "FEASIBLE", infeasibility=[], warnings=[],
-                               roster=pd.DataFrame(columns=ROSTER_COLUMNS))
+        # the first week, with its turns, as if some agent had no valid week the diagnosis found in time
+        status = {1: "UNKNOWN", 2: "UNKNOWN"}.get(len(asked), "FEASIBLE")
+        return SimpleNamespace(status=status, infeasibility=[], warnings=[], roster=pd.DataFrame(columns=ROSTER_COLUMNS))
 
     roster, results = plan_in_turn(case, Run(30, 1, 0, None), 20, solve_week)
     assert roster is not None and [result.status for result in results] == ["FEASIBLE", "FEASIBLE"]
-    turned, plain = asked[0], asked[1]
+    turned, plain = asked[1], asked[2]  # (the second try, with twice the time, has the turns too)
     def weekends_off(sub):
         return {leave.agent_id for leave in sub.time_off
                 if leave.reason == WEEKEND_OWED and leave.end - leave.start == dt.timedelta(days=1)}

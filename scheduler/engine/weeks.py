@@ -74,8 +74,8 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
     """The horizon's roster, its weeks planned in turn in `seconds` shared evenly among the weeks left,
     and each week's result (the roster is None when a week got none: the last result says why). A week
     that found no plan in time for some agent (a starved machine) is tried once more with twice its
-    share, taken from the weeks after it; one whose turns leave an agent no valid week, once more
-    without them."""
+    share, taken from the weeks after it; one still without a roster (the turns may leave an agent no
+    valid week, which the diagnosis may not find in time) once more without them."""
     weeks = scenario.config.weeks
     planned: list[pd.DataFrame] = []
     results = []
@@ -92,7 +92,7 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
         result = attempt(turns=True)
         if result.status == "UNKNOWN":
             result = attempt(turns=True, times=2.0)
-        if result.status == "INFEASIBLE":  # the turns left some agent too few days: only the weekends owed
+        if result.status not in ("OPTIMAL", "FEASIBLE"):  # the turns may leave an agent too few days
             result = attempt(turns=False)
         results.append(result)
         if result.status not in ("OPTIMAL", "FEASIBLE"):
