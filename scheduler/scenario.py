@@ -384,6 +384,9 @@ class Scenario:
     # and excuses the contract minimum of the weeks it touches.
     absences: tuple[TimeOff, ...] = ()
     notes: tuple[str, ...] = ()  # what loading wants the planner to know, e.g. the forecast's time limit
+    # The roster of the weeks after the horizon, when it is known: the last week of a cyclic horizon
+    # planned week by week (`engine.weeks`) is followed by its first; rest, runs and nights look into it.
+    next_roster: pd.DataFrame | None = None
 
     @property
     def week_start(self) -> dt.datetime:

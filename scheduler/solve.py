@@ -29,23 +29,27 @@ the diagnosis included, keeps to the time limit (the diagnosis to at least `DIAG
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import pandas as pd
 
+from scheduler.check import check_roster
 from scheduler.costs import COST_SCALE
 from scheduler.engine import diagnose
-from scheduler.engine.bound import best_short_bound, mix_bound
+from scheduler.engine.bound import MIX_KIND, ShortBound, best_short_bound, mix_bound
 from scheduler.engine.blocks import BLOCK_TIME_SHARE, assign_queue_blocks, has_blocks, response_warnings
 from scheduler.engine.breaks import place_breaks
 from scheduler.engine.columns import KnownWeeks, plan_weeks, candidate_options
-from scheduler.engine.data import Assignment, BreakCounts, RosterData
+from scheduler.engine.data import Assignment, BreakCounts, RosterData, assignment_of
 from scheduler.engine.mix import solve_mix
 from scheduler.engine.polish import polish_roster
 from scheduler.engine.result import roster_table, score, total_cost
 from scheduler.engine.run import Progress, Run, deterministic_clock, now
+from scheduler.engine.weeks import plan_in_turn, plans_in_turn, short_bound_units
 from scheduler.engine.whole_team import whole_model
-from scheduler.roster import ROSTER_COLUMNS
+from scheduler.roster import ROSTER_COLUMNS, validate_roster
 from scheduler.scenario import Scenario
 
 
@@ -122,13 +126,17 @@ def solve_roster(
     return solve_in(scenario, Run(limit, workers or settings.workers, settings.seed, progress))
 
 
-def solve_in(scenario: Scenario, run: Run) -> RosterResult:
-    """The best roster found by the run's clock and time limit."""
+def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bool = True) -> RosterResult:
+    """The best roster found by the run's clock and time limit; without `prove_bound` the bound is the
+    shift mix's (a week planned in turn: its own bound proves nothing of the horizon); without `in_turn`
+    a horizon is solved as a whole even where `weeks.plans_in_turn`."""
     data = RosterData.build(scenario)
     warnings = diagnose.uncovered_hours(data) + response_warnings(data)
     problems = diagnose.precheck(data)
     if problems:
         return no_roster(data, run, problems, warnings)
+    if in_turn and plans_in_turn(data):
+        return planned_in_turn(data, run, warnings)
 
     mix, mix_short_hours = solve_mix(data, run)
     known: KnownWeeks = {}
@@ -141,30 +149,56 @@ def solve_in(scenario: Scenario, run: Run) -> RosterResult:
     # bound, which it drops (the bounds know shifts of one queue only), and what the break pass leaves.
     kept_for_blocks = BLOCK_TIME_SHARE * run.time_limit if has_blocks(data) else 0.0
     run.time_limit -= kept_for_blocks
-    short_bound = mix_bound(data, mix_short_hours) if kept_for_blocks else best_short_bound(data, known,
-                                                                                            mix_short_hours, run)
+    short_bound = (best_short_bound(data, known, mix_short_hours, run) if prove_bound and not kept_for_blocks
+                   else mix_bound(data, mix_short_hours))
     polished, proven = whole_model(data, weeks, options, run)
     assignment, breaks, breaks_status = cheaper_roster(data, weeks, polished, run)
     searched_every_shift = all(sorted(options[a]) == sorted(data.eligible[a]) for a in data.eligible)
-    whole_optimum = proven and assignment is polished and breaks_status == "OPTIMAL" and searched_every_shift
-    if not whole_optimum:
+    solved_whole = proven and assignment is polished and breaks_status == "OPTIMAL" and searched_every_shift
+    if not solved_whole:
         until = run.deadline - FINISH_TIME_SHARE * run.time_limit
         assignment, breaks = polish_roster(data, assignment, breaks, run, until)
+    if kept_for_blocks:
+        run.time_limit += kept_for_blocks
+    result = scored(data, run, roster_table(data, assignment, breaks), assignment, breaks, short_bound, warnings,
+                    solved_whole, report=not kept_for_blocks)
+    return with_queue_blocks(data, result, run) if kept_for_blocks else baseline_unless_cheaper(data, result)
+
+
+def baseline_unless_cheaper(data: RosterData, result: RosterResult) -> RosterResult:
+    """The baseline itself, scored alike, when it keeps every rule and the new roster is not strictly
+    cheaper: a re-plan changes nothing it need not, even when its search was cut short (on a busy
+    machine the search may stop at a roster that differs from the baseline at no gain)."""
+    baseline = data.scenario.baseline
+    if baseline is None or check_roster(baseline, data.scenario):
+        return result
+    assignment, breaks = assignment_of(data, baseline)
     terms, costs = score(data, assignment, breaks)
     objective = sum(costs.values())
-    if whole_optimum:
-        bound = objective  # the whole model was solved to optimality over every shift any agent may work
+    if result.objective < objective:
+        return result
+    status = "OPTIMAL" if objective <= result.best_bound + 1e-6 else "FEASIBLE"
+    return replace(result, roster=validate_roster(baseline).sort_values(["agent_id", "start"], kind="stable")
+                   .reset_index(drop=True), status=status, objective=objective, terms=terms, costs=costs)
+
+
+def scored(data: RosterData, run: Run, roster: pd.DataFrame, assignment: Assignment, breaks: BreakCounts,
+           short_bound: ShortBound, warnings: list[str], solved_whole: bool = False, report: bool = True) -> RosterResult:
+    """The roster's result: its score by rule, and as bound the short staffing bound at its cheapest
+    price, or the objective itself when `solved_whole` (the whole model was solved to optimality over
+    every shift any agent may work)."""
+    terms, costs = score(data, assignment, breaks)
+    objective = sum(costs.values())
+    if solved_whole:
+        bound = objective
     else:
         cheapest_short = min((step.cost for steps in data.tiers.values() for step in steps), default=0) / COST_SCALE
         bound = short_bound.units * cheapest_short
-    status = "OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE"
-    if kept_for_blocks:
-        run.time_limit += kept_for_blocks
-    else:
+    if report:
         run.report({"stage": "done", "solutions": 1, "objective": objective, "bound": bound})
-    result = RosterResult(
-        roster=roster_table(data, assignment, breaks),
-        status=status,
+    return RosterResult(
+        roster=roster,
+        status="OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE",
         objective=objective,
         best_bound=bound,
         wall_seconds=run.wall_seconds(),
@@ -176,7 +210,20 @@ def solve_in(scenario: Scenario, run: Run) -> RosterResult:
         warnings=warnings,
         stage_seconds=dict(run.stage_seconds),
     )
-    return with_queue_blocks(data, result, run) if kept_for_blocks else result
+
+
+def planned_in_turn(data: RosterData, run: Run, warnings: list[str]) -> RosterResult:
+    """The horizon planned week by week (`engine.weeks`), scored over the whole horizon, with the shift
+    mix's bound (`weeks.short_bound_units`)."""
+    began = time.monotonic()
+    short_bound = ShortBound(short_bound_units(data), MIX_KIND)
+    run.stage_seconds["shift mix"] = time.monotonic() - began
+    seconds = run.remaining() - 2 * FINISH_TIME_SHARE * run.time_limit
+    roster, results = plan_in_turn(data.scenario, run, seconds, partial(solve_in, prove_bound=False))
+    if roster is None:  # the weeks before left a week without a valid plan for someone: the whole horizon
+        return solve_in(data.scenario, Run(run.remaining(), run.workers, run.seed, run.progress), in_turn=False)
+    assignment, breaks = assignment_of(data, roster)
+    return scored(data, run, roster, assignment, breaks, short_bound, warnings)
 
 
 def with_queue_blocks(data: RosterData, planned: RosterResult, run: Run) -> RosterResult:

@@ -16,6 +16,7 @@ from scheduler.engine.run import deterministic_clock, now, thread_pool
 from scheduler.evaluate import summary, terminal_summary
 from scheduler.roster import ROSTER_COLUMNS
 from scheduler.scenario import BreakRule, ShiftTemplate
+from scheduler import solve as solve_module
 from scheduler.solve import RosterResult, solve_roster
 from tests.test_model_rules import EVERY_DAY, MONDAY, agent, demand, scenario
 
@@ -176,6 +177,24 @@ def test_a_replan_against_its_own_roster_changes_nothing():
     report = summary(again.roster, dataclasses.replace(case, baseline=first.roster), again)
     assert report["changes"] == {"shifts": 0, "break_moves": 0, "by_agent": {}}
     assert again.terms["changes"] == 0
+
+
+def test_a_replan_whose_search_stops_at_an_equal_roster_keeps_the_baseline(monkeypatch):
+    # On a busy machine the search may stop at a roster as cheap as the baseline but different: here two
+    # alike agents swap weeks. The re-plan must keep the baseline (changing nothing for no gain).
+    case = small_center()
+    first = solve_roster(case, time_limit=10, workers=1)
+    plain = solve_module.cheaper_roster
+
+    def swapped(data, dived, polished, run):
+        assignment, breaks, status = plain(data, dived, polished, run)
+        other = next(agent_id for agent_id in sorted(assignment) if assignment[agent_id] != assignment["a0"])
+        return {**assignment, "a0": assignment[other], other: assignment["a0"]}, breaks, status
+
+    monkeypatch.setattr(solve_module, "cheaper_roster", swapped)
+    again = solve_roster(dataclasses.replace(case, baseline=first.roster), time_limit=10, workers=1)
+    assert again.roster.equals(first.roster)
+    assert again.terms["changes"] == 0 and again.objective == first.objective
 
 
 def test_a_shift_moves_only_when_the_change_is_worth_it():

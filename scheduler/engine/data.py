@@ -102,11 +102,23 @@ class PreviousWeek:
 
 
 @dataclass(frozen=True)
+class NextWeek:
+    """What the roster after the horizon (`Scenario.next_roster`) asks of an agent's last shifts: when its
+    first shift starts, and whether that is a night (and its day), which days it works."""
+
+    first_start: int
+    worked_days: frozenset[int]  # days after the horizon (from `days` on) with a shift start
+    night_days: frozenset[int]  # of those, days with a night shift
+    first_night_day: int | None  # the day of the first shift when it is a night
+
+
+@dataclass(frozen=True)
 class Carried:
-    """The nights and weekend days an agent worked in the previous roster: fairness counts them."""
+    """The nights, weekend days and weekends an agent worked in the previous roster: fairness counts them."""
 
     nights: int = 0
     weekend_days: int = 0
+    weekends: int = 0
 
 
 @dataclass
@@ -123,6 +135,7 @@ class RosterData:
     fixed_coverage: dict[tuple[str, int], int]  # units of last week's shifts running into this one
     eligible: dict[str, list[tuple[int, str]]]  # agent -> (k, queue) it may work
     previous: dict[str, PreviousWeek]
+    following: dict[str, NextWeek]  # agent -> its shifts after the horizon, when they are known
     carried: dict[str, Carried]
     night_agents: frozenset[str]  # among whom nights are shared (`fairness.night_agents`)
     baseline: dict[str, dict[int, tuple[int, str] | None]]  # agent -> day -> baseline (k, queue); None: no such type
@@ -184,6 +197,7 @@ class RosterData:
             fixed_coverage=fixed,
             eligible={agent.agent_id: eligible_shifts(scenario, agent, shifts) for agent in scenario.agents},
             previous=previous_weeks(scenario, previous),
+            following=next_weeks(scenario),
             carried=carried_counts(scenario),
             night_agents=frozenset(agent.agent_id for agent in fairness.night_agents(scenario)),
             baseline=baseline_keys(scenario, shifts),
@@ -303,6 +317,24 @@ def previous_weeks(scenario: Scenario, shifts: list[RosterShift]) -> dict[str, P
     return found
 
 
+def next_weeks(scenario: Scenario) -> dict[str, NextWeek]:
+    """Per agent, what its shifts after the horizon (`Scenario.next_roster`) ask (see `NextWeek`)."""
+    if scenario.next_roster is None:
+        return {}
+    rules, end = scenario.config.rules, scenario.config.horizon_minutes
+    after: dict[str, list[RosterShift]] = defaultdict(list)
+    for shift in shifts_from_roster(scenario.next_roster, scenario, "next roster"):
+        if shift.start >= end:
+            after[shift.agent_id].append(shift)
+    found = {}
+    for agent_id, theirs in after.items():
+        first = min(theirs, key=lambda shift: shift.start)
+        nights = frozenset(shift.day for shift in theirs if is_night(shift.start, shift.end, rules))
+        found[agent_id] = NextWeek(first.start, frozenset(shift.day for shift in theirs), nights,
+                                   first.day if first.day in nights else None)
+    return found
+
+
 def baseline_keys(scenario: Scenario, shifts: list[ShiftFacts]) -> dict[str, dict[int, tuple[int, str] | None]]:
     """Per agent and day, the baseline's shift as a (shift type, queue) the models know (None when the
     templates offer no such shift: whatever is rostered that day, it changes)."""
@@ -317,9 +349,12 @@ def baseline_keys(scenario: Scenario, shifts: list[ShiftFacts]) -> dict[str, dic
 
 
 def carried_counts(scenario: Scenario) -> dict[str, Carried]:
-    """Per agent, the nights and weekend days of its shifts before the horizon (`fairness.carried`)."""
+    """Per agent, the nights, weekend days and weekends worked of its shifts before the horizon
+    (`fairness.carried`)."""
     nights, weekend_days = fairness.carried(scenario)
-    return {agent.agent_id: Carried(nights[agent.agent_id], weekend_days[agent.agent_id]) for agent in scenario.agents}
+    weekends = fairness.weekends_worked(fairness.previous_shifts(scenario), scenario.config.rules)
+    return {agent.agent_id: Carried(nights[agent.agent_id], weekend_days[agent.agent_id], weekends[agent.agent_id])
+            for agent in scenario.agents}
 
 
 def eligible_shifts(scenario: Scenario, agent: Agent, shifts: list[ShiftFacts]) -> list[tuple[int, str]]:
@@ -338,6 +373,25 @@ def agent_day_limit(agent: Agent, rules) -> int:
     """Working days a week at most."""
     limit = 7 - rules.min_days_off
     return min(limit, agent.max_days) if agent.max_days is not None else limit
+
+
+def assignment_of(data: "RosterData", roster) -> tuple[Assignment, BreakCounts]:
+    """A roster of template shifts (each on its first queue) as the models count it: shifts per agent and
+    breaks per (shift type, queue, break slot, offset)."""
+    index = {(facts.shift.start, facts.shift.length): k for k, facts in enumerate(data.shifts)}
+    config = data.scenario.config
+    assignment: Assignment = defaultdict(list)
+    breaks: BreakCounts = defaultdict(int)
+    for shift in shifts_from_roster(roster, data.scenario):
+        k = index[shift.start, shift.length]
+        assignment[shift.agent_id].append((k, shift.queue))
+        slots = list(enumerate(break_slots(config, shift.length)))
+        for activity, begin, end in shift.breaks:
+            slot = next(i for i, slot in slots if slot.rule.activity == activity
+                        and slot.rule.minutes == end - begin and begin - shift.start in slot.offsets)
+            slots = [(i, other) for i, other in slots if i != slot]
+            breaks[k, shift.queue, slot, begin - shift.start] += 1
+    return dict(assignment), dict(breaks)
 
 
 def shift_counts(assignment: Assignment) -> dict[tuple[int, str], int]:

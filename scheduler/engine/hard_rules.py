@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 
 from ortools.sat.python import cp_model
 
-from scheduler.engine.data import PreviousWeek, RosterData
+from scheduler.engine.data import NextWeek, PreviousWeek, RosterData
 from scheduler.scenario import MINUTES_PER_DAY, Agent
 
 # A guard returns the enforcement literals of a rule (none outside diagnosis): guard(rule, day).
@@ -74,7 +74,8 @@ def add_min_rest(model: cp_model.CpModel, data: RosterData, agent: Agent, mine: 
 
     For each start time s of a later day, the earlier day's shifts ending after s − rest and the
     later day's shifts starting by s pairwise clash: at most one of them (a clique). The horizon
-    wraps its last Sunday→first Monday when cyclic; last week's final shift rules out early starts."""
+    wraps its last Sunday→first Monday when cyclic; last week's final shift rules out early starts, and
+    the first shift after the horizon (when known) late ends."""
     rest = data.rest_minutes
     days = data.days
     for day in range(days):
@@ -92,6 +93,11 @@ def add_min_rest(model: cp_model.CpModel, data: RosterData, agent: Agent, mine: 
         for k, var in (item for day in range(days) for item in mine.by_day[day]):
             if data.shifts[k].shift.start < last_end + rest:
                 model.add(var == 0).only_enforce_if(guard("rest_after_last_week", data.shifts[k].day))
+    following = data.following.get(agent.agent_id)
+    if following is not None:
+        for k, var in (item for day in range(days) for item in mine.by_day[day]):
+            if data.shifts[k].shift.end + rest > following.first_start:
+                model.add(var == 0).only_enforce_if(guard("rest", data.shifts[k].day))
 
 
 def rest_cliques(earlier: list[tuple[int, object]], later: list[tuple[int, object]], rest: int) -> list[list]:
@@ -110,8 +116,10 @@ def add_max_consecutive_days(
     model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
 ) -> None:
     """Hard: no run of more than `max_consecutive_days` working days (across the horizon's ends)."""
+    following = data.following.get(agent.agent_id)
     add_run_limit(model, data, mine.on, data.scenario.config.rules.max_consecutive_days,
-                  data.previous.get(agent.agent_id, PreviousWeek()).worked_days, "consecutive_days", guard)
+                  data.previous.get(agent.agent_id, PreviousWeek()).worked_days
+                  | (following.worked_days if following else frozenset()), "consecutive_days", guard)
 
 
 def add_max_consecutive_nights(
@@ -125,14 +133,17 @@ def add_max_consecutive_nights(
             nights[data.shifts[k].day].append(var)
     if not any(nights.values()):
         return
+    following = data.following.get(agent.agent_id)
     add_run_limit(model, data, lambda day: sum(nights[day]), data.scenario.config.rules.max_consecutive_nights,
-                  data.previous.get(agent.agent_id, PreviousWeek()).night_days, "consecutive_nights", guard)
+                  data.previous.get(agent.agent_id, PreviousWeek()).night_days
+                  | (following.night_days if following else frozenset()), "consecutive_nights", guard)
 
 
-def add_run_limit(model: cp_model.CpModel, data: RosterData, on: Callable, limit: int, before: frozenset[int],
+def add_run_limit(model: cp_model.CpModel, data: RosterData, on: Callable, limit: int, known: frozenset[int],
                   name: str, guard: Guard) -> None:
     """No run of more than `limit` consecutive days with `on(day)`: every window of limit + 1 days has
-    at most `limit`, around the horizon when it repeats, else counting the days `before` it."""
+    at most `limit`, around the horizon when it repeats, else counting the days `known` outside it
+    (before it, and after it when the next roster is known)."""
     window = limit + 1
     days = data.days
     if data.scenario.cyclic:
@@ -143,10 +154,10 @@ def add_run_limit(model: cp_model.CpModel, data: RosterData, on: Callable, limit
             run = [(first + i) % days for i in range(window)]
             model.add(sum(on(d) for d in run) <= limit).only_enforce_if(guard(name, run[-1]))
         return
-    for first in range(1 - window, days - window + 1):
+    for first in range(1 - window, days):
         run = range(first, first + window)
         planned = [d for d in run if 0 <= d < days]
-        allowed = max(0, limit - sum(1 for d in run if d in before))
+        allowed = max(0, limit - sum(1 for d in run if d in known))
         if len(planned) > allowed:
             model.add(sum(on(d) for d in planned) <= allowed).only_enforce_if(guard(name, planned[-1]))
 
@@ -156,7 +167,8 @@ def add_rest_after_nights(
 ) -> None:
     """Hard: `rest_after_nights_hours` after the last night of a block: a night shift and any later shift
     starting sooner clash, unless that is a night on the next day (the block goes on). The horizon wraps
-    when cyclic; a block ending the previous roster holds back the first days."""
+    when cyclic; a block ending the previous roster holds back the first days, and the first shift after
+    the horizon (when known) the last nights."""
     rest = round(data.scenario.config.rules.rest_after_nights_hours * 60)
     days = data.days
     horizon = data.scenario.config.horizon_minutes
@@ -181,6 +193,20 @@ def add_rest_after_nights(
             goes_on = facts.night and facts.day == previous.last_night_day + 1
             if facts.shift.start < previous.last_end + rest and not goes_on:
                 model.add(var == 0).only_enforce_if(guard("rest_after_nights", facts.day))
+    following = data.following.get(agent.agent_id)
+    if following is not None:
+        add_rest_before_next_week(model, data, mine, following, rest, guard)
+
+
+def add_rest_before_next_week(model: cp_model.CpModel, data: RosterData, mine: AgentShifts, following: NextWeek,
+                              rest: int, guard: Guard) -> None:
+    """A night of the horizon ending less than `rest` before the first shift after it must go on into
+    that shift as a block (that shift a night, on the next day)."""
+    for k, var in (item for day in range(data.days) for item in mine.by_day[day]):
+        facts = data.shifts[k]
+        goes_on = following.first_night_day == facts.day + 1
+        if facts.night and facts.shift.end + rest > following.first_start and not goes_on:
+            model.add(var == 0).only_enforce_if(guard("rest_after_nights", facts.day))
 
 
 def add_full_weekends_off(

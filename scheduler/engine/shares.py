@@ -2,8 +2,8 @@
 nights and weekends worked lie from the team's average, so that the weeks chosen rotate nights and
 weekends between agents. The whole-team model prices the spreads themselves (`soft_rules`); column
 generation cannot (a spread is not a sum over columns), so each member gets a band around the
-average instead: nights within ±1 of the mean of the agents who may work them (carried nights
-counted), weekends worked within [⌊mean⌋, ⌊mean⌋ + 1] of its contract's agents. Outside the band
+average instead: nights within ±1 of the mean of the agents who may work them, weekends worked within
+[⌊mean⌋, ⌊mean⌋ + 1] of its contract's agents (both counting what the previous roster carried). Outside the band
 every unit costs the spread's weight, as one more between the most and the least loaded would.
 """
 
@@ -128,12 +128,13 @@ def fair_shares(
     headcount: dict[tuple, int] = defaultdict(int)
     for agent, size in members:
         headcount[contract(agent)] += size
+        weekends[contract(agent)] += size * data.carried[agent.agent_id].weekends
     centre = round(nights / len(data.night_agents)) if data.night_agents else 0
     shares = []
     for agent, _ in members:
-        carried = data.carried[agent.agent_id].nights
-        night_band = Band(centre - 1 - carried, centre + 1 - carried, night_price)
-        low = math.floor(weekends[contract(agent)] / headcount[contract(agent)] + 1e-6)
+        carried = data.carried[agent.agent_id]
+        night_band = Band(centre - 1 - carried.nights, centre + 1 - carried.nights, night_price)
+        low = math.floor(weekends[contract(agent)] / headcount[contract(agent)] + 1e-6) - carried.weekends
         shares.append(Shares(binding(night_band, data.days) if agent.agent_id in data.night_agents else None,
                              binding(Band(low, low + 1, weekend_price), data.weeks)))
     return shares

@@ -1,0 +1,286 @@
+"""A horizon of several weeks planned week by week, chained (`plan_in_turn`).
+
+Over 28 days a group's pricing model is four times the size of a week's and takes 0.4–1.2 s on a
+busy core, so column generation over the whole horizon gets one or two rounds in its time. Planned
+in turn, each week is a one-week solve (the engine's proven case) with the weeks before it as its
+previous roster, so rest, runs of days and nights and the rest after nights cross each boundary as
+they do after a published week, and the nights and weekends carried so far make each week give them
+to whoever carried fewer (`engine.shares`). The horizon's own rules become rules of each week:
+
+- a full weekend off (`min_full_weekends_off`) is given as time off on the weekend's days to every
+  agent who still owes as many as there are weeks left, and the weekends the team may still work are
+  shared out evenly over the weeks left within each contract: each weekend, only the agents of the
+  contract with the most weekends still free to work (fewest carried first) may work it, as many as
+  that share, and every agent with a short
+  week (time off, or a night whose rest runs into it). An agent who would owe every weekend left next
+  week if it worked this one may work no night of the week's last two days: after a Sunday night the
+  rest after nights leaves three shifts before a weekend off, too few for a full-time contract;
+- nights rotate: an agent who has worked `NIGHT_LEAD` nights more than the night agent with fewest (the
+  previous roster's counted) takes no shift in the night window that week (time off on it), the most
+  loaded first and at most half of the night agents, so that the others still cover the nights;
+- with `contract_hours: horizon`, each week's contract range is what the horizon's total still allows
+  once the other weeks are given none or `max_week_hours`.
+
+The bound on short staffing (`short_bound_units`) is the shift mix's, week by week: a week's mix
+with no requirement on the first hours that the week before can reach is a relaxation of any
+roster's shifts of that week over the week's other hours, so the weeks' bounds add up. (The bound a
+week's own solve proves is not one of the horizon's: it takes the weeks before as fixed.) With
+`contract_hours: horizon` a week's hours are not its contract's, and the mix spans the horizon.
+
+A cyclic horizon (no previous roster) starts with its first week planned as a week that repeats; its
+last week is then planned with the first as the roster that follows it (`Scenario.next_roster`), so
+that the wrap from the last Sunday into the first Monday keeps every rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import replace
+from typing import Callable
+
+import math
+
+import pandas as pd
+
+from scheduler.engine.blocks import has_blocks
+from scheduler.engine.data import RosterData
+from scheduler.engine.mix import build_mix_model, lp_relaxation
+from scheduler.engine.run import Run
+from scheduler.engine.shares import contract
+from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
+from scheduler.fairness import night_agents, nights, previous_shifts, weekends_worked
+from scheduler.roster import ROSTER_COLUMNS, RosterShift, shifts_from_roster
+from scheduler.availability import within_window
+from scheduler.scenario import DAY_NAMES, MINUTES_PER_WEEK, Agent, Scenario, TimeOff
+from scheduler.shifts import enumerate_shift_types, is_night, weekend_touched
+
+WEEKEND_OWED = "a full weekend off the horizon still owes"
+NIGHTS_AHEAD = "more nights worked than the night agents' fewest"
+NIGHT_LEAD = 3  # nights ahead of the least loaded night agent that rest a week from nights
+
+SolveWeek = Callable[[Scenario, Run], "object"]  # `solve.solve_in`: a RosterResult
+
+
+def plans_in_turn(data: RosterData) -> bool:
+    """Whether the horizon is planned week by week: several weeks of a center too large for the whole-team
+    model, without a baseline, absences or deferred queues (whose stages see the whole horizon)."""
+    scenario = data.scenario
+    return (data.weeks > 1 and len(data.agents) > WHOLE_MODEL_AGENTS and scenario.baseline is None
+            and not scenario.absences and not has_blocks(data))
+
+
+def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: SolveWeek) -> tuple[pd.DataFrame | None, list]:
+    """The horizon's roster, its weeks planned in turn in `seconds` shared evenly among the weeks left,
+    and each week's result (the roster is None when a week got none: the last result says why). A week
+    that found no plan in time for some agent (a starved machine) is tried once more with twice its
+    share, taken from the weeks after it; one still without a roster (the turns may leave an agent no
+    valid week, which the diagnosis may not find in time) once more without them."""
+    weeks = scenario.config.weeks
+    planned: list[pd.DataFrame] = []
+    results = []
+    ends = run.elapsed() + seconds
+    for week in range(weeks):
+        follows = shifted(planned[0], weeks) if scenario.cyclic and week == weeks - 1 else None
+
+        def attempt(turns: bool, times: float = 1.0):
+            share = (ends - run.elapsed()) / (weeks - week)
+            seconds = max(1.0, min(times * share, ends - run.elapsed()), share)
+            sub = week_scenario(scenario, week, planned, follows, turns)
+            return solve_week(sub, Run(seconds, run.workers, run.seed, week_progress(run, week)))
+
+        result = attempt(turns=True)
+        if result.status == "UNKNOWN":
+            result = attempt(turns=True, times=2.0)
+        if result.status not in ("OPTIMAL", "FEASIBLE"):  # the turns may leave an agent too few days
+            result = attempt(turns=False)
+        results.append(result)
+        if result.status not in ("OPTIMAL", "FEASIBLE"):
+            return None, results
+        planned.append(result.roster)
+    return pd.concat(planned, ignore_index=True), results
+
+
+def short_bound_units(data: RosterData) -> int:
+    """A proven lower bound on the horizon's short staffing, in units (see the module)."""
+    scenario = data.scenario
+    if scenario.config.rules.contract_hours == "horizon":
+        return math.ceil(lp_relaxation(build_mix_model(data).model)[0] - 1e-6)
+    hours = 0.0
+    for week in range(data.weeks):
+        config = scenario.config.model_copy(update={
+            "week_start": scenario.config.week_start + dt.timedelta(weeks=week), "weeks": 1})
+        # an empty previous roster: the week does not wrap, and nothing runs into it
+        alone = RosterData.build(replace(scenario, config=config, previous_roster=pd.DataFrame(columns=ROSTER_COLUMNS)))
+        reachable = {t - alone.week.count for facts in alone.shifts for t in facts.covered if t >= alone.week.count}
+        alone.required = {key: 0 if key[1] in reachable else units for key, units in alone.required.items()}
+        hours += math.ceil(lp_relaxation(build_mix_model(alone).model)[0] - 1e-6) * alone.unit_hours
+    return math.floor(hours / data.unit_hours + 1e-6)
+
+
+def week_progress(run: Run, week: int):
+    """The run's progress, told which week an event is of (the week's own end is not the run's)."""
+    if run.progress is None:
+        return None
+
+    def report(event: dict) -> None:
+        if event["stage"] != "done":
+            run.report({**event, "stage": f"week {week + 1}: {event['stage']}"})
+    return report
+
+
+def shifted(roster: pd.DataFrame, weeks: int) -> pd.DataFrame:
+    """The roster `weeks` weeks later."""
+    later = dt.timedelta(weeks=weeks)
+    return roster.assign(start=roster["start"] + later, end=roster["end"] + later)
+
+
+def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], follows: pd.DataFrame | None,
+                  turns: bool = True) -> Scenario:
+    """Week `week` of the horizon as a one-week scenario: the weeks planned before it join the previous
+    roster, the horizon's rules become this week's (see the module); without `turns`, only the weekends
+    owed are given, not the weekends' turns nor the nights' rests."""
+    config = scenario.config
+    rules = config.rules.model_copy(update={"min_full_weekends_off": 0, "contract_hours": "week"})
+    sub_config = config.model_copy(update={
+        "week_start": config.week_start + dt.timedelta(weeks=week), "weeks": 1, "rules": rules})
+    before = [frame for frame in [scenario.previous_roster, *planned] if frame is not None]
+    shifts = shifts_from_roster(pd.concat(planned, ignore_index=True), scenario) if planned else []
+    worked_so_far = [*previous_shifts(scenario), *shifts]
+    carried = weekends_worked(worked_so_far, config.rules)
+    paid = Counter()
+    for shift in shifts:
+        paid[shift.agent_id] += shift.paid_minutes(config) / 60
+    return replace(
+        scenario,
+        config=sub_config,
+        agents=tuple(week_contract(scenario, agent, week, paid[agent.agent_id]) for agent in scenario.agents),
+        time_off=scenario.time_off + weekends_owed(scenario, week, shifts, carried,
+                                                   short_weeks(scenario, week, worked_so_far), turns)
+        + (nights_rested(scenario, week, nights(worked_so_far, config.rules)) if turns else ()),
+        previous_roster=pd.concat(before, ignore_index=True) if before else None,
+        next_roster=follows,
+    )
+
+
+def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carried: Counter,
+                  short_week: set[str], turns: bool = True) -> tuple[TimeOff, ...]:
+    """Time off on the week's weekend days for every agent who, after the weeks planned, still owes as
+    many full weekends off as there are weeks left (this one included) or whose turn it is not
+    (`weekend_turn`), and for every agent who would owe that many next week if it worked this weekend:
+    on the nights of the week's last two days, or, with time off next week, on the whole weekend."""
+    config = scenario.config
+    worked = weekends_worked(shifts, config.rules)
+    monday = scenario.week_start + dt.timedelta(weeks=week)
+    weekend = [(monday + dt.timedelta(days=DAY_NAMES.index(name)), dt.timedelta(days=1))
+               for name in config.rules.weekend_days]
+    left = config.weeks - week
+    owed = {agent.agent_id: config.full_weekends_off - (week - worked[agent.agent_id]) for agent in scenario.agents}
+    able = set(weekend_agents(scenario))
+    may_work = {agent_id for agent_id in able if owed[agent_id] < left}
+    if turns:
+        may_work = set()
+        for team in contracts(scenario, able):
+            may_work.update(weekend_turn({agent_id: owed[agent_id] for agent_id in team}, left, carried, short_week))
+    leave_next = on_leave(scenario, week + 1)
+    off = []
+    for agent_id, owes in owed.items():
+        at_risk = owes > 0 and owes >= left - 1
+        if agent_id not in may_work or (at_risk and agent_id in leave_next):
+            off += [TimeOff(agent_id=agent_id, start=start, end=start + length, reason=WEEKEND_OWED)
+                    for start, length in weekend]
+        elif at_risk:
+            off += [TimeOff(agent_id=agent_id, start=start, end=start + length, reason=WEEKEND_OWED)
+                    for start, length in night_windows(scenario, week, (5, 6))]
+    return tuple(off)
+
+
+def short_weeks(scenario: Scenario, week: int, shifts: list[RosterShift]) -> set[str]:
+    """The agents with fewer days to work this week than others: time off in it, or a last shift that
+    runs into it or is a night whose rest does."""
+    rules = scenario.config.rules
+    start = week * MINUTES_PER_WEEK
+    rest = rules.rest_after_nights_hours * 60
+    last: dict[str, RosterShift] = {}
+    for shift in shifts:
+        if shift.start < start and (shift.agent_id not in last or shift.end > last[shift.agent_id].end):
+            last[shift.agent_id] = shift
+    short = {agent_id for agent_id, shift in last.items()
+             if shift.end > start or (is_night(shift.start, shift.end, rules) and shift.end + rest > start)}
+    return short | on_leave(scenario, week)
+
+
+def on_leave(scenario: Scenario, week: int) -> set[str]:
+    """The agents with time off in the week."""
+    start = week * MINUTES_PER_WEEK
+    return {leave.agent_id for leave in scenario.time_off
+            if scenario.minutes(leave.start) < start + MINUTES_PER_WEEK and scenario.minutes(leave.end) > start}
+
+
+def nights_rested(scenario: Scenario, week: int, worked: Counter) -> tuple[TimeOff, ...]:
+    """Time off on every night window of the week for the night agents `NIGHT_LEAD` or more nights ahead
+    of the least loaded one, the most loaded first, at most half of them."""
+    rules = scenario.config.rules
+    agents = [agent.agent_id for agent in night_agents(scenario)]
+    if not agents:
+        return ()
+    fewest = min(worked[agent_id] for agent_id in agents)
+    ahead = sorted((agent_id for agent_id in agents if worked[agent_id] >= fewest + NIGHT_LEAD),
+                   key=lambda agent_id: (-worked[agent_id], agent_id))[:len(agents) // 2]
+    return tuple(TimeOff(agent_id=agent_id, start=start, end=start + length, reason=NIGHTS_AHEAD)
+                 for agent_id in ahead for start, length in night_windows(scenario, week, range(-1, 7)))
+
+
+def night_windows(scenario: Scenario, week: int, days) -> list[tuple[dt.datetime, dt.timedelta]]:
+    """(start, length) of the night windows (`night_start`–`night_end`) opening on these days of the week
+    (−1: the Sunday before, whose night runs into Monday)."""
+    rules = scenario.config.rules
+    monday = scenario.week_start + dt.timedelta(weeks=week)
+    opens = dt.timedelta(hours=rules.night_start.hour, minutes=rules.night_start.minute)
+    closes = dt.timedelta(hours=rules.night_end.hour, minutes=rules.night_end.minute)
+    length = closes - opens + (dt.timedelta(days=1) if closes <= opens else dt.timedelta())
+    return [(monday + dt.timedelta(days=day) + opens, length) for day in days]
+
+
+def weekend_agents(scenario: Scenario) -> list[str]:
+    """The agents whose skills and daily window let them work a shift of a weekend (the others would only
+    take a turn from those who can)."""
+    rules = scenario.config.rules
+    weekend = [shift for shift in enumerate_shift_types(scenario.config)
+               if weekend_touched(shift.start, shift.end, rules) == 0]
+    return [agent.agent_id for agent in scenario.agents if any(
+        set(shift.queues) & set(agent.skills) and within_window(agent, shift.start, shift.end) for shift in weekend)]
+
+
+def contracts(scenario: Scenario, among: set[str]) -> list[list[str]]:
+    """The agents (of `among`) by contract: weekends rotate within a contract, as fairness measures them."""
+    teams: dict[tuple, list[str]] = {}
+    for agent in scenario.agents:
+        if agent.agent_id in among:
+            teams.setdefault(contract(agent), []).append(agent.agent_id)
+    return list(teams.values())
+
+
+def weekend_turn(owed: dict[str, int], left: int, carried: Counter, short_week: set[str]) -> list[str]:
+    """The agents who may work this weekend (of `owed`, those who can): of those owing fewer full weekends
+    off than there are weeks left, this weekend's share of the weekends they may still work, the agents
+    with the most of them (and the fewest weekends carried) first; but every agent with a short week
+    (`short_weeks`) whatever the share: time off, or the rest after a Sunday night, with a weekend off
+    would leave too few days for a full-time contract."""
+    free = {agent_id: left - owes for agent_id, owes in owed.items() if owes < left}
+    share = round(sum(free.values()) / left)
+    ranked = sorted(free, key=lambda agent_id: (-free[agent_id], carried[agent_id], agent_id))
+    return ranked[:share] + [agent_id for agent_id in ranked[share:] if agent_id in short_week]
+
+
+def week_contract(scenario: Scenario, agent: Agent, week: int, paid: float) -> Agent:
+    """The agent with this week's contract range: its own with `contract_hours: week`; with `horizon`, what
+    the horizon's total still allows after the `paid` hours of the weeks planned, the weeks after this
+    one given none or `max_week_hours`."""
+    config = scenario.config
+    if config.rules.contract_hours != "horizon":
+        return agent
+    cap, later = config.rules.max_week_hours, config.weeks - week - 1
+    low = max(0.0, agent.min_hours * config.weeks - paid - later * cap)
+    high = min(cap, agent.max_hours * config.weeks - paid)
+    return agent.model_copy(update={"min_hours": low, "max_hours": max(low, high)})

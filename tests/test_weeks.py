@@ -1,0 +1,146 @@
+"""A horizon of several weeks planned week by week (`scheduler.engine.weeks`): every rule over all the
+weeks and the edges (the independent checker), the weekends off shared out by turns, the bound, and
+the rules that look into the roster after the horizon."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+from types import SimpleNamespace
+
+import pandas as pd
+
+from scheduler.check import check_roster
+from scheduler.engine.data import RosterData
+from scheduler.engine.mix import build_mix_model, lp_relaxation
+from scheduler.engine.run import Run
+from scheduler.engine.weeks import WEEKEND_OWED, plan_in_turn, plans_in_turn, short_bound_units, weekend_turn, weekends_owed
+from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
+from scheduler.fairness import weekends_worked
+from scheduler.roster import ROSTER_COLUMNS, shifts_from_roster
+from scheduler.scenario import MINUTES_PER_DAY, MINUTES_PER_WEEK, ShiftTemplate, TimeOff
+from scheduler import solve as solve_module
+from scheduler.solve import solve_roster
+from tests.test_model_rules import EVERY_DAY, MONDAY, agent, demand, scenario
+
+AGENTS = WHOLE_MODEL_AGENTS + 4
+
+
+# No shift starts before 06:00: Monday's first hours are the Sunday night's before it.
+SIX_TO_TEN = (ShiftTemplate(name="any", earliest_start=dt.time(6), latest_start=dt.time(22), start_step_minutes=60,
+                            lengths_hours=(8,)),)
+
+
+def round_the_clock(weeks: int, **rules):
+    """More agents than the whole-team model takes, every hour of every day staffed, nights included."""
+    rows = [row for week in range(weeks) for row in demand([7 * week + day for day in EVERY_DAY], 0, 24, required=5)]
+    return scenario([agent(f"a{i:02d}", min_hours=16, max_hours=40) for i in range(AGENTS)], rows, SIX_TO_TEN,
+                    weeks=weeks, min_days_off=2, **rules)
+
+
+def test_a_cyclic_horizon_planned_week_by_week_keeps_every_rule_over_its_weeks_and_its_wrap():
+    case = round_the_clock(3)
+    assert plans_in_turn(RosterData.build(case))
+    result = solve_roster(case, time_limit=30, workers=1)
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert check_roster(result.roster, case) == []  # the last Sunday runs into the first Monday
+    shifts = shifts_from_roster(result.roster, case)
+    assert {shift.day // 7 for shift in shifts} == {0, 1, 2}
+    assert any(shift.end > 3 * MINUTES_PER_WEEK for shift in shifts)  # Sunday nights wrap
+    assert 0 <= result.lower_bound_short_hours <= result.terms["short_hours"]
+
+
+def test_weekends_off_are_shared_out_so_each_agent_gets_its_own_and_works_its_turn():
+    case = round_the_clock(4)  # two full weekends off each in four weeks
+    result = solve_roster(case, time_limit=40, workers=1)
+    assert check_roster(result.roster, case) == []
+    worked = weekends_worked(shifts_from_roster(result.roster, case), case.config.rules)
+    loads = [worked[agent.agent_id] for agent in case.agents]
+    assert max(loads) <= 2 and max(loads) - min(loads) <= 1
+
+
+def test_a_weekend_goes_first_to_those_with_most_weekends_free_then_fewest_carried():
+    owed = {"a": 1, "b": 2, "c": 0, "d": 0, "e": 2}  # weeks left: 2; "b" and "e" owe both
+    carried = Counter({"c": 3, "d": 1})
+    assert weekend_turn(owed, 2, carried, set()) == ["d", "c"]  # 5 weekends free, 2 each: round(5 / 2) = 2
+    assert weekend_turn(owed, 2, carried, {"a"}) == ["d", "c", "a"]  # a's last shift ran into the week
+
+
+def test_the_weeks_bound_is_valid_and_no_weaker_than_nothing_when_the_team_is_too_small():
+    rows = [row for week in range(2) for row in demand([7 * week + day for day in EVERY_DAY], 0, 24, required=12)]
+    case = scenario([agent(f"a{i:02d}", min_hours=16, max_hours=40) for i in range(AGENTS)], rows, weeks=2,
+                    min_days_off=2)
+    data = RosterData.build(case)
+    units = short_bound_units(data)
+    whole = lp_relaxation(build_mix_model(data).model)[0]
+    assert 0 < units <= whole + 1e-6  # the weeks' mixes relax the horizon's, which relaxes every roster
+    result = solve_roster(case, time_limit=20, workers=1)
+    assert check_roster(result.roster, case) == []
+    assert result.lower_bound_short_hours == units * data.unit_hours <= result.terms["short_hours"]
+
+
+def test_a_known_next_roster_bounds_rest_runs_and_nights_at_the_horizons_end():
+    # Next Monday 06:00 the agent starts a day shift after working Monday to Thursday of next week's
+    # start: this week's Sunday may end by 19:00 at the latest, and no night may end within 46 h of it.
+    next_monday = pd.Timestamp(MONDAY) + pd.Timedelta(weeks=1)
+    following = pd.DataFrame([{"agent_id": "a1", "name": "A1", "queue": "voice", "activity": "work",
+                               "start": next_monday + pd.Timedelta(days=day, hours=6),
+                               "end": next_monday + pd.Timedelta(days=day, hours=14)} for day in range(4)])
+    case = dataclasses.replace(scenario([agent()], demand(EVERY_DAY, 0, 24), min_rest_hours=11,
+                                        max_consecutive_days=6, previous=following.iloc[:0]), next_roster=following)
+    result = solve_roster(case, time_limit=10, workers=1)
+    shifts = shifts_from_roster(result.roster, case)
+    first_next = 7 * MINUTES_PER_DAY + 6 * 60
+    assert shifts and all(shift.end + 11 * 60 <= first_next for shift in shifts)
+    nights = [shift for shift in shifts if shift.end % MINUTES_PER_DAY <= 6 * 60 and shift.end > shift.start]
+    assert all(shift.end + 46 * 60 <= first_next for shift in nights)
+    days = {shift.day for shift in shifts}
+    assert not {4, 5, 6} <= days  # with next Monday to Thursday, three days in a row at the end make seven
+
+
+def test_a_week_whose_turns_leave_an_agent_no_valid_week_is_planned_again_with_only_the_weekends_owed():
+    case = round_the_clock(2)
+    asked = []
+
+    def solve_week(sub, run):
+        asked.append(sub)
+        # the first week, with its turns, as if some agent had no valid week the diagnosis found in time
+        status = {1: "UNKNOWN", 2: "UNKNOWN"}.get(len(asked), "FEASIBLE")
+        return SimpleNamespace(status=status, infeasibility=[], warnings=[], roster=pd.DataFrame(columns=ROSTER_COLUMNS))
+
+    roster, results = plan_in_turn(case, Run(30, 1, 0, None), 20, solve_week)
+    assert roster is not None and [result.status for result in results] == ["FEASIBLE", "FEASIBLE"]
+    turned, plain = asked[1], asked[2]  # (the second try, with twice the time, has the turns too)
+    def weekends_off(sub):
+        return {leave.agent_id for leave in sub.time_off
+                if leave.reason == WEEKEND_OWED and leave.end - leave.start == dt.timedelta(days=1)}
+
+    assert weekends_off(turned)  # half the team's turn is not yet
+    assert not weekends_off(plain)  # nobody owes one yet (their weekend nights are kept free of work only)
+
+
+def test_an_agent_who_would_owe_next_weekend_and_has_leave_next_week_takes_this_weekend_off():
+    case = round_the_clock(4)  # two weekends off in four weeks
+    saturday = pd.Timestamp(MONDAY) + pd.Timedelta(days=5, hours=8)
+    worked = pd.DataFrame([{"agent_id": "a00", "name": "A00", "queue": "voice", "activity": "work",
+                            "start": saturday, "end": saturday + pd.Timedelta(hours=8)}])
+    shifts = shifts_from_roster(worked, case)
+    leave = TimeOff(agent_id="a00", start=dt.datetime.combine(MONDAY, dt.time()) + dt.timedelta(days=15),
+                    end=dt.datetime.combine(MONDAY, dt.time()) + dt.timedelta(days=16))
+    with_leave = dataclasses.replace(case, time_off=(leave,))
+    # after working the first weekend, a00 owes both of the three left: working the second would leave
+    # the third and fourth owed, the third with a day of leave
+    off = weekends_owed(with_leave, 1, shifts, Counter(), set(), turns=False)
+    assert {(o.start.weekday(), o.end - o.start) for o in off if o.agent_id == "a00"} == {
+        (5, dt.timedelta(days=1)), (6, dt.timedelta(days=1))}
+    nights_only = weekends_owed(case, 1, shifts, Counter(), set(), turns=False)
+    assert all(o.end - o.start == dt.timedelta(hours=8) for o in nights_only if o.agent_id == "a00")
+
+
+def test_when_a_week_gets_no_plan_the_horizon_is_solved_as_a_whole(monkeypatch):
+    case = round_the_clock(2)
+    monkeypatch.setattr(solve_module, "plan_in_turn", lambda *arguments: (None, []))
+    result = solve_roster(case, time_limit=30, workers=1)
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert check_roster(result.roster, case) == []
