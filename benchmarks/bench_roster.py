@@ -79,8 +79,9 @@ def main() -> None:
         result = solve_roster(scenario, time_limit=limit, workers=arguments.workers, deterministic=arguments.deterministic)
         wall = time.monotonic() - began
         violations = len(check_roster(result.roster, scenario))
-        if result.infeasibility:
-            print(f"{name:<16}{len(scenario.agents):>7}{limit:>9.0f}{wall:>8.1f}  infeasible: {result.infeasibility[0]}")
+        if result.infeasibility or result.short_percent is None:
+            why = f"infeasible: {result.infeasibility[0]}" if result.infeasibility else f"no roster ({result.status})"
+            print(f"{name:<16}{len(scenario.agents):>7}{limit:>9.0f}{wall:>8.1f}  {why}", flush=True)
             continue
         short, bound = result.short_percent, result.lower_bound_short_percent
         print(f"{name:<16}{len(scenario.agents):>7}{limit:>9.0f}{wall:>8.1f}{short:>9.2f}{bound:>9.2f}"
