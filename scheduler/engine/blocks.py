@@ -384,7 +384,8 @@ def response_warnings(data: RosterData) -> list[str]:
             continue
         skilled = [agent for agent in data.agents if queue in agent.skills]
         hours = (work.sum() + carried * float(minutes_each.mean())) / 60
-        most = sum(open_hours_within_reach(data, agent, queue) for agent in skilled)
+        is_open = open_intervals(np.arange(data.week.count) * data.week.interval_minutes, target.open_window())
+        most = sum(open_hours_within_reach(data, agent, is_open) for agent in skilled)
         where = f" inside its open hours ({target.open_hours})" if target.open_hours else ""
         if not skilled:
             sentences.append(f"{queue}: no agent is skilled for it, so none of its {total:,.0f} contacts is "
@@ -400,11 +401,10 @@ def response_warnings(data: RosterData) -> list[str]:
     return sentences
 
 
-def open_hours_within_reach(data: RosterData, agent, queue: str) -> float:
-    """The most hours the agent can give the queue: the open intervals some shift the agent may work
-    touches (availability, time off, nights and the rest as the engine knows them), within max_hours."""
+def open_hours_within_reach(data: RosterData, agent, is_open: np.ndarray) -> float:
+    """The most hours the agent can give a queue open in `is_open`: the open intervals some shift the agent
+    may work touches (availability, time off, nights and the rest as the engine knows them), within max_hours."""
     size, count = data.week.interval_minutes, data.week.count
-    is_open = open_intervals(np.arange(count) * size, data.scenario.config.queues[queue].open_window())
     reach = {t % count if data.scenario.cyclic else t for k, _ in data.eligible[agent.agent_id]
              for t in data.shifts[k].covered}
     return min(agent.max_hours * data.weeks, sum(is_open[t] for t in reach if t < count) * size / 60)
