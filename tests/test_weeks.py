@@ -64,7 +64,10 @@ def test_a_weekend_goes_first_to_those_with_most_weekends_free_then_fewest_carri
     owed = {"a": 1, "b": 2, "c": 0, "d": 0, "e": 2}  # weeks left: 2; "b" and "e" owe both
     carried = Counter({"c": 3, "d": 1})
     assert weekend_turn(owed, 2, carried, set()) == ["d", "c"]  # 5 weekends free, 2 each: round(5 / 2) = 2
-    assert weekend_turn(owed, 2, carried, {"a"}) == ["d", "c", "a"]  # a's last shift ran into the week
+    # a's last shift ran into the week: a goes first, within the share, so the later weekends keep theirs
+    assert weekend_turn(owed, 2, carried, {"a"}) == ["a", "d"]
+    assert weekend_turn(owed, 2, carried, {"a", "b", "c"}) == ["c", "a"]  # b owes both: never in the turn
+    assert sorted(weekend_turn(owed, 2, carried, {"a", "c", "d"})) == ["a", "c", "d"]  # more short weeks than the share
 
 
 def test_the_weeks_bound_is_valid_and_no_weaker_than_nothing_when_the_team_is_too_small():

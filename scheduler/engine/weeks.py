@@ -264,13 +264,14 @@ def contracts(scenario: Scenario, among: set[str]) -> list[list[str]]:
 def weekend_turn(owed: dict[str, int], left: int, carried: Counter, short_week: set[str]) -> list[str]:
     """The agents who may work this weekend (of `owed`, those who can): of those owing fewer full weekends
     off than there are weeks left, this weekend's share of the weekends they may still work, the agents
-    with the most of them (and the fewest weekends carried) first; but every agent with a short week
-    (`short_weeks`) whatever the share: time off, or the rest after a Sunday night, with a weekend off
-    would leave too few days for a full-time contract."""
+    with the most of them (and the fewest weekends carried) first; but the agents with a short week
+    (`short_weeks`) before them, all of them even beyond the share: time off, or the rest after a Sunday
+    night, with a weekend off would leave too few days for a full-time contract. Only the share works
+    the weekend otherwise: giving more a turn now leaves the horizon's last weekend too few."""
     free = {agent_id: left - owes for agent_id, owes in owed.items() if owes < left}
     share = round(sum(free.values()) / left)
-    ranked = sorted(free, key=lambda agent_id: (-free[agent_id], carried[agent_id], agent_id))
-    return ranked[:share] + [agent_id for agent_id in ranked[share:] if agent_id in short_week]
+    ranked = sorted(free, key=lambda agent_id: (agent_id not in short_week, -free[agent_id], carried[agent_id], agent_id))
+    return ranked[:max(share, len(short_week & free.keys()))]
 
 
 def week_contract(scenario: Scenario, agent: Agent, week: int, paid: float) -> Agent:
