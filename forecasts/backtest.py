@@ -103,8 +103,8 @@ class FoldScore:
 def fold_score(method: str, fold_start: pd.Timestamp, actual: np.ndarray, forecast: np.ndarray,
                note: str | None = None) -> FoldScore:
     """``method``'s score on the week ``actual`` (NaN where not scored)."""
-    error = wape(actual, forecast)
-    return FoldScore(method, fold_start, error, note, float(np.nansum(actual)) if np.isfinite(error) else 0.0)
+    score = wape(actual, forecast)
+    return FoldScore(method, fold_start, score, note, float(np.nansum(actual)) if np.isfinite(score) else 0.0)
 
 
 def pooled_wape(scores: list[FoldScore]) -> float:
@@ -183,9 +183,9 @@ def backtest_queue(queue: QueueHistory, methods: tuple[str, ...], folds: int,
 def _method_folds(queue: QueueHistory, scored: np.ndarray, name: str, weeks: list[int],
                   starts: dict[int, pd.Timestamp], on_fit: Callable[[str], None] | None,
                   budget: TimeBudget | None) -> list[tuple[FoldScore, np.ndarray]] | None:
-    """One method's score (on the ``scored`` contacts) and forecast on each fold week; None when ``budget`` runs out before its
-    last fold (projected from its first fits, or from its guess before any), so a method is scored
-    on all folds or not at all."""
+    """One method's score (on the ``scored`` contacts) and forecast on each fold week; None when
+    ``budget`` runs out before its last fold (projected from its first fits, or from its guess
+    before any), so a method is scored on all folds or not at all."""
     done, begun = [], time.monotonic()
     for count, week in enumerate(weeks):
         method = make_method(name)

@@ -145,7 +145,7 @@ def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
 
 
 def _chosen_method(name: str, result: QueueBacktest, names: tuple[str, ...]) -> Method:
-    """The chosen method, unfitted; a combination takes its members and weights from the mean
+    """The chosen method, unfitted; a combination takes its members and weights from the pooled
     backtest WAPEs of all folds."""
     if name in COMBINATIONS:
         return combination(name, result.pooled_wapes(method for method in names if method in METHODS))
