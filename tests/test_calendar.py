@@ -105,8 +105,9 @@ def test_planning_weeks_keeps_to_the_forecast_time_limit_and_says_what_it_skippe
         clock = time.monotonic()
         planned = planning.plan_weeks(store, "First", FIRST_WEEK + dt.timedelta(weeks=1), 2, "test", SLOW, 0.6)
         seconds = time.monotonic() - clock
-        # unlimited, the slow methods alone take 2 weeks × 2 queues × 4 folds × 2 methods × 0.15 s = 4.8 s
-        assert seconds < 0.6 + 2 * 4 * FIT_SECONDS
+        # unlimited, the slow methods alone take 2 weeks × 2 queues × 4 folds × 2 methods × 0.15 s = 4.8 s;
+        # limited, each week's 0.3 s may be overrun by a fit per queue, plus the staffing and saving
+        assert seconds < 0.6 + 2 * 2 * FIT_SECONDS + 1.5
         for week, done in zip(("30 Nov 2026", "07 Dec 2026"), planned):
             skipped = [note for note in done.notes if "not tried" in note]
             assert skipped and all(note.startswith(f"week of {week}: queue ") for note in skipped)
