@@ -100,8 +100,9 @@ def methods_input() -> list[str]:
 
 
 def time_limit_input() -> float:
+    # Labelled apart from the horizon's "Time limit (seconds)" (the solver's) on the same page.
     return float(st.number_input(
-        "Forecast time limit (seconds)", min_value=1, max_value=3600, value=planning.FORECAST_SECONDS, step=10,
+        "Forecast time limit (s)", min_value=1, max_value=3600, value=planning.FORECAST_SECONDS, step=10,
         key=state.PLAN_TIME_LIMIT, help="For all the weeks planned at once. When it is up, the methods not yet "
                                         "scored are skipped (the slowest, mstl, comes last) and the best one scored "
                                         "is used; a note says what was skipped."))
