@@ -314,17 +314,3 @@ def test_contacts_never_answered_count_their_wait_in_the_response_times():
     cyclic = fifo_backlog([4, 0, 0, 0], [600] * 4, [0] * 4, 30, response_hours=1, cyclic=True)
     assert cyclic.on_time == 0.0 and cyclic.mean_response_hours >= 2.0
 
-
-@pytest.mark.parametrize("flags, queues", [([], {"voice", "chat", "email", "social"}),
-                                           (["--realtime-only"], {"voice", "chat"})])
-def test_wfm_demo_shows_the_deferred_queues_unless_asked_for_realtime_only(tmp_path, monkeypatch, flags, queues):
-    from typer.testing import CliRunner
-
-    import wfm.cli
-
-    rostered = []
-    monkeypatch.setattr(wfm.cli, "roster_scenario", lambda folder, *args: rostered.append(folder) or 0)
-    result = CliRunner().invoke(wfm.cli.app, ["demo", "--out", str(tmp_path / "demo"), *flags])
-    assert result.exit_code == 0, result.output
-    [folder] = rostered
-    assert set(load_scenario(folder).config.queues) == queues

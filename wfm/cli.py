@@ -531,10 +531,8 @@ def demo(
     out: Annotated[Path, typer.Option(help="folder for the sample center and its results")] = Path("wfm-demo"),
     time_limit: Annotated[float | None, typer.Option(help="seconds for the solver")] = None,
     workers: Annotated[int | None, typer.Option(min=1, max=64, help="CP-SAT worker threads")] = None,
-    deferred: Annotated[bool, typer.Option("--deferred/--realtime-only",
-                                           help="the center's email (24 h) and social (2 h) queues of deferred "
-                                                "work, answered in queue blocks by some voice and chat agents "
-                                                "(the default), or its voice and chat only")] = True,
+    deferred: Annotated[bool, typer.Option(help="add email (24 h) and social (2 h) queues of deferred work, "
+                                                "answered in queue blocks by some voice and chat agents")] = False,
 ) -> None:
     """Write the bundled sample center and run the whole pipeline: forecast, staffing, roster."""
     from wfm.demo import write_demo_scenario
