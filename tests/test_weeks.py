@@ -78,6 +78,7 @@ def test_the_weeks_bound_is_valid_and_no_weaker_than_nothing_when_the_team_is_to
     units = short_bound_units(data)
     whole = lp_relaxation(build_mix_model(data).model)[0]
     assert 0 < units <= whole + 1e-6  # the weeks' mixes relax the horizon's, which relaxes every roster
+    assert short_bound_units(data, deadline=0.0) == 0  # out of time: no week's mix, still a bound
     result = solve_roster(case, time_limit=20, workers=1)
     assert check_roster(result.roster, case) == []
     assert result.lower_bound_short_hours == units * data.unit_hours <= result.terms["short_hours"]

@@ -54,7 +54,7 @@ from scheduler.check import check_roster
 from scheduler.engine.blocks import has_blocks
 from scheduler.engine.data import RosterData
 from scheduler.engine.mix import build_mix_model, lp_relaxation
-from scheduler.engine.run import Run
+from scheduler.engine.run import Run, now
 from scheduler.engine.shares import contract
 from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
 from scheduler.fairness import night_agents, nights, previous_shifts, weekends_worked
@@ -84,13 +84,15 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
     cyclic horizon plans its first week twice: once as a week that repeats, to start the chain, and
     again after the last, between the last week and the second (`replan_first_week`)."""
     weeks = scenario.config.weeks
-    solves = weeks + (1 if scenario.cyclic else 0)
+    again = 1 if scenario.cyclic else 0
     ends = run.elapsed() + seconds
     planned: list[pd.DataFrame] = []
     results = []
     for week in range(weeks):
-        results.append(solve_in_turn(scenario, run, ends, solves - week, solve_week,
-                                     week, planned, follows=None, done=week))
+        # a cyclic horizon's first plan only starts the chain: half a share
+        part = 0.5 if again and week == 0 else 1.0
+        results.append(solve_in_turn(scenario, run, ends, weeks - week + again - (1 - part), solve_week,
+                                     week, planned, follows=None, done=week, part=part))
         if not planned_well(results[-1]):
             return None, results
         planned.append(results[-1].roster)
@@ -124,15 +126,15 @@ def replan_first_week(scenario: Scenario, run: Run, ends: float, solve_week: Sol
     return result
 
 
-def solve_in_turn(scenario: Scenario, run: Run, ends: float, solves: int, solve_week: SolveWeek, week: int,
-                  before: list[pd.DataFrame], follows: pd.DataFrame | None, done: int):
+def solve_in_turn(scenario: Scenario, run: Run, ends: float, solves: float, solve_week: SolveWeek, week: int,
+                  before: list[pd.DataFrame], follows: pd.DataFrame | None, done: int, part: float = 1.0):
     """Week `week` planned after the rosters `before` (`done` weeks of the horizon) in its share of the
-    time to `ends` (`solves` left). A week that found no plan in time for some agent (a starved machine)
+    time to `ends` (`part` of one of the `solves` left). A week that found no plan in time for some agent (a starved machine)
     is tried once more with twice its share, taken from the solves after it; one still without a roster
     (the turns may leave an agent no valid week, which the diagnosis may not find in time) once more
     without them."""
     def attempt(turns: bool, times: float = 1.0):
-        share = (ends - run.elapsed()) / solves
+        share = part * (ends - run.elapsed()) / solves
         seconds = max(1.0, min(times * share, ends - run.elapsed()), share)
         sub = week_scenario(scenario, week, before, follows, turns, done)
         return solve_week(sub, Run(seconds, run.workers, run.seed, week_progress(run, week)))
@@ -149,13 +151,16 @@ def planned_well(result) -> bool:
     return result.status in ("OPTIMAL", "FEASIBLE")
 
 
-def short_bound_units(data: RosterData) -> int:
-    """A proven lower bound on the horizon's short staffing, in units (see the module)."""
+def short_bound_units(data: RosterData, deadline: float = math.inf) -> int:
+    """A proven lower bound on the horizon's short staffing, in units (see the module); the weeks whose
+    mix would begin after `deadline` (a `now()` instant) count none, which is still a bound."""
     scenario = data.scenario
     if scenario.config.rules.contract_hours == "horizon":
         return math.ceil(lp_relaxation(build_mix_model(data).model)[0] - 1e-6)
     hours = 0.0
     for week in range(data.weeks):
+        if now() >= deadline:
+            break
         config = scenario.config.model_copy(update={
             "week_start": scenario.config.week_start + dt.timedelta(weeks=week), "weeks": 1})
         # an empty previous roster: the week does not wrap, and nothing runs into it
