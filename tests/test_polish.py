@@ -5,11 +5,13 @@ independent checker."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
+from collections import Counter
 
 from scheduler.check import check_roster
 from scheduler.engine.data import RosterData
-from scheduler.engine.polish import polish_roster
+from scheduler.engine.polish import Helpers, neighbourhood, polish_roster
 from scheduler.engine.result import roster_table, score, total_cost
 from scheduler.engine.run import Run, deterministic_clock, now
 from scheduler.evaluate import coverage_table
@@ -78,3 +80,43 @@ def test_a_deterministic_polish_finds_the_same_roster_on_every_run():
             found.append(polish_roster(data, assignment, breaks, run, now() + 2))
     assert found[0] == found[1]
     assert score(data, *found[0])[0]["short_hours"] < score(data, assignment, breaks)[0]["short_hours"]
+
+
+def full_monday_center():
+    """Eight agents who may each work one 8-hour day, the requirement Monday 06–15 for four agents:
+    m1–m4 work Monday inside it (m1 06–14), s1–s4 Monday 15–23 where nothing is required, t1–t2
+    Tuesday (at their maximum: off on Monday, they cannot help it), and f1 has no shift yet."""
+    agents = [agent(agent_id, max_hours=8, max_days=1)
+              for agent_id in ("m1", "m2", "m3", "m4", "s1", "s2", "s3", "s4", "t1", "t2", "f1")]
+    case = scenario(agents, demand([0], 6, 15, required=4), templates=EIGHT_HOURS, breaks=LUNCH)
+    data = RosterData.build(case)
+    starts = {"m1": (0, 6), "m2": (0, 7), "m3": (0, 6), "m4": (0, 7), "s1": (0, 15), "s2": (0, 15),
+              "s3": (0, 15), "s4": (0, 15), "t1": (1, 6), "t2": (1, 6)}
+    assignment = {agent_id: [shift_at(data, day, hour)] for agent_id, (day, hour) in starts.items()}
+    breaks = {(k, queue, 0, 240): n for (k, queue), n in Counter(s for shifts in assignment.values() for s in shifts).items()}
+    return data, assignment, breaks
+
+
+def drawn_neighbourhoods(data, assignment, breaks, draws: int = 200) -> Counter:
+    helpers = Helpers.of(data)
+    chosen: Counter = Counter()
+    for seed in range(draws):
+        free, _ = neighbourhood(data, assignment, breaks, helpers, random.Random(seed))
+        chosen.update(free)
+    return chosen
+
+
+def test_neighbourhoods_leave_out_agents_off_that_day_at_their_maximum():
+    data, assignment, breaks = full_monday_center()
+    assert score(data, assignment, breaks)[0]["short_hours"] > 0
+    chosen = drawn_neighbourhoods(data, assignment, breaks)
+    assert chosen["t1"] == chosen["t2"] == 0  # a step on Monday cannot give them a shift there
+    assert chosen["f1"] > 0  # who has room may take one
+
+
+def test_neighbourhoods_favour_agents_whose_shift_sits_in_over_staffing():
+    data, assignment, breaks = full_monday_center()
+    chosen = drawn_neighbourhoods(data, assignment, breaks)
+    spare = sum(chosen[agent_id] for agent_id in ("s1", "s2", "s3", "s4"))
+    needed = sum(chosen[agent_id] for agent_id in ("m1", "m2", "m3", "m4"))
+    assert spare > 2 * needed  # moving a shift from where no one is needed loses nothing

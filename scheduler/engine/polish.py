@@ -118,12 +118,47 @@ def neighbourhood(
     keys = sorted(short)
     key = draw.choices(keys, weights=[short[key] for key in keys])[0]
     day = draw.choice(sorted(helpers.covering[key]))
-    working = {agent_id for agent_id, shifts in assignment.items() for k, _ in shifts if data.shifts[k].day == day}
     able = helpers.on(key, day)
-    on = [agent_id for agent_id in able if agent_id in working]
-    off = [agent_id for agent_id in able if agent_id not in working]
-    free = draw.sample(on, min(len(on), NEIGHBOURHOOD_AGENTS - min(len(off), NEIGHBOURHOOD_AGENTS // 3)))
+    spare = spare_cover(data, assignment, cover, day, able)
+    on = [agent_id for agent_id in able if agent_id in spare]
+    off = [agent_id for agent_id in able if agent_id not in spare and has_room(data, assignment, agent_id, day)]
+    wanted = min(len(on), NEIGHBOURHOOD_AGENTS - min(len(off), NEIGHBOURHOOD_AGENTS // 3))
+    free = weighted_sample(draw, on, [1 + spare[agent_id] for agent_id in on], wanted)
     return free + draw.sample(off, min(len(off), NEIGHBOURHOOD_AGENTS - len(free))), {day}
+
+
+def spare_cover(
+    data: RosterData, assignment: Assignment, cover: dict[tuple[str, int], int], day: int, agent_ids: list[str]
+) -> dict[str, int]:
+    """Per agent of `agent_ids` working `day`, the over-staffed units its shift of that day sits in:
+    moving such a shift loses no cover (with every agent at its maximum hours, gains come from such moves)."""
+    spare: dict[str, int] = {}
+    for agent_id in agent_ids:
+        for k, queue in assignment.get(agent_id, []):
+            if data.shifts[k].day == day:
+                spare[agent_id] = spare.get(agent_id, 0) + sum(
+                    min(units, max(0, cover.get((queue, t), 0) - data.required.get((queue, t), 0)))
+                    for t, units in data.shifts[k].cover)
+    return spare
+
+
+def has_room(data: RosterData, assignment: Assignment, agent_id: str, day: int) -> bool:
+    """Whether the agent's week holding `day` leaves a day and the hours of its shortest shift that day
+    (an agent off at its maximum can only take a shift there by giving up another day, which a step on
+    one day cannot do). With `contract_hours: horizon` an agent is taken to have room."""
+    if data.scenario.config.rules.contract_hours == "horizon":
+        return True
+    agent = next(agent for agent in data.agents if agent.agent_id == agent_id)
+    week = [k for k, _ in assignment.get(agent_id, []) if data.shifts[k].day // 7 == day // 7]
+    shortest = min(data.shifts[k].paid for k, _ in data.eligible[agent_id] if data.shifts[k].day == day)
+    days_left = agent.max_days is None or len(week) < agent.max_days
+    return days_left and sum(data.shifts[k].paid for k in week) + shortest <= agent.max_hours * 60
+
+
+def weighted_sample(draw: random.Random, items: list[str], weights: list[float], count: int) -> list[str]:
+    """`count` distinct items, each drawn with a chance in proportion to its weight (Efraimidis–Spirakis)."""
+    keyed = sorted(zip(items, weights), key=lambda pair: -(draw.random() ** (1 / pair[1])))
+    return [item for item, _ in keyed[:count]]
 
 
 def improved(
