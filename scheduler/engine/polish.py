@@ -2,8 +2,12 @@
 that lowers short staffing without raising any other cost.
 
 Each step draws a short interval (weighted by how short it is) and a day whose shifts may cover it,
-and frees a few agents who could: mostly agents working that day, since at their contract's maximum
-moving a shift is what helps. They are solved exactly with every shift they may work on that day
+and frees a few agents who could: mostly agents working that day, drawn by how much of their shift
+sits in over-staffing (at their contract's maximum, moving a shift is what helps, and moving it out
+of over-staffing loses nothing), and agents off that day who have the hours and a day left. Half the
+steps take a second day of that week instead, where agents off the short day work in over-staffing:
+two of them and two working the short day, so that an agent at its maximum days can move a day.
+They are solved exactly with every shift they may work on those days
 (`whole_team.build_agent_model`: every hard rule over the whole week, their other days held, breaks
 placed by the solver), the rest of the roster held as fixed coverage, breaks included. Their nights
 and weekend days stay within the team's present range, so neither spread can grow; the step's
@@ -32,6 +36,8 @@ NEIGHBOURHOOD_AGENTS = 5  # 10 found nothing in a second; 4 and 6 did alike
 STEP_SECONDS = 1.0  # at most, for one step's search
 MIN_STEP_SECONDS = 0.5  # a step is not begun with less time left
 STALL_DRAWS = 20
+SWAP_SHARE = 0.5  # of the steps, on two days: an agent at its maximum days moves a day's shift to the short day
+SWAP_AGENTS = 2  # moving that day, and as many working the short day
 
 
 def polish_roster(
@@ -122,9 +128,33 @@ def neighbourhood(
     spare = spare_cover(data, assignment, cover, day, able)
     on = [agent_id for agent_id in able if agent_id in spare]
     off = [agent_id for agent_id in able if agent_id not in spare and has_room(data, assignment, agent_id, day)]
+    if draw.random() < SWAP_SHARE and (swap := swap_neighbourhood(data, assignment, cover, day, able, spare, draw)):
+        return swap
     wanted = min(len(on), NEIGHBOURHOOD_AGENTS - min(len(off), NEIGHBOURHOOD_AGENTS // 3))
     free = weighted_sample(draw, on, [1 + spare[agent_id] for agent_id in on], wanted)
     return free + draw.sample(off, min(len(off), NEIGHBOURHOOD_AGENTS - len(free))), {day}
+
+
+def swap_neighbourhood(
+    data: RosterData, assignment: Assignment, cover: dict[tuple[str, int], int], day: int, able: list[str],
+    spare: dict[str, int], draw: random.Random,
+) -> tuple[list[str], set[int]] | None:
+    """Two days: `day` and another of its week where agents able to cover the short interval but off
+    on `day` work in over-staffing; up to SWAP_AGENTS of them (who may move that shift to `day`) and
+    as many working `day`. None when no agent off `day` works in over-staffing that week."""
+    week = range(day // 7 * 7, day // 7 * 7 + 7)
+    off = [agent_id for agent_id in able if agent_id not in spare]
+    moves = {(agent_id, other): units for other in week if other != day
+             for agent_id, units in spare_cover(data, assignment, cover, other, off).items() if units > 0}
+    if not moves:
+        return None
+    pairs = sorted(moves)
+    _, other = draw.choices(pairs, weights=[moves[pair] for pair in pairs])[0]
+    movers = [agent_id for agent_id, on_day in pairs if on_day == other]
+    free = weighted_sample(draw, movers, [moves[agent_id, other] for agent_id in movers], SWAP_AGENTS)
+    on = sorted(spare)
+    free += weighted_sample(draw, on, [1 + spare[agent_id] for agent_id in on], SWAP_AGENTS)
+    return free, {day, other}
 
 
 def spare_cover(
