@@ -114,8 +114,10 @@ def neighbourhood(
     data: RosterData, assignment: Assignment, breaks: BreakCounts, helpers: Helpers, draw: random.Random
 ) -> tuple[list[str], set[int]]:
     """A short interval of this week (drawn with a weight of how short it is), a day whose shifts may
-    cover it, and up to NEIGHBOURHOOD_AGENTS agents who could: mostly agents working that day (at their
-    contract's maximum, moving a shift is what helps), the others off; no agents when nothing is short."""
+    cover it, and up to NEIGHBOURHOOD_AGENTS agents who could: mostly agents working that day, drawn by
+    the over-staffing their shift sits in (at their contract's maximum, moving a shift is what helps),
+    and agents off that day with room for a shift; or, in SWAP_SHARE of the steps, two days
+    (`swap_neighbourhood`). No agents when nothing is short."""
     cover = scheduled(data, assignment, breaks)
     short = {key: gap for key, needed in data.required.items()
              if key[1] < data.week.count and (gap := needed - cover.get(key, 0)) > 0 and key in helpers.covering}
@@ -126,12 +128,10 @@ def neighbourhood(
     day = draw.choice(sorted(helpers.covering[key]))
     able = helpers.on(key, day)
     spare = spare_cover(data, assignment, cover, day, able)
-    on = [agent_id for agent_id in able if agent_id in spare]
     off = [agent_id for agent_id in able if agent_id not in spare and has_room(data, assignment, agent_id, day)]
     if draw.random() < SWAP_SHARE and (swap := swap_neighbourhood(data, assignment, cover, day, able, spare, draw)):
         return swap
-    wanted = min(len(on), NEIGHBOURHOOD_AGENTS - min(len(off), NEIGHBOURHOOD_AGENTS // 3))
-    free = weighted_sample(draw, on, [1 + spare[agent_id] for agent_id in on], wanted)
+    free = most_spare(draw, spare, min(len(spare), NEIGHBOURHOOD_AGENTS - min(len(off), NEIGHBOURHOOD_AGENTS // 3)))
     return free + draw.sample(off, min(len(off), NEIGHBOURHOOD_AGENTS - len(free))), {day}
 
 
@@ -152,9 +152,13 @@ def swap_neighbourhood(
     _, other = draw.choices(pairs, weights=[moves[pair] for pair in pairs])[0]
     movers = [agent_id for agent_id, on_day in pairs if on_day == other]
     free = weighted_sample(draw, movers, [moves[agent_id, other] for agent_id in movers], SWAP_AGENTS)
+    return free + most_spare(draw, spare, SWAP_AGENTS), {day, other}
+
+
+def most_spare(draw: random.Random, spare: dict[str, int], count: int) -> list[str]:
+    """`count` of the agents working the short day, drawn by the over-staffing their shift sits in."""
     on = sorted(spare)
-    free += weighted_sample(draw, on, [1 + spare[agent_id] for agent_id in on], SWAP_AGENTS)
-    return free, {day, other}
+    return weighted_sample(draw, on, [1 + spare[agent_id] for agent_id in on], count)
 
 
 def spare_cover(
