@@ -155,7 +155,7 @@ def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bo
     assignment, breaks, breaks_status = cheaper_roster(data, weeks, polished, run)
     searched_every_shift = all(sorted(options[a]) == sorted(data.eligible[a]) for a in data.eligible)
     solved_whole = proven and assignment is polished and breaks_status == "OPTIMAL" and searched_every_shift
-    if not solved_whole and prove_bound:  # a week planned in turn: the polish does not see the weeks after it
+    if not solved_whole:
         until = run.deadline - FINISH_TIME_SHARE * run.time_limit
         assignment, breaks = polish_roster(data, assignment, breaks, run, until)
     if kept_for_blocks:

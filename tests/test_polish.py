@@ -9,12 +9,15 @@ import random
 import time
 from collections import Counter
 
+import pandas as pd
+
 from scheduler.check import check_roster
 from scheduler.engine.data import RosterData
 from scheduler.engine.polish import Helpers, neighbourhood, polish_roster
 from scheduler.engine.result import roster_table, score, total_cost
 from scheduler.engine.run import Run, deterministic_clock, now
 from scheduler.evaluate import coverage_table
+from scheduler.roster import ROSTER_COLUMNS
 from scheduler.scenario import BreakRule, ShiftTemplate
 from tests.test_model_rules import agent, demand, scenario
 
@@ -139,3 +142,17 @@ def test_polishing_moves_a_shift_from_a_day_without_demand_onto_the_short_day():
     assert [data.shifts[k].day for k, _ in polished["a1"]] == [0]
     assert score(data, polished, placed)[0]["short_hours"] == 1  # the lunch hour
     assert check_roster(roster_table(data, polished, placed), case) == []
+
+
+def test_the_cost_a_polish_step_must_lower_counts_next_mondays_first_hours_a_chained_week_covers():
+    # chained to a published week (not cyclic): next Monday's 00–06, which no Monday shift reaches,
+    # is asked of this week's Sunday night, as the models ask it
+    previous = pd.DataFrame(columns=ROSTER_COLUMNS)
+    sixes = (ShiftTemplate(name="late", earliest_start=dt.time(6), latest_start=dt.time(22), start_step_minutes=60,
+                           lengths_hours=(8,)),)
+    case = scenario([agent("a1")], demand(range(7), 0, 6), sixes, previous=previous)
+    data = RosterData.build(case)
+    sunday_night = {"a1": [shift_at(data, 6, 22)]}
+    assert data.horizon > data.week.count
+    assert total_cost(data, sunday_night, {}) < total_cost(data, {"a1": []}, {})
+    assert score(data, sunday_night, {})[0]["short_hours"] == score(data, {"a1": []}, {})[0]["short_hours"]

@@ -31,19 +31,7 @@ def score(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> tupl
     the measures of `scheduler.costs`) and their costs as the models price them, in cost units;
     the costs add up to the model's objective."""
     weights = data.scenario.config.weights
-    cover = scheduled(data, assignment, breaks)
-    short_units = over_units = 0
-    lost = short_cost = 0.0
-    for queue in data.queues:
-        for t in range(data.week.count):
-            gap = data.required.get((queue, t), 0) - cover.get((queue, t), 0)
-            over_units += max(0, -gap)
-            short_units += max(0, gap)
-            for step in data.tiers.get((queue, t), ()):
-                taken = min(max(gap, 0), step.units)
-                gap -= taken
-                lost += taken * step.lost_contacts
-                short_cost += taken * step.cost / COST_SCALE
+    short_units, over_units, lost, short_cost = gaps(data, scheduled(data, assignment, breaks), range(data.week.count))
     nights = fairness_loads(data, assignment, night=True)
     weekends = fairness_loads(data, assignment, night=False)
     preferred = {agent.agent_id: agent.preferred for agent in data.agents}
@@ -65,6 +53,23 @@ def score(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> tupl
         for name in ("night_spread", "weekend_spread", "preference", "change")
     }
     return terms, costs
+
+
+def gaps(data: RosterData, cover: dict[tuple[str, int], int], intervals: range) -> tuple[int, int, float, float]:
+    """(short units, over units, lost contacts, short staffing's cost) over the intervals."""
+    short_units = over_units = 0
+    lost = short_cost = 0.0
+    for queue in data.queues:
+        for t in intervals:
+            gap = data.required.get((queue, t), 0) - cover.get((queue, t), 0)
+            over_units += max(0, -gap)
+            short_units += max(0, gap)
+            for step in data.tiers.get((queue, t), ()):
+                taken = min(max(gap, 0), step.units)
+                gap -= taken
+                lost += taken * step.lost_contacts
+                short_cost += taken * step.cost / COST_SCALE
+    return short_units, over_units, lost, short_cost
 
 
 def baseline_changes(data: RosterData, agent_id: str, shifts: list[tuple[int, str]]) -> int:
@@ -119,4 +124,7 @@ def roster_table(data: RosterData, assignment: Assignment, breaks: BreakCounts) 
 
 
 def total_cost(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> float:
-    return sum(score(data, assignment, breaks)[1].values())
+    """The cost the models minimise: the score's, and next week's first hours a week that does not
+    repeat covers (`data.next_monday_like_this_one`: dropping a Sunday night must cost what it costs)."""
+    _, over_units, _, short_cost = gaps(data, scheduled(data, assignment, breaks), range(data.week.count, data.horizon))
+    return sum(score(data, assignment, breaks)[1].values()) + short_cost + over_units * data.over_cost / COST_SCALE
