@@ -10,6 +10,7 @@ from forecasts.methods import METHODS
 from tabular import InputError
 from scheduler.scenario import MAX_WEEKS
 from wfm_app import context, header, horizon, planning, problems, solving, state, tables
+from wfm_app.text import md
 
 WHICH = {"next": "The next week", "pick": "Pick a Monday"}
 
@@ -28,7 +29,7 @@ def show_calendar(center: str) -> None:
         "versions": st.column_config.NumberColumn("roster versions")})
 
 
-def plan_section(center: str, methods: list[str]) -> None:
+def plan_section(center: str, methods: list[str], time_limit: float) -> None:
     st.subheader("Plan a week")
     st.caption("A new week takes the center's agents, time off and rules as they are now, last week's published "
                "roster as its previous roster, and a demand forecast from the history (actuals included).")
@@ -41,7 +42,8 @@ def plan_section(center: str, methods: list[str]) -> None:
                             help="each week takes the one before as it is; roster them together below")
     label = f"Plan the week of {week:%d %b %Y}" if count == 1 else f"Plan {count} weeks from {week:%d %b %Y}"
     if st.button(label, key=state.PLAN_WEEK, type="primary", disabled=not methods, icon=":material/add:"):
-        run(lambda: planning.plan_weeks(context.store(), center, week, int(count), context.user(), methods)[0], week)
+        run(lambda: planning.plan_weeks(context.store(), center, week, int(count), context.user(), methods,
+                                        time_limit), week)
 
 
 def horizon_section(center: str) -> None:
@@ -97,7 +99,16 @@ def methods_input() -> list[str]:
                           help="Each is scored on held-out weeks; the lowest WAPE per queue is used.")
 
 
-def forecast_section(methods: list[str]) -> None:
+def time_limit_input() -> float:
+    # Labelled apart from the horizon's "Time limit (seconds)" (the solver's) on the same page.
+    return float(st.number_input(
+        "Forecast time limit (s)", min_value=1, max_value=3600, value=planning.FORECAST_SECONDS, step=10,
+        key=state.PLAN_TIME_LIMIT, help="For all the weeks planned at once. When it is up, the methods not yet "
+                                        "scored are skipped (the slowest, mstl, comes last) and the best one scored "
+                                        "is used; a note says what was skipped."))
+
+
+def forecast_section(methods: list[str], time_limit: float) -> None:
     """A week chosen in the sidebar that has no demand yet (a new center's first week) gets one here."""
     info = context.store().scenario_info(context.scenario_id())
     if planning.week_state(context.store(), info) != planning.NO_DEMAND:
@@ -105,32 +116,43 @@ def forecast_section(methods: list[str]) -> None:
     st.info(f"The week of {info.week_start:%d %b %Y} (chosen in the sidebar) has no demand yet.",
             icon=":material/info:")
     if st.button("Forecast its demand from the history", key=state.FORECAST_WEEK, disabled=not methods):
-        def forecast() -> int:
-            planning.forecast_week(context.store(), info.id, context.user(), methods)
-            return info.id
+        def forecast() -> list[planning.PlannedWeek]:
+            notes = planning.forecast_week(context.store(), info.id, context.user(), methods, time_limit)
+            return [planning.PlannedWeek(info.id, notes)]
         run(forecast, info.week_start)
 
 
 def run(plan, week: dt.date) -> None:
+    """`plan()` returns the weeks planned; the sidebar chooses the first, and their notes are shown after the
+    rerun."""
     with st.spinner(f"Forecasting the week of {week:%d %b %Y}…"):
         try:
-            scenario_id = plan()
+            planned = plan()
         except InputError as error:
             problems.show(error)
             return
     state.put(state.PLANNED, week)
-    state.put(state.NEXT_WEEK, scenario_id)
+    state.put(state.PLAN_NOTES, [note for done in planned for note in done.notes])
+    state.put(state.NEXT_WEEK, planned[0].scenario_id)
     st.rerun()
+
+
+def show_plan_notes() -> None:
+    """What the last planning click's forecasts said (e.g. the methods a time limit skipped), once."""
+    for note in state.pop(state.PLAN_NOTES) or []:
+        st.info(md(note), icon=":material/info:")
 
 
 def page() -> None:
     center = header.center_header(
         "Planning calendar", "every week with its state; choose a week in the sidebar to work on it.", state.PLANNED,
         lambda week: f"The week of {week:%d %b %Y} has its demand; it is chosen in the sidebar.")
+    show_plan_notes()
     show_calendar(center)
     methods = methods_input()
-    forecast_section(methods)
-    plan_section(center, methods)
+    time_limit = time_limit_input()
+    forecast_section(methods, time_limit)
+    plan_section(center, methods, time_limit)
     if context.may("generate"):
         horizon_section(center)
 

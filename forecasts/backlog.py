@@ -221,3 +221,23 @@ def presence_intervals(arrivals: np.ndarray, staffed: np.ndarray, is_open: np.nd
         if len(reachable):
             marks[reachable[-1]] = present[reachable[-1]] = True
     return marks
+
+
+def spread_over_windows(work: np.ndarray, is_open: np.ndarray, allowed: int, cyclic: bool = False) -> np.ndarray:
+    """Each interval's work spread evenly over the open intervals of its response window (its arrival
+    interval and the `allowed` − 1 after it; `cyclic`: windows running past the end continue at the
+    start): any moment in the window serves, and an even spread does not pile the work up at the hours
+    it arrives, which are the phones' peaks too. Work whose window is closed throughout stays where it
+    arrived (to be done at the next opening)."""
+    work = np.nan_to_num(np.asarray(work, dtype=float))
+    count = len(work)
+    spread = np.zeros(count)
+    for t in np.flatnonzero(work > _EPS):
+        window = np.arange(t, t + allowed)
+        window = window % count if cyclic else window[window < count]
+        reachable = window[is_open[window]]
+        if len(reachable):
+            np.add.at(spread, reachable, work[t] / len(reachable))
+        else:
+            spread[t] += work[t]
+    return spread

@@ -2,10 +2,14 @@
 
 For each of the last ``folds`` weeks of a queue's history that have data (and at least
 ``MIN_TRAIN_WEEKS`` weeks before them), every method is fitted on everything before that week and
-forecasts it. The error of a fold is its WAPE over the intervals observed in that week: gaps are
-left out, so a holiday or an outage is neither rewarded nor punished. A method's accuracy is the
-**mean of its fold WAPEs** (each week counts the same), and the method with the lowest mean is
-chosen; ties go to the method listed first.
+forecasts it. The error of a fold is its WAPE over the intervals *scored* in that week: those
+observed, but not on the catch-up days after a missing open day (``methods.catch_up_days``). Gaps
+are left out, so a holiday or an outage is neither rewarded nor punished, and so are the surges
+after it, which no method forecasts (the catch-up is not known ahead): scored, a holiday week's
+two or three surging days outweighed the other folds and chose among methods by chance. A method's
+accuracy is its **pooled WAPE over the folds**, Σ |error| / Σ contacts over every interval scored
+(a fold counts by the contacts it scored, so a week with two scored days counts two fifths of a
+full one), and the method with the lowest is chosen; ties go to the method listed first.
 
 Combinations (``combo_mean``, ``combo_weighted``) are scored without refitting anything: on each
 fold they average the other methods' forecasts of that week, choosing members and weights from
@@ -35,10 +39,13 @@ from forecasts.methods import (
     DEFAULT_METHOD,
     METHODS,
     QueueHistory,
+    catch_up_days,
     check_method_names,
     combination_weights,
     combine,
+    day_totals,
     make_method,
+    median_profile,
     monday_of,
     split_queues,
 )
@@ -46,7 +53,7 @@ from forecasts.special_days import mask_special_days
 
 MIN_TRAIN_WEEKS = 3
 SLOW_METHODS = ("mstl",)  # seconds a fit where the others take milliseconds: tried last
-FOLD_COLUMNS = ["queue", "method", "fold_start", "wape"]
+FOLD_COLUMNS = ["queue", "method", "fold_start", "wape", "scored_contacts"]
 SUMMARY_COLUMNS = ["queue", "method", "wape", "folds", "chosen"]
 
 
@@ -73,14 +80,40 @@ def fold_weeks(contacts: np.ndarray, folds: int) -> list[int]:
     return [int(week) for week in candidates[-folds:]]
 
 
+def scored_weeks(contacts: np.ndarray) -> np.ndarray:
+    """``contacts`` ``(W, 7, P)`` as the backtest scores them: the catch-up days after a missing open
+    day (``methods.catch_up_days``) are NaN, like gaps."""
+    profile = median_profile(contacts)
+    catch_up = catch_up_days(day_totals(contacts, profile), profile.sum(axis=1) > 0)
+    return np.where(catch_up[:, :, None], np.nan, contacts)
+
+
 @dataclass(frozen=True)
 class FoldScore:
-    """WAPE of one method on one held-out week; ``note`` if the method fell back."""
+    """WAPE of one method on one held-out week over the ``scored`` contacts of that week (NaN WAPE
+    and 0 scored when it has none); ``note`` if the method fell back."""
 
     method: str
     fold_start: pd.Timestamp
     wape: float
     note: str | None
+    scored: float
+
+
+def fold_score(method: str, fold_start: pd.Timestamp, actual: np.ndarray, forecast: np.ndarray,
+               note: str | None = None) -> FoldScore:
+    """``method``'s score on the week ``actual`` (NaN where not scored)."""
+    score = wape(actual, forecast)
+    return FoldScore(method, fold_start, score, note, float(np.nansum(actual)) if np.isfinite(score) else 0.0)
+
+
+def pooled_wape(scores: list[FoldScore]) -> float:
+    """Σ |error| / Σ contacts over the folds scored: each fold's WAPE weighted by its scored contacts.
+    NaN if none was scored."""
+    scored = [score for score in scores if score.scored > 0]
+    if not scored:
+        return float("nan")
+    return float(sum(score.wape * score.scored for score in scored) / sum(score.scored for score in scored))
 
 
 class TimeBudget:
@@ -117,9 +150,9 @@ class QueueBacktest:
     forecasts: dict[tuple[str, int], np.ndarray]
     skipped: tuple[str, ...] = ()
 
-    def mean_wapes(self, methods) -> dict[str, float]:
-        """Method → mean fold WAPE over the methods named (NaN if never scored)."""
-        return {name: _mean([s.wape for s in self.scores if s.method == name]) for name in methods}
+    def pooled_wapes(self, methods) -> dict[str, float]:
+        """Method → pooled WAPE over its folds, for the methods named (NaN if never scored)."""
+        return {name: pooled_wape([s for s in self.scores if s.method == name]) for name in methods}
 
 
 def backtest_queue(queue: QueueHistory, methods: tuple[str, ...], folds: int,
@@ -134,24 +167,25 @@ def backtest_queue(queue: QueueHistory, methods: tuple[str, ...], folds: int,
     scores, forecasts = [], {}
     weeks = fold_weeks(queue.contacts, folds)
     starts = {week: queue.first_monday + pd.Timedelta(days=DAYS_PER_WEEK * week) for week in weeks}
+    scored = scored_weeks(queue.contacts)
     order, skipped = trial_order(methods), ()
     for position, name in enumerate(order):
-        method_folds = _method_folds(queue, name, weeks, starts, on_fit, budget if position else None)
+        method_folds = _method_folds(queue, scored, name, weeks, starts, on_fit, budget if position else None)
         if method_folds is None:
             skipped = tuple(order[position:])
             break
         for week, (score, forecast) in zip(weeks, method_folds):
             scores.append(score)
             forecasts[name, week] = forecast
-    return _with_combinations(queue, methods, weeks, starts, scores, forecasts, skipped)
+    return _with_combinations(scored, methods, weeks, starts, scores, forecasts, skipped)
 
 
-def _method_folds(queue: QueueHistory, name: str, weeks: list[int], starts: dict[int, pd.Timestamp],
-                  on_fit: Callable[[str], None] | None,
+def _method_folds(queue: QueueHistory, scored: np.ndarray, name: str, weeks: list[int],
+                  starts: dict[int, pd.Timestamp], on_fit: Callable[[str], None] | None,
                   budget: TimeBudget | None) -> list[tuple[FoldScore, np.ndarray]] | None:
-    """One method's score and forecast on each fold week; None when ``budget`` runs out before its
-    last fold (projected from its first fits, or from its guess before any), so a method is scored
-    on all folds or not at all."""
+    """One method's score (on the ``scored`` contacts) and forecast on each fold week; None when
+    ``budget`` runs out before its last fold (projected from its first fits, or from its guess
+    before any), so a method is scored on all folds or not at all."""
     done, begun = [], time.monotonic()
     for count, week in enumerate(weeks):
         method = make_method(name)
@@ -160,42 +194,37 @@ def _method_folds(queue: QueueHistory, name: str, weeks: list[int], starts: dict
             return None
         method.fit(queue.contacts[:week], queue.first_monday)
         forecast = method.predict(1)[0]
-        done.append((FoldScore(name, starts[week], wape(queue.contacts[week], forecast), method.note), forecast))
+        done.append((fold_score(name, starts[week], scored[week], forecast, method.note), forecast))
         if on_fit:
             on_fit(f"backtest {queue.queue}: {name} on the week of {starts[week]:%Y-%m-%d}")
     return done
 
 
-def _with_combinations(queue: QueueHistory, methods: tuple[str, ...], weeks: list[int],
+def _with_combinations(scored: np.ndarray, methods: tuple[str, ...], weeks: list[int],
                        starts: dict[int, pd.Timestamp], scores: list[FoldScore],
                        forecasts: dict[tuple[str, int], np.ndarray], skipped: tuple[str, ...]) -> QueueBacktest:
-    """The backtest with the combinations named in ``methods`` scored on each fold."""
+    """The backtest with the combinations named in ``methods`` scored on each fold (on the ``scored``
+    contacts)."""
     for name in (name for name in methods if name in COMBINATIONS):
         for week in weeks:
             others = QueueBacktest([score for score in scores if score.fold_start != starts[week]], {})
-            weights = combination_weights(name, others.mean_wapes(method for method in methods if method in METHODS))
+            weights = combination_weights(name, others.pooled_wapes(method for method in methods if method in METHODS))
             if weights:
                 forecasts[name, week] = combine([forecasts[member, week] for member in weights],
                                                 np.array(list(weights.values())))
-                scores.append(FoldScore(name, starts[week], wape(queue.contacts[week], forecasts[name, week]),
-                                        None))
+                scores.append(fold_score(name, starts[week], scored[week], forecasts[name, week]))
     return QueueBacktest(scores, forecasts, skipped)
 
 
-def _mean(values: list[float]) -> float:
-    """Mean of the finite values; NaN if there are none."""
-    finite = [value for value in values if np.isfinite(value)]
-    return float(np.mean(finite)) if finite else float("nan")
-
-
 def fold_table(queue: str, scores: list[FoldScore]) -> pd.DataFrame:
-    """The long fold table ``queue, method, fold_start, wape`` of one queue's scores."""
+    """The long fold table ``queue, method, fold_start, wape, scored_contacts`` of one queue's scores."""
     return pd.DataFrame({
         "queue": queue,
         "method": [score.method for score in scores],
         "fold_start": [score.fold_start for score in scores],
         "wape": [score.wape for score in scores],
-    }, columns=FOLD_COLUMNS).astype({"fold_start": "datetime64[ns]", "wape": float})
+        "scored_contacts": [score.scored for score in scores],
+    }, columns=FOLD_COLUMNS).astype({"fold_start": "datetime64[ns]", "wape": float, "scored_contacts": float})
 
 
 def concat_folds(tables: list[pd.DataFrame]) -> pd.DataFrame:
@@ -207,12 +236,15 @@ def concat_folds(tables: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def summarize(folds: pd.DataFrame, queues: list[str], methods: tuple[str, ...]) -> pd.DataFrame:
-    """One row per queue and method: mean fold WAPE, number of scored folds, and ``chosen`` (True
-    for the lowest mean WAPE of the queue; ``DEFAULT_METHOD`` — or the first method of its own
-    (not a combination) if that one is not in use — when no fold could be scored)."""
+    """One row per queue and method: pooled WAPE over the folds (``pooled_wape``), number of scored
+    folds, and ``chosen`` (True for the lowest WAPE of the queue; ``DEFAULT_METHOD`` — or the first
+    method of its own (not a combination) if that one is not in use — when no fold could be scored)."""
     grid = pd.MultiIndex.from_product([queues, methods], names=["queue", "method"])
-    stats = folds.groupby(["queue", "method"])["wape"].agg(["mean", "count"])
-    summary = stats.reindex(grid).rename(columns={"mean": "wape", "count": "folds"}).reset_index()
+    scored = folds[folds["scored_contacts"] > 0].assign(error=lambda table: table["wape"] * table["scored_contacts"])
+    sums = scored.groupby(["queue", "method"])[["error", "scored_contacts"]].sum()
+    stats = pd.DataFrame({"wape": sums["error"] / sums["scored_contacts"],
+                          "folds": scored.groupby(["queue", "method"]).size()})
+    summary = stats.reindex(grid).reset_index()
     summary["folds"] = summary["folds"].fillna(0).astype(int)
     summary["chosen"] = False
     default = DEFAULT_METHOD if DEFAULT_METHOD in methods else next(m for m in methods if m in METHODS)
@@ -233,8 +265,8 @@ def backtest(history: pd.DataFrame, methods: list[str] | None = None, folds: int
              special_days: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling-origin backtest of a history (rows on ``special_days`` are left out as gaps).
 
-    Returns ``(fold_table, summary)``: ``queue, method, fold_start, wape`` per held-out week, and
-    ``queue, method, wape, folds, chosen`` with the mean WAPE over the folds.
+    Returns ``(fold_table, summary)``: ``queue, method, fold_start, wape, scored_contacts`` per
+    held-out week, and ``queue, method, wape, folds, chosen`` with the pooled WAPE over the folds.
     """
     names = check_method_names(methods)
     interval = interval_minutes(history)

@@ -65,8 +65,9 @@ class ForecastResult:
         can use it as is (0 contacts need no agents whatever the AHT). ``method`` is the method
         chosen for the queue. ``contacts_lo80, contacts_hi80, contacts_lo95, contacts_hi95``: the
         80 % and 95 % prediction intervals of ``contacts`` (see ``forecasts.intervals``).
-    backtest: ``queue, method, fold_start, wape``: one row per method and held-out week.
-    accuracy: ``queue, method, wape, folds, chosen``: mean WAPE over the folds; ``chosen`` marks
+    backtest: ``queue, method, fold_start, wape, scored_contacts``: one row per method and held-out
+        week (see ``forecasts.backtest`` for what is scored).
+    accuracy: ``queue, method, wape, folds, chosen``: pooled WAPE over the folds; ``chosen`` marks
         the lowest per queue.
     interval_minutes: 15, 30 or 60.
     notes: things the user should know, e.g. a method that fell back on short history.
@@ -144,10 +145,10 @@ def forecast_history(history: pd.DataFrame, start, weeks: int = 1,
 
 
 def _chosen_method(name: str, result: QueueBacktest, names: tuple[str, ...]) -> Method:
-    """The chosen method, unfitted; a combination takes its members and weights from the mean
+    """The chosen method, unfitted; a combination takes its members and weights from the pooled
     backtest WAPEs of all folds."""
     if name in COMBINATIONS:
-        return combination(name, result.mean_wapes(method for method in names if method in METHODS))
+        return combination(name, result.pooled_wapes(method for method in names if method in METHODS))
     return make_method(name)
 
 

@@ -596,7 +596,7 @@ def combine(forecasts: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
 
 
 def combination_weights(name: str, scores: dict[str, float]) -> dict[str, float]:
-    """Members and weights of combination ``name`` from mean backtest WAPEs (method → WAPE; NaN
+    """Members and weights of combination ``name`` from backtest WAPEs (method → WAPE; NaN
     = not scored): the ``COMBINE_TOP`` lowest, equal weights (``combo_mean``) or 1 / WAPE
     (``combo_weighted``, a perfect score counts as a tiny WAPE). Empty with fewer than two scored."""
     scored = sorted((wape, method) for method, wape in scores.items() if np.isfinite(wape))[:COMBINE_TOP]

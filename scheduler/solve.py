@@ -56,6 +56,9 @@ from scheduler.scenario import Scenario
 # of the time limit, kept for scoring the roster and writing its table after the break pass (a few
 # seconds at 300 agents over 4 weeks)
 FINISH_TIME_SHARE = 0.02
+# The horizon's bound, week by week, after the weeks are planned (4 one-week LPs took 4.4 s of 120 on an
+# idle machine and 33 s on a busy one: done first, they starved the weeks)
+HORIZON_BOUND_TIME_SHARE = 0.05
 DIAGNOSIS_SECONDS = 5.0  # at least, for saying why agents have no valid week, even past the time limit
 
 
@@ -126,10 +129,12 @@ def solve_roster(
     return solve_in(scenario, Run(limit, workers or settings.workers, settings.seed, progress))
 
 
-def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bool = True) -> RosterResult:
+def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bool = True,
+             explain: bool = True) -> RosterResult:
     """The best roster found by the run's clock and time limit; without `prove_bound` the bound is the
     shift mix's (a week planned in turn: its own bound proves nothing of the horizon); without `in_turn`
-    a horizon is solved as a whole even where `weeks.plans_in_turn`."""
+    a horizon is solved as a whole even where `weeks.plans_in_turn`; without `explain` no time is spent
+    saying why some agent got no week (a week planned in turn: the horizon's solve says it, if it must)."""
     data = RosterData.build(scenario)
     warnings = diagnose.uncovered_hours(data) + response_warnings(data)
     problems = diagnose.precheck(data)
@@ -142,7 +147,7 @@ def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bo
     known: KnownWeeks = {}
     options, weeks, stuck = plan_weeks(data, candidate_options(data, mix), run, known)
     if stuck:
-        deadline = max(run.deadline, now() + DIAGNOSIS_SECONDS)
+        deadline = max(run.deadline, now() + DIAGNOSIS_SECONDS) if explain else now()
         sentences = diagnose.explain(data, [group.members for group in stuck], deadline, run.workers)
         return no_roster(data, run, sentences, warnings)
     # The queue-block pass takes its time from the stages after the weeks', which it makes up for: the
@@ -155,7 +160,8 @@ def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bo
     assignment, breaks, breaks_status = cheaper_roster(data, weeks, polished, run)
     searched_every_shift = all(sorted(options[a]) == sorted(data.eligible[a]) for a in data.eligible)
     solved_whole = proven and assignment is polished and breaks_status == "OPTIMAL" and searched_every_shift
-    if not solved_whole:
+    if not solved_whole and prove_bound:  # a week planned in turn: with the polish its solve left the wrap's
+        # Sunday night uncovered (tests/test_weeks.py), not yet understood
         until = run.deadline - FINISH_TIME_SHARE * run.time_limit
         assignment, breaks = polish_roster(data, assignment, breaks, run, until)
     if kept_for_blocks:
@@ -215,13 +221,13 @@ def scored(data: RosterData, run: Run, roster: pd.DataFrame, assignment: Assignm
 def planned_in_turn(data: RosterData, run: Run, warnings: list[str]) -> RosterResult:
     """The horizon planned week by week (`engine.weeks`), scored over the whole horizon, with the shift
     mix's bound (`weeks.short_bound_units`)."""
-    began = time.monotonic()
-    short_bound = ShortBound(short_bound_units(data), MIX_KIND)
-    run.stage_seconds["shift mix"] = time.monotonic() - began
-    seconds = run.remaining() - 2 * FINISH_TIME_SHARE * run.time_limit
-    roster, results = plan_in_turn(data.scenario, run, seconds, partial(solve_in, prove_bound=False))
+    seconds = run.remaining() - (2 * FINISH_TIME_SHARE + HORIZON_BOUND_TIME_SHARE) * run.time_limit
+    roster, results = plan_in_turn(data.scenario, run, seconds, partial(solve_in, prove_bound=False, explain=False))
     if roster is None:  # the weeks before left a week without a valid plan for someone: the whole horizon
         return solve_in(data.scenario, Run(run.remaining(), run.workers, run.seed, run.progress), in_turn=False)
+    began = time.monotonic()
+    short_bound = ShortBound(short_bound_units(data, run.deadline - 2 * FINISH_TIME_SHARE * run.time_limit), MIX_KIND)
+    run.stage_seconds["shift mix"] = time.monotonic() - began
     assignment, breaks = assignment_of(data, roster)
     return scored(data, run, roster, assignment, breaks, short_bound, warnings)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,15 +13,17 @@ from scheduler.solve import solve_roster
 from tabular import InputError
 from wfm.storage import Store
 from wfm_app import centers, planning, state
-from tests.test_app import open_app, problems_shown, texts
+from tests.test_app import open_app, problems_shown, shown, texts
 from tests.test_centers import AGENTS, SETTINGS, TIME_OFF, history_csv
+from tests.test_forecast_time_limit import FIT_SECONDS, slow_methods  # noqa: F401 (a fixture)
 
 FIRST_WEEK = dt.date(2026, 11, 23)
 FAST = ["seasonal_naive"]
+SLOW = ["weighted_profile", "seasonal_naive", "slot_median_4"]  # the last two slow under `slow_methods`
 
 
-def make_center(store: Store, name: str = "First") -> int:
-    files = centers.read_center_files(("agents.csv", AGENTS), ("history.csv", history_csv()),
+def make_center(store: Store, name: str = "First", history_weeks: int = 3) -> int:
+    files = centers.read_center_files(("agents.csv", AGENTS), ("history.csv", history_csv(history_weeks)),
                                       ("time_off.csv", TIME_OFF), ("scenario.yaml", SETTINGS))
     return centers.create_center(store, name, files, "test", "history.csv")
 
@@ -72,7 +75,7 @@ def test_rolling_forward_takes_the_team_and_rules_now_and_last_weeks_published_r
         store.replace_agents(first.id, [*store.load_agents(first.id),
                                         dict(agent_id="A4", name="Dee", skills=["voice"], min_hours=0, max_hours=40)])
         second = planning.roll_forward(store, "First", planning.next_week(store, "First"), "test", FAST)
-        scenario = store.to_scenario(second)
+        scenario = store.to_scenario(second.scenario_id)
         assert scenario.config.week_start == FIRST_WEEK + dt.timedelta(weeks=1)
         assert [agent.agent_id for agent in scenario.agents] == ["A1", "A2", "A3", "A4"]
         assert scenario.config.shift_templates == store.load_scenario_config(first.id).shift_templates
@@ -96,10 +99,28 @@ def test_a_week_that_cannot_be_planned_is_refused_in_words(folder, week, words):
         assert len(store.list_scenarios("First")) == 1
 
 
+def test_planning_weeks_keeps_to_the_forecast_time_limit_and_says_what_it_skipped(tmp_path, slow_methods):
+    with Store(tmp_path) as store:
+        make_center(store, history_weeks=8)  # 4 backtest weeks
+        clock = time.monotonic()
+        planned = planning.plan_weeks(store, "First", FIRST_WEEK + dt.timedelta(weeks=1), 2, "test", SLOW, 0.6)
+        seconds = time.monotonic() - clock
+        # unlimited, the slow methods alone take 2 weeks × 2 queues × 4 folds × 2 methods × 0.15 s = 4.8 s;
+        # limited, each week's 0.3 s may be overrun by a fit per queue, plus the staffing and saving
+        assert seconds < 0.6 + 2 * 2 * FIT_SECONDS + 1.5
+        for week, done in zip(("30 Nov 2026", "07 Dec 2026"), planned):
+            skipped = [note for note in done.notes if "not tried" in note]
+            assert skipped and all(note.startswith(f"week of {week}: queue ") for note in skipped)
+            assert store.load_forecast(done.scenario_id)["contacts"].notna().all()
+        (first,) = [info.id for info in store.list_scenarios("First") if info.week_start == FIRST_WEEK]
+        notes = planning.forecast_week(store, first, "test", SLOW, 0.3)
+        assert any("time limit 0.3 s" in note and "not tried" in note for note in notes)
+
+
 def test_a_past_week_is_forecast_from_the_history_before_it(folder):
     with Store(folder) as store:
         second = planning.roll_forward(store, "First", dt.date(2026, 11, 16), "test", FAST)
-        forecast = store.load_forecast(second)
+        forecast = store.load_forecast(second.scenario_id)
         assert forecast["interval_start"].min() >= dt.datetime(2026, 11, 16)
 
 
@@ -122,6 +143,24 @@ def test_the_calendar_page_plans_the_next_week_and_chooses_it(folder):
     assert list(at.dataframe[0].value["state"][:2]) == ["forecast saved", "forecast saved"]
 
 
+def test_the_calendar_page_passes_its_forecast_time_limit_and_shows_what_was_skipped(tmp_path, monkeypatch,
+                                                                                   slow_methods):
+    monkeypatch.setenv("WFM_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("WFM_DATABASE_URL", raising=False)
+    with Store(tmp_path) as store:
+        make_center(store, history_weeks=8)
+    at = calendar_page()
+    assert at.number_input(key=state.PLAN_TIME_LIMIT).value == planning.FORECAST_SECONDS
+    at.multiselect(key=state.PLAN_METHODS).set_value(SLOW).run()
+    at.number_input(key=state.PLAN_TIME_LIMIT).set_value(1).run()
+    at.button(key=state.PLAN_WEEK).click().run()
+    assert not at.exception
+    assert "30 Nov 2026" in texts(at.success)
+    notes = shown(texts(at.info))
+    assert "week of 30 Nov 2026: queue 'chat': time limit 1 s reached" in notes
+    assert "not tried: seasonal_naive" in notes
+
+
 def test_a_picked_day_that_is_no_monday_is_a_problem_row(folder):
     at = calendar_page()
     at.segmented_control(key=state.PLAN_WHICH).set_value("pick").run()
@@ -139,7 +178,7 @@ def test_the_sidebar_chooses_the_center_the_pages_work_on(folder):
     at.sidebar.selectbox(key=state.CENTER).set_value("Second").run()
     assert not at.exception
     assert len(at.sidebar.selectbox(key=state.SCENARIO_ID).options) == 2
-    assert at.sidebar.selectbox(key=state.SCENARIO_ID).value == second_week
+    assert at.sidebar.selectbox(key=state.SCENARIO_ID).value == second_week.scenario_id
     assert "Second" in texts(at.caption)
     at.sidebar.selectbox(key=state.CENTER).set_value("First").run()
     assert len(at.sidebar.selectbox(key=state.SCENARIO_ID).options) == 1

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 import scheduler.io
 import scheduler.solve
 import wfm.cli
+import wfm.demo
 from forecasts.sample import sample_history
 from scheduler.roster import ROSTER_COLUMNS, write_roster
 from scheduler.solve import RosterResult
@@ -42,6 +43,7 @@ def no_long_work(monkeypatch):
     monkeypatch.setattr(scheduler.solve, "solve_roster", forbidden)
     monkeypatch.setattr(wfm.cli, "run_forecast", forbidden)
     monkeypatch.setattr(wfm.cli, "read_forecast", forbidden)
+    monkeypatch.setattr(wfm.demo, "demo_forecast", forbidden)
 
 
 @pytest.fixture
@@ -127,6 +129,26 @@ def test_bad_time_limit_is_refused_before_anything(folder: Path, tmp_path: Path,
     text = refused([command, *where, "--out", str(out), "--time-limit", seconds])
     assert "--time-limit" in text and "at most 3,600" in text
     assert not out.exists()
+
+
+@pytest.mark.parametrize("seconds", ["0", "-5", "nan", "3600.5"])
+def test_a_bad_forecast_time_limit_of_the_demo_is_refused_before_anything(tmp_path: Path, no_long_work, seconds):
+    out = tmp_path / "out"
+    text = refused(["demo", "--out", str(out), "--forecast-time-limit", seconds])
+    assert "--forecast-time-limit" in text and "the forecast's seconds" in text and "at most 3,600" in text
+    assert not out.exists()
+
+
+def test_the_demo_keeps_to_its_forecast_time_limit_and_says_what_it_cut_short(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(wfm.cli, "roster_scenario", lambda *args: 0)  # the forecast is what is tested
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["demo", "--out", str(out), "--forecast-time-limit", "0.000001"])
+    assert result.exit_code == 0, result.output
+    said = words(result.output)
+    assert "queue 'voice': prediction intervals calibrated on 4 of 9 weeks (time limit 1e-06 s)" in said
+    assert len(pd.read_csv(out / "scenario" / "forecast.csv")) == 2 * 7 * 48
+    unlimited = runner.invoke(app, ["demo", "--out", str(tmp_path / "unlimited")])
+    assert unlimited.exit_code == 0 and "time limit" not in words(unlimited.output)
 
 
 # --- forecast, staff and agent -----------------------------------------------------------------------

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from forecasts.backlog import fifo_backlog, just_in_time_agents, open_intervals, presence_intervals
+from forecasts.backlog import (fifo_backlog, just_in_time_agents, open_intervals, presence_intervals,
+                               spread_over_windows)
 from forecasts.sample import sample_history, sample_staffing_config
 from forecasts.settings import validation_problems
 from forecasts.staffing import StaffingConfig, staffing_requirements
@@ -160,6 +161,26 @@ def trough_case():
                                templates=only_eight), [("2026-11-30 08:00", 12)])
 
 
+def test_deferred_work_does_not_take_an_agent_off_a_realtime_peak():
+    # Voice needs a second agent 16–20; the one agent skilled for email could also work the emails of
+    # 08–11 (4 h of work, 24 h to answer) as they arrive, on an email shift 08–16, leaving the peak short.
+    # The emails can wait: on voice 12–20 or 16–24 the agent answers them in its voice over-staffing.
+    voice = demand([0], 8, 16) + demand([0], 16, 20, required=2) + demand([0], 20, 24)
+    team = [agent("a1", skills=("voice", "email"), min_hours=8, max_hours=8),
+            agent("a2", min_hours=8, max_hours=8), agent("a3", min_hours=8, max_hours=8)]
+    starts = (ShiftTemplate(name="d", earliest_start=dt.time(8), latest_start=dt.time(16), start_step_minutes=240,
+                            lengths_hours=(8,)),)
+    emails = [(f"2026-11-30 {hour:02d}:00", 6) for hour in range(8, 12)]
+    case = with_email(scenario(team, voice, templates=starts), emails, response_hours=24)
+    calls = case.requirements["queue"] == "voice"
+    case.requirements.loc[calls, ["contacts", "aht_seconds"]] = (2.0, 300.0)  # a missing agent loses few calls
+    result = solve_roster(case, time_limit=6, workers=1)
+    assert check_roster(result.roster, case) == []
+    report = summary(result.roster, case, result)
+    assert report["hours"]["by_queue"]["voice"]["short"] == 0
+    assert report["deferred"]["email"]["on_time"] == 1.0
+
+
 def test_the_queue_block_pass_leaves_time_to_write_the_roster(monkeypatch):
     asked = []
     solve = Run.solve
@@ -191,6 +212,27 @@ def test_presence_by_hand():
     last[7] = 1
     assert list(np.flatnonzero(presence_intervals(last, nobody, always, 2, cyclic=True))) == [0]
     assert list(np.flatnonzero(presence_intervals(last, nobody, always, 2))) == [7]
+
+
+def test_work_spread_over_its_windows_by_hand():
+    # 2 intervals to answer: 4 arriving at 0 go half to 0, half to 1; closed at 4, those at 3 all go to 3.
+    work = np.array([4, 0, 0, 2, 0, 1], dtype=float)
+    is_open = np.array([True, True, True, True, False, False])
+    assert list(spread_over_windows(work, is_open, 2)) == [2, 2, 0, 2, 0, 1]  # 5's window is closed: stays
+    # A repeating week: the last interval's window runs into the first.
+    assert list(spread_over_windows(np.array([0, 0, 2.0]), np.ones(3, bool), 2, cyclic=True)) == [1, 0, 1]
+    assert list(spread_over_windows(np.array([0, 0, 2.0]), np.ones(3, bool), 2)) == [0, 0, 2]
+
+
+def test_the_shift_stages_plan_deferred_work_spread_over_its_window_in_the_hours_the_center_works():
+    # 12 emails (2 h of work) at 08:00, 8 h to answer, voice 08–16 only: the stages that plan the shifts
+    # ask for the 2 agent-hours spread over 08–16, not 2 agents at 08:00; none at night.
+    from scheduler.engine.data import RosterData
+
+    case = with_email(scenario([agent(skills=("voice", "email"))], demand([0], 8, 16)), [("2026-11-30 08:00", 12)])
+    data = RosterData.build(case)
+    email = {t: needed / data.units for (queue, t), needed in data.required.items() if queue == "email"}
+    assert email == {8: 1, 12: 1}  # over the running total: 0.25 agent an hour
 
 
 def test_a_short_response_time_gets_someone_present_in_every_window():
@@ -271,3 +313,4 @@ def test_contacts_never_answered_count_their_wait_in_the_response_times():
     assert nobody.on_time == 0.0 and nobody.mean_response_hours == 3.0 and nobody.p90_response_hours == 3.0
     cyclic = fifo_backlog([4, 0, 0, 0], [600] * 4, [0] * 4, 30, response_hours=1, cyclic=True)
     assert cyclic.on_time == 0.0 and cyclic.mean_response_hours >= 2.0
+

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasts.backtest import MIN_TRAIN_WEEKS, backtest, backtest_queue, fold_weeks, wape
+from forecasts.backtest import MIN_TRAIN_WEEKS, backtest, backtest_queue, fold_weeks, pooled_wape, wape
 from forecasts.forecast import FORECAST_COLUMNS, _chosen_method, forecast_history
 from forecasts import methods
 from forecasts.methods import (
@@ -194,8 +194,28 @@ def test_backtest_scores_each_method_on_each_fold():
     folds, summary = backtest(make_history(weeks=6, noise=0.1), methods=methods, folds=2)
     assert len(folds) == 4
     assert set(folds["fold_start"]) == {pd.Timestamp("2024-01-29"), pd.Timestamp("2024-02-05")}
-    means = folds.groupby("method")["wape"].mean()
-    assert summary.set_index("method")["wape"].to_dict() == pytest.approx(means.to_dict())
+    errors = (folds["wape"] * folds["scored_contacts"]).groupby(folds["method"]).sum()
+    pooled = errors / folds.groupby("method")["scored_contacts"].sum()
+    assert summary.set_index("method")["wape"].to_dict() == pytest.approx(pooled.to_dict())
+
+
+def test_the_backtest_leaves_the_catch_up_days_after_a_holiday_unscored_and_pools_the_folds():
+    history = make_history(weeks=7, noise=0.1)
+    surge = history["interval_start"].dt.normalize().isin(pd.to_datetime(["2024-02-13", "2024-02-14"]))
+    history.loc[surge, "contacts"] *= 1.5  # the Tuesday and Wednesday after a closed Monday carry its contacts
+    history = drop_day(history, "2024-02-12")
+    queue = split_queues(history, ["sales"], 60, pd.Timestamp("2024-02-12"))[0]
+    result = backtest_queue(queue, ("seasonal_naive", "weighted_profile"), folds=3)
+    last = [score for score in result.scores if score.fold_start == pd.Timestamp("2024-02-12")]
+    week = queue.contacts[6].copy()
+    week[1:3] = np.nan  # Tuesday and Wednesday: catch-up days; Monday: a gap
+    for score in last:
+        assert score.scored == pytest.approx(np.nansum(week))
+        assert score.wape == pytest.approx(wape(week, result.forecasts[score.method, 6]))
+    naive = [score for score in result.scores if score.method == "seasonal_naive"]
+    assert result.pooled_wapes(["seasonal_naive"])["seasonal_naive"] == pytest.approx(
+        sum(score.wape * score.scored for score in naive) / sum(score.scored for score in naive))
+    assert last[0].scored < 0.8 * naive[0].scored  # the holiday week counts for less than a full one
 
 
 # --- forecast_history --------------------------------------------------------------------------
@@ -419,7 +439,8 @@ def test_a_combination_is_scored_on_members_chosen_without_its_fold():
     result = backtest_queue(queue, names, folds=3)
     scores = {(s.method, s.fold_start): s.wape for s in result.scores}
     first = pd.Timestamp("2024-01-29")  # fold week 4; the other folds are weeks 5 and 6
-    others = {name: np.mean([scores[name, week] for week in (pd.Timestamp("2024-02-05"), pd.Timestamp("2024-02-12"))])
+    others = {name: pooled_wape([score for score in result.scores if score.method == name
+                                 and score.fold_start in (pd.Timestamp("2024-02-05"), pd.Timestamp("2024-02-12"))])
               for name in names[:3]}
     weights = {name: 1 / others[name] for name in others}
     expected = sum(weight * result.forecasts[name, 4] for name, weight in weights.items()) / sum(weights.values())
@@ -436,7 +457,7 @@ def test_a_chosen_combination_is_refitted_with_the_best_members_of_all_folds():
     queue = split_queues(make_history(weeks=7, noise=0.15, seed=3), ["sales"], 60, pd.Timestamp("2024-02-12"))[0]
     names = ("seasonal_naive", "slot_median_4", "slot_median_6", "recency_mean", "combo_mean")
     result = backtest_queue(queue, names, folds=3)
-    means = result.mean_wapes(names[:4])
+    means = result.pooled_wapes(names[:4])
     method = _chosen_method("combo_mean", result, names)
     assert [member.name for member in method.members] == sorted(means, key=means.get)[:3]
     predicted = method.fit(queue.contacts).predict(1)

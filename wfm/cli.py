@@ -94,13 +94,13 @@ def roster_outputs(folder: Path) -> Path:
     return folder
 
 
-def checked_time_limit(seconds: float | None) -> float | None:
-    """`--time-limit` within what scenario.yaml's solver.time_limit_seconds accepts."""
+def checked_time_limit(seconds: float | None, option: str = "--time-limit", of: str = "the solver's") -> float | None:
+    """`--time-limit` (or `option`, the seconds `of` something) within what scenario.yaml's
+    solver.time_limit_seconds and demand.forecast_time_limit_seconds accept."""
     from scheduler.scenario import MAX_TIME_LIMIT
 
     if seconds is not None and not (math.isfinite(seconds) and 0 < seconds <= MAX_TIME_LIMIT):
-        raise InputError(Problem(f"--time-limit {seconds:g}: give the solver's seconds, above 0 and at most "
-                                 f"{MAX_TIME_LIMIT:,}"))
+        raise InputError(Problem(f"{option} {seconds:g}: give {of} seconds, above 0 and at most {MAX_TIME_LIMIT:,}"))
     return seconds
 
 
@@ -533,15 +533,23 @@ def demo(
     workers: Annotated[int | None, typer.Option(min=1, max=64, help="CP-SAT worker threads")] = None,
     deferred: Annotated[bool, typer.Option(help="add email (24 h) and social (2 h) queues of deferred work, "
                                                 "answered in queue blocks by some voice and chat agents")] = False,
+    forecast_time_limit: Annotated[float | None, typer.Option(
+        help="seconds for the forecast (default: no limit; the demo backtests weighted_profile alone, in about a "
+             "second); when it is up the prediction intervals are calibrated on fewer weeks, and a note says so")
+    ] = None,
 ) -> None:
     """Write the bundled sample center and run the whole pipeline: forecast, staffing, roster."""
-    from wfm.demo import write_demo_scenario
+    from wfm.demo import demo_forecast, write_demo_scenario
 
     with reported_errors():
         time_limit = checked_time_limit(time_limit)
+        forecast_time_limit = checked_time_limit(forecast_time_limit, "--forecast-time-limit", "the forecast's")
         made(output_folder(out))  # the sample center is written first
         results = roster_outputs(output_folder(out / "result"))
-        folder = write_demo_scenario(output_folder(out / "scenario"), deferred=deferred)
+        with progress_bar("Forecasting") as update:
+            forecast = demo_forecast(deferred=deferred, time_limit=forecast_time_limit, progress=update)
+        print_notes(forecast.notes)
+        folder = write_demo_scenario(output_folder(out / "scenario"), deferred=deferred, forecast=forecast.forecast)
         console.print(f"Sample center written to {folder}")
         code = roster_scenario(folder, time_limit, workers, results)
     raise typer.Exit(code)

@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from forecasts.forecast import forecast_history
+from forecasts.forecast import ForecastResult, Progress, forecast_history
 from forecasts.sample import sample_history, sample_special_days, sample_staffing_config, write_sample
 from forecasts.staffing import staffing_requirements
 from scheduler.io import write_scenario
@@ -63,7 +63,7 @@ LAST_NAMES = (
 
 def write_demo_scenario(
     folder: str | Path, seed: int = 11, demand: Literal["forecast", "history"] = "forecast", weeks: int = 1,
-    deferred: bool = False, load: float = TARGET_LOAD,
+    deferred: bool = False, load: float = TARGET_LOAD, forecast: pd.DataFrame | None = None,
 ) -> Path:
     """Write the sample center as a scenario folder for `weeks` weeks from `DEMO_WEEK`, and return it
     (the team is sized to the average week's demand).
@@ -74,10 +74,12 @@ def write_demo_scenario(
     With `demand="history"` scenario.yaml names the history instead, and loading the scenario runs
     the full forecast backtest (12-35 s). `deferred`: the center answers email (within 24 h) and social
     messages (within 2 h) too, and some agents are skilled for them. `load`: the share of the team's
-    max_hours the requirement takes (a lower load, a larger team)."""
+    max_hours the requirement takes (a lower load, a larger team). `forecast`: `demo_forecast(weeks,
+    deferred).forecast` when the caller made it already (e.g. under a time limit)."""
     folder = Path(folder)
     write_sample(folder, deferred)  # history.csv, special_days.csv, staffing.yaml
-    forecast = demo_forecast(weeks, deferred)
+    if forecast is None:
+        forecast = demo_forecast(weeks, deferred).forecast
     files = {"forecast.csv": forecast} if demand == "forecast" else {}
     config = demo_config(demand, weeks, deferred)
     required = staffing_requirements(forecast, config.staffing_config(), INTERVAL_MINUTES)
@@ -88,11 +90,13 @@ def write_demo_scenario(
     return folder
 
 
-def demo_forecast(weeks: int = 1, deferred: bool = False) -> pd.DataFrame:
-    """The forecast of the demo weeks from the sample history and special days."""
-    result = forecast_history(sample_history(deferred=deferred), start=DEMO_WEEK, weeks=weeks,
-                              special_days=sample_special_days(), methods=list(DEMO_METHODS))
-    return result.forecast
+def demo_forecast(weeks: int = 1, deferred: bool = False, time_limit: float | None = None,
+                  progress: Progress | None = None) -> ForecastResult:
+    """The forecast of the demo weeks from the sample history and special days, within `time_limit` seconds
+    (None: no limit); its notes say what a time limit cut short."""
+    return forecast_history(sample_history(deferred=deferred), start=DEMO_WEEK, weeks=weeks,
+                            special_days=sample_special_days(), methods=list(DEMO_METHODS), progress=progress,
+                            time_limit=time_limit)
 
 
 def demo_config(demand: Literal["forecast", "history"], weeks: int = 1, deferred: bool = False) -> ScenarioConfig:

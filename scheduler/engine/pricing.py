@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecasts.backlog import deadline_intervals, open_intervals, presence_intervals
+from forecasts.backlog import (deadline_intervals, just_in_time_agents, open_intervals, presence_intervals,
+                               spread_over_windows)
 from forecasts.staffing import rostered_service_level
 from scheduler.costs import COST_SCALE, SOFT
 from scheduler.scenario import Scenario
@@ -57,7 +58,11 @@ def requirement_tiers(
         if not keys:
             continue
         if config.queues[queue].deferred:
-            tiers |= {key: deferred_tier(required[key], demand[key][1], config.weights, size, units) for key in keys}
+            for key in keys:
+                del required[key]
+            required |= spread_requirement(scenario, week, queue, table)
+            keys = [key for key in required if key[0] == queue]
+            tiers |= {key: deferred_tier(required[key], config.weights, size, units) for key in keys}
             for key, tier in presence_tiers(scenario, week, queue, required, units).items():
                 required[key], tiers[key] = 1, tier
             continue
@@ -74,13 +79,38 @@ def requirement_tiers(
     return {key: needed * units for key, needed in required.items()}, tiers
 
 
-def deferred_tier(required: int, aht_seconds: float, weights, interval_minutes: int, units: int) -> tuple[Tier, ...]:
-    """A deferred queue's requirement is its work as it arrives (rounded up over the running total):
-    each missing agent costs its hours and leaves an interval's worth of contacts for later, each at
-    `late_contact` (the queue-block stage prices their response time for real)."""
-    late = interval_minutes * 60 / aht_seconds / units if aht_seconds > 0 else 0.0  # per coverage unit
+def spread_requirement(scenario: Scenario, week: Week, queue: str, table: pd.DataFrame) -> dict[tuple[str, int], int]:
+    """A deferred queue's agents per interval for the stages that plan the shifts: the requirement of
+    its staffing targets (its work as it arrives) spread over each contact's response window
+    (`forecasts.backlog.spread_over_windows`), in whole agents over the running total."""
+    size = week.interval_minutes
+    target = scenario.config.queues[queue]
+    agents = per_interval(scenario, week, table[table["queue"] == queue], "required")
+    is_open = open_intervals(np.arange(week.count) * size, target.open_window())
+    center_works = per_interval(scenario, week, table, "required") > 0  # no shift is planned where none is
+    spread = spread_over_windows(agents, is_open & center_works,
+                                 deadline_intervals(target.response_hours, size), week.cyclic)
+    required = just_in_time_agents(spread, is_open)
+    return {(queue, int(t)): int(required[t]) for t in np.flatnonzero(required > 0)}
+
+
+def per_interval(scenario: Scenario, week: Week, rows: pd.DataFrame, column: str) -> np.ndarray:
+    """A column of requirement rows (blank and negative as 0) summed per interval of the week."""
+    values = np.zeros(week.count)
+    for start, value in zip(rows["interval_start"], rows[column]):
+        t = scenario.minutes(start) // week.interval_minutes
+        if 0 <= t < week.count and not pd.isna(value):
+            values[t] += max(0.0, float(value))
+    return values
+
+
+def deferred_tier(required: int, weights, interval_minutes: int, units: int) -> tuple[Tier, ...]:
+    """The price of a deferred queue's requirement (`spread_requirement`). Its contacts may be answered
+    any time in their response window, so a missing agent costs its hours only:
+    the work waits for a quieter hour of the phones (the queue-block pass finds it in their over-staffing
+    and prices lateness for real), and these stages never take an agent off a realtime peak for it."""
     hours = SOFT["short"].scaled(weights, {"short_hours": interval_minutes / 60 / units, "lost_contacts": 0.0})
-    return (Tier(required * units, hours + round(COST_SCALE * weights.late_contact * late), late),)
+    return (Tier(required * units, hours, 0.0),)
 
 
 def presence_tiers(scenario: Scenario, week: Week, queue: str, required: dict, units: int) -> dict:
@@ -89,12 +119,7 @@ def presence_tiers(scenario: Scenario, week: Week, queue: str, required: dict, u
     price: the agent's hours and the contacts that would then wait past their response time."""
     config, size = scenario.config, week.interval_minutes
     target = config.queues[queue]
-    rows = scenario.requirements[scenario.requirements["queue"] == queue]
-    arrivals = np.zeros(week.count)
-    for row in rows.itertuples(index=False):
-        t = scenario.minutes(row.interval_start) // size
-        if 0 <= t < week.count and not pd.isna(row.contacts):
-            arrivals[t] += max(0.0, float(row.contacts))
+    arrivals = per_interval(scenario, week, scenario.requirements[scenario.requirements["queue"] == queue], "contacts")
     allowed = deadline_intervals(target.response_hours, size)
     staffed = np.array([required.get((queue, t), 0) > 0 for t in range(week.count)])
     is_open = open_intervals(np.arange(week.count) * size, target.open_window())

@@ -12,7 +12,7 @@ to whoever carried fewer (`engine.shares`). The horizon's own rules become rules
   shared out evenly over the weeks left within each contract: each weekend, only the agents of the
   contract with the most weekends still free to work (fewest carried first) may work it, as many as
   that share, those with a short week (time off, or a night whose rest runs into it) first and all of
-  them even beyond the share (giving more than the share leaves the last weekend too few: 17 of 68
+  them even beyond the share (giving more than the share left the last weekend too few: 17 of 68
   agents, 4 % short). An agent who would owe every weekend left next
   week if it worked this one may work no night of the week's last two days: after a Sunday night the
   rest after nights leaves three shifts before a weekend off, too few for a full-time contract;
@@ -28,15 +28,9 @@ roster's shifts of that week over the week's other hours, so the weeks' bounds a
 week's own solve proves is not one of the horizon's: it takes the weeks before as fixed.) With
 `contract_hours: horizon` a week's hours are not its contract's, and the mix spans the horizon.
 
-A cyclic horizon (no previous roster) starts with its first week planned as a week that repeats, to
-start the chain; its last week is planned open (next Monday's first hours asked of it as this
-Monday's), and the first week is then planned again after it, with the weeks after it as its previous
-roster (a cycle earlier) and its second week as the roster that follows it (`Scenario.next_roster`), so
-that the wrap from the last Sunday into the first Monday keeps every rule and the weekends and nights
-go by turns around the cycle: the weekends owed count the weeks from the second on, and in the last
-week an agent who would then owe the first week's weekend takes no weekend night. (Planned the other
-way round, the last week after a first that assumed itself its own week before, the last weekend's
-nights found no agent free on the first Monday and Tuesday: 0.6 points of short staffing.)
+A cyclic horizon (no previous roster) starts with its first week planned as a week that repeats; its
+last week is then planned with the first as the roster that follows it (`Scenario.next_roster`), so
+that the wrap from the last Sunday into the first Monday keeps every rule.
 """
 
 from __future__ import annotations
@@ -50,11 +44,10 @@ import math
 
 import pandas as pd
 
-from scheduler.check import check_roster
 from scheduler.engine.blocks import has_blocks
 from scheduler.engine.data import RosterData
 from scheduler.engine.mix import build_mix_model, lp_relaxation
-from scheduler.engine.run import Run
+from scheduler.engine.run import Run, now
 from scheduler.engine.shares import contract
 from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
 from scheduler.fairness import night_agents, nights, previous_shifts, weekends_worked
@@ -79,83 +72,46 @@ def plans_in_turn(data: RosterData) -> bool:
 
 
 def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: SolveWeek) -> tuple[pd.DataFrame | None, list]:
-    """The horizon's roster, its weeks planned in turn in `seconds` shared evenly among the solves left,
-    and each solve's result (the roster is None when a week got none: the last result says why). A
-    cyclic horizon plans its first week twice: once as a week that repeats, to start the chain, and
-    again after the last, between the last week and the second (`replan_first_week`)."""
+    """The horizon's roster, its weeks planned in turn in `seconds` shared evenly among the weeks left,
+    and each week's result (the roster is None when a week got none: the last result says why). A week
+    that found no plan in time for some agent (a starved machine) is tried once more with twice its
+    share, taken from the weeks after it; one still without a roster (the turns may leave an agent no
+    valid week, which the diagnosis may not find in time) once more without them."""
     weeks = scenario.config.weeks
-    solves = weeks + (1 if scenario.cyclic else 0)
-    ends = run.elapsed() + seconds
     planned: list[pd.DataFrame] = []
     results = []
+    ends = run.elapsed() + seconds
     for week in range(weeks):
-        results.append(solve_in_turn(scenario, run, ends, solves - week, solve_week,
-                                     week, planned, follows=None, done=week))
-        if not planned_well(results[-1]):
+        follows = shifted(planned[0], weeks) if scenario.cyclic and week == weeks - 1 else None
+
+        def attempt(turns: bool, times: float = 1.0):
+            share = (ends - run.elapsed()) / (weeks - week)
+            seconds = max(1.0, min(times * share, ends - run.elapsed()), share)
+            sub = week_scenario(scenario, week, planned, follows, turns)
+            return solve_week(sub, Run(seconds, run.workers, run.seed, week_progress(run, week)))
+
+        result = attempt(turns=True)
+        if result.status == "UNKNOWN":
+            result = attempt(turns=True, times=2.0)
+        if result.status not in ("OPTIMAL", "FEASIBLE"):  # the turns may leave an agent too few days
+            result = attempt(turns=False)
+        results.append(result)
+        if result.status not in ("OPTIMAL", "FEASIBLE"):
             return None, results
-        planned.append(results[-1].roster)
-    if scenario.cyclic:
-        results.append(replan_first_week(scenario, run, ends, solve_week, planned))
-        if not planned_well(results[-1]) and check_roster(pd.concat(planned, ignore_index=True), scenario):
-            return None, results  # the weeks as first planned break a rule across the wrap
+        planned.append(result.roster)
     return pd.concat(planned, ignore_index=True), results
 
 
-def replan_first_week(scenario: Scenario, run: Run, ends: float, solve_week: SolveWeek,
-                      planned: list[pd.DataFrame]):
-    """The cyclic horizon's first week planned again as the week after its last, before its second, so
-    that the wrap from the last Sunday into the first Monday keeps every rule and the weekends and nights
-    go by turns around it (the first plan assumed the week repeats). Replaces `planned[0]`. Held between
-    two fixed weeks, an agent may be left no valid week (a Sunday night before it, a run of days after
-    it): then, in the third of the time kept for it, the last week is planned again instead, before the
-    first (`Scenario.next_roster`); when that finds nothing in time either, the weeks as first planned
-    stand if they break no rule across the wrap (the independent checker says)."""
-    weeks = scenario.config.weeks
-    before = [shifted(frame, -weeks) for frame in planned[1:]]
-    kept = run.elapsed() + 2 / 3 * (ends - run.elapsed())
-    result = solve_in_turn(scenario, run, kept, 1, solve_week, 0, before, follows=planned[1], done=weeks - 1)
-    if planned_well(result):
-        planned[0] = result.roster
-        return result
-    result = solve_in_turn(scenario, run, ends, 1, solve_week, weeks - 1, planned[:-1],
-                           follows=shifted(planned[0], weeks), done=weeks - 1)
-    if planned_well(result):
-        planned[-1] = result.roster
-    return result
-
-
-def solve_in_turn(scenario: Scenario, run: Run, ends: float, solves: int, solve_week: SolveWeek, week: int,
-                  before: list[pd.DataFrame], follows: pd.DataFrame | None, done: int):
-    """Week `week` planned after the rosters `before` (`done` weeks of the horizon) in its share of the
-    time to `ends` (`solves` left). A week that found no plan in time for some agent (a starved machine)
-    is tried once more with twice its share, taken from the solves after it; one still without a roster
-    (the turns may leave an agent no valid week, which the diagnosis may not find in time) once more
-    without them."""
-    def attempt(turns: bool, times: float = 1.0):
-        share = (ends - run.elapsed()) / solves
-        seconds = max(1.0, min(times * share, ends - run.elapsed()), share)
-        sub = week_scenario(scenario, week, before, follows, turns, done)
-        return solve_week(sub, Run(seconds, run.workers, run.seed, week_progress(run, week)))
-
-    result = attempt(turns=True)
-    if result.status == "UNKNOWN":
-        result = attempt(turns=True, times=2.0)
-    if not planned_well(result):
-        result = attempt(turns=False)
-    return result
-
-
-def planned_well(result) -> bool:
-    return result.status in ("OPTIMAL", "FEASIBLE")
-
-
-def short_bound_units(data: RosterData) -> int:
-    """A proven lower bound on the horizon's short staffing, in units (see the module)."""
+def short_bound_units(data: RosterData, deadline: float = math.inf) -> int:
+    """A proven lower bound on the horizon's short staffing, in units (see the module); the weeks whose
+    mix would begin after `deadline` (a `now()` instant) count none, which is still a bound."""
     scenario = data.scenario
     if scenario.config.rules.contract_hours == "horizon":
         return math.ceil(lp_relaxation(build_mix_model(data).model)[0] - 1e-6)
     hours = 0.0
     for week in range(data.weeks):
+        if now() >= deadline:
+            break
         config = scenario.config.model_copy(update={
             "week_start": scenario.config.week_start + dt.timedelta(weeks=week), "weeks": 1})
         # an empty previous roster: the week does not wrap, and nothing runs into it
@@ -184,12 +140,10 @@ def shifted(roster: pd.DataFrame, weeks: int) -> pd.DataFrame:
 
 
 def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], follows: pd.DataFrame | None,
-                  turns: bool = True, done: int | None = None) -> Scenario:
-    """Week `week` of the horizon as a one-week scenario: the rosters planned before it (`done` weeks of
-    the horizon, by default the weeks before it) join the previous roster, the horizon's rules become
-    this week's (see the module); without `turns`, only the weekends owed are given, not the weekends'
-    turns nor the nights' rests."""
-    done = week if done is None else done
+                  turns: bool = True) -> Scenario:
+    """Week `week` of the horizon as a one-week scenario: the weeks planned before it join the previous
+    roster, the horizon's rules become this week's (see the module); without `turns`, only the weekends
+    owed are given, not the weekends' turns nor the nights' rests."""
     config = scenario.config
     rules = config.rules.model_copy(update={"min_full_weekends_off": 0, "contract_hours": "week"})
     sub_config = config.model_copy(update={
@@ -204,9 +158,9 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
     return replace(
         scenario,
         config=sub_config,
-        agents=tuple(week_contract(scenario, agent, done, paid[agent.agent_id]) for agent in scenario.agents),
+        agents=tuple(week_contract(scenario, agent, week, paid[agent.agent_id]) for agent in scenario.agents),
         time_off=scenario.time_off + weekends_owed(scenario, week, shifts, carried,
-                                                   short_weeks(scenario, week, worked_so_far), turns, done)
+                                                   short_weeks(scenario, week, worked_so_far), turns)
         + (nights_rested(scenario, week, nights(worked_so_far, config.rules)) if turns else ()),
         previous_roster=pd.concat(before, ignore_index=True) if before else None,
         next_roster=follows,
@@ -214,59 +168,35 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
 
 
 def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carried: Counter,
-                  short_week: set[str], turns: bool = True, done: int | None = None) -> tuple[TimeOff, ...]:
-    """Time off on the week's weekend days for every agent who, after the weeks planned (`done`, by
-    default the weeks before this one), still owes as
+                  short_week: set[str], turns: bool = True) -> tuple[TimeOff, ...]:
+    """Time off on the week's weekend days for every agent who, after the weeks planned, still owes as
     many full weekends off as there are weeks left (this one included) or whose turn it is not
-    (`weekend_turn`), and for every agent who would owe that many next week if it worked this weekend
-    (`owing_next_week`): on the nights of the week's last two days, or, with time off next week, on the
-    whole weekend."""
+    (`weekend_turn`), and for every agent who would owe that many next week if it worked this weekend:
+    on the nights of the week's last two days, or, with time off next week, on the whole weekend."""
     config = scenario.config
     worked = weekends_worked(shifts, config.rules)
     monday = scenario.week_start + dt.timedelta(weeks=week)
     weekend = [(monday + dt.timedelta(days=DAY_NAMES.index(name)), dt.timedelta(days=1))
                for name in config.rules.weekend_days]
-    done = week if done is None else done
-    left = config.weeks - done
-    owed = {agent.agent_id: config.full_weekends_off - (done - worked[agent.agent_id]) for agent in scenario.agents}
+    left = config.weeks - week
+    owed = {agent.agent_id: config.full_weekends_off - (week - worked[agent.agent_id]) for agent in scenario.agents}
     able = set(weekend_agents(scenario))
     may_work = {agent_id for agent_id in able if owed[agent_id] < left}
     if turns:
         may_work = set()
         for team in contracts(scenario, able):
             may_work.update(weekend_turn({agent_id: owed[agent_id] for agent_id in team}, left, carried, short_week))
-    wraps = wraps_to_first_week(scenario, week, done)
-    leave_next = on_leave(scenario, 0 if wraps else week + 1)
-    at_risk = owing_next_week(scenario, shifts, owed, done, wraps)
+    leave_next = on_leave(scenario, week + 1)
     off = []
-    for agent_id in owed:
-        if agent_id not in may_work or (agent_id in at_risk and agent_id in leave_next):
+    for agent_id, owes in owed.items():
+        at_risk = owes > 0 and owes >= left - 1
+        if agent_id not in may_work or (at_risk and agent_id in leave_next):
             off += [TimeOff(agent_id=agent_id, start=start, end=start + length, reason=WEEKEND_OWED)
                     for start, length in weekend]
-        elif agent_id in at_risk:
+        elif at_risk:
             off += [TimeOff(agent_id=agent_id, start=start, end=start + length, reason=WEEKEND_OWED)
                     for start, length in night_windows(scenario, week, (5, 6))]
     return tuple(off)
-
-
-def wraps_to_first_week(scenario: Scenario, week: int, done: int) -> bool:
-    """Whether the week is a cyclic horizon's last, planned in turn: the first week is planned again after
-    it (`replan_first_week`)."""
-    weeks = scenario.config.weeks
-    return scenario.cyclic and weeks > 1 and week == done == weeks - 1
-
-
-def owing_next_week(scenario: Scenario, shifts: list[RosterShift], owed: dict[str, int], done: int,
-                    wraps: bool) -> set[str]:
-    """The agents who, if they worked this weekend, would owe every weekend left next week (working one
-    leaves what they owe as it is, with a week fewer left). After a cyclic horizon's last week comes its
-    first, planned again, whose weekends owed count the weeks from the second on."""
-    config = scenario.config
-    if not wraps:
-        left = config.weeks - done
-        return {agent_id for agent_id, owes in owed.items() if owes > 0 and owes >= left - 1}
-    worked = weekends_worked([shift for shift in shifts if shift.start >= MINUTES_PER_WEEK], config.rules)
-    return {agent_id for agent_id in owed if config.full_weekends_off - (done - worked[agent_id] - 1) > 0}
 
 
 def short_weeks(scenario: Scenario, week: int, shifts: list[RosterShift]) -> set[str]:
@@ -347,14 +277,14 @@ def weekend_turn(owed: dict[str, int], left: int, carried: Counter, short_week: 
     return ranked[:max(share, len(short_week & free.keys()))]
 
 
-def week_contract(scenario: Scenario, agent: Agent, done: int, paid: float) -> Agent:
-    """The agent with its contract range for the week after `done` weeks: its own with `contract_hours:
-    week`; with `horizon`, what the horizon's total still allows after the `paid` hours of the weeks
-    planned, the weeks after this one given none or `max_week_hours`."""
+def week_contract(scenario: Scenario, agent: Agent, week: int, paid: float) -> Agent:
+    """The agent with this week's contract range: its own with `contract_hours: week`; with `horizon`, what
+    the horizon's total still allows after the `paid` hours of the weeks planned, the weeks after this
+    one given none or `max_week_hours`."""
     config = scenario.config
     if config.rules.contract_hours != "horizon":
         return agent
-    cap, later = config.rules.max_week_hours, config.weeks - done - 1
+    cap, later = config.rules.max_week_hours, config.weeks - week - 1
     low = max(0.0, agent.min_hours * config.weeks - paid - later * cap)
     high = min(cap, agent.max_hours * config.weeks - paid)
     return agent.model_copy(update={"min_hours": low, "max_hours": max(low, high)})
