@@ -5,13 +5,15 @@ independent checker."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
+from collections import Counter
 
 import pandas as pd
 
 from scheduler.check import check_roster
 from scheduler.engine.data import RosterData
-from scheduler.engine.polish import polish_roster
+from scheduler.engine.polish import Helpers, neighbourhood, polish_roster
 from scheduler.engine.result import roster_table, score, total_cost
 from scheduler.engine.run import Run, deterministic_clock, now
 from scheduler.evaluate import coverage_table
@@ -81,6 +83,65 @@ def test_a_deterministic_polish_finds_the_same_roster_on_every_run():
             found.append(polish_roster(data, assignment, breaks, run, now() + 2))
     assert found[0] == found[1]
     assert score(data, *found[0])[0]["short_hours"] < score(data, assignment, breaks)[0]["short_hours"]
+
+
+def full_monday_center():
+    """Eight agents who may each work one 8-hour day, the requirement Monday 06–15 for four agents:
+    m1–m4 work Monday inside it (m1 06–14), s1–s4 Monday 15–23 where nothing is required, t1–t2
+    Tuesday (at their maximum: off on Monday, they cannot help it), and f1 has no shift yet."""
+    agents = [agent(agent_id, max_hours=8, max_days=1)
+              for agent_id in ("m1", "m2", "m3", "m4", "s1", "s2", "s3", "s4", "t1", "t2", "f1")]
+    case = scenario(agents, demand([0], 6, 15, required=4), templates=EIGHT_HOURS, breaks=LUNCH)
+    data = RosterData.build(case)
+    starts = {"m1": (0, 6), "m2": (0, 7), "m3": (0, 6), "m4": (0, 7), "s1": (0, 15), "s2": (0, 15),
+              "s3": (0, 15), "s4": (0, 15), "t1": (1, 6), "t2": (1, 6)}
+    assignment = {agent_id: [shift_at(data, day, hour)] for agent_id, (day, hour) in starts.items()}
+    breaks = {(k, queue, 0, 240): n for (k, queue), n in Counter(s for shifts in assignment.values() for s in shifts).items()}
+    return data, assignment, breaks
+
+
+def drawn_neighbourhoods(data, assignment, breaks, draws: int = 200) -> list[tuple[list[str], set[int]]]:
+    helpers = Helpers.of(data)
+    return [neighbourhood(data, assignment, breaks, helpers, random.Random(seed)) for seed in range(draws)]
+
+
+def test_one_day_neighbourhoods_leave_out_agents_off_that_day_at_their_maximum():
+    data, assignment, breaks = full_monday_center()
+    assert score(data, assignment, breaks)[0]["short_hours"] > 0
+    one_day = Counter(agent_id for free, days in drawn_neighbourhoods(data, assignment, breaks) if days == {0}
+                      for agent_id in free)
+    assert one_day["t1"] == one_day["t2"] == 0  # a step on Monday alone cannot give them a shift there
+    assert one_day["f1"] > 0  # who has room may take one
+
+
+def test_two_day_neighbourhoods_free_agents_who_may_move_a_day_onto_the_short_one():
+    data, assignment, breaks = full_monday_center()
+    two_days = [free for free, days in drawn_neighbourhoods(data, assignment, breaks) if days == {0, 1}]
+    assert two_days and all({"t1", "t2"} & set(free) for free in two_days)  # Tuesday needs no one
+
+
+def test_neighbourhoods_favour_agents_whose_shift_sits_in_over_staffing():
+    data, assignment, breaks = full_monday_center()
+    chosen = Counter(agent_id for free, _ in drawn_neighbourhoods(data, assignment, breaks) for agent_id in free)
+    spare = sum(chosen[agent_id] for agent_id in ("s1", "s2", "s3", "s4"))
+    needed = sum(chosen[agent_id] for agent_id in ("m1", "m2", "m3", "m4"))
+    assert spare > 2 * needed  # moving a shift from where no one is needed loses nothing
+
+
+def test_polishing_moves_a_shift_from_a_day_without_demand_onto_the_short_day():
+    """An agent at its maximum days, working Tuesday where nothing is required while Monday is
+    uncovered: only a step on both days can move its shift, and it is moved."""
+    case = scenario([agent("a1", max_hours=8, max_days=1)], demand([0], 6, 14, required=1),
+                    templates=EIGHT_HOURS, breaks=LUNCH)
+    data = RosterData.build(case)
+    assignment = {"a1": [shift_at(data, 1, 6)]}
+    breaks = {(k, queue, 0, 240): 1 for k, queue in assignment["a1"]}
+    with deterministic_clock():
+        run = Run(time_limit=20, workers=1, seed=0, progress=None)
+        polished, placed = polish_roster(data, assignment, breaks, run, now() + 10)
+    assert [data.shifts[k].day for k, _ in polished["a1"]] == [0]
+    assert score(data, polished, placed)[0]["short_hours"] == 1  # the lunch hour
+    assert check_roster(roster_table(data, polished, placed), case) == []
 
 
 def test_the_cost_a_polish_step_must_lower_counts_next_mondays_first_hours_a_chained_week_covers():

@@ -2,8 +2,12 @@
 that lowers short staffing without raising any other cost.
 
 Each step draws a short interval (weighted by how short it is) and a day whose shifts may cover it,
-and frees a few agents who could: mostly agents working that day, since at their contract's maximum
-moving a shift is what helps. They are solved exactly with every shift they may work on that day
+and frees a few agents who could: mostly agents working that day, drawn by how much of their shift
+sits in over-staffing (at their contract's maximum, moving a shift is what helps, and moving it out
+of over-staffing loses nothing), and agents off that day who have the hours and a day left. Half the
+steps take a second day of that week instead, where agents off the short day work in over-staffing:
+two of them and two working the short day, so that an agent at its maximum days can move a day.
+They are solved exactly with every shift they may work on those days
 (`whole_team.build_agent_model`: every hard rule over the whole week, their other days held, breaks
 placed by the solver), the rest of the roster held as fixed coverage, breaks included. Their nights
 and weekend days stay within the team's present range, so neither spread can grow; the step's
@@ -32,6 +36,8 @@ NEIGHBOURHOOD_AGENTS = 5  # 10 found nothing in a second; 4 and 6 did alike
 STEP_SECONDS = 1.0  # at most, for one step's search
 MIN_STEP_SECONDS = 0.5  # a step is not begun with less time left
 STALL_DRAWS = 20
+SWAP_SHARE = 0.5  # of the steps, on two days: an agent at its maximum days moves a day's shift to the short day
+SWAP_AGENTS = 2  # moving that day, and as many working the short day
 
 
 def polish_roster(
@@ -108,8 +114,10 @@ def neighbourhood(
     data: RosterData, assignment: Assignment, breaks: BreakCounts, helpers: Helpers, draw: random.Random
 ) -> tuple[list[str], set[int]]:
     """A short interval of this week (drawn with a weight of how short it is), a day whose shifts may
-    cover it, and up to NEIGHBOURHOOD_AGENTS agents who could: mostly agents working that day (at their
-    contract's maximum, moving a shift is what helps), the others off; no agents when nothing is short."""
+    cover it, and up to NEIGHBOURHOOD_AGENTS agents who could: mostly agents working that day, drawn by
+    the over-staffing their shift sits in (at their contract's maximum, moving a shift is what helps),
+    and agents off that day with room for a shift; or, in SWAP_SHARE of the steps, two days
+    (`swap_neighbourhood`). No agents when nothing is short."""
     cover = scheduled(data, assignment, breaks)
     short = {key: gap for key, needed in data.required.items()
              if key[1] < data.week.count and (gap := needed - cover.get(key, 0)) > 0 and key in helpers.covering}
@@ -118,12 +126,73 @@ def neighbourhood(
     keys = sorted(short)
     key = draw.choices(keys, weights=[short[key] for key in keys])[0]
     day = draw.choice(sorted(helpers.covering[key]))
-    working = {agent_id for agent_id, shifts in assignment.items() for k, _ in shifts if data.shifts[k].day == day}
     able = helpers.on(key, day)
-    on = [agent_id for agent_id in able if agent_id in working]
-    off = [agent_id for agent_id in able if agent_id not in working]
-    free = draw.sample(on, min(len(on), NEIGHBOURHOOD_AGENTS - min(len(off), NEIGHBOURHOOD_AGENTS // 3)))
+    spare = spare_cover(data, assignment, cover, day, able)
+    off = [agent_id for agent_id in able if agent_id not in spare and has_room(data, assignment, agent_id, day)]
+    if draw.random() < SWAP_SHARE and (swap := swap_neighbourhood(data, assignment, cover, day, able, spare, draw)):
+        return swap
+    free = most_spare(draw, spare, min(len(spare), NEIGHBOURHOOD_AGENTS - min(len(off), NEIGHBOURHOOD_AGENTS // 3)))
     return free + draw.sample(off, min(len(off), NEIGHBOURHOOD_AGENTS - len(free))), {day}
+
+
+def swap_neighbourhood(
+    data: RosterData, assignment: Assignment, cover: dict[tuple[str, int], int], day: int, able: list[str],
+    spare: dict[str, int], draw: random.Random,
+) -> tuple[list[str], set[int]] | None:
+    """Two days: `day` and another of its week where agents able to cover the short interval but off
+    on `day` work in over-staffing; up to SWAP_AGENTS of them (who may move that shift to `day`) and
+    as many working `day`. None when no agent off `day` works in over-staffing that week."""
+    week = range(day // 7 * 7, day // 7 * 7 + 7)
+    off = [agent_id for agent_id in able if agent_id not in spare]
+    moves = {(agent_id, other): units for other in week if other != day
+             for agent_id, units in spare_cover(data, assignment, cover, other, off).items() if units > 0}
+    if not moves:
+        return None
+    pairs = sorted(moves)
+    _, other = draw.choices(pairs, weights=[moves[pair] for pair in pairs])[0]
+    movers = [agent_id for agent_id, on_day in pairs if on_day == other]
+    free = weighted_sample(draw, movers, [moves[agent_id, other] for agent_id in movers], SWAP_AGENTS)
+    return free + most_spare(draw, spare, SWAP_AGENTS), {day, other}
+
+
+def most_spare(draw: random.Random, spare: dict[str, int], count: int) -> list[str]:
+    """`count` of the agents working the short day, drawn by the over-staffing their shift sits in."""
+    on = sorted(spare)
+    return weighted_sample(draw, on, [1 + spare[agent_id] for agent_id in on], count)
+
+
+def spare_cover(
+    data: RosterData, assignment: Assignment, cover: dict[tuple[str, int], int], day: int, agent_ids: list[str]
+) -> dict[str, int]:
+    """Per agent of `agent_ids` working `day`, the over-staffed units its shift of that day sits in:
+    moving such a shift loses no cover (with every agent at its maximum hours, gains come from such moves)."""
+    spare: dict[str, int] = {}
+    for agent_id in agent_ids:
+        for k, queue in assignment.get(agent_id, []):
+            if data.shifts[k].day == day:
+                spare[agent_id] = spare.get(agent_id, 0) + sum(
+                    min(units, max(0, cover.get((queue, t), 0) - data.required.get((queue, t), 0)))
+                    for t, units in data.shifts[k].cover)
+    return spare
+
+
+def has_room(data: RosterData, assignment: Assignment, agent_id: str, day: int) -> bool:
+    """Whether the agent's week holding `day` leaves a day and the hours of its shortest shift that day
+    (an agent off at its maximum can only take a shift there by giving up another day, which a step on
+    one day cannot do). With `contract_hours: horizon` an agent is taken to have room."""
+    if data.scenario.config.rules.contract_hours == "horizon":
+        return True
+    agent = next(agent for agent in data.agents if agent.agent_id == agent_id)
+    week = [k for k, _ in assignment.get(agent_id, []) if data.shifts[k].day // 7 == day // 7]
+    shortest = min(data.shifts[k].paid for k, _ in data.eligible[agent_id] if data.shifts[k].day == day)
+    days_left = agent.max_days is None or len(week) < agent.max_days
+    return days_left and sum(data.shifts[k].paid for k in week) + shortest <= agent.max_hours * 60
+
+
+def weighted_sample(draw: random.Random, items: list[str], weights: list[float], count: int) -> list[str]:
+    """`count` distinct items, each drawn with a chance in proportion to its weight (Efraimidis–Spirakis)."""
+    keyed = sorted(zip(items, weights), key=lambda pair: -(draw.random() ** (1 / pair[1])))
+    return [item for item, _ in keyed[:count]]
 
 
 def improved(
