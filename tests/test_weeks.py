@@ -140,6 +140,10 @@ def test_an_agent_who_would_owe_next_weekend_and_has_leave_next_week_takes_this_
         (5, dt.timedelta(days=1)), (6, dt.timedelta(days=1))}
     nights_only = weekends_owed(case, 1, shifts, Counter(), set(), turns=False)
     assert all(o.end - o.start == dt.timedelta(hours=8) for o in nights_only if o.agent_id == "a00")
+    # a week already short (a Sunday night's rest, leave): its weekend days stay open, its nights do not
+    short = weekends_owed(with_leave, 1, shifts, Counter(), {"a00"}, turns=False)
+    assert [o for o in short if o.agent_id == "a00"]
+    assert all(o.end - o.start == dt.timedelta(hours=8) for o in short if o.agent_id == "a00")
 
 
 def test_when_a_week_gets_no_plan_the_horizon_is_solved_as_a_whole(monkeypatch):

@@ -172,7 +172,8 @@ def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carr
     """Time off on the week's weekend days for every agent who, after the weeks planned, still owes as
     many full weekends off as there are weeks left (this one included) or whose turn it is not
     (`weekend_turn`), and for every agent who would owe that many next week if it worked this weekend:
-    on the nights of the week's last two days, or, with time off next week, on the whole weekend."""
+    on the nights of the week's last two days, or, with time off next week (and a full week this one),
+    on the whole weekend."""
     config = scenario.config
     worked = weekends_worked(shifts, config.rules)
     monday = scenario.week_start + dt.timedelta(weeks=week)
@@ -190,7 +191,10 @@ def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carr
     off = []
     for agent_id, owes in owed.items():
         at_risk = owes > 0 and owes >= left - 1
-        if agent_id not in may_work or (at_risk and agent_id in leave_next):
+        # with leave next week the whole weekend, unless this week is short already: then its weekend
+        # days are what the contract needs (a Sunday night's rest, leave next Monday, a weekend off:
+        # three days left for 32 h, the 300-agent horizon's week 2)
+        if agent_id not in may_work or (at_risk and agent_id in leave_next and agent_id not in short_week):
             off += [TimeOff(agent_id=agent_id, start=start, end=start + length, reason=WEEKEND_OWED)
                     for start, length in weekend]
         elif at_risk:
