@@ -223,8 +223,11 @@ def planned_in_turn(data: RosterData, run: Run, warnings: list[str]) -> RosterRe
     mix's bound (`weeks.short_bound_units`)."""
     seconds = run.remaining() - (2 * FINISH_TIME_SHARE + HORIZON_BOUND_TIME_SHARE) * run.time_limit
     roster, results = plan_in_turn(data.scenario, run, seconds, partial(solve_in, prove_bound=False, explain=False))
-    if roster is None:  # the weeks before left a week without a valid plan for someone: the whole horizon
-        return solve_in(data.scenario, Run(run.remaining(), run.workers, run.seed, run.progress), in_turn=False)
+    if roster is None:  # the weeks before left a week without a valid plan for someone: the whole horizon,
+        # keeping this run's finishing share (its own share of a short remainder ran 12 s past 600)
+        seconds = run.remaining() - FINISH_TIME_SHARE * run.time_limit
+        whole = solve_in(data.scenario, Run(seconds, run.workers, run.seed, run.progress), in_turn=False)
+        return replace(whole, wall_seconds=run.wall_seconds())
     began = time.monotonic()
     short_bound = ShortBound(short_bound_units(data, run.deadline - 2 * FINISH_TIME_SHARE * run.time_limit), MIX_KIND)
     run.stage_seconds["shift mix"] = time.monotonic() - began
