@@ -9,9 +9,13 @@ hold-out (``auto``); every method is also fitted on the same training weeks to s
 error, combinations with the members and weights that backtest gave them. Printed: the WAPE of
 each method per hold-out, ``auto`` against seasonal naive, how often the actual contacts fell
 inside ``auto``'s 80 % and 95 % prediction intervals, and how long ``forecast_history`` took.
+With ``--explain``, where each hold-out's error is: per day, ``auto``'s and seasonal naive's WAPE,
+their day total against the actual, and their WAPE with each day's total made exact (what is left is
+the intraday shape and noise); and each method's backtest WAPE before the hold-out beside its WAPE on it.
 
     python benchmarks/bench_forecast_realdata.py [--data PATH] [--held-out 8] [--interval 30] [--horizon 1]
     python benchmarks/bench_forecast_realdata.py --interval 15 --horizon 2   # the 15-minute target
+    python benchmarks/bench_forecast_realdata.py --interval 15 --horizon 2 --explain
 
 The data path defaults to ``$WFM_CALLS_CSV`` or ``../shared/data/callvolume/calls_fpp2_5min.csv``
 relative to the repository root.
@@ -40,9 +44,12 @@ from forecasts.methods import monday_of, split_queues  # noqa: E402
 BACKTEST_FOLDS = 4
 
 
-def hold_out(history: pd.DataFrame, start: pd.Timestamp, weeks: int) -> dict[str, float]:
+def hold_out(history: pd.DataFrame, start: pd.Timestamp,
+             weeks: int) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
     """WAPE of every method and of ``auto`` on ``weeks`` weeks from ``start``, all fitted before
-    ``start``; plus ``auto``'s choice, its run time and the coverage of its 80 % / 95 % bands."""
+    ``start``; plus ``auto``'s choice, its run time and the coverage of its 80 % / 95 % bands.
+    Also where the error is: ``day_breakdown`` of ``auto`` and seasonal naive, and each method's
+    backtest WAPE (``backtest``) beside its WAPE on the hold-out (``held_out``)."""
     training = before(history, start)
     clock = time.perf_counter()
     result = forecast_history(training, start, weeks=weeks, folds=BACKTEST_FOLDS)
@@ -65,10 +72,49 @@ def hold_out(history: pd.DataFrame, start: pd.Timestamp, weeks: int) -> dict[str
     skipped = (start - monday_of(training["interval_start"].max())).days // 7 - 1
     scores = result.accuracy.set_index("method")["wape"]
     base_scores = {name: scores[name] for name in METHODS}
+    predicted = {}
     for name in METHOD_NAMES:
         method = combination(name, base_scores) if name in COMBINATIONS else make_method(name)
-        predicted = method.fit(queue.contacts, queue.first_monday).predict(skipped + weeks)[skipped:]
-        row[name] = wape(target, predicted)
+        predicted[name] = method.fit(queue.contacts, queue.first_monday).predict(skipped + weeks)[skipped:]
+        row[name] = wape(target, predicted[name])
+    days = day_breakdown(start, target, {"auto": predicted[row["auto chose"]],
+                                         "naive": predicted[SeasonalNaive.name]})
+    methods = pd.DataFrame({"backtest": scores.reindex(METHOD_NAMES), "held_out": pd.Series(row)[list(METHOD_NAMES)]})
+    return row, days, methods.astype(float)
+
+
+def exact_day_totals(actual: np.ndarray, forecast: np.ndarray) -> np.ndarray:
+    """``forecast`` ``(weeks, 7, P)`` scaled day by day to the ``actual`` total of the intervals
+    observed that day: its intraday shape with every day's level right."""
+    observed = np.where(np.isnan(actual), 0.0, forecast).sum(axis=2, keepdims=True)
+    totals = np.nansum(actual, axis=2, keepdims=True)
+    return forecast * np.divide(totals, observed, out=np.ones_like(totals), where=observed > 0)
+
+
+def day_breakdown(start: pd.Timestamp, actual: np.ndarray, forecasts: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per observed day of the hold-out ``actual`` ``(weeks, 7, P)`` from ``start``: its
+    contacts and, per forecast, the WAPE that day, the forecast day total / actual (``level``) and
+    the WAPE with the day's total exact (``exact level``); last a row for the whole hold-out."""
+    exact = {name: exact_day_totals(actual, forecast) for name, forecast in forecasts.items()}
+    rows = {}
+    for week, weekday in np.ndindex(actual.shape[:2]):
+        seen = actual[week, weekday]
+        if np.isnan(seen).all():
+            continue
+        day = start + pd.Timedelta(days=7 * week + weekday)
+        rows[f"{day:%a %Y-%m-%d}"] = _day_row(seen, {name: (forecast[week, weekday], exact[name][week, weekday])
+                                                     for name, forecast in forecasts.items()})
+    rows["whole hold-out"] = _day_row(actual, {name: (forecast, exact[name]) for name, forecast in forecasts.items()})
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _day_row(actual: np.ndarray, forecasts: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
+    observed = ~np.isnan(actual)
+    row = {"contacts": float(actual[observed].sum())}
+    for name, (forecast, exact) in forecasts.items():
+        row[f"{name} WAPE"] = wape(actual, forecast)
+        row[f"{name} level"] = float(forecast[observed].sum()) / row["contacts"]
+        row[f"{name} exact level"] = wape(actual, exact)
     return row
 
 
@@ -79,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=int, default=INTERVAL_MINUTES, choices=(15, 30, 60),
                         help=f"interval minutes (default {INTERVAL_MINUTES})")
     parser.add_argument("--horizon", type=int, default=1, help="weeks per hold-out, forecast at once (default 1)")
+    parser.add_argument("--explain", action="store_true",
+                        help="per hold-out: the error per day, level against intraday shape, and each method's "
+                             "backtest WAPE beside its held-out WAPE")
     args = parser.parse_args(argv)
     try:
         history = load_bank_history(data_path(args.data), args.interval)
@@ -92,9 +141,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(starts)} hold-outs of {args.horizon} week(s) from {weeks[0]:%Y-%m-%d}")
 
     clock = time.perf_counter()
-    rows = {f"{start:%Y-%m-%d}": hold_out(history, start, args.horizon) for start in starts}
+    results = {f"{start:%Y-%m-%d}": hold_out(history, start, args.horizon) for start in starts}
     print(f"forecast_history and every method before each hold-out: {time.perf_counter() - clock:.1f} s")
-    table = pd.DataFrame.from_dict(rows, orient="index")
+    table = pd.DataFrame.from_dict({start: row for start, (row, _, _) in results.items()}, orient="index")
     table["auto / naive"] = table["auto"] / table[SeasonalNaive.name]
     numeric = table.drop(columns="auto chose")
     table.loc["mean"] = numeric.mean().to_dict() | {"auto chose": ""}
@@ -106,6 +155,12 @@ def main(argv: list[str] | None = None) -> int:
           .to_string(float_format="{:.4f}".format))
     print(f"\nforecast_history per hold-out: median {table['auto seconds'].iloc[:-1].median():.1f} s "
           f"(backtest, intervals and forecast)")
+    if args.explain:
+        for start, (_, days, methods) in results.items():
+            print(f"\nhold-out from {start}: per day (level = forecast day total / actual)")
+            print(days.to_string(float_format="{:.4f}".format))
+            print(f"\nhold-out from {start}: each method's backtest WAPE before it and its WAPE on it")
+            print(methods.sort_values("backtest").to_string(float_format="{:.4f}".format))
     return 0
 
 
