@@ -181,22 +181,6 @@ def test_deferred_work_does_not_take_an_agent_off_a_realtime_peak():
     assert report["deferred"]["email"]["on_time"] == 1.0
 
 
-def test_the_shift_stages_price_deferred_work_below_any_realtime_interval():
-    # A voice hour whose missing agent loses no contact (a quiet night) still outweighs an hour of email
-    # work that can wait: the queue-block pass answers it in the phones' over-staffing; and an hour of
-    # email work outweighs an hour of over-staffing, so an agent otherwise idle works it.
-    from scheduler.engine.data import RosterData
-
-    case = with_email(scenario([agent(skills=("voice", "email"))], demand([0], 0, 8)),
-                      [(f"2026-11-30 {hour:02d}:00", 12) for hour in range(8)], response_hours=24)
-    data = RosterData.build(case)
-    prices = {queue: {step.cost for (name, _), steps in data.tiers.items() if name == queue for step in steps}
-              for queue in ("voice", "email")}
-    assert prices["voice"] and prices["email"]
-    assert max(prices["email"]) < min(prices["voice"])
-    assert min(prices["email"]) > data.over_cost
-
-
 def test_the_queue_block_pass_leaves_time_to_write_the_roster(monkeypatch):
     asked = []
     solve = Run.solve

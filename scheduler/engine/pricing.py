@@ -19,11 +19,6 @@ from scheduler.shifts import Week
 
 
 SHORT_TIERS = 3  # the 1st, 2nd and 3rd-and-further missing agents of an interval are priced apart
-# Of an agent-hour's short price, what a missing agent on a deferred queue's spread work costs the stages
-# that plan the shifts: below every realtime interval's price (even a quiet night's, whose missing agent
-# loses almost no contact), as the queue-block pass answers much of the work in the phones' over-staffing
-# anyway; well above over-staffing's, so an agent otherwise idle still works it.
-DEFERRED_HOUR_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -111,12 +106,10 @@ def per_interval(scenario: Scenario, week: Week, rows: pd.DataFrame, column: str
 
 def deferred_tier(required: int, weights, interval_minutes: int, units: int) -> tuple[Tier, ...]:
     """The price of a deferred queue's requirement (`spread_requirement`). Its contacts may be answered
-    any time in their response window, so a missing agent costs a share of its hours only
-    (`DEFERRED_HOUR_SHARE`): the work waits for a quieter hour of the phones (the queue-block pass finds it
-    in their over-staffing and prices lateness for real), and these stages never take an agent off a
-    realtime interval for it."""
-    hours = SOFT["short"].scaled(weights, {"short_hours": DEFERRED_HOUR_SHARE * interval_minutes / 60 / units,
-                                           "lost_contacts": 0.0})
+    any time in their response window, so a missing agent costs its hours only:
+    the work waits for a quieter hour of the phones (the queue-block pass finds it in their over-staffing
+    and prices lateness for real), and these stages never take an agent off a realtime peak for it."""
+    hours = SOFT["short"].scaled(weights, {"short_hours": interval_minutes / 60 / units, "lost_contacts": 0.0})
     return (Tier(required * units, hours, 0.0),)
 
 
