@@ -59,6 +59,9 @@ FINISH_TIME_SHARE = 0.02
 # The horizon's bound, week by week, after the weeks are planned (4 one-week LPs took 4.4 s of 120 on an
 # idle machine and 33 s on a busy one: done first, they starved the weeks)
 HORIZON_BOUND_TIME_SHARE = 0.05
+# The horizon's polish, after its weeks planned in turn: the steps see the weeks' edges and the wrap,
+# which no week's solve could change
+HORIZON_POLISH_TIME_SHARE = 0.15
 DIAGNOSIS_SECONDS = 5.0  # at least, for saying why agents have no valid week, even past the time limit
 
 
@@ -221,18 +224,19 @@ def scored(data: RosterData, run: Run, roster: pd.DataFrame, assignment: Assignm
 def planned_in_turn(data: RosterData, run: Run, warnings: list[str]) -> RosterResult:
     """The horizon planned week by week (`engine.weeks`), scored over the whole horizon, with the shift
     mix's bound (`weeks.short_bound_units`)."""
-    seconds = run.remaining() - (2 * FINISH_TIME_SHARE + HORIZON_BOUND_TIME_SHARE) * run.time_limit
+    kept = (2 * FINISH_TIME_SHARE + HORIZON_BOUND_TIME_SHARE) * run.time_limit
+    seconds = run.remaining() - kept - HORIZON_POLISH_TIME_SHARE * run.time_limit
     roster, results = plan_in_turn(data.scenario, run, seconds, partial(solve_in, prove_bound=False, explain=False))
     if roster is None:  # the weeks before left a week without a valid plan for someone: the whole horizon,
         # keeping this run's finishing share (its own share of a short remainder ran 12 s past 600)
         seconds = run.remaining() - FINISH_TIME_SHARE * run.time_limit
         whole = solve_in(data.scenario, Run(seconds, run.workers, run.seed, run.progress), in_turn=False)
         return replace(whole, wall_seconds=run.wall_seconds())
+    assignment, breaks = polish_roster(data, *assignment_of(data, roster), run, run.deadline - kept)
     began = time.monotonic()
     short_bound = ShortBound(short_bound_units(data, run.deadline - 2 * FINISH_TIME_SHARE * run.time_limit), MIX_KIND)
     run.stage_seconds["shift mix"] = time.monotonic() - began
-    assignment, breaks = assignment_of(data, roster)
-    return scored(data, run, roster, assignment, breaks, short_bound, warnings)
+    return scored(data, run, roster_table(data, assignment, breaks), assignment, breaks, short_bound, warnings)
 
 
 def with_queue_blocks(data: RosterData, planned: RosterResult, run: Run) -> RosterResult:

@@ -3,6 +3,7 @@ independent checker (`scheduler.check.check_roster`), never by the model's own v
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 
@@ -198,6 +199,44 @@ def test_rest_after_a_block_of_nights():
     # is Monday's night and Thursday from 08:00, 2 h short; the polish may stop at moving the night
     # to Tuesday 04:00 (6 h short): it re-plans one day at a time
     assert 2 <= result.terms["short_hours"] <= 8
+
+
+def test_a_block_of_nights_rests_after_its_last_night_only():
+    # Three 22:00–06:00 nights in a row: the 46 h rest counts from Thursday 06:00, not from each night.
+    wanted = demand([0, 1, 2], 22, 30)
+    result, shifts = solve(scenario([agent()], wanted, rest_after_nights_hours=46, max_consecutive_nights=4))
+    assert result.terms["short_hours"] == 0 and sorted(s.day for s in shifts) == [0, 1, 2]
+
+
+def night_on(day: int) -> dict:
+    start = pd.Timestamp(MONDAY) + pd.Timedelta(days=day, hours=22)
+    return {"agent_id": "a1", "name": "A1", "queue": "voice", "activity": "work",
+            "start": start, "end": start + pd.Timedelta(hours=8)}
+
+
+def test_a_block_of_nights_goes_on_across_the_week_before():
+    # Last Sunday's night ends Monday 06:00: Monday's and Tuesday's nights carry the block on.
+    case = scenario([agent()], demand([0, 1], 22, 30), rest_after_nights_hours=46, max_consecutive_nights=4,
+                    previous=pd.DataFrame([night_on(-1)]))
+    result, shifts = solve(case)
+    assert result.terms["short_hours"] == 0 and sorted(s.day for s in shifts) == [0, 1]
+    # while a day shift before Wednesday 04:00 would end the block too early
+    day_case = scenario([agent()], demand([1], 8, 16), rest_after_nights_hours=46, previous=pd.DataFrame([night_on(-1)]))
+    assert solve(day_case)[0].terms["short_hours"] == 8
+
+
+def test_a_block_of_nights_goes_on_into_the_week_after():
+    # Next Monday's night follows: Saturday's and Sunday's nights lead into it as one block.
+    following = pd.DataFrame([night_on(7)])
+    case = dataclasses.replace(
+        scenario([agent()], demand([5, 6], 22, 30), rest_after_nights_hours=46, max_consecutive_nights=4,
+                 previous=following.iloc[:0]), next_roster=following)
+    result = solve_roster(case, time_limit=10, workers=1)
+    both_weeks = scenario([agent()], [], weeks=2, rest_after_nights_hours=46, max_consecutive_nights=4,
+                          previous=following.iloc[:0])
+    assert check_roster(pd.concat([result.roster, following], ignore_index=True), both_weeks) == []
+    assert result.terms["short_hours"] == 0
+    assert sorted(s.day for s in shifts_from_roster(result.roster, case)) == [5, 6]
 
 
 def test_full_weekends_off():

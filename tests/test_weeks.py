@@ -15,8 +15,10 @@ from scheduler.check import check_roster
 from scheduler.engine.data import RosterData
 from scheduler.engine.mix import build_mix_model, lp_relaxation
 from scheduler.engine.run import Run
-from scheduler.engine.weeks import WEEKEND_OWED, plan_in_turn, plans_in_turn, short_bound_units, weekend_turn, weekends_owed
+from scheduler.engine.weeks import (WEEKEND_OWED, plan_in_turn, plans_in_turn, short_bound_units, weekend_turn,
+                                    weekends_owed, wrap_lead_in)
 from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
+from scheduler.evaluate import coverage_table
 from scheduler.fairness import weekends_worked
 from scheduler.roster import ROSTER_COLUMNS, shifts_from_roster
 from scheduler.scenario import MINUTES_PER_DAY, MINUTES_PER_WEEK, ShiftTemplate, TimeOff
@@ -58,6 +60,23 @@ def test_weekends_off_are_shared_out_so_each_agent_gets_its_own_and_works_its_tu
     worked = weekends_worked(shifts_from_roster(result.roster, case), case.config.rules)
     loads = [worked[agent.agent_id] for agent in case.agents]
     assert max(loads) <= 2 and max(loads) - min(loads) <= 1
+    # the last Sunday's nights cover the first Monday's first hours (planned as a week that repeats,
+    # the first week left them to agents who then owed the last weekend off: 30 agent-hours short)
+    coverage = coverage_table(result.roster, case)
+    wrap = coverage[coverage["interval_start"] < pd.Timestamp(MONDAY) + pd.Timedelta(hours=6)]
+    assert len(wrap) == 6 and wrap["short"].sum() == 0
+
+
+def test_a_cyclic_horizon_plans_its_first_week_after_a_stand_in_for_its_last_sunday_night():
+    lead_in = wrap_lead_in(round_the_clock(4))
+    sunday_night = pd.Timestamp(MONDAY) - pd.Timedelta(hours=2)
+    assert list(lead_in["agent_id"]) == ["a00", "a01", "a02", "a03", "a04"]  # 5 asked on Monday 00–06
+    assert (lead_in["start"] == sunday_night).all() and (lead_in["end"] == sunday_night + pd.Timedelta(hours=8)).all()
+    assert wrap_lead_in(round_the_clock(3)) is None  # two weekends off in three: none for both ends
+    # in the last week they go first in the weekend's turn, before it last
+    owed = {"a": 1, "b": 2, "c": 0, "d": 0, "e": 2}
+    assert weekend_turn(owed, 2, Counter({"c": 3, "d": 1}), set(), frozenset({"d"})) == ["c", "a"]
+    assert weekend_turn(owed, 2, Counter({"c": 3, "d": 1}), {"d"}) == ["d", "c"]
 
 
 def test_a_weekend_goes_first_to_those_with_most_weekends_free_then_fewest_carried():

@@ -165,10 +165,11 @@ def add_run_limit(model: cp_model.CpModel, data: RosterData, on: Callable, limit
 def add_rest_after_nights(
     model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
 ) -> None:
-    """Hard: `rest_after_nights_hours` after the last night of a block: a night shift and any later shift
-    starting sooner clash, unless that is a night on the next day (the block goes on). The horizon wraps
-    when cyclic; a block ending the previous roster holds back the first days, and the first shift after
-    the horizon (when known) the last nights."""
+    """Hard: `rest_after_nights_hours` after the last night of a block: a night shift and a later shift
+    starting sooner clash unless the agent works a day between them (a night on the next day: the block
+    goes on, and its own last night's rest counts; a block of three 22:00–06:00 nights needs this). The
+    horizon wraps when cyclic; a block ending the previous roster holds back the first days unless it
+    goes on into them, and the first shift after the horizon (when known) the last nights alike."""
     rest = round(data.scenario.config.rules.rest_after_nights_hours * 60)
     days = data.days
     horizon = data.scenario.config.horizon_minutes
@@ -184,29 +185,53 @@ def add_rest_after_nights(
             shift_by = horizon if later >= days else 0
             ending_block = [(data.shifts[k].shift.start + shift_by, var) for k, var in mine.by_day[later % days]
                             if not (gap == 1 and data.shifts[k].night)]
+            between = sum(mine.on(d % days) for d in range(day + 1, later))
             for clique in rest_cliques(nights, ending_block, rest):
-                model.add(sum(clique) <= 1).only_enforce_if(guard("rest_after_nights", later % days))
-    previous = data.previous.get(agent.agent_id, PreviousWeek())
-    if previous.last_night_day is not None:
-        for k, var in (item for day in range(days) for item in mine.by_day[day]):
-            facts = data.shifts[k]
-            goes_on = facts.night and facts.day == previous.last_night_day + 1
-            if facts.shift.start < previous.last_end + rest and not goes_on:
-                model.add(var == 0).only_enforce_if(guard("rest_after_nights", facts.day))
+                model.add(sum(clique) <= 1 + between).only_enforce_if(guard("rest_after_nights", later % days))
+    add_rest_after_last_week(model, data, agent, mine, rest, guard)
     following = data.following.get(agent.agent_id)
     if following is not None:
         add_rest_before_next_week(model, data, mine, following, rest, guard)
 
 
-def add_rest_before_next_week(model: cp_model.CpModel, data: RosterData, mine: AgentShifts, following: NextWeek,
-                              rest: int, guard: Guard) -> None:
-    """A night of the horizon ending less than `rest` before the first shift after it must go on into
-    that shift as a block (that shift a night, on the next day)."""
+def add_rest_after_last_week(model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts,
+                             rest: int, guard: Guard) -> None:
+    """A shift starting less than `rest` after the previous roster's block of nights ends needs that block
+    to go on: a night on the day after its last (that night itself, or before it)."""
+    previous = data.previous.get(agent.agent_id, PreviousWeek())
+    if previous.last_night_day is None:
+        return
+    first = previous.last_night_day + 1
+    goes_on = [var for k, var in mine.by_day.get(first, []) if data.shifts[k].night]
     for k, var in (item for day in range(data.days) for item in mine.by_day[day]):
         facts = data.shifts[k]
-        goes_on = following.first_night_day == facts.day + 1
-        if facts.night and facts.shift.end + rest > following.first_start and not goes_on:
-            model.add(var == 0).only_enforce_if(guard("rest_after_nights", facts.day))
+        if facts.shift.start >= previous.last_end + rest or (facts.night and facts.day == first):
+            continue
+        add_block_goes_on(model, var, goes_on, guard("rest_after_nights", facts.day))
+
+
+def add_rest_before_next_week(model: cp_model.CpModel, data: RosterData, mine: AgentShifts, following: NextWeek,
+                              rest: int, guard: Guard) -> None:
+    """A night of the horizon ending less than `rest` before the first shift after it must go on as a
+    block: into a night the next day, in the horizon or (on its last day) that first shift."""
+    for k, var in (item for day in range(data.days) for item in mine.by_day[day]):
+        facts = data.shifts[k]
+        if not facts.night or facts.shift.end + rest <= following.first_start:
+            continue
+        if facts.day + 1 >= data.days:
+            if following.first_night_day != facts.day + 1:
+                model.add(var == 0).only_enforce_if(guard("rest_after_nights", facts.day))
+            continue
+        goes_on = [night for j, night in mine.by_day[facts.day + 1] if data.shifts[j].night]
+        add_block_goes_on(model, var, goes_on, guard("rest_after_nights", facts.day))
+
+
+def add_block_goes_on(model: cp_model.CpModel, shift, goes_on: list, enforced: list) -> None:
+    """The shift only with one of the nights `goes_on` (none: not at all)."""
+    if goes_on:
+        model.add_bool_or(goes_on).only_enforce_if([shift, *enforced])
+    else:
+        model.add(shift == 0).only_enforce_if(enforced)
 
 
 def add_full_weekends_off(

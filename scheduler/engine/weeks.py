@@ -28,9 +28,16 @@ roster's shifts of that week over the week's other hours, so the weeks' bounds a
 week's own solve proves is not one of the horizon's: it takes the weeks before as fixed.) With
 `contract_hours: horizon` a week's hours are not its contract's, and the mix spans the horizon.
 
-A cyclic horizon (no previous roster) starts with its first week planned as a week that repeats; its
-last week is then planned with the first as the roster that follows it (`Scenario.next_roster`), so
-that the wrap from the last Sunday into the first Monday keeps every rule.
+A cyclic horizon (no previous roster) plans its first week after a stand-in for its last Sunday night
+(`wrap_lead_in`: night agents of small contracts, as many as Monday's first hours ask); their weekend
+turns wait for the last weekend, so that the last week, planned with the first as the roster that
+follows it (`Scenario.next_roster`), finds them free for that night and the wrap from the last Sunday
+into the first Monday keeps every rule. (Planned as a week that repeats, the first week left its
+Monday's first hours to its own Sunday-night agents, who then owed the last weekend off: nobody was free
+for the last weekend's nights, 0.6 points of short staffing on the sample.) Where the horizon is too
+short for them to work both its first and last weekends, the first week is planned as one that repeats.
+After the weeks, the horizon is polished as a whole (`solve.planned_in_turn`): its steps see the weeks'
+edges, which no week's solve could change.
 """
 
 from __future__ import annotations
@@ -81,13 +88,16 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
     planned: list[pd.DataFrame] = []
     results = []
     ends = run.elapsed() + seconds
+    lead_in = wrap_lead_in(scenario)
+    wrap = frozenset() if lead_in is None else frozenset(lead_in["agent_id"])
     for week in range(weeks):
         follows = shifted(planned[0], weeks) if scenario.cyclic and week == weeks - 1 else None
+        after = replace(scenario, previous_roster=lead_in) if week == 0 and lead_in is not None else scenario
 
         def attempt(turns: bool, times: float = 1.0):
             share = (ends - run.elapsed()) / (weeks - week)
             seconds = max(1.0, min(times * share, ends - run.elapsed()), share)
-            sub = week_scenario(scenario, week, planned, follows, turns)
+            sub = week_scenario(after, week, planned, follows, turns, wrap)
             return solve_week(sub, Run(seconds, run.workers, run.seed, week_progress(run, week)))
 
         result = attempt(turns=True)
@@ -140,10 +150,10 @@ def shifted(roster: pd.DataFrame, weeks: int) -> pd.DataFrame:
 
 
 def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], follows: pd.DataFrame | None,
-                  turns: bool = True) -> Scenario:
+                  turns: bool = True, wrap: frozenset[str] = frozenset()) -> Scenario:
     """Week `week` of the horizon as a one-week scenario: the weeks planned before it join the previous
-    roster, the horizon's rules become this week's (see the module); without `turns`, only the weekends
-    owed are given, not the weekends' turns nor the nights' rests."""
+    roster, the horizon's rules become this week's (see the module; `wrap`: `wrap_agents`); without
+    `turns`, only the weekends owed are given, not the weekends' turns nor the nights' rests."""
     config = scenario.config
     rules = config.rules.model_copy(update={"min_full_weekends_off": 0, "contract_hours": "week"})
     sub_config = config.model_copy(update={
@@ -152,6 +162,7 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
     shifts = shifts_from_roster(pd.concat(planned, ignore_index=True), scenario) if planned else []
     worked_so_far = [*previous_shifts(scenario), *shifts]
     carried = weekends_worked(worked_so_far, config.rules)
+    last = week == config.weeks - 1
     paid = Counter()
     for shift in shifts:
         paid[shift.agent_id] += shift.paid_minutes(config) / 60
@@ -160,20 +171,21 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
         config=sub_config,
         agents=tuple(week_contract(scenario, agent, week, paid[agent.agent_id]) for agent in scenario.agents),
         time_off=scenario.time_off + weekends_owed(scenario, week, shifts, carried,
-                                                   short_weeks(scenario, week, worked_so_far), turns)
-        + (nights_rested(scenario, week, nights(worked_so_far, config.rules)) if turns else ()),
+                                                   short_weeks(scenario, week, worked_so_far), turns, wrap)
+        + (nights_rested(scenario, week, nights(worked_so_far, config.rules), wrap if last else frozenset())
+           if turns else ()),
         previous_roster=pd.concat(before, ignore_index=True) if before else None,
         next_roster=follows,
     )
 
 
 def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carried: Counter,
-                  short_week: set[str], turns: bool = True) -> tuple[TimeOff, ...]:
+                  short_week: set[str], turns: bool = True, wrap: frozenset[str] = frozenset()) -> tuple[TimeOff, ...]:
     """Time off on the week's weekend days for every agent who, after the weeks planned, still owes as
     many full weekends off as there are weeks left (this one included) or whose turn it is not
     (`weekend_turn`), and for every agent who would owe that many next week if it worked this weekend:
     on the nights of the week's last two days, or, with time off next week (and a full week this one),
-    on the whole weekend."""
+    on the whole weekend. The `wrap` agents take their turns last, but in the last week first."""
     config = scenario.config
     worked = weekends_worked(shifts, config.rules)
     monday = scenario.week_start + dt.timedelta(weeks=week)
@@ -185,8 +197,9 @@ def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carr
     may_work = {agent_id for agent_id in able if owed[agent_id] < left}
     if turns:
         may_work = set()
+        first, later = (short_week | wrap, frozenset()) if left == 1 else (short_week, wrap)
         for team in contracts(scenario, able):
-            may_work.update(weekend_turn({agent_id: owed[agent_id] for agent_id in team}, left, carried, short_week))
+            may_work.update(weekend_turn({agent_id: owed[agent_id] for agent_id in team}, left, carried, first, later))
     leave_next = on_leave(scenario, week + 1)
     off = []
     for agent_id, owes in owed.items():
@@ -206,16 +219,53 @@ def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carr
 def short_weeks(scenario: Scenario, week: int, shifts: list[RosterShift]) -> set[str]:
     """The agents with fewer days to work this week than others: time off in it, or a last shift that
     runs into it or is a night whose rest does."""
-    rules = scenario.config.rules
-    start = week * MINUTES_PER_WEEK
+    return running_into(shifts, week * MINUTES_PER_WEEK, scenario.config.rules) | on_leave(scenario, week)
+
+
+def running_into(shifts: list[RosterShift], start: int, rules) -> set[str]:
+    """The agents whose last shift before `start` runs past it or is a night whose rest does."""
     rest = rules.rest_after_nights_hours * 60
     last: dict[str, RosterShift] = {}
     for shift in shifts:
         if shift.start < start and (shift.agent_id not in last or shift.end > last[shift.agent_id].end):
             last[shift.agent_id] = shift
-    short = {agent_id for agent_id, shift in last.items()
-             if shift.end > start or (is_night(shift.start, shift.end, rules) and shift.end + rest > start)}
-    return short | on_leave(scenario, week)
+    return {agent_id for agent_id, shift in last.items()
+            if shift.end > start or (is_night(shift.start, shift.end, rules) and shift.end + rest > start)}
+
+
+def wrap_lead_in(scenario: Scenario) -> pd.DataFrame | None:
+    """A cyclic horizon's stand-in for its last Sunday night, to plan its first week after: as many night
+    agents as Monday's first hours ask (the smallest contracts first: a rest on Monday and Tuesday costs
+    them the fewest hours), each on the Sunday night shift that covers the most of those hours. The
+    first week keeps their rest and runs; their weekend turns wait for the last weekend (`weekend_turn`),
+    whose week, planned before the first, has them free to work that night. None when the horizon is
+    not cyclic, has no night shift, or is too short for them to work its first and last weekends besides
+    its full weekends off (the first week is then planned as a week that repeats)."""
+    config = scenario.config
+    if not scenario.cyclic or config.full_weekends_off > config.weeks - 2 or scenario.requirements is None:
+        return None
+    monday = pd.Timestamp(scenario.week_start)
+    sundays = [shift for shift in enumerate_shift_types(config) if shift.day == 6 and is_night(shift.start, shift.end, config.rules)]
+    if not sundays:
+        return None
+    early = config.rules.night_end.hour * 60 + config.rules.night_end.minute  # Monday's night hours
+    asked = scenario.requirements[(scenario.requirements["interval_start"] >= monday)
+                                  & (scenario.requirements["interval_start"] < monday + pd.Timedelta(minutes=early))]
+    needed = math.ceil(asked.groupby("interval_start")["required"].sum().max()) if len(asked) else 0
+    away = on_leave(scenario, 0) | on_leave(scenario, config.weeks - 1)
+    rows = []
+    for agent in sorted(night_agents(scenario), key=lambda agent: (agent.max_hours, agent.agent_id)):
+        if agent.agent_id in away or len(rows) == needed:
+            continue
+        fits = [shift for shift in sundays if set(shift.queues) & set(agent.skills)
+                and within_window(agent, shift.start, shift.end)]
+        if fits:
+            night = max(fits, key=lambda shift: (min(shift.end - MINUTES_PER_WEEK, early), -shift.end, -shift.length))
+            start = monday + pd.Timedelta(minutes=night.start - MINUTES_PER_WEEK)
+            queue = next(queue for queue in night.queues if queue in agent.skills)
+            rows.append({"agent_id": agent.agent_id, "name": agent.name, "queue": queue, "activity": "work",
+                         "start": start, "end": start + pd.Timedelta(minutes=night.length)})
+    return pd.DataFrame(rows, columns=ROSTER_COLUMNS) if rows else None
 
 
 def on_leave(scenario: Scenario, week: int) -> set[str]:
@@ -225,14 +275,14 @@ def on_leave(scenario: Scenario, week: int) -> set[str]:
             if scenario.minutes(leave.start) < start + MINUTES_PER_WEEK and scenario.minutes(leave.end) > start}
 
 
-def nights_rested(scenario: Scenario, week: int, worked: Counter) -> tuple[TimeOff, ...]:
+def nights_rested(scenario: Scenario, week: int, worked: Counter, spared: frozenset[str] = frozenset()) -> tuple[TimeOff, ...]:
     """Time off on every night window of the week for the night agents `NIGHT_LEAD` or more nights ahead
-    of the least loaded one, the most loaded first, at most half of them."""
+    of the least loaded one, the most loaded first, at most half of them (`spared` never)."""
     agents = [agent.agent_id for agent in night_agents(scenario)]
     if not agents:
         return ()
     fewest = min(worked[agent_id] for agent_id in agents)
-    ahead = sorted((agent_id for agent_id in agents if worked[agent_id] >= fewest + NIGHT_LEAD),
+    ahead = sorted((agent_id for agent_id in agents if worked[agent_id] >= fewest + NIGHT_LEAD and agent_id not in spared),
                    key=lambda agent_id: (-worked[agent_id], agent_id))[:len(agents) // 2]
     return tuple(TimeOff(agent_id=agent_id, start=start, end=start + length, reason=NIGHTS_AHEAD)
                  for agent_id in ahead for start, length in night_windows(scenario, week, range(-1, 7)))
@@ -268,17 +318,20 @@ def contracts(scenario: Scenario, among: set[str]) -> list[list[str]]:
     return list(teams.values())
 
 
-def weekend_turn(owed: dict[str, int], left: int, carried: Counter, short_week: set[str]) -> list[str]:
+def weekend_turn(owed: dict[str, int], left: int, carried: Counter, first: set[str],
+                 last: frozenset[str] = frozenset()) -> list[str]:
     """The agents who may work this weekend (of `owed`, those who can): of those owing fewer full weekends
     off than there are weeks left, this weekend's share of the weekends they may still work, the agents
-    with the most of them (and the fewest weekends carried) first; but the agents with a short week
-    (`short_weeks`) before them, all of them even beyond the share: time off, or the rest after a Sunday
-    night, with a weekend off would leave too few days for a full-time contract. Only the share works
-    the weekend otherwise: giving more a turn now leaves the horizon's last weekend too few."""
+    with the most of them (and the fewest weekends carried) first, those in `last` after the others; but
+    the agents in `first` (a short week, `short_weeks`) before them, all of them even beyond the share:
+    time off, or the rest after a Sunday night, with a weekend off would leave too few days for a
+    full-time contract. Only the share works the weekend otherwise: giving more a turn now leaves the
+    horizon's last weekend too few."""
     free = {agent_id: left - owes for agent_id, owes in owed.items() if owes < left}
     share = round(sum(free.values()) / left)
-    ranked = sorted(free, key=lambda agent_id: (agent_id not in short_week, -free[agent_id], carried[agent_id], agent_id))
-    return ranked[:max(share, len(short_week & free.keys()))]
+    ranked = sorted(free, key=lambda agent_id: (agent_id not in first, agent_id in last, -free[agent_id],
+                                                carried[agent_id], agent_id))
+    return ranked[:max(share, len(first & free.keys()))]
 
 
 def week_contract(scenario: Scenario, agent: Agent, week: int, paid: float) -> Agent:
