@@ -57,14 +57,15 @@ def add_supply_limits(model: cp_model.CpModel, data: RosterData, counts: dict[tu
         min(max_days[agent.agent_id], rules.max_nights_per_week * weeks) for agent in data.agents if agent.night_ok
     )
     model.add(sum(count for (k, _), count in counts.items() if data.shifts[k].night) <= night_supply)
+    served = {a: {(q, data.shifts[k].day) for k, q in options} for a, options in data.eligible.items()}
     for queues in queue_groups(data.queues):
-        skilled = [a for a, options in data.eligible.items() if any(q in queues for _, q in options)]
+        days_served = {a: {day for q, day in pairs if q in queues} for a, pairs in served.items()}
+        skilled = [a for a, days in days_served.items() if days]
         in_group = [(key, count) for key, count in counts.items() if key[1] in queues]
         model.add(sum(count for _, count in in_group) <= sum(max_days[a] for a in skilled))
         for day in range(data.days):
-            available = {a for a, options in data.eligible.items()
-                         if any(q in queues and data.shifts[k].day == day for k, q in options)}
-            model.add(sum(count for (k, _), count in in_group if data.shifts[k].day == day) <= len(available))
+            available = sum(day in days for days in days_served.values())
+            model.add(sum(count for (k, _), count in in_group if data.shifts[k].day == day) <= available)
 
 
 def queue_groups(queues: tuple[str, ...]) -> list[frozenset[str]]:
