@@ -150,8 +150,8 @@ def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bo
     known: KnownWeeks = {}
     options, weeks, stuck = plan_weeks(data, candidate_options(data, mix), run, known)
     if stuck:
-        deadline = max(run.deadline, now() + DIAGNOSIS_SECONDS) if explain else now()
-        sentences = diagnose.explain(data, [group.members for group in stuck], deadline, run.workers)
+        deadline = max(run.deadline, now() + DIAGNOSIS_SECONDS)
+        sentences = diagnose.explain(data, [group.members for group in stuck], deadline, run.workers) if explain else []
         return no_roster(data, run, sentences, warnings)
     # The queue-block pass takes its time from the stages after the weeks', which it makes up for: the
     # bound, which it drops (the bounds know shifts of one queue only), and what the break pass leaves.
@@ -163,8 +163,8 @@ def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bo
     assignment, breaks, breaks_status = cheaper_roster(data, weeks, polished, run)
     searched_every_shift = all(sorted(options[a]) == sorted(data.eligible[a]) for a in data.eligible)
     solved_whole = proven and assignment is polished and breaks_status == "OPTIMAL" and searched_every_shift
-    if not solved_whole and prove_bound:  # a week planned in turn: with the polish its solve left the wrap's
-        # Sunday night uncovered (tests/test_weeks.py), not yet understood
+    if not solved_whole and prove_bound:  # a week planned in turn: the horizon is polished as a whole after
+        # its weeks (polished alone, a week left the wrap's Sunday night uncovered in tests/test_weeks.py)
         until = run.deadline - FINISH_TIME_SHARE * run.time_limit
         assignment, breaks = polish_roster(data, assignment, breaks, run, until)
     if kept_for_blocks:

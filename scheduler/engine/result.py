@@ -26,12 +26,14 @@ def scheduled(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> 
     return cover
 
 
-def score(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> tuple[dict[str, float], dict[str, float]]:
+def score(data: RosterData, assignment: Assignment, breaks: BreakCounts,
+          cover: dict[tuple[str, int], int] | None = None) -> tuple[dict[str, float], dict[str, float]]:
     """The figures by rule (short hours, lost contacts, over hours, spreads, preference misses:
     the measures of `scheduler.costs`) and their costs as the models price them, in cost units;
-    the costs add up to the model's objective."""
+    the costs add up to the model's objective. `cover`: the roster's `scheduled`, when known."""
     weights = data.scenario.config.weights
-    short_units, over_units, lost, short_cost = gaps(data, scheduled(data, assignment, breaks), range(data.week.count))
+    cover = scheduled(data, assignment, breaks) if cover is None else cover
+    short_units, over_units, lost, short_cost = gaps(data, cover, range(data.week.count))
     nights = fairness_loads(data, assignment, night=True)
     weekends = fairness_loads(data, assignment, night=False)
     preferred = {agent.agent_id: agent.preferred for agent in data.agents}
@@ -126,5 +128,6 @@ def roster_table(data: RosterData, assignment: Assignment, breaks: BreakCounts) 
 def total_cost(data: RosterData, assignment: Assignment, breaks: BreakCounts) -> float:
     """The cost the models minimise: the score's, and next week's first hours a week that does not
     repeat covers (`data.next_monday_like_this_one`: dropping a Sunday night must cost what it costs)."""
-    _, over_units, _, short_cost = gaps(data, scheduled(data, assignment, breaks), range(data.week.count, data.horizon))
-    return sum(score(data, assignment, breaks)[1].values()) + short_cost + over_units * data.over_cost / COST_SCALE
+    cover = scheduled(data, assignment, breaks)  # once: every polish step scores its roster
+    _, over_units, _, short_cost = gaps(data, cover, range(data.week.count, data.horizon))
+    return sum(score(data, assignment, breaks, cover)[1].values()) + short_cost + over_units * data.over_cost / COST_SCALE

@@ -152,7 +152,7 @@ def shifted(roster: pd.DataFrame, weeks: int) -> pd.DataFrame:
 def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], follows: pd.DataFrame | None,
                   turns: bool = True, wrap: frozenset[str] = frozenset()) -> Scenario:
     """Week `week` of the horizon as a one-week scenario: the weeks planned before it join the previous
-    roster, the horizon's rules become this week's (see the module; `wrap`: `wrap_agents`); without
+    roster, the horizon's rules become this week's (see the module; `wrap`: the agents of `wrap_lead_in`); without
     `turns`, only the weekends owed are given, not the weekends' turns nor the nights' rests."""
     config = scenario.config
     rules = config.rules.model_copy(update={"min_full_weekends_off": 0, "contract_hours": "week"})
