@@ -87,10 +87,12 @@ class CountedSolver(cp_model.CpSolver):
         return status
 
 
-def new_solver(seconds: float, workers: int, seed: int | None = None, presolve: bool = True) -> cp_model.CpSolver:
-    """A CP-SAT solver with a time limit, its threads, its seed (CP-SAT's own when None) and
-    presolve on or off: the one place the engine sets them. In a deterministic solve the limit is
-    deterministic time, with one worker and no interleaved search, so every run finds the same."""
+def new_solver(
+    seconds: float, workers: int, seed: int | None = None, presolve: bool = True, probing: bool = True
+) -> cp_model.CpSolver:
+    """A CP-SAT solver with a time limit, its threads, its seed (CP-SAT's own when None), presolve
+    on or off and probing on or off: the one place the engine sets them. In a deterministic solve the
+    limit is deterministic time, with one worker and no interleaved search, so every run finds the same."""
     clock = work_clock()
     solver = cp_model.CpSolver() if clock is None else CountedSolver(clock)
     solver.parameters.num_workers = workers
@@ -103,6 +105,8 @@ def new_solver(seconds: float, workers: int, seed: int | None = None, presolve: 
     if seed is not None:
         solver.parameters.random_seed = seed
     solver.parameters.cp_model_presolve = presolve
+    if not probing:
+        solver.parameters.cp_model_probing_level = 0
     return solver
 
 
@@ -134,11 +138,12 @@ class Run:
         return self.started + self.time_limit
 
     def solve(
-        self, model: cp_model.CpModel, seconds: float, stage: str, scale: float, presolve: bool = True
+        self, model: cp_model.CpModel, seconds: float, stage: str, scale: float, presolve: bool = True,
+        probing: bool = True,
     ) -> tuple[str, cp_model.CpSolver]:
         """Solve with a time limit, `workers` and `seed`; report each improving solution as
         `scale` × objective. The agent models skip presolve: on them it costs seconds and gains nothing."""
-        solver = new_solver(max(0.1, seconds), self.workers, self.seed, presolve)
+        solver = new_solver(max(0.1, seconds), self.workers, self.seed, presolve, probing)
         began = time.monotonic()
         status = solver.solve(model, SolutionReporter(self, stage, scale))
         self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.monotonic() - began
