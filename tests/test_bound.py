@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.check import check_roster
-from scheduler.engine.bound import CONVERGED_KIND
+import scheduler.engine.bound as bound_module
+from scheduler.engine.bound import CONVERGED_KIND, prove_short_bound
 from scheduler.engine.data import RosterData
 from scheduler.engine.result import roster_table
 from scheduler.evaluate import coverage_table, summary
@@ -99,3 +100,19 @@ def test_bound_never_exceeds_a_rosters_short_staffing(data_strategy):
     report = summary(result.roster, case, result)
     assert report["short_bound"]["gap_pct"] >= 0
     assert report["short_bound"]["bound_kind"] == result.bound_kind
+
+
+def test_weeks_that_leave_nothing_short_prove_the_bound_without_pricing(monkeypatch):
+    """Short staffing is never below 0: when the known weeks cover everything, 0 is the LP's optimum
+    over every valid week, and no pricing model is made (on a busy machine the rounds took the bound's
+    whole share of the limit to arrive at the same 0)."""
+    case = scenario([agent("a1", max_hours=16), agent("a2", max_hours=16)], demand([0, 1], 6, 14, required=2),
+                    templates=THREE_SHIFTS)
+    data = RosterData.build(case)
+    morning = [(k, "voice") for k, facts in enumerate(data.shifts)
+               if facts.day in (0, 1) and facts.shift.clock_start == 6 * 60]
+    made = []
+    monkeypatch.setattr(bound_module, "Pricer", lambda *arguments: made.append(arguments))
+    proven = prove_short_bound(data, {"a1": [tuple(morning)], "a2": [tuple(morning)]}, workers=1, seconds=5)
+    assert proven == bound_module.ShortBound(0, CONVERGED_KIND)
+    assert made == []
