@@ -10,8 +10,9 @@ bound that holds whatever weeks the master knows yet:
 
 with 0 ≤ π ≤ 1 in this week's intervals (one short unit costs 1) and π = 0 after it.
 Pricing finds that maximum exactly (or an upper bound on it, when a pricing model runs out of
-time); once no week would lower the master, L equals its linear optimum. Short staffing is a
-whole number of units, so the bound is rounded up.
+time); once no week would lower the master, L equals its linear optimum. When the master's weeks
+leave no unit short, 0 is that optimum already (short staffing is never below it), proven with no
+pricing. Short staffing is a whole number of units, so the bound is rounded up.
 """
 
 from __future__ import annotations
