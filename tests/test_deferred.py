@@ -185,9 +185,9 @@ def test_the_queue_block_pass_leaves_time_to_write_the_roster(monkeypatch):
     asked = []
     solve = Run.solve
 
-    def recorded(run, model, seconds, stage, scale, presolve=True):
+    def recorded(run, model, seconds, stage, scale, **options):
         asked.append((stage, run.elapsed() + seconds, run.time_limit))
-        return solve(run, model, seconds, stage, scale, presolve)
+        return solve(run, model, seconds, stage, scale, **options)
 
     monkeypatch.setattr(Run, "solve", recorded)
     solve_roster(trough_case(), time_limit=6, workers=1)

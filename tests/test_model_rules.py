@@ -442,8 +442,8 @@ def test_a_queue_block_pass_out_of_time_keeps_its_starting_roster(monkeypatch):
 
     solve_stage = Run.solve
 
-    def nothing_for_blocks(self, model, seconds, stage, scale, presolve=True):
-        return ("UNKNOWN", None) if stage == "queue blocks" else solve_stage(self, model, seconds, stage, scale, presolve)
+    def nothing_for_blocks(self, model, seconds, stage, scale, **options):
+        return ("UNKNOWN", None) if stage == "queue blocks" else solve_stage(self, model, seconds, stage, scale, **options)
 
     monkeypatch.setattr(Run, "solve", nothing_for_blocks)
     only_eight = (ShiftTemplate(name="d", earliest_start=dt.time(8), latest_start=dt.time(8), lengths_hours=(8,)),)
