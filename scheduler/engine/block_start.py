@@ -1,8 +1,9 @@
 """The queue-block pass's starting point: each shift on the queue it was planned for, then, for each
 deferred queue (the shortest response time first), every contact about to miss its response time
 given a chunk of an agent who is idle on a realtime queue then (that queue over-staffed in every
-interval of the chunk), within the shift's switch limit. It never takes an agent a realtime queue
-needs, so the solver starts from a roster at least as good on the phones, and better on deferred work."""
+interval of the chunk), within the shift's switch limit. If the queue still misses its service level
+(the shift stages left its work unplanned), chunks of its skilled agents are taken from realtime
+queues where that costs least, until it meets it or no chunk is left that can help."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 
 from forecasts.backlog import deadline_intervals, fifo_backlog, open_intervals
 from scheduler.engine.data import RosterData
+from scheduler.engine.deferred import deferred_due, deferred_work, first_in_first_out, late_contacts
 
 
 def starting_queues(data: RosterData, flexible: list, counts: Counter) -> dict[tuple[int, int], str]:
@@ -25,13 +27,12 @@ def starting_queues(data: RosterData, flexible: list, counts: Counter) -> dict[t
     config = data.scenario.config
     for queue in sorted(config.deferred_queues, key=lambda name: config.queues[name].response_hours):
         give_idle_chunks(data, flexible, chosen, counts, queue)
+        meet_service_level(data, flexible, chosen, counts, queue)
     return chosen
 
 
 def give_idle_chunks(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str) -> None:
     """Move idle realtime chunks to the deferred `queue` while one of its contacts would be late."""
-    from scheduler.engine.blocks import deferred_work  # one definition of the queue's work
-
     target = data.scenario.config.queues[queue]
     size, count = data.week.interval_minutes, data.week.count
     work, minutes_each = deferred_work(data, queue)
@@ -53,6 +54,65 @@ def give_idle_chunks(data: RosterData, flexible: list, chosen: dict, counts: Cou
             continue
         tried.add(pick)
         move(flexible, chosen, counts, pick, queue)
+
+
+def meet_service_level(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str) -> None:
+    """Move realtime chunks to the deferred `queue`, the cheapest first, while it misses its service level
+    (as the queue-block pass counts it, `engine.deferred`)."""
+    due = deferred_due(data, queue)
+    allowed = deadline_intervals(data.scenario.config.queues[queue].response_hours, data.week.interval_minutes)
+    hopeless: set[int] = set()  # deadline intervals no chunk can help
+    while True:
+        capacity = np.array([counts[queue, t] for t in range(data.week.count)]) * data.unit_minutes
+        _, late = first_in_first_out(due, capacity)
+        if late_contacts(due, late) <= due.may_miss:
+            return
+        missed = [int(t) for t in np.flatnonzero(late) if t not in hopeless]
+        if not missed:
+            return
+        pick = cheapest_chunk(data, flexible, chosen, counts, queue, max(0, missed[0] - allowed + 1), missed[0])
+        if pick is None:
+            hopeless.add(missed[0])
+        else:
+            move(flexible, chosen, counts, pick, queue)
+
+
+def cheapest_chunk(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str, first: int,
+                   last: int) -> tuple[int, int] | None:
+    """The chunk of a shift that may serve `queue`, on a realtime queue, working inside [first, last], whose
+    move costs its realtime queue least per unit of work it gives there (the work late at `last` waits
+    in every interval of that window, so all of it is used), within the shift's switches."""
+    config = data.scenario.config
+    best, best_price = None, 0.0
+    for i, flex in enumerate(flexible):
+        if queue not in flex.queues:
+            continue
+        for j, chunk in enumerate(flex.chunks):
+            on = chosen[i, j]
+            useful = sum(units for t, units in chunk.counts if first <= t <= last)
+            if not useful or config.queues[on].deferred:
+                continue
+            if not open_intervals(np.array(chunk.clocks), config.queues[queue].open_window()).all():
+                continue
+            if switches_after(flex, chosen, i, j, queue) > config.rules.max_queue_switches_per_shift:
+                continue
+            price = sum(realtime_cost(data, on, t, counts[on, t] - units) - realtime_cost(data, on, t, counts[on, t])
+                        for t, units in chunk.counts) / useful
+            if best is None or price < best_price:
+                best, best_price = (i, j), price
+    return best
+
+
+def realtime_cost(data: RosterData, queue: str, t: int, units: int) -> int:
+    """Scaled cost of short and over staffing of a realtime queue in an interval with `units` on it."""
+    gap = data.required.get((queue, t), 0) - units
+    if gap <= 0:
+        return -gap * data.over_cost
+    cost = 0
+    for step in data.tiers.get((queue, t), ()):
+        taken = min(gap, step.units)
+        cost, gap = cost + taken * step.cost, gap - taken
+    return cost
 
 
 def idle_chunk(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str, first: int, last: int,
