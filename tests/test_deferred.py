@@ -345,3 +345,17 @@ def test_the_queue_block_pass_meets_a_deferred_target_the_shift_stages_left_unpl
     flexible, fixed = split_shifts(data, shifts_from_roster(planned, case))
     start = starting_queues(data, flexible, Counter())
     assert sorted(j for (_, j), queue in start.items() if queue == "email") == [4, 5]
+
+
+def test_the_shift_stages_price_deferred_work_below_a_quiet_realtime_hour():
+    # A night whose chat needs an agent but loses no contact without one: its missing agent costs an
+    # hour's short price alone. Email work that can wait is priced below it (the block pass keeps the
+    # email's service level), and above over-staffing, so idle time still goes to it.
+    night = demand([0], 0, 8, queue="chat")
+    case = with_email(scenario([agent(skills=("chat", "email"))], night, queues=("chat",)), [("2026-11-30 00:00", 24)],
+                      response_hours=24)
+    case.requirements.loc[case.requirements["queue"] == "chat", ["contacts", "aht_seconds"]] = (0.0, 300.0)
+    data = RosterData.build(case)
+    chat = [step.cost for (queue, _), steps in data.tiers.items() if queue == "chat" for step in steps]
+    email = [step.cost for (queue, _), steps in data.tiers.items() if queue == "email" for step in steps]
+    assert email and max(email) < min(chat) and min(email) > data.over_cost
