@@ -103,6 +103,13 @@ class Hints(dict):
         """The hinted value of a sum of terms."""
         return sum(units * (1 if var is None else self[var.Index()]) for units, var in terms)
 
+    def objective(self, model: cp_model.CpModel) -> float:
+        """The model's objective at the hinted values: a search cut short may stop at a worse solution."""
+        proto = model.proto.objective
+        values = [self[ref] if ref >= 0 else 1 - self[-ref - 1] for ref in proto.vars]
+        total = proto.offset + sum(coefficient * value for coefficient, value in zip(proto.coeffs, values))
+        return total * (proto.scaling_factor or 1)
+
     def apply(self, model: cp_model.CpModel) -> None:
         for index, value in self.items():
             model.add_hint(model.get_int_var_from_proto_index(index), value)
@@ -133,7 +140,7 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, keep: 
     model.minimize(short + over + missed + SWITCH_COST * sum(switches))
     hints.apply(model)
     status, solver = run.solve(model, run.remaining() - keep, "queue blocks", 1 / COST_SCALE)
-    if status not in ("OPTIMAL", "FEASIBLE"):
+    if status not in ("OPTIMAL", "FEASIBLE") or solver.objective_value > hints.objective(model):
         status, solver = hinted_solution(model, run)
     chosen = {(i, j): q for (i, j, q), var in choice.items() if solver.value(var)}
     return BlockResult(blocked_roster(data, roster, flexible, chosen), status,
@@ -143,7 +150,7 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, keep: 
 
 def hinted_solution(model: cp_model.CpModel, run: Run) -> tuple[str, cp_model.CpSolver]:
     """The starting point itself, every variable fixed to its hint (a valid assignment, found by
-    propagation alone): what the pass keeps when its search found nothing in the time it had."""
+    propagation alone): what the pass keeps when its search found nothing better in the time it had."""
     solver = new_solver(HINTED_SOLUTION_SECONDS, run.workers)
     solver.parameters.fix_variables_to_their_hinted_value = True
     return solver.status_name(solver.solve(model)), solver
