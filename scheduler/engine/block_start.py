@@ -13,13 +13,14 @@ import numpy as np
 
 from forecasts.backlog import deadline_intervals, fifo_backlog, open_intervals
 from scheduler.engine.data import RosterData
-from scheduler.engine.deferred import deferred_due, deferred_work, first_in_first_out, late_contacts
+from scheduler.engine.deferred import deferred_due, deferred_work, first_in_first_out, meets_target
 
 
 def starting_queues(data: RosterData, flexible: list, counts: Counter) -> dict[tuple[int, int], str]:
     """Per (flexible shift, chunk), its queue to start from. `counts` are the coverage units of the shifts
     of one queue (and last week's) per (queue, interval); the flexible shifts' are added here."""
-    chosen = {(i, j): flex.shift.queue for i, flex in enumerate(flexible) for j in range(len(flex.chunks))}
+    chosen = {(i, j): planned_queue(data, flex, chunk) for i, flex in enumerate(flexible)
+              for j, chunk in enumerate(flex.chunks)}
     counts = Counter(counts)
     for (i, j), queue in chosen.items():
         for t, units in flexible[i].chunks[j].counts:
@@ -29,6 +30,15 @@ def starting_queues(data: RosterData, flexible: list, counts: Counter) -> dict[t
         give_idle_chunks(data, flexible, chosen, counts, queue)
         meet_service_level(data, flexible, chosen, counts, queue)
     return chosen
+
+
+def planned_queue(data: RosterData, flex, chunk) -> str:
+    """The chunk's queue as planned: its shift's, unless that is a deferred queue closed in the chunk (a
+    shift planned for it may start before it opens); then the first of the shift's queues open in it."""
+    queues = data.scenario.config.queues
+    open_in_chunk = [queue for queue in (flex.shift.queue, *flex.queues) if not queues[queue].deferred
+                     or open_intervals(np.array(chunk.clocks), queues[queue].open_window()).all()]
+    return open_in_chunk[0] if open_in_chunk else flex.shift.queue
 
 
 def give_idle_chunks(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str) -> None:
@@ -64,24 +74,27 @@ def meet_service_level(data: RosterData, flexible: list, chosen: dict, counts: C
     hopeless: set[int] = set()  # deadline intervals no chunk can help
     while True:
         capacity = np.array([counts[queue, t] for t in range(data.week.count)]) * data.unit_minutes
-        _, late = first_in_first_out(due, capacity)
-        if late_contacts(due, late) <= due.may_miss:
+        handled, late = first_in_first_out(due, capacity)
+        if meets_target(due, handled, late):
             return
         missed = [int(t) for t in np.flatnonzero(late) if t not in hopeless]
         if not missed:
             return
-        pick = cheapest_chunk(data, flexible, chosen, counts, queue, max(0, missed[0] - allowed + 1), missed[0])
+        waiting = due.arrived - np.cumsum(handled) > 0  # where more agents would answer more
+        window = np.zeros(data.week.count, dtype=bool)
+        window[max(0, missed[0] - allowed + 1):missed[0] + 1] = True  # where the work late at missed[0] waits
+        pick = cheapest_chunk(data, flexible, chosen, counts, queue, window & waiting)
         if pick is None:
             hopeless.add(missed[0])
         else:
             move(flexible, chosen, counts, pick, queue)
 
 
-def cheapest_chunk(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str, first: int,
-                   last: int) -> tuple[int, int] | None:
-    """The chunk of a shift that may serve `queue`, on a realtime queue, working inside [first, last], whose
-    move costs its realtime queue least per unit of work it gives there (the work late at `last` waits
-    in every interval of that window, so all of it is used), within the shift's switches."""
+def cheapest_chunk(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str,
+                   window: np.ndarray) -> tuple[int, int] | None:
+    """The chunk of a shift that may serve `queue`, on a realtime queue, working in the `window`'s intervals
+    (where late work waits), whose move costs its realtime queue least per unit it gives them, within the
+    shift's switches."""
     config = data.scenario.config
     best, best_price = None, 0.0
     for i, flex in enumerate(flexible):
@@ -89,7 +102,7 @@ def cheapest_chunk(data: RosterData, flexible: list, chosen: dict, counts: Count
             continue
         for j, chunk in enumerate(flex.chunks):
             on = chosen[i, j]
-            useful = sum(units for t, units in chunk.counts if first <= t <= last)
+            useful = sum(units for t, units in chunk.counts if t < len(window) and window[t])
             if not useful or config.queues[on].deferred:
                 continue
             if not open_intervals(np.array(chunk.clocks), config.queues[queue].open_window()).all():

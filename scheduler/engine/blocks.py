@@ -42,6 +42,7 @@ from scheduler.shifts import enumerate_shift_types
 BLOCK_TIME_SHARE = 0.15  # of the time limit kept for this stage when it runs
 HINTED_SOLUTION_SECONDS = 5.0  # at most, for reading back the starting point (a fraction of a second)
 SWITCH_COST = 1  # scaled cost units per queue switch: a switch only where it gains something
+SOLVED = ("OPTIMAL", "FEASIBLE")
 CONTACT_SHARES = 1000  # a deferred queue's service level counts late contacts in thousandths
 
 
@@ -140,8 +141,10 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, keep: 
     model.minimize(short + over + missed + SWITCH_COST * sum(switches))
     hints.apply(model)
     status, solver = run.solve(model, run.remaining() - keep, "queue blocks", 1 / COST_SCALE)
-    if status not in ("OPTIMAL", "FEASIBLE") or solver.objective_value > hints.objective(model):
-        status, solver = hinted_solution(model, run)
+    if status not in SOLVED or solver.objective_value > hints.objective(model):
+        started = hinted_solution(model, run)
+        if started[0] in SOLVED or status not in SOLVED:
+            status, solver = started
     chosen = {(i, j): q for (i, j, q), var in choice.items() if solver.value(var)}
     return BlockResult(blocked_roster(data, roster, flexible, chosen), status,
                        (solver.value(short) + solver.value(missed)) / COST_SCALE, solver.value(over) / COST_SCALE,
@@ -342,21 +345,27 @@ def add_deferred_deadlines(model: cp_model.CpModel, data: RosterData, queue: str
             cost.append(max(1, round(COST_SCALE * weights.late_contact / due.minutes_each[t])) * late)
             measures["lost_contacts"].append((late, 1 / due.minutes_each[t]))
             lates.append((t, late, most_late))
-    return sum(cost, start=0) + beyond_service_level(model, data, queue, due, lates, hints)
+    return sum(cost, start=0) + beyond_service_level(model, data, queue, due, lates, hints, handled_by)
 
 
 def beyond_service_level(model: cp_model.CpModel, data: RosterData, queue: str, due: DeferredDue, lates: list,
-                         hints: Hints):
+                         hints: Hints, handled_by):
     """The cost of late contacts beyond those the queue's service level lets miss (in thousandths of a
-    contact): dearer than any realtime short staffing the work of those contacts could take, so the pass
-    keeps every deferred queue at its service level whenever its agents' shifts can, taking the time from
-    the realtime intervals where it costs least."""
+    contact), and in a repeating week of the work left at its end: dearer than any realtime short
+    staffing the work of those contacts could take, so the pass keeps every deferred queue at its
+    service level whenever its agents' shifts can, taking the time from the realtime intervals where it
+    costs least."""
     share = {t: max(1, round(CONTACT_SHARES / due.minutes_each[t])) for t, _, _ in lates}
     may_miss = int(CONTACT_SHARES * due.may_miss)
     hinted = sum(share[t] * hints.of([(1, late)]) for t, late, _ in lates) - may_miss
     most_beyond = max(0, hinted, sum(share[t] * bound for t, _, bound in lates) - may_miss)
     beyond = hints.set(model.new_int_var(0, most_beyond, f"beyond service level({queue})"), max(0, hinted))
     model.add(beyond >= sum((share[t] * late for t, late, _ in lates), start=0) - may_miss)
+    if due.wraps:  # the work due in the week but left at its end, in thousandths of a contact
+        left = hints.set(model.new_int_var(0, int(due.due[-1]), f"left at the end({queue})"),
+                         max(0, int(due.due[-1]) - hints.of([(1, handled_by)])))
+        model.add(left >= int(due.due[-1]) - handled_by)
+        beyond += max(1, round(CONTACT_SHARES / float(due.minutes_each.mean()))) * left
     return beyond_price(data, due) * beyond
 
 

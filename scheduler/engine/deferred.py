@@ -1,7 +1,15 @@
 """A deferred queue's work as the queue-block pass counts it, in minutes of work: what arrives per
-interval, what is due by each deadline (deadlines past the horizon's end moved to its end, so the pass
-asks at least what the evaluation measures), and the contacts its service level lets miss their
-response time. The pass's model and its starting point (`block_start`) both count with it."""
+interval, what is due by each deadline, and the contacts its service level lets miss their response
+time. The pass's model and its starting point (`block_start`) both count with it.
+
+A week that follows a known one starts from the backlog given (`demand.backlog`, or none), and the
+deadlines past its end are moved to its end, so the pass asks at least what the evaluation measures. A
+repeating week (`wraps`) is counted as the evaluation counts it, between two like it: the work arriving
+too late for its deadline to fall inside the week is carried into its start, all of it (what the week
+answers of it before its end only helps), due at its deadline in the next week, first in line; and
+every contact due inside the week must be answered by its end, or it would wait at the next week's
+start too (`meets_target`).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +29,7 @@ class DeferredDue:
     due_at: np.ndarray  # minutes of work whose deadline falls in each interval
     due: np.ndarray  # whole minutes of work due by the end of each interval
     may_miss: float  # contacts that may miss their response time: (1 − service level) × every contact
+    wraps: bool  # the week repeats (no backlog given at its start)
 
 
 def deferred_work(data: RosterData, queue: str) -> tuple[np.ndarray, np.ndarray]:
@@ -46,13 +55,21 @@ def deferred_due(data: RosterData, queue: str) -> DeferredDue:
     target = data.scenario.config.queues[queue]
     allowed = deadline_intervals(target.response_hours, data.week.interval_minutes)
     carried = data.scenario.config.demand.backlog.get(queue, 0.0)
-    carried_work = carried * float(minutes_each.mean())
+    wraps = data.scenario.cyclic and queue not in data.scenario.config.demand.backlog
+    deadline = np.arange(count) + allowed - 1
     due_at = np.zeros(count)
-    due_at[min(allowed - 1, count - 1)] += carried_work
-    np.add.at(due_at, np.minimum(np.arange(count) + allowed - 1, count - 1), work)
+    if wraps:
+        past_end = deadline >= count
+        carried_work = float(work[past_end].sum())
+        np.add.at(due_at, np.minimum(deadline[past_end] - count, count - 1), work[past_end])
+        np.add.at(due_at, deadline[~past_end], work[~past_end])
+    else:
+        carried_work = carried * float(minutes_each.mean())
+        due_at[min(allowed - 1, count - 1)] += carried_work
+        np.add.at(due_at, np.minimum(deadline, count - 1), work)
     contacts = float((work / minutes_each).sum()) + carried
     return DeferredDue(minutes_each, np.ceil(np.cumsum(work) + carried_work - 1e-9).astype(int), due_at,
-                       np.ceil(np.cumsum(due_at) - 1e-9).astype(int), (1 - target.service_level) * contacts)
+                       np.ceil(np.cumsum(due_at) - 1e-9).astype(int), (1 - target.service_level) * contacts, wraps)
 
 
 def first_in_first_out(due: DeferredDue, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -72,3 +89,9 @@ def first_in_first_out(due: DeferredDue, capacity: np.ndarray) -> tuple[np.ndarr
 def late_contacts(due: DeferredDue, late: np.ndarray) -> float:
     """Contacts of the late minutes per deadline interval."""
     return float((late / due.minutes_each).sum())
+
+
+def meets_target(due: DeferredDue, handled: np.ndarray, late: np.ndarray) -> bool:
+    """Whether `first_in_first_out`'s handling keeps the queue at its service level (and, in a repeating
+    week, answers by its end all the work due in it)."""
+    return late_contacts(due, late) <= due.may_miss and not (due.wraps and handled.sum() < due.due[-1])
