@@ -226,7 +226,7 @@ def planned_in_turn(data: RosterData, run: Run, warnings: list[str]) -> RosterRe
     mix's bound (`weeks.short_bound_units`)."""
     kept = (2 * FINISH_TIME_SHARE + HORIZON_BOUND_TIME_SHARE) * run.time_limit
     seconds = run.remaining() - kept - HORIZON_POLISH_TIME_SHARE * run.time_limit
-    roster, results = plan_in_turn(data.scenario, run, seconds, partial(solve_in, prove_bound=False, explain=False))
+    roster = plan_in_turn(data.scenario, run, seconds, partial(solve_in, prove_bound=False, explain=False))
     if roster is None:  # the weeks before left a week without a valid plan for someone: the whole horizon,
         # keeping this run's finishing share (its own share of a short remainder ran 12 s past 600)
         seconds = run.remaining() - FINISH_TIME_SHARE * run.time_limit

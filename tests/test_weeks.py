@@ -15,8 +15,8 @@ from scheduler.check import check_roster
 from scheduler.engine.data import RosterData
 from scheduler.engine.mix import build_mix_model, lp_relaxation
 from scheduler.engine.run import Run
-from scheduler.engine.weeks import (WEEKEND_OWED, plan_in_turn, plans_in_turn, short_bound_units, weekend_turn,
-                                    weekends_owed, wrap_lead_in)
+from scheduler.engine.weeks import (NIGHT_LEAD, NIGHTS_AHEAD, WEEKEND_OWED, nights_rested, plan_in_turn, plans_in_turn,
+                                    short_bound_units, weekend_turn, weekends_owed, wrap_lead_in)
 from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
 from scheduler.evaluate import coverage_table
 from scheduler.fairness import weekends_worked
@@ -132,8 +132,8 @@ def test_a_week_whose_turns_leave_an_agent_no_valid_week_is_planned_again_with_o
         status = {1: "UNKNOWN", 2: "UNKNOWN"}.get(len(asked), "FEASIBLE")
         return SimpleNamespace(status=status, infeasibility=[], warnings=[], roster=pd.DataFrame(columns=ROSTER_COLUMNS))
 
-    roster, results = plan_in_turn(case, Run(30, 1, 0, None), 20, solve_week)
-    assert roster is not None and [result.status for result in results] == ["FEASIBLE", "FEASIBLE"]
+    roster = plan_in_turn(case, Run(30, 1, 0, None), 20, solve_week)
+    assert roster is not None and len(asked) == 4  # the first week three times, the second once
     turned, plain = asked[1], asked[2]  # (the second try, with twice the time, has the turns too)
     def weekends_off(sub):
         return {leave.agent_id for leave in sub.time_off
@@ -167,7 +167,23 @@ def test_an_agent_who_would_owe_next_weekend_and_has_leave_next_week_takes_this_
 
 def test_when_a_week_gets_no_plan_the_horizon_is_solved_as_a_whole(monkeypatch):
     case = round_the_clock(2)
-    monkeypatch.setattr(solve_module, "plan_in_turn", lambda *arguments: (None, []))
+    monkeypatch.setattr(solve_module, "plan_in_turn", lambda *arguments: None)
     result = solve_roster(case, time_limit=30, workers=1)
     assert result.status in ("OPTIMAL", "FEASIBLE")
     assert check_roster(result.roster, case) == []
+
+
+def test_nights_rest_only_agents_whose_nights_others_behind_them_could_take():
+    rows = demand(EVERY_DAY, 0, 24, queue="voice") + demand(EVERY_DAY, 0, 24, queue="chat")
+    team = [agent("voice_far", skills=("voice",)), agent("voice_behind", skills=("voice",)),
+            agent("both_far", skills=("voice", "chat")), agent("chat_far", skills=("chat",)),
+            agent("chat_behind", skills=("chat",))]
+    case = scenario(team, rows, queues=("voice", "chat"), weeks=2)
+    fewest = 1
+    worked = Counter({"voice_behind": fewest, "voice_far": fewest + NIGHT_LEAD, "both_far": fewest + NIGHT_LEAD + 1,
+                      "chat_behind": fewest + NIGHT_LEAD, "chat_far": fewest + NIGHT_LEAD + 1})
+    rested = {leave.agent_id for leave in nights_rested(case, 1, worked) if leave.reason == NIGHTS_AHEAD}
+    # voice_far is NIGHT_LEAD ahead of a voice agent who could take its nights; both_far is ahead of the
+    # voice agent behind, but its chat nights only chat_behind could take, and it is not far enough ahead
+    # of them; chat_far is not NIGHT_LEAD ahead of chat_behind (whom voice_behind could not relieve)
+    assert rested == {"voice_far"}

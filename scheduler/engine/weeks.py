@@ -16,9 +16,10 @@ to whoever carried fewer (`engine.shares`). The horizon's own rules become rules
   agents, 4 % short). An agent who would owe every weekend left next
   week if it worked this one may work no night of the week's last two days: after a Sunday night the
   rest after nights leaves three shifts before a weekend off, too few for a full-time contract;
-- nights rotate: an agent who has worked `NIGHT_LEAD` nights more than the night agent with fewest (the
-  previous roster's counted) takes no shift in the night window that week (time off on it), the most
-  loaded first and at most half of the night agents, so that the others still cover the nights;
+- nights rotate: an agent who has worked `NIGHT_LEAD` nights more than the fewest of the night agents
+  who could take its nights (the previous roster's counted) takes no shift in the night window that
+  week (time off on it), the most loaded first and at most half of the night agents, so that the
+  others still cover the nights;
 - with `contract_hours: horizon`, each week's contract range is what the horizon's total still allows
   once the other weeks are given none or `max_week_hours`.
 
@@ -78,15 +79,14 @@ def plans_in_turn(data: RosterData) -> bool:
             and not scenario.absences and not has_blocks(data))
 
 
-def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: SolveWeek) -> tuple[pd.DataFrame | None, list]:
-    """The horizon's roster, its weeks planned in turn in `seconds` shared evenly among the weeks left,
-    and each week's result (the roster is None when a week got none: the last result says why). A week
-    that found no plan in time for some agent (a starved machine) is tried once more with twice its
-    share, taken from the weeks after it; one still without a roster (the turns may leave an agent no
-    valid week, which the diagnosis may not find in time) once more without them."""
+def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: SolveWeek) -> pd.DataFrame | None:
+    """The horizon's roster, its weeks planned in turn in `seconds` shared evenly among the weeks left
+    (None when a week got none). A week that found no plan in time for some agent (a starved machine)
+    is tried once more with twice its share, taken from the weeks after it; one still without a roster
+    (the turns may leave an agent no valid week, which the diagnosis may not find in time) once more
+    without them."""
     weeks = scenario.config.weeks
     planned: list[pd.DataFrame] = []
-    results = []
     ends = run.elapsed() + seconds
     lead_in = wrap_lead_in(scenario)
     wrap = frozenset() if lead_in is None else frozenset(lead_in["agent_id"])
@@ -105,11 +105,10 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
             result = attempt(turns=True, times=2.0)
         if result.status not in ("OPTIMAL", "FEASIBLE"):  # the turns may leave an agent too few days
             result = attempt(turns=False)
-        results.append(result)
         if result.status not in ("OPTIMAL", "FEASIBLE"):
-            return None, results
+            return None
         planned.append(result.roster)
-    return pd.concat(planned, ignore_index=True), results
+    return pd.concat(planned, ignore_index=True)
 
 
 def short_bound_units(data: RosterData, deadline: float = math.inf) -> int:
@@ -277,15 +276,31 @@ def on_leave(scenario: Scenario, week: int) -> set[str]:
 
 def nights_rested(scenario: Scenario, week: int, worked: Counter, spared: frozenset[str] = frozenset()) -> tuple[TimeOff, ...]:
     """Time off on every night window of the week for the night agents `NIGHT_LEAD` or more nights ahead
-    of the least loaded one, the most loaded first, at most half of them (`spared` never)."""
-    agents = [agent.agent_id for agent in night_agents(scenario)]
+    of the least loaded who could take their nights (`night_relief`), the most loaded first, at most half
+    of them (`spared` never)."""
+    agents = night_agents(scenario)
     if not agents:
         return ()
-    fewest = min(worked[agent_id] for agent_id in agents)
-    ahead = sorted((agent_id for agent_id in agents if worked[agent_id] >= fewest + NIGHT_LEAD and agent_id not in spared),
+    relief = night_relief(scenario, agents, worked)
+    ahead = sorted((agent.agent_id for agent in agents
+                    if worked[agent.agent_id] >= relief[agent.agent_id] + NIGHT_LEAD and agent.agent_id not in spared),
                    key=lambda agent_id: (-worked[agent_id], agent_id))[:len(agents) // 2]
     return tuple(TimeOff(agent_id=agent_id, start=start, end=start + length, reason=NIGHTS_AHEAD)
                  for agent_id in ahead for start, length in night_windows(scenario, week, range(-1, 7)))
+
+
+def night_relief(scenario: Scenario, agents: list[Agent], worked: Counter) -> dict[str, int]:
+    """Per night agent, the fewest nights worked by the agents who could take its nights on every queue
+    it may work them on: the most, over those queues, of the fewest of the agents skilled for each.
+    (Against the fewest of all, chat agents rested for voice-only ones far behind, who could not take
+    a chat night: the last week's chat nights went short.)"""
+    config = scenario.config
+    night_queues = {queue for shift in enumerate_shift_types(config) if is_night(shift.start, shift.end, config.rules)
+                    for queue in shift.queues}
+    fewest = {queue: min((worked[agent.agent_id] for agent in agents if queue in agent.skills), default=0)
+              for queue in night_queues}
+    return {agent.agent_id: max((fewest[queue] for queue in agent.skills if queue in fewest), default=0)
+            for agent in agents}
 
 
 def night_windows(scenario: Scenario, week: int, days) -> list[tuple[dt.datetime, dt.timedelta]]:
