@@ -34,7 +34,7 @@ from forecasts.backlog import deadline_intervals, open_intervals
 from scheduler.costs import COST_SCALE
 from scheduler.engine.block_start import starting_queues
 from scheduler.engine.data import RosterData
-from scheduler.engine.deferred import DeferredDue, deferred_due, deferred_work, first_in_first_out
+from scheduler.engine.deferred import DeferredDue, deferred_due, deferred_work, first_in_first_out, meets_target
 from scheduler.engine.run import Run, new_solver
 from scheduler.roster import ROSTER_COLUMNS, RosterShift, shifts_from_roster
 from scheduler.shifts import enumerate_shift_types
@@ -104,6 +104,9 @@ class Hints(dict):
         """The hinted value of a sum of terms."""
         return sum(units * (1 if var is None else self[var.Index()]) for units, var in terms)
 
+    def value(self, var) -> int:
+        return self[var.Index()]
+
     def objective(self, model: cp_model.CpModel) -> float:
         """The model's objective at the hinted values: a search cut short may stop at a worse solution."""
         proto = model.proto.objective
@@ -141,7 +144,8 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, keep: 
     model.minimize(short + over + missed + SWITCH_COST * sum(switches))
     hints.apply(model)
     status, solver = run.solve(model, run.remaining() - keep, "queue blocks", 1 / COST_SCALE)
-    if status not in SOLVED or solver.objective_value > hints.objective(model):
+    if (status not in SOLVED or solver.objective_value > hints.objective(model)
+            or missed_targets(data, on_queue, solver.value) - missed_targets(data, on_queue, hints.value)):
         started = hinted_solution(model, run)
         if started[0] in SOLVED or status not in SOLVED:
             status, solver = started
@@ -149,6 +153,20 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, keep: 
     return BlockResult(blocked_roster(data, roster, flexible, chosen), status,
                        (solver.value(short) + solver.value(missed)) / COST_SCALE, solver.value(over) / COST_SCALE,
                        {name: sum(solver.value(var) * per for var, per in terms) for name, terms in measures.items()})
+
+
+def missed_targets(data: RosterData, on_queue: dict, value) -> set[str]:
+    """The deferred queues that a solution (`value` of each variable) leaves under their service level,
+    each contact answered in turn (the model counts lateness more leniently, see `engine.deferred`)."""
+    missed = set()
+    for queue in data.scenario.config.deferred_queues:
+        due = deferred_due(data, queue)
+        capacity = np.array([data.unit_minutes * sum(units * (1 if var is None else value(var))
+                                                     for units, var in on_queue.get((queue, t), []))
+                             for t in range(data.week.count)])
+        if not meets_target(due, *first_in_first_out(due, capacity)):
+            missed.add(queue)
+    return missed
 
 
 def hinted_solution(model: cp_model.CpModel, run: Run) -> tuple[str, cp_model.CpSolver]:

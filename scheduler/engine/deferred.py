@@ -30,6 +30,9 @@ class DeferredDue:
     due: np.ndarray  # whole minutes of work due by the end of each interval
     may_miss: float  # contacts that may miss their response time: (1 − service level) × every contact
     wraps: bool  # the week repeats (no backlog given at its start)
+    # The work in first-in-first-out order, in pieces of one arrival interval each: minutes, the interval
+    # of their deadline (−1: due next week), and the minutes of one of their contacts.
+    pieces: tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def deferred_work(data: RosterData, queue: str) -> tuple[np.ndarray, np.ndarray]:
@@ -48,8 +51,8 @@ def deferred_work(data: RosterData, queue: str) -> tuple[np.ndarray, np.ndarray]
 
 
 def deferred_due(data: RosterData, queue: str) -> DeferredDue:
-    """The queue's work arrived and due by each interval, the backlog carried in counted as arrived and
-    due with the first interval's contacts."""
+    """The queue's work arrived and due by each interval, the backlog carried in first (see the module's
+    doc)."""
     count = data.week.count
     work, minutes_each = deferred_work(data, queue)
     target = data.scenario.config.queues[queue]
@@ -57,19 +60,23 @@ def deferred_due(data: RosterData, queue: str) -> DeferredDue:
     carried = data.scenario.config.demand.backlog.get(queue, 0.0)
     wraps = data.scenario.cyclic and queue not in data.scenario.config.demand.backlog
     deadline = np.arange(count) + allowed - 1
-    due_at = np.zeros(count)
-    if wraps:
+    if wraps:  # the work due past the end comes first, due next week's copy of its deadline
         past_end = deadline >= count
+        pieces = (np.concatenate([work[past_end], work]),
+                  np.concatenate([np.minimum(deadline[past_end] - count, count - 1), np.where(past_end, -1, deadline)]),
+                  np.concatenate([minutes_each[past_end], minutes_each]))
         carried_work = float(work[past_end].sum())
-        np.add.at(due_at, np.minimum(deadline[past_end] - count, count - 1), work[past_end])
-        np.add.at(due_at, deadline[~past_end], work[~past_end])
     else:
         carried_work = carried * float(minutes_each.mean())
-        due_at[min(allowed - 1, count - 1)] += carried_work
-        np.add.at(due_at, np.minimum(deadline, count - 1), work)
+        pieces = (np.concatenate([[carried_work], work]),
+                  np.minimum(np.concatenate([[allowed - 1], deadline]), count - 1),
+                  np.concatenate([[float(minutes_each.mean())], minutes_each]))
+    is_due = pieces[1] >= 0
+    due_at = np.bincount(pieces[1][is_due], weights=pieces[0][is_due], minlength=count)
     contacts = float((work / minutes_each).sum()) + carried
     return DeferredDue(minutes_each, np.ceil(np.cumsum(work) + carried_work - 1e-9).astype(int), due_at,
-                       np.ceil(np.cumsum(due_at) - 1e-9).astype(int), (1 - target.service_level) * contacts, wraps)
+                       np.ceil(np.cumsum(due_at) - 1e-9).astype(int), (1 - target.service_level) * contacts, wraps,
+                       pieces)
 
 
 def first_in_first_out(due: DeferredDue, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -92,6 +99,21 @@ def late_contacts(due: DeferredDue, late: np.ndarray) -> float:
 
 
 def meets_target(due: DeferredDue, handled: np.ndarray, late: np.ndarray) -> bool:
-    """Whether `first_in_first_out`'s handling keeps the queue at its service level (and, in a repeating
-    week, answers by its end all the work due in it)."""
-    return late_contacts(due, late) <= due.may_miss and not (due.wraps and handled.sum() < due.due[-1])
+    """Whether `first_in_first_out`'s handling (and `late`) keeps the queue at its service level, each
+    contact answered in turn (`fifo_late_contacts`), and, in a repeating week, answers by its end all the
+    work due in it."""
+    if due.wraps and handled.sum() < due.due[-1]:
+        return False
+    return not late.any() or fifo_late_contacts(due, handled) <= due.may_miss
+
+
+def fifo_late_contacts(due: DeferredDue, handled: np.ndarray) -> float:
+    """Contacts answered after their deadline when the minutes `handled` per interval answer them first in
+    first out. (The pass's model counts late work as if the late contacts could wait while later ones are
+    answered; in turn, a late contact also delays those behind it.)"""
+    work, deadline, minutes = due.pieces
+    ends = np.cumsum(work)
+    is_due = deadline >= 0
+    done = np.cumsum(handled)[deadline[is_due]]  # minutes answered by each piece's deadline
+    late = np.clip(ends[is_due] - np.maximum(ends[is_due] - work[is_due], done), 0, work[is_due])
+    return float((late / minutes[is_due]).sum())
