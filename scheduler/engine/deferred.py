@@ -93,11 +93,6 @@ def first_in_first_out(due: DeferredDue, capacity: np.ndarray) -> tuple[np.ndarr
     return handled, late
 
 
-def late_contacts(due: DeferredDue, late: np.ndarray) -> float:
-    """Contacts of the late minutes per deadline interval."""
-    return float((late / due.minutes_each).sum())
-
-
 def meets_target(due: DeferredDue, handled: np.ndarray, late: np.ndarray) -> bool:
     """Whether `first_in_first_out`'s handling (and `late`) keeps the queue at its service level, each
     contact answered in turn (`fifo_late_contacts`), and, in a repeating week, answers by its end all the
