@@ -34,6 +34,7 @@ from forecasts.backlog import deadline_intervals, open_intervals
 from scheduler.costs import COST_SCALE
 from scheduler.engine.block_start import starting_queues
 from scheduler.engine.data import RosterData
+from scheduler.engine.deferred import DeferredDue, deferred_due, deferred_work, first_in_first_out, meets_target
 from scheduler.engine.run import Run, new_solver
 from scheduler.roster import ROSTER_COLUMNS, RosterShift, shifts_from_roster
 from scheduler.shifts import enumerate_shift_types
@@ -41,6 +42,8 @@ from scheduler.shifts import enumerate_shift_types
 BLOCK_TIME_SHARE = 0.15  # of the time limit kept for this stage when it runs
 HINTED_SOLUTION_SECONDS = 5.0  # at most, for reading back the starting point (a fraction of a second)
 SWITCH_COST = 1  # scaled cost units per queue switch: a switch only where it gains something
+SOLVED = ("OPTIMAL", "FEASIBLE")
+CONTACT_SHARES = 1000  # a deferred queue's service level counts late contacts in thousandths
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,16 @@ class Hints(dict):
         """The hinted value of a sum of terms."""
         return sum(units * (1 if var is None else self[var.Index()]) for units, var in terms)
 
+    def value(self, var) -> int:
+        return self[var.Index()]
+
+    def objective(self, model: cp_model.CpModel) -> float:
+        """The model's objective at the hinted values: a search cut short may stop at a worse solution."""
+        proto = model.proto.objective
+        values = [self[ref] if ref >= 0 else 1 - self[-ref - 1] for ref in proto.vars]
+        total = proto.offset + sum(coefficient * value for coefficient, value in zip(proto.coeffs, values))
+        return total * (proto.scaling_factor or 1)
+
     def apply(self, model: cp_model.CpModel) -> None:
         for index, value in self.items():
             model.add_hint(model.get_int_var_from_proto_index(index), value)
@@ -131,17 +144,34 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, keep: 
     model.minimize(short + over + missed + SWITCH_COST * sum(switches))
     hints.apply(model)
     status, solver = run.solve(model, run.remaining() - keep, "queue blocks", 1 / COST_SCALE)
-    if status not in ("OPTIMAL", "FEASIBLE"):
-        status, solver = hinted_solution(model, run)
+    if (status not in SOLVED or solver.objective_value > hints.objective(model)
+            or missed_targets(data, on_queue, solver.value) - missed_targets(data, on_queue, hints.value)):
+        started = hinted_solution(model, run)
+        if started[0] in SOLVED or status not in SOLVED:
+            status, solver = started
     chosen = {(i, j): q for (i, j, q), var in choice.items() if solver.value(var)}
     return BlockResult(blocked_roster(data, roster, flexible, chosen), status,
                        (solver.value(short) + solver.value(missed)) / COST_SCALE, solver.value(over) / COST_SCALE,
                        {name: sum(solver.value(var) * per for var, per in terms) for name, terms in measures.items()})
 
 
+def missed_targets(data: RosterData, on_queue: dict, value) -> set[str]:
+    """The deferred queues that a solution (`value` of each variable) leaves under their service level,
+    each contact answered in turn (the model counts lateness more leniently, see `engine.deferred`)."""
+    missed = set()
+    for queue in data.scenario.config.deferred_queues:
+        due = deferred_due(data, queue)
+        capacity = np.array([data.unit_minutes * sum(units * (1 if var is None else value(var))
+                                                     for units, var in on_queue.get((queue, t), []))
+                             for t in range(data.week.count)])
+        if not meets_target(due, *first_in_first_out(due, capacity)):
+            missed.add(queue)
+    return missed
+
+
 def hinted_solution(model: cp_model.CpModel, run: Run) -> tuple[str, cp_model.CpSolver]:
     """The starting point itself, every variable fixed to its hint (a valid assignment, found by
-    propagation alone): what the pass keeps when its search found nothing in the time it had."""
+    propagation alone): what the pass keeps when its search found nothing better in the time it had."""
     solver = new_solver(HINTED_SOLUTION_SECONDS, run.workers)
     solver.parameters.fix_variables_to_their_hinted_value = True
     return solver.status_name(solver.solve(model)), solver
@@ -309,63 +339,69 @@ def add_realtime_coverage(model: cp_model.CpModel, data: RosterData, on_queue: d
 def add_deferred_deadlines(model: cp_model.CpModel, data: RosterData, queue: str, on_queue: dict, hints: Hints,
                            measures: Measures):
     """The deferred queue's handling and missed deadlines (see the module's doc); returns their cost."""
-    size, count = data.week.interval_minutes, data.week.count
-    work, minutes_each = deferred_work(data, queue)
-    target = data.scenario.config.queues[queue]
-    allowed = deadline_intervals(target.response_hours, size)
-    carried = data.scenario.config.demand.backlog.get(queue, 0.0) * float(minutes_each.mean())
-    arrived = np.ceil(np.cumsum(work) + carried - 1e-9).astype(int)
-    due_at = np.zeros(count)
-    due_at[min(allowed - 1, count - 1)] += carried
-    np.add.at(due_at, np.minimum(np.arange(count) + allowed - 1, count - 1), work)
-    due = np.ceil(np.cumsum(due_at) - 1e-9).astype(int)
+    due = deferred_due(data, queue)
+    unit = data.unit_minutes
+    capacity = np.array([unit * hints.of(on_queue.get((queue, t), [])) for t in range(data.week.count)])
+    hinted_handled, hinted_late = first_in_first_out(due, capacity)  # the roster as it came
+    handled_so_far, late_so_far = np.cumsum(hinted_handled), np.cumsum(hinted_late)
     weights = data.scenario.config.weights
     handled_by = missed_by = 0  # running totals, one variable each per interval (no sums of sums)
-    hinted_handled = hinted_missed = 0  # the roster as it came, first in first out
-    cost = []
-    for t in range(count):
+    cost, lates = [], []
+    for t in range(data.week.count):
         agents = on_queue.get((queue, t), [])
-        unit = data.unit_minutes
-        step = min(unit * hints.of(agents), int(arrived[t]) - hinted_handled)
-        handled = hints.set(model.new_int_var(0, unit * most(agents), f"handled({queue} t={t})"), step)
+        handled = hints.set(model.new_int_var(0, unit * most(agents), f"handled({queue} t={t})"), hinted_handled[t])
         model.add(handled <= unit * expression(agents))
-        hinted_handled += step
-        handled_by = running_total(model, handled_by, handled, int(arrived[t]), f"handled by({queue} t={t})",
-                                   hints, hinted_handled)
-        if due_at[t] > 0:
-            overdue = max(0, int(due[t]) - hinted_handled - hinted_missed)
-            late = hints.set(model.new_int_var(0, max(int(math.ceil(due_at[t])), overdue), f"late({queue} t={t})"),
-                             overdue)
-            hinted_missed += overdue
-            missed_by = running_total(model, missed_by, late, int(due[t]), f"missed by({queue} t={t})",
-                                      hints, hinted_missed)
-            model.add(missed_by + handled_by >= int(due[t]))
+        handled_by = running_total(model, handled_by, handled, int(due.arrived[t]), f"handled by({queue} t={t})",
+                                   hints, handled_so_far[t])
+        if due.due_at[t] > 0:
+            most_late = max(int(math.ceil(due.due_at[t])), int(hinted_late[t]))
+            late = hints.set(model.new_int_var(0, most_late, f"late({queue} t={t})"), hinted_late[t])
+            missed_by = running_total(model, missed_by, late, int(due.due[t]), f"missed by({queue} t={t})",
+                                      hints, late_so_far[t])
+            model.add(missed_by + handled_by >= int(due.due[t]))
             # Each contact missing its response time costs late_contact; the work is still done, later.
-            cost.append(max(1, round(COST_SCALE * weights.late_contact / minutes_each[t])) * late)
-            measures["lost_contacts"].append((late, 1 / minutes_each[t]))
-    return sum(cost, start=0)
+            cost.append(max(1, round(COST_SCALE * weights.late_contact / due.minutes_each[t])) * late)
+            measures["lost_contacts"].append((late, 1 / due.minutes_each[t]))
+            lates.append((t, late, most_late))
+    return sum(cost, start=0) + beyond_service_level(model, data, queue, due, lates, hints, handled_by)
+
+
+def beyond_service_level(model: cp_model.CpModel, data: RosterData, queue: str, due: DeferredDue, lates: list,
+                         hints: Hints, handled_by):
+    """The cost of late contacts beyond those the queue's service level lets miss (in thousandths of a
+    contact), and in a repeating week of the work left at its end: dearer than any realtime short
+    staffing the work of those contacts could take, so the pass keeps every deferred queue at its
+    service level whenever its agents' shifts can, taking the time from the realtime intervals where it
+    costs least."""
+    share = {t: max(1, round(CONTACT_SHARES / due.minutes_each[t])) for t, _, _ in lates}
+    may_miss = int(CONTACT_SHARES * due.may_miss)
+    hinted = sum(share[t] * hints.of([(1, late)]) for t, late, _ in lates) - may_miss
+    most_beyond = max(0, hinted, sum(share[t] * bound for t, _, bound in lates) - may_miss)
+    beyond = hints.set(model.new_int_var(0, most_beyond, f"beyond service level({queue})"), max(0, hinted))
+    model.add(beyond >= sum((share[t] * late for t, late, _ in lates), start=0) - may_miss)
+    if due.wraps:  # the work due in the week but left at its end, in thousandths of a contact
+        left = hints.set(model.new_int_var(0, int(due.due[-1]), f"left at the end({queue})"),
+                         max(0, int(due.due[-1]) - hints.of([(1, handled_by)])))
+        model.add(left >= int(due.due[-1]) - handled_by)
+        beyond += max(1, round(CONTACT_SHARES / float(due.minutes_each.mean()))) * left
+    return beyond_price(data, due) * beyond
+
+
+def beyond_price(data: RosterData, due: DeferredDue) -> int:
+    """Scaled cost of a thousandth of a contact beyond the service level: twice what the dearest realtime
+    coverage unit costs for the time that thousandth takes to answer."""
+    config = data.scenario.config
+    dearest = max((step.cost for (queue, _), steps in data.tiers.items() if not config.queues[queue].deferred
+                   for step in steps), default=0)
+    return math.ceil(2 * dearest * float(due.minutes_each.max()) / data.unit_minutes
+                     / CONTACT_SHARES) + 1
 
 
 def running_total(model: cp_model.CpModel, before, step, most: int, name: str, hints: Hints, value: int):
     """A variable holding `before` + `step`, at most `most`."""
-    total = hints.set(model.new_int_var(0, max(0, most, value), name), value)
+    total = hints.set(model.new_int_var(0, max(0, most, int(value)), name), value)
     model.add(total == before + step)
     return total
-
-
-def deferred_work(data: RosterData, queue: str) -> tuple[np.ndarray, np.ndarray]:
-    """Minutes of work arriving per interval of the horizon, and the handle time (minutes) of one of
-    its contacts (the queue's mean where none arrive)."""
-    count, size = data.week.count, data.week.interval_minutes
-    contacts, minutes = np.zeros(count), np.zeros(count)
-    rows = data.scenario.requirements[data.scenario.requirements["queue"] == queue]
-    for row in rows.itertuples(index=False):
-        t = data.scenario.minutes(row.interval_start) // size
-        if 0 <= t < count and not pd.isna(row.contacts) and row.contacts > 0 and not pd.isna(row.aht_seconds):
-            contacts[t], minutes[t] = float(row.contacts), float(row.aht_seconds) / 60
-    work = contacts * minutes
-    mean = work.sum() / contacts.sum() if contacts.sum() > 0 else 1.0
-    return work, np.where(minutes > 0, minutes, mean)
 
 
 def response_warnings(data: RosterData) -> list[str]:

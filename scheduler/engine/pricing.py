@@ -19,6 +19,7 @@ from scheduler.shifts import Week
 
 
 SHORT_TIERS = 3  # the 1st, 2nd and 3rd-and-further missing agents of an interval are priced apart
+DEFERRED_HOUR_SHARE = 0.3  # of a short agent-hour's price, for deferred work in the stages that plan the shifts
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,13 @@ def per_interval(scenario: Scenario, week: Week, rows: pd.DataFrame, column: str
 
 def deferred_tier(required: int, weights, interval_minutes: int, units: int) -> tuple[Tier, ...]:
     """The price of a deferred queue's requirement (`spread_requirement`). Its contacts may be answered
-    any time in their response window, so a missing agent costs its hours only:
-    the work waits for a quieter hour of the phones (the queue-block pass finds it in their over-staffing
-    and prices lateness for real), and these stages never take an agent off a realtime peak for it."""
-    hours = SOFT["short"].scaled(weights, {"short_hours": interval_minutes / 60 / units, "lost_contacts": 0.0})
+    any time in their response window, so a missing agent costs a share of its hours only
+    (`DEFERRED_HOUR_SHARE`), below any realtime interval's missing agent: these stages never take an
+    agent off the phones for it, not even off a quiet night's chat; the work waits for a quieter hour
+    of the phones, and the queue-block pass, which prices lateness for real, keeps the queue at its
+    service level (from the phones' over-staffing first, else where they lose least)."""
+    hours = SOFT["short"].scaled(weights, {"short_hours": DEFERRED_HOUR_SHARE * interval_minutes / 60 / units,
+                                           "lost_contacts": 0.0})
     return (Tier(required * units, hours, 0.0),)
 
 
