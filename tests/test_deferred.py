@@ -372,7 +372,7 @@ def test_the_shift_stages_price_deferred_work_below_a_quiet_realtime_hour():
 def test_a_queue_block_search_cut_short_at_a_worse_roster_keeps_its_start(monkeypatch):
     # On a busy machine the pass's search may stop at a solution worse than its start (here: the roster
     # as planned, no email answered): the start (the emails answered at 12:00–14:00) is kept.
-    def worse_than_the_start(run, model, seconds, stage, scale, presolve=True):
+    def worse_than_the_start(run, model, seconds, stage, scale, **options):
         as_planned = model.clone()
         as_planned.clear_hints()
         for index, variable in enumerate(as_planned.proto.variables):
