@@ -150,8 +150,8 @@ def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bo
     known: KnownWeeks = {}
     options, weeks, stuck = plan_weeks(data, candidate_options(data, mix), run, known)
     if stuck:
-        deadline = max(run.deadline, now() + DIAGNOSIS_SECONDS)
-        sentences = diagnose.explain(data, [group.members for group in stuck], deadline, run.workers) if explain else []
+        sentences = diagnose.explain(data, [group.members for group in stuck],
+                                     max(run.deadline, now() + DIAGNOSIS_SECONDS), run.workers) if explain else []
         return no_roster(data, run, sentences, warnings)
     # The queue-block pass takes its time from the stages after the weeks', which it makes up for: the
     # bound, which it drops (the bounds know shifts of one queue only), and what the break pass leaves.

@@ -14,7 +14,8 @@ import numpy as np
 
 from forecasts.backlog import deadline_intervals, open_intervals
 from scheduler.engine.data import RosterData
-from scheduler.engine.deferred import deferred_due, first_in_first_out, meets_target
+from scheduler.engine.deferred import DeferredDue, deferred_due, first_in_first_out, meets_target
+from scheduler.engine.result import short_by_tier
 
 
 def starting_queues(data: RosterData, flexible: list, counts: Counter) -> dict[tuple[int, int], str]:
@@ -28,8 +29,9 @@ def starting_queues(data: RosterData, flexible: list, counts: Counter) -> dict[t
             counts[queue, t] += units
     config = data.scenario.config
     for queue in sorted(config.deferred_queues, key=lambda name: config.queues[name].response_hours):
-        give_idle_chunks(data, flexible, chosen, counts, queue)
-        meet_service_level(data, flexible, chosen, counts, queue)
+        due = deferred_due(data, queue)
+        give_idle_chunks(data, flexible, chosen, counts, queue, due)
+        meet_service_level(data, flexible, chosen, counts, queue, due)
     return chosen
 
 
@@ -42,30 +44,31 @@ def planned_queue(data: RosterData, flex, chunk) -> str:
     return open_in_chunk[0] if open_in_chunk else flex.shift.queue
 
 
-def give_idle_chunks(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str) -> None:
+def give_idle_chunks(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str,
+                     due: DeferredDue) -> None:
     """Move idle realtime chunks to the deferred `queue` while one of its contacts would be late."""
     def choose(window: np.ndarray, candidates: list) -> tuple[int, int] | None:
         return idle_chunk(data, flexible, chosen, counts, queue, window, candidates)
 
-    move_while_late(data, flexible, chosen, counts, queue, choose, lambda due, handled, late: not late.any())
+    move_while_late(data, flexible, chosen, counts, queue, due, choose, lambda due, handled, late: not late.any())
 
 
-def meet_service_level(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str) -> None:
+def meet_service_level(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str,
+                       due: DeferredDue) -> None:
     """Move realtime chunks to the deferred `queue`, the cheapest first, while it misses its service level
     (as the queue-block pass counts it, `engine.deferred`)."""
     def choose(window: np.ndarray, candidates: list) -> tuple[int, int] | None:
         return cheapest_chunk(data, flexible, chosen, counts, queue, window, candidates)
 
-    move_while_late(data, flexible, chosen, counts, queue, choose, meets_target)
+    move_while_late(data, flexible, chosen, counts, queue, due, choose, meets_target)
 
 
-def move_while_late(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str,
+def move_while_late(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str, due: DeferredDue,
                     choose: Callable, enough: Callable) -> None:
     """Until `enough(due, handled, late)` (`engine.deferred`'s figures of the queue, first in first out),
     move to the deferred `queue` the chunk `choose(window, candidates)` picks for the earliest late work
     some chunk can help: `window` marks the intervals where that work waits, `candidates` the chunks of
     shifts that may serve the queue working in them."""
-    due = deferred_due(data, queue)
     allowed = deadline_intervals(data.scenario.config.queues[queue].response_hours, data.week.interval_minutes)
     hopeless: set[int] = set()  # deadline intervals no chunk can help
     chunks_at = defaultdict(list)  # per interval, the chunks that may serve the queue working in it
@@ -126,11 +129,7 @@ def realtime_cost(data: RosterData, queue: str, t: int, units: int) -> int:
     gap = data.required.get((queue, t), 0) - units
     if gap <= 0:
         return -gap * data.over_cost
-    cost = 0
-    for step in data.tiers.get((queue, t), ()):
-        taken = min(gap, step.units)
-        cost, gap = cost + taken * step.cost, gap - taken
-    return cost
+    return sum(taken * step.cost for taken, step in short_by_tier(data, (queue, t), gap))
 
 
 def idle_chunk(data: RosterData, flexible: list, chosen: dict, counts: Counter, queue: str, window: np.ndarray,

@@ -139,13 +139,14 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, keep: 
     on_queue = agents_on_queues(data, flexible, fixed, choice)
     measures: Measures = defaultdict(list)
     short, over = add_realtime_coverage(model, data, on_queue, hints, measures)
-    missed = sum((add_deferred_deadlines(model, data, queue, on_queue, hints, measures)
-                  for queue in data.scenario.config.deferred_queues), start=0)
+    dues = {queue: deferred_due(data, queue) for queue in data.scenario.config.deferred_queues}
+    missed = sum((add_deferred_deadlines(model, data, queue, due, on_queue, hints, measures)
+                  for queue, due in dues.items()), start=0)
     model.minimize(short + over + missed + SWITCH_COST * sum(switches))
     hints.apply(model)
     status, solver = run.solve(model, run.remaining() - keep, "queue blocks", 1 / COST_SCALE)
     if (status not in SOLVED or solver.objective_value > hints.objective(model)
-            or missed_targets(data, on_queue, solver.value) - missed_targets(data, on_queue, hints.value)):
+            or missed_targets(data, dues, on_queue, solver.value) - missed_targets(data, dues, on_queue, hints.value)):
         started = hinted_solution(model, run)
         if started[0] in SOLVED or status not in SOLVED:
             status, solver = started
@@ -155,12 +156,11 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, keep: 
                        {name: sum(solver.value(var) * per for var, per in terms) for name, terms in measures.items()})
 
 
-def missed_targets(data: RosterData, on_queue: dict, value) -> set[str]:
+def missed_targets(data: RosterData, dues: dict[str, DeferredDue], on_queue: dict, value) -> set[str]:
     """The deferred queues that a solution (`value` of each variable) leaves under their service level,
     each contact answered in turn (the model counts lateness more leniently, see `engine.deferred`)."""
     missed = set()
-    for queue in data.scenario.config.deferred_queues:
-        due = deferred_due(data, queue)
+    for queue, due in dues.items():
         capacity = np.array([data.unit_minutes * sum(units * (1 if var is None else value(var))
                                                      for units, var in on_queue.get((queue, t), []))
                              for t in range(data.week.count)])
@@ -336,10 +336,10 @@ def add_realtime_coverage(model: cp_model.CpModel, data: RosterData, on_queue: d
     return sum(short_terms, start=0), data.over_cost * sum(over_terms, start=0)
 
 
-def add_deferred_deadlines(model: cp_model.CpModel, data: RosterData, queue: str, on_queue: dict, hints: Hints,
-                           measures: Measures):
-    """The deferred queue's handling and missed deadlines (see the module's doc); returns their cost."""
-    due = deferred_due(data, queue)
+def add_deferred_deadlines(model: cp_model.CpModel, data: RosterData, queue: str, due: DeferredDue, on_queue: dict,
+                           hints: Hints, measures: Measures):
+    """The deferred queue's handling and missed deadlines (see the module's doc), its work counted in
+    `due`; returns their cost."""
     unit = data.unit_minutes
     capacity = np.array([unit * hints.of(on_queue.get((queue, t), [])) for t in range(data.week.count)])
     hinted_handled, hinted_late = first_in_first_out(due, capacity)  # the roster as it came

@@ -9,6 +9,7 @@ import pandas as pd
 
 from scheduler.costs import COST_SCALE, SOFT
 from scheduler.engine.data import Assignment, BreakCounts, RosterData, shift_counts
+from scheduler.engine.pricing import Tier
 from scheduler.engine.soft_rules import off_preference
 from scheduler.roster import ROSTER_COLUMNS, segment_rows
 from scheduler.shifts import break_slots, segments
@@ -66,12 +67,20 @@ def gaps(data: RosterData, cover: dict[tuple[str, int], int], intervals: range) 
             gap = data.required.get((queue, t), 0) - cover.get((queue, t), 0)
             over_units += max(0, -gap)
             short_units += max(0, gap)
-            for step in data.tiers.get((queue, t), ()):
-                taken = min(max(gap, 0), step.units)
-                gap -= taken
+            for taken, step in short_by_tier(data, (queue, t), gap):
                 lost += taken * step.lost_contacts
                 short_cost += taken * step.cost / COST_SCALE
     return short_units, over_units, lost, short_cost
+
+
+def short_by_tier(data: RosterData, key: tuple[str, int], gap: int) -> list[tuple[int, Tier]]:
+    """An interval's `gap` short units (none when it is not short) as (units, tier), the first tier first."""
+    taken = []
+    for step in data.tiers.get(key, ()):
+        units = min(max(gap, 0), step.units)
+        taken.append((units, step))
+        gap -= units
+    return taken
 
 
 def baseline_changes(data: RosterData, agent_id: str, shifts: list[tuple[int, str]]) -> int:
