@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Mapping
 
 import pandas as pd
 
@@ -387,6 +387,9 @@ class Scenario:
     # The roster of the weeks after the horizon, when it is known: the last week of a cyclic horizon
     # planned week by week (`engine.weeks`) is followed by its first; rest, runs and nights look into it.
     next_roster: pd.DataFrame | None = None
+    # Per agent, the most nights it may work in the horizon: a week planned in turn (`engine.weeks`)
+    # holds each night agent to its share of the horizon's nights.
+    night_caps: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def week_start(self) -> dt.datetime:

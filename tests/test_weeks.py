@@ -15,11 +15,12 @@ from scheduler.check import check_roster
 from scheduler.engine.data import RosterData
 from scheduler.engine.mix import build_mix_model, lp_relaxation
 from scheduler.engine.run import Run
-from scheduler.engine.weeks import (NIGHT_LEAD, NIGHTS_AHEAD, WEEKEND_OWED, nights_rested, plan_in_turn, plans_in_turn,
-                                    short_bound_units, weekend_turn, weekends_owed, wrap_lead_in)
+from scheduler.engine.weeks import (NIGHT_CAP_MARGIN, NIGHT_CAP_ROOM, NIGHT_LEAD, NIGHTS_AHEAD, WEEKEND_OWED,
+                                    night_caps, nights_rested, plan_in_turn, plans_in_turn, short_bound_units,
+                                    weekend_turn, weekends_owed, wrap_lead_in)
 from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
 from scheduler.evaluate import coverage_table
-from scheduler.fairness import weekends_worked
+from scheduler.fairness import nights, weekends_worked
 from scheduler.roster import ROSTER_COLUMNS, shifts_from_roster
 from scheduler.scenario import MINUTES_PER_DAY, MINUTES_PER_WEEK, ShiftTemplate, TimeOff
 from scheduler import solve as solve_module
@@ -42,14 +43,17 @@ def round_the_clock(weeks: int, **rules):
 
 
 def test_a_cyclic_horizon_planned_week_by_week_keeps_every_rule_over_its_weeks_and_its_wrap():
-    case = round_the_clock(3)
+    # four weeks: the first is planned after a stand-in for the last Sunday night, which the last week
+    # then works (in three, two weekends off of three leave the weekends' nights short, and whether the
+    # first Sunday night or the last covers a Monday is a tie)
+    case = round_the_clock(4)
     assert plans_in_turn(RosterData.build(case))
     result = solve_roster(case, time_limit=30, workers=1)
     assert result.status in ("OPTIMAL", "FEASIBLE")
     assert check_roster(result.roster, case) == []  # the last Sunday runs into the first Monday
     shifts = shifts_from_roster(result.roster, case)
-    assert {shift.day // 7 for shift in shifts} == {0, 1, 2}
-    assert any(shift.end > 3 * MINUTES_PER_WEEK for shift in shifts)  # Sunday nights wrap
+    assert {shift.day // 7 for shift in shifts} == {0, 1, 2, 3}
+    assert any(shift.end > 4 * MINUTES_PER_WEEK for shift in shifts)  # Sunday nights wrap
     assert 0 <= result.lower_bound_short_hours <= result.terms["short_hours"]
 
 
@@ -187,3 +191,30 @@ def test_nights_rest_only_agents_whose_nights_others_behind_them_could_take():
     # voice agent behind, but its chat nights only chat_behind could take, and it is not far enough ahead
     # of them; chat_far is not NIGHT_LEAD ahead of chat_behind (whom voice_behind could not relieve)
     assert rested == {"voice_far"}
+
+
+def test_a_weeks_night_caps_hold_each_night_agent_to_the_running_fair_share():
+    case = scenario([agent(name) for name in "abcd"], demand(EVERY_DAY, 22, 30), weeks=3)
+    worked = Counter({"a": 0, "b": 1, "c": 2, "d": 4})
+    # the first week expects the nights its requirements ask: 7 of one agent, a mean of 1.75, 2 rounded up
+    assert night_caps(case, 0, Counter(), 0) == {name: 2 + NIGHT_CAP_ROOM for name in "abcd"}
+    # after one week of 4 nights: the mean after the next is (7 + 4) / 4 = 2.75, 3 rounded up, and
+    # NIGHT_CAP_ROOM more; at the end (7 + 2 × 4) / 4 = 3.75, 4 rounded up
+    assert night_caps(case, 1, worked, 4) == {"a": 4, "b": 3, "c": 2, "d": 0}
+    # with 2 nights a week the mean at the end is 2.75: no agent may go beyond 3, room or not
+    assert night_caps(case, 1, worked, 2) == {"a": 3, "b": 2, "c": 1, "d": 0}
+    assert night_caps(case, 2, worked, 8) == {"a": 3, "b": 2, "c": 1, "d": 0}  # the last week: no room
+    assert night_caps(case, 2, worked, 8, spared=frozenset({"d"}))["d"] == 1  # the wrap's night
+    # the caps leave room for NIGHT_CAP_MARGIN times the nights expected: 4 a week with 12 worked gives
+    # a mean of exactly 4 after, room for only 4 nights; one more each gives 8
+    even = Counter({name: 3 for name in "abcd"})
+    caps = night_caps(case, 2, even, 8)
+    assert sum(caps.values()) >= NIGHT_CAP_MARGIN * 4 and caps == {name: 2 for name in "abcd"}
+
+
+def test_a_solve_keeps_each_agent_within_its_night_cap():
+    case = scenario([agent("capped"), agent("free")], demand(EVERY_DAY, 22, 30, required=2), max_nights_per_week=5)
+    result = solve_roster(dataclasses.replace(case, night_caps={"capped": 2}), time_limit=10, workers=1)
+    assert check_roster(result.roster, case) == []
+    worked = nights(shifts_from_roster(result.roster, case), case.config.rules)
+    assert worked["capped"] == 2 < worked["free"]  # alike but for the cap

@@ -54,7 +54,8 @@ def add_supply_limits(model: cp_model.CpModel, data: RosterData, counts: dict[tu
     model.add(paid >= sum(round(agent.min_hours * 60) for agent in data.agents) * weeks)
     model.add(sum(counts.values()) <= sum(max_days.values()))
     night_supply = sum(
-        min(max_days[agent.agent_id], rules.max_nights_per_week * weeks) for agent in data.agents if agent.night_ok
+        min(max_days[agent.agent_id], rules.max_nights_per_week * weeks,
+            data.scenario.night_caps.get(agent.agent_id, data.days)) for agent in data.agents if agent.night_ok
     )
     model.add(sum(count for (k, _), count in counts.items() if data.shifts[k].night) <= night_supply)
     served = {a: {(q, data.shifts[k].day) for k, q in options} for a, options in data.eligible.items()}

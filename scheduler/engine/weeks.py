@@ -20,6 +20,9 @@ to whoever carried fewer (`engine.shares`). The horizon's own rules become rules
   who could take its nights (the previous roster's counted) takes no shift in the night window that
   week (time off on it), the most loaded first and at most half of the night agents, so that the
   others still cover the nights;
+- and no night agent works more than its share of the nights so far (`night_caps`, a hard cap of the
+  week's solve): the night agents' mean after the week, rounded up, one more before the last week;
+  resting alone let agents not yet rested take a block of nights too many in the last weeks (spread 3–4);
 - with `contract_hours: horizon`, each week's contract range is what the horizon's total still allows
   once the other weeks are given none or `max_week_hours`.
 
@@ -67,6 +70,8 @@ from scheduler.shifts import enumerate_shift_types, is_night, weekend_touched
 WEEKEND_OWED = "a full weekend off the horizon still owes"
 NIGHTS_AHEAD = "more nights worked than the night agents' fewest"
 NIGHT_LEAD = 3  # nights ahead of the least loaded night agent that rest a week from nights
+NIGHT_CAP_ROOM = 1  # nights above the running fair share a week before the last may bring an agent to
+NIGHT_CAP_MARGIN = 1.25  # the caps leave room for this many times the week's expected nights
 
 SolveWeek = Callable[[Scenario, Run], "object"]  # `solve.solve_in`: a RosterResult
 
@@ -162,6 +167,8 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
     worked_so_far = [*previous_shifts(scenario), *shifts]
     carried = weekends_worked(worked_so_far, config.rules)
     last = week == config.weeks - 1
+    # the wrap's agents will work the last Sunday night (the first week counted their stand-in for it)
+    owed_wrap = Counter(wrap) if 0 < week and not last else Counter()
     paid = Counter()
     for shift in shifts:
         paid[shift.agent_id] += shift.paid_minutes(config) / 60
@@ -175,6 +182,9 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
            if turns else ()),
         previous_roster=pd.concat(before, ignore_index=True) if before else None,
         next_roster=follows,
+        night_caps=night_caps(scenario, week, nights(worked_so_far, config.rules) + owed_wrap,
+                              sum(nights(shifts, config.rules).values()),
+                              wrap if last else frozenset()) if turns else {},
     )
 
 
@@ -287,6 +297,37 @@ def nights_rested(scenario: Scenario, week: int, worked: Counter, spared: frozen
                    key=lambda agent_id: (-worked[agent_id], agent_id))[:len(agents) // 2]
     return tuple(TimeOff(agent_id=agent_id, start=start, end=start + length, reason=NIGHTS_AHEAD)
                  for agent_id in ahead for start, length in night_windows(scenario, week, range(-1, 7)))
+
+
+def night_caps(scenario: Scenario, week: int, worked: Counter, planned: int,
+               spared: frozenset[str] = frozenset()) -> dict[str, int]:
+    """Per night agent, the most nights it may work this week, less its own so far: the night agents'
+    mean after it (their nights so far, carried ones counted, and this week's as many as the weeks
+    planned averaged) rounded up, NIGHT_CAP_ROOM more (the weeks after even it out), but no more than
+    the mean expected at the horizon's end rounded up (nights worked are never given back); at least one
+    for the `spared` (the wrap's agents, whose night the first week assumed). The first week, with no
+    week planned to expect its nights from, expects those its requirements ask."""
+    agents = night_agents(scenario)
+    if not agents:
+        return {}
+    expected = planned / week if week else nights_asked(scenario, week)
+    so_far = sum(worked[agent.agent_id] for agent in agents)
+    after, at_end = ((so_far + expected * weeks) / len(agents) for weeks in (1, scenario.config.weeks - week))
+    share = min(math.ceil(after - 1e-9) + NIGHT_CAP_ROOM, math.ceil(at_end - 1e-9))
+    while sum(max(0, share - worked[agent.agent_id]) for agent in agents) < NIGHT_CAP_MARGIN * expected:
+        share += 1
+    return {agent.agent_id: max(int(agent.agent_id in spared), share - worked[agent.agent_id]) for agent in agents}
+
+
+def nights_asked(scenario: Scenario, week: int) -> float:
+    """The nights the week's requirements ask: the agent-hours they ask in its night windows over a
+    window's length (fewer than the roster works: night shifts also cover the evening and morning)."""
+    table = scenario.requirements
+    asked = 0.0
+    for start, length in night_windows(scenario, week, range(7)):
+        inside = (table["interval_start"] >= start) & (table["interval_start"] < start + length)
+        asked += table.loc[inside, "required"].sum() * scenario.config.interval_minutes / (length.total_seconds() / 60)
+    return float(asked)
 
 
 def night_relief(scenario: Scenario, agents: list[Agent], worked: Counter) -> dict[str, int]:
