@@ -16,7 +16,7 @@ from scheduler.engine.data import RosterData
 from scheduler.engine.mix import build_mix_model, lp_relaxation
 from scheduler.engine.run import Run
 from scheduler.engine.weeks import (NIGHT_CAP_MARGIN, NIGHT_CAP_ROOM, NIGHT_LEAD, NIGHTS_AHEAD, WEEKEND_OWED,
-                                    night_caps, nights_rested, plan_in_turn, plans_in_turn, short_bound_units,
+                                    free_for_the_wrap, night_caps, nights_rested, plan_in_turn, plans_in_turn, short_bound_units,
                                     weekend_turn, weekends_owed, wrap_lead_in)
 from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
 from scheduler.evaluate import coverage_table
@@ -218,3 +218,16 @@ def test_a_solve_keeps_each_agent_within_its_night_cap():
     assert check_roster(result.roster, case) == []
     worked = nights(shifts_from_roster(result.roster, case), case.config.rules)
     assert worked["capped"] == 2 < worked["free"]  # alike but for the cap
+
+
+def test_the_agents_free_for_the_last_sunday_night_are_those_the_first_week_leaves_rested():
+    case = round_the_clock(2)
+    monday = pd.Timestamp(MONDAY) + pd.Timedelta(weeks=2)  # the first week, after the last
+    follows = pd.DataFrame([
+        {"agent_id": agent_id, "name": agent_id, "queue": "voice", "activity": "work",
+         "start": monday + pd.Timedelta(hours=hours), "end": monday + pd.Timedelta(hours=hours + 8)}
+        for agent_id, hours in (("a00", 8), ("a01", 50), ("a02", 52))], columns=ROSTER_COLUMNS)
+    # a Sunday night ends on Monday at 06:00, and 46 h of rest after it end on Wednesday at 04:00
+    free = free_for_the_wrap(case, follows)
+    assert "a00" not in free and "a01" not in free and {"a02", "a03"} <= free
+    assert free_for_the_wrap(case, None) == frozenset()

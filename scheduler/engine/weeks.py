@@ -22,7 +22,8 @@ to whoever carried fewer (`engine.shares`). The horizon's own rules become rules
   others still cover the nights;
 - and no night agent works more than its share of the nights so far (`night_caps`, a hard cap of the
   week's solve): the night agents' mean after the week, rounded up, one more before the last week;
-  resting alone let agents not yet rested take a block of nights too many in the last weeks (spread 3–4);
+  resting alone let agents not yet rested take a block of nights too many in the last weeks (spread 3–4
+  on the sample, 2 with the caps);
 - with `contract_hours: horizon`, each week's contract range is what the horizon's total still allows
   once the other weeks are given none or `max_week_hours`.
 
@@ -184,7 +185,7 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
         next_roster=follows,
         night_caps=night_caps(scenario, week, nights(worked_so_far, config.rules) + owed_wrap,
                               sum(nights(shifts, config.rules).values()),
-                              wrap if last else frozenset()) if turns else {},
+                              wrap | free_for_the_wrap(scenario, follows) if last else frozenset()) if turns else {},
     )
 
 
@@ -305,8 +306,8 @@ def night_caps(scenario: Scenario, week: int, worked: Counter, planned: int,
     mean after it (their nights so far, carried ones counted, and this week's as many as the weeks
     planned averaged) rounded up, NIGHT_CAP_ROOM more (the weeks after even it out), but no more than
     the mean expected at the horizon's end rounded up (nights worked are never given back); at least one
-    for the `spared` (the wrap's agents, whose night the first week assumed). The first week, with no
-    week planned to expect its nights from, expects those its requirements ask."""
+    for the `spared` (who may work the last Sunday night, which the first week's Monday needs). The first
+    week, with no week planned to expect its nights from, expects those its requirements ask."""
     agents = night_agents(scenario)
     if not agents:
         return {}
@@ -328,6 +329,18 @@ def nights_asked(scenario: Scenario, week: int) -> float:
         inside = (table["interval_start"] >= start) & (table["interval_start"] < start + length)
         asked += table.loc[inside, "required"].sum() * scenario.config.interval_minutes / (length.total_seconds() / 60)
     return float(asked)
+
+
+def free_for_the_wrap(scenario: Scenario, follows: pd.DataFrame | None) -> frozenset[str]:
+    """The agents whose shifts in the roster that follows (a cyclic horizon's first week, after its last)
+    leave them free for the last Sunday night and the rest after it (none without one): on the sample,
+    such agents worked that night, the first week's Monday's first hours, besides the wrap's own."""
+    if follows is None:
+        return frozenset()
+    rules = scenario.config.rules
+    rested = scenario.config.weeks * MINUTES_PER_WEEK + (rules.night_end.hour + rules.rest_after_nights_hours) * 60
+    busy = {shift.agent_id for shift in shifts_from_roster(follows, scenario, "next roster") if shift.start < rested}
+    return frozenset(agent.agent_id for agent in scenario.agents) - busy
 
 
 def night_relief(scenario: Scenario, agents: list[Agent], worked: Counter) -> dict[str, int]:
