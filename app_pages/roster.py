@@ -89,13 +89,18 @@ def status_text(version: RosterVersion | None, view: RosterView) -> str:
     flags = f" · :red[{count(len(view.violations), 'rule violation')}]" if view.violations else " · no rule violated"
     result = state.get(state.ROSTER_RESULT)
     solver = "" if result is None else (f"  \n:gray[Solver: {result.status.lower()}, objective "
-                                        f"{_amount(result.objective)}, bound {_amount(result.best_bound)}, "
+                                        f"{_amount(result.objective)}, "
+                                        f"{_bound(result.best_bound)}, "
                                         f"{result.wall_seconds:.1f} s]")
     return f"**{where}**{flags}{solver}"
 
 
 def _amount(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.0f}"
+
+
+def _bound(value: float | None) -> str:
+    return "no proven bound" if value is None else f"bound {value:,.0f}"
 
 
 def save_and_publish(scenario: Scenario, view: RosterView) -> None:
