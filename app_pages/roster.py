@@ -13,6 +13,7 @@ import streamlit as st
 
 from tabular import InputError
 from wfm import plots
+from scheduler.evaluate import bound_words
 from scheduler.scenario import MINUTES_PER_DAY, Scenario
 from scheduler.simulate import SimulationSettings, simulate_roster
 from wfm.storage import RosterVersion
@@ -90,17 +91,13 @@ def status_text(version: RosterVersion | None, view: RosterView) -> str:
     result = state.get(state.ROSTER_RESULT)
     solver = "" if result is None else (f"  \n:gray[Solver: {result.status.lower()}, objective "
                                         f"{_amount(result.objective)}, "
-                                        f"{_bound(result.best_bound)}, "
+                                        f"{bound_words(result.best_bound)}, "
                                         f"{result.wall_seconds:.1f} s]")
     return f"**{where}**{flags}{solver}"
 
 
 def _amount(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.0f}"
-
-
-def _bound(value: float | None) -> str:
-    return "no proven bound" if value is None else f"bound {value:,.0f}"
 
 
 def save_and_publish(scenario: Scenario, view: RosterView) -> None:

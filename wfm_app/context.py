@@ -50,8 +50,9 @@ def open_store(url: str, data_dir: str) -> Store:
 
 def import_sample(store: Store, data_dir: str, center: str) -> int:
     """The sample center of `wfm demo` (voice, chat, email and social) under the name `center`, with its
-    history (so its next weeks can be forecast); returns its week's scenario id. The demo folder carries the week's forecast, and the import stores it and its
-    requirements, so the roster page never waits for a forecast."""
+    history (so its next weeks can be forecast); returns its week's scenario id. The demo folder carries the
+    week's forecast, and the import stores it and its requirements, so the roster page never waits for a
+    forecast."""
     folder = write_demo_scenario(os.path.join(data_dir, SAMPLE_FOLDER), deferred=True)
     with store.transaction():
         store.require_new_center(center)
