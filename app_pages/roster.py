@@ -13,6 +13,7 @@ import streamlit as st
 
 from tabular import InputError
 from wfm import plots
+from scheduler.evaluate import bound_words
 from scheduler.scenario import MINUTES_PER_DAY, Scenario
 from scheduler.simulate import SimulationSettings, simulate_roster
 from wfm.storage import RosterVersion
@@ -21,7 +22,6 @@ from wfm_app import (compare, context, editing, exports, figures, problems, publ
 from wfm_app.roster_views import RosterView, day_label, describe_shift
 from wfm_app.text import count, local_moment, md
 
-DEFAULT_TIME_LIMIT = 20
 SIMULATION_REPLICATIONS = (20, 50, 100)
 GANTT_FRAME_PX = 720
 GANTT_TOP_PX = 60  # room for the legend and the day labels above the bars
@@ -49,8 +49,10 @@ def cached_excel(roster: pd.DataFrame, fingerprint: str, _shifts: pd.DataFrame, 
 
 def generate_controls(scenario: Scenario) -> None:
     limit_column, button_column, hint_column = st.columns([1, 1, 3], vertical_alignment="bottom")
+    # the scenario's own limit, as `wfm roster` takes it (the sample's deferred queues ask 60 s)
     time_limit = limit_column.number_input("Time limit (seconds)", min_value=5, max_value=3600, step=5,
-                                           value=DEFAULT_TIME_LIMIT, key=state.TIME_LIMIT)
+                                           value=min(max(round(scenario.config.solver.time_limit_seconds), 5), 3600),
+                                           key=state.TIME_LIMIT)
     hint_column.caption(f"{len(scenario.agents)} agents, week of {scenario.config.week_start:%a %d %b %Y}. "
                         "The solver keeps improving until the limit; longer limits give better rosters.")
     if button_column.button("Generate roster", type="primary", key=state.GENERATE, icon=":material/bolt:"):
@@ -88,7 +90,8 @@ def status_text(version: RosterVersion | None, view: RosterView) -> str:
     flags = f" · :red[{count(len(view.violations), 'rule violation')}]" if view.violations else " · no rule violated"
     result = state.get(state.ROSTER_RESULT)
     solver = "" if result is None else (f"  \n:gray[Solver: {result.status.lower()}, objective "
-                                        f"{_amount(result.objective)}, bound {_amount(result.best_bound)}, "
+                                        f"{_amount(result.objective)}, "
+                                        f"{bound_words(result.best_bound)}, "
                                         f"{result.wall_seconds:.1f} s]")
     return f"**{where}**{flags}{solver}"
 

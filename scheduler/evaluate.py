@@ -408,7 +408,7 @@ def terminal_summary(summary_dict: dict) -> str:
         proven = {"OPTIMAL": " (proven: no roster costs less)", "FEASIBLE": " (a valid roster, not proven optimal)"}
         lines.append(f"Solver: {solver['status']}{proven.get(solver['status'], '')}, "
                      f"objective {_plain(solver['objective'], ',.0f')}, "
-                     f"proven bound {_plain(solver['best_bound'], ',.0f')}, {_plain(solver['wall_seconds'], '.1f')} s")
+                     f"{bound_words(solver['best_bound'])}, {_plain(solver['wall_seconds'], '.1f')} s")
     lines.append(f"Coverage {hours['coverage_pct']:.1f}% of {hours['required']:,.1f} required agent-hours: "
                  f"{hours['short']:,.1f} h short, {hours['over']:,.1f} h over")
     if bound["lower_bound_hours"] is not None:
@@ -435,6 +435,12 @@ def terminal_summary(summary_dict: dict) -> str:
         lines += [f"  {agent_id}: {change}" for agent_id, changed in changes["by_agent"].items() for change in changed]
     lines += [f"Warning: {sentence}" for sentence in summary_dict.get("warnings", [])]
     return "\n".join(lines)
+
+
+def bound_words(bound: float | None) -> str:
+    """The solver's proven bound in words; `None`: nothing was proven (with deferred queues the bounds, which
+    know shifts of one queue only, are not run)."""
+    return "no proven bound" if bound is None else f"proven bound {bound:,.0f}"
 
 
 def _plain(value: float | None, spec: str) -> str:

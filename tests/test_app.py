@@ -215,6 +215,11 @@ def test_each_page_renders_for_its_role_on_the_sample_center(sample, role, page,
     assert widgets <= keys(at)
 
 
+def test_the_roster_page_offers_the_scenarios_own_time_limit(sample):
+    at = open_app("scheduler", "roster")
+    assert at.number_input(key=state.TIME_LIMIT).value == 60  # the sample's deferred queues ask 60 s, as wfm demo
+
+
 @pytest.mark.parametrize(("role", "allowed", "refused"), [
     ("scheduler", ["forecast", "roster", "rules", "audit"], ["my_shifts"]),
     ("manager", ["forecast", "roster", "rules", "audit"], ["my_shifts"]),

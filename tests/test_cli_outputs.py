@@ -146,7 +146,9 @@ def test_the_demo_keeps_to_its_forecast_time_limit_and_says_what_it_cut_short(tm
     assert result.exit_code == 0, result.output
     said = words(result.output)
     assert "queue 'voice': prediction intervals calibrated on 4 of 9 weeks (time limit 1e-06 s)" in said
-    assert len(pd.read_csv(out / "scenario" / "forecast.csv")) == 2 * 7 * 48
+    forecast = pd.read_csv(out / "scenario" / "forecast.csv")
+    assert sorted(forecast["queue"].unique()) == ["chat", "email", "social", "voice"]  # the deferred queues by default
+    assert len(forecast) == 4 * 7 * 48
     unlimited = runner.invoke(app, ["demo", "--out", str(tmp_path / "unlimited")])
     assert unlimited.exit_code == 0 and "time limit" not in words(unlimited.output)
 

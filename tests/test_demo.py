@@ -67,3 +67,14 @@ def test_history_as_demand(tmp_path: Path):
     demand = read_config(folder).demand  # loading would run the full backtest: 12-35 s
     assert (demand.history, demand.special_days) == ("history.csv", "special_days.csv")
     assert (folder / demand.history).exists() and not (folder / "forecast.csv").exists()
+
+
+def test_the_demo_with_its_deferred_queues_gives_the_solver_twice_the_time(tmp_path: Path):
+    deferred = load_scenario(write_demo_scenario(tmp_path / "deferred", deferred=True))
+    assert {name for name, queue in deferred.config.queues.items() if queue.deferred} == {"email", "social"}
+    assert deferred.config.solver.time_limit_seconds == 60
+    assert read_config(tmp_path / "deferred").solver.time_limit_seconds == 60  # written in its scenario.yaml
+
+
+def test_the_realtime_demo_keeps_the_default_time_limit(scenario):
+    assert scenario.config.solver.time_limit_seconds == 30

@@ -236,6 +236,15 @@ def test_solver_figures_and_the_gap_to_the_short_staffing_bound():
     assert report["short_bound"] == {"lower_bound_hours": 0.5, "gap_pct": 10.0, "bound_kind": "shift mix LP"}
     text = terminal_summary(report)
     assert "FEASIBLE" in text and "gap 10.00%" in text and "voice" in text and "[" not in text
+    assert "proven bound 1,000" in text
+
+
+def test_a_roster_without_a_proven_bound_says_so():
+    roster, scenario = seventeen_of_twenty()
+    result = SimpleNamespace(status="FEASIBLE", objective=1234.5, best_bound=None, wall_seconds=2.5,
+                             lower_bound_short_hours=None, bound_kind=None, costs={"short": 1600.0, "over": 0.0})
+    text = terminal_summary(summary(roster, scenario, result))
+    assert "no proven bound" in text and "n/a" not in text
 
 
 def test_fairness_ranges_and_spread_costs_by_hand():

@@ -531,8 +531,10 @@ def demo(
     out: Annotated[Path, typer.Option(help="folder for the sample center and its results")] = Path("wfm-demo"),
     time_limit: Annotated[float | None, typer.Option(help="seconds for the solver")] = None,
     workers: Annotated[int | None, typer.Option(min=1, max=64, help="CP-SAT worker threads")] = None,
-    deferred: Annotated[bool, typer.Option(help="add email (24 h) and social (2 h) queues of deferred work, "
-                                                "answered in queue blocks by some voice and chat agents")] = False,
+    deferred: Annotated[bool, typer.Option(help="with the center's email (24 h) and social (2 h) queues of deferred "
+                                                "work, answered in queue blocks by some voice and chat agents (the "
+                                                "solver's default limit is then 60 s); --no-deferred: voice and "
+                                                "chat only (30 s)")] = True,
     forecast_time_limit: Annotated[float | None, typer.Option(
         help="seconds for the forecast (default: no limit; the demo backtests weighted_profile alone, in about a "
              "second); when it is up the prediction intervals are calibrated on fewer weeks, and a note says so")

@@ -23,7 +23,7 @@ from forecasts.sample import sample_history, sample_special_days, sample_staffin
 from forecasts.staffing import staffing_requirements
 from scheduler.io import write_scenario
 from scheduler.tables import AGENT_OPTIONAL, AGENT_REQUIRED
-from scheduler.scenario import ScenarioConfig
+from scheduler.scenario import ScenarioConfig, SolverSettings
 
 DEMO_WEEK = dt.date(2026, 11, 23)
 INTERVAL_MINUTES = 30
@@ -44,6 +44,8 @@ SKILL_SHARES = {"voice;chat": 1 / 3, "chat": 0.1}  # the rest: voice only
 # With the deferred queues: some voice and chat agents also answer email or social messages.
 DEFERRED_SKILL_SHARES = {"voice;chat;social": 0.4, "voice;email": 0.2, "chat;email": 0.05,
                          "chat": 0.07}
+# the solver's default with the deferred queues: the stages that plan the shifts need about twice the time
+DEFERRED_TIME_LIMIT = 60
 NO_NIGHT_SHARE = 0.15
 PREFERENCE_SHARE = 0.4
 EVENING_WINDOW = (dt.time(15, 0), dt.time(0, 0))  # students: shifts from 15:00, ending by midnight
@@ -109,6 +111,7 @@ def demo_config(demand: Literal["forecast", "history"], weeks: int = 1, deferred
         interval_minutes=INTERVAL_MINUTES,
         queues=sample_staffing_config(deferred)["queues"],
         demand=sources[demand],
+        solver=SolverSettings(time_limit_seconds=DEFERRED_TIME_LIMIT) if deferred else SolverSettings(),
     )
 
 

@@ -49,17 +49,18 @@ def open_store(url: str, data_dir: str) -> Store:
 
 
 def import_sample(store: Store, data_dir: str, center: str) -> int:
-    """The sample center under the name `center`, with its history (so its next weeks can be forecast);
-    returns its week's scenario id. The demo folder carries the week's forecast, and the import stores it and its
-    requirements, so the roster page never waits for a forecast."""
-    folder = write_demo_scenario(os.path.join(data_dir, SAMPLE_FOLDER))
+    """The sample center of `wfm demo` (voice, chat, email and social) under the name `center`, with its
+    history (so its next weeks can be forecast); returns its week's scenario id. The demo folder carries the
+    week's forecast, and the import stores it and its requirements, so the roster page never waits for a
+    forecast."""
+    folder = write_demo_scenario(os.path.join(data_dir, SAMPLE_FOLDER), deferred=True)
     with store.transaction():
         store.require_new_center(center)
         scenario_id = store.import_scenario_folder(folder, center=center, name=center, by="wfm app")
         # The week's forecast too (the folder's demand), so that its overrides have a forecast to scale.
         store.save_forecast(scenario_id, pd.read_csv(folder / "forecast.csv", parse_dates=["interval_start"]),
                             by="wfm app")
-        store.save_history(center, sample_history(), name="sample history", by="wfm app")
+        store.save_history(center, sample_history(deferred=True), name="sample history", by="wfm app")
     return scenario_id
 
 
