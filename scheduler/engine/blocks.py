@@ -159,14 +159,15 @@ def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, keep: 
 def missed_targets(data: RosterData, dues: dict[str, DeferredDue], on_queue: dict, value) -> set[str]:
     """The deferred queues that a solution (`value` of each variable) leaves under their service level,
     each contact answered in turn (the model counts lateness more leniently, see `engine.deferred`)."""
-    missed = set()
-    for queue, due in dues.items():
-        capacity = np.array([data.unit_minutes * sum(units * (1 if var is None else value(var))
-                                                     for units, var in on_queue.get((queue, t), []))
-                             for t in range(data.week.count)])
-        if not meets_target(due, *first_in_first_out(due, capacity)):
-            missed.add(queue)
-    return missed
+    return {queue for queue, due in dues.items()
+            if not meets_target(due, *first_in_first_out(due, queue_minutes(data, on_queue, queue, value)))}
+
+
+def queue_minutes(data: RosterData, on_queue: dict, queue: str, value) -> np.ndarray:
+    """Minutes of agents on the queue per interval, each variable at its `value`."""
+    return np.array([data.unit_minutes * sum(units * (1 if var is None else value(var))
+                                             for units, var in on_queue.get((queue, t), []))
+                     for t in range(data.week.count)])
 
 
 def hinted_solution(model: cp_model.CpModel, run: Run) -> tuple[str, cp_model.CpSolver]:
@@ -341,8 +342,8 @@ def add_deferred_deadlines(model: cp_model.CpModel, data: RosterData, queue: str
     """The deferred queue's handling and missed deadlines (see the module's doc), its work counted in
     `due`; returns their cost."""
     unit = data.unit_minutes
-    capacity = np.array([unit * hints.of(on_queue.get((queue, t), [])) for t in range(data.week.count)])
-    hinted_handled, hinted_late = first_in_first_out(due, capacity)  # the roster as it came
+    # the roster as it came
+    hinted_handled, hinted_late = first_in_first_out(due, queue_minutes(data, on_queue, queue, hints.value))
     handled_so_far, late_so_far = np.cumsum(hinted_handled), np.cumsum(hinted_late)
     weights = data.scenario.config.weights
     handled_by = missed_by = 0  # running totals, one variable each per interval (no sums of sums)

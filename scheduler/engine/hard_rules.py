@@ -285,6 +285,7 @@ def add_max_nights(model: cp_model.CpModel, data: RosterData, agent: Agent, mine
         if len(nights) > limit:
             model.add(sum(nights) <= limit).only_enforce_if(guard("max_nights", week_of(data, week)))
     cap = data.scenario.night_caps.get(agent.agent_id)
-    nights = [var for (_, k, _), var in mine.works.items() if data.shifts[k].night]
-    if cap is not None and len(nights) > cap:
-        model.add(sum(nights) <= cap).only_enforce_if(guard("max_nights", None))
+    if cap is not None:
+        nights = [var for (_, k, _), var in mine.works.items() if data.shifts[k].night]
+        if len(nights) > cap:
+            model.add(sum(nights) <= cap).only_enforce_if(guard("max_nights", None))

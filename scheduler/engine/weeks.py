@@ -167,6 +167,7 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
     shifts = shifts_from_roster(pd.concat(planned, ignore_index=True), scenario) if planned else []
     worked_so_far = [*previous_shifts(scenario), *shifts]
     carried = weekends_worked(worked_so_far, config.rules)
+    nights_so_far = nights(worked_so_far, config.rules)
     last = week == config.weeks - 1
     # the wrap's agents will work the last Sunday night (the first week counted their stand-in for it)
     owed_wrap = Counter(wrap) if 0 < week and not last else Counter()
@@ -179,11 +180,11 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
         agents=tuple(week_contract(scenario, agent, week, paid[agent.agent_id]) for agent in scenario.agents),
         time_off=scenario.time_off + weekends_owed(scenario, week, shifts, carried,
                                                    short_weeks(scenario, week, worked_so_far), turns, wrap)
-        + (nights_rested(scenario, week, nights(worked_so_far, config.rules), wrap if last else frozenset())
+        + (nights_rested(scenario, week, nights_so_far, wrap if last else frozenset())
            if turns else ()),
         previous_roster=pd.concat(before, ignore_index=True) if before else None,
         next_roster=follows,
-        night_caps=night_caps(scenario, week, nights(worked_so_far, config.rules) + owed_wrap,
+        night_caps=night_caps(scenario, week, nights_so_far + owed_wrap,
                               sum(nights(shifts, config.rules).values()),
                               wrap | free_for_the_wrap(scenario, follows) if last else frozenset()) if turns else {},
     )
