@@ -118,7 +118,10 @@ HARD_RULES: tuple[HardRule, ...] = (
              }),
     HardRule("max_nights", check.max_nights, "test_max_nights_per_week", adds=add_max_nights,
              phrases={"max_nights": lambda data, agent, day:
-                      f"at most {data.scenario.config.rules.max_nights_per_week} nights{in_week(day)}"}),
+                      f"at most {data.scenario.config.rules.max_nights_per_week} nights{in_week(day)}",
+                      "min_nights": lambda data, agent, day:
+                      f"at least {data.scenario.night_floors.get(agent.agent_id, 0)} nights "
+                      "(its share of the horizon's)"}),
     HardRule("consecutive_nights", check.consecutive_nights, "test_max_consecutive_nights",
              adds=add_max_consecutive_nights,
              phrases={"consecutive_nights": lambda data, agent, day:

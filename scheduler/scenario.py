@@ -390,6 +390,9 @@ class Scenario:
     # Per agent, the most nights it may work in the horizon: a week planned in turn (`engine.weeks`)
     # holds each night agent to its share of the horizon's nights.
     night_caps: Mapping[str, int] = field(default_factory=dict)
+    # Per agent, the fewest nights it must work in the horizon: the last week planned in turn lifts the
+    # night agents furthest behind to within the spread fairness allows.
+    night_floors: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def week_start(self) -> dt.datetime:

@@ -3,6 +3,8 @@ for the diagnosis and its test; every soft rule's cost is its weights times its 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 from ortools.sat.python import cp_model
 
@@ -29,12 +31,13 @@ def test_every_rule_is_kept_by_the_engine_and_shown_by_a_test():
 
 
 def test_every_constraint_the_model_adds_has_words_and_belongs_to_its_rule():
-    # Last week's Sunday night, a day cap, nights and contract hours averaged over two weeks: every
-    # constraint of the table shows up.
+    # Last week's Sunday night, a day cap, nights (a floor on them too) and contract hours averaged over
+    # two weeks: every constraint of the table shows up.
     previous = pd.DataFrame([{"agent_id": "a1", "name": "A1", "queue": "voice", "activity": "work",
                               "start": pd.Timestamp("2026-11-29 22:00"), "end": pd.Timestamp("2026-11-30 06:00")}])
     case = scenario([agent(min_hours=8, max_days=4)], demand(range(14), 0, 24), previous=previous, weeks=2,
                     min_days_off=2, max_nights_per_week=1, contract_hours="horizon")
+    case = dataclasses.replace(case, night_floors={"a1": 1})
     data = RosterData.build(case)
     guarded: dict[str, set[str]] = {}
     for rule in HARD_RULES:

@@ -16,8 +16,9 @@ from scheduler.engine.data import RosterData
 from scheduler.engine.mix import build_mix_model, lp_relaxation
 from scheduler.engine.run import Run
 from scheduler.engine.weeks import (NIGHT_CAP_MARGIN, NIGHT_CAP_ROOM, NIGHT_LEAD, NIGHTS_AHEAD, WEEKEND_OWED,
-                                    free_for_the_wrap, night_caps, nights_rested, plan_in_turn, plans_in_turn, short_bound_units,
-                                    weekend_turn, weekends_owed, wrap_lead_in)
+                                    free_for_the_wrap, night_caps, night_floors, nights_behind, nights_rested,
+                                    plan_in_turn, plans_in_turn, short_bound_units,
+                                    rotations, weekend_turn, weekends_owed, wrap_lead_in)
 from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
 from scheduler.evaluate import coverage_table
 from scheduler.fairness import nights, weekends_worked
@@ -57,6 +58,27 @@ def test_a_cyclic_horizon_planned_week_by_week_keeps_every_rule_over_its_weeks_a
     assert 0 <= result.lower_bound_short_hours <= result.terms["short_hours"]
 
 
+def test_the_stand_in_for_the_last_sunday_night_has_each_queues_agents_as_its_monday_asks():
+    rows = [row for week in range(4) for queue, required in (("voice", 2), ("chat", 1))
+            for row in demand([7 * week + day for day in EVERY_DAY], 0, 24, required=required, queue=queue)]
+    team = ([agent(f"v{i}", min_hours=16, max_hours=20) for i in range(3)]
+            + [agent("c0", skills=("chat",), min_hours=16, max_hours=40)]
+            + [agent(f"x{i:02d}", min_hours=16, max_hours=40) for i in range(AGENTS)])
+    case = scenario(team, rows, SIX_TO_TEN, queues=("voice", "chat"), weeks=4, min_days_off=2)
+    lead_in = wrap_lead_in(case)
+    # the chat agent, though its contract is the largest, and the two smallest voice ones (counted over
+    # both queues, the three smallest contracts, all voice, left the chat queue none)
+    assert sorted(zip(lead_in["agent_id"], lead_in["queue"])) == [("c0", "chat"), ("v0", "voice"), ("v1", "voice")]
+
+
+def test_weekends_rotate_within_a_contracts_agents_of_the_same_skills_and_nights():
+    team = [agent("v1", max_hours=40), agent("v2", max_hours=40), agent("c1", skills=("voice", "chat"), max_hours=40),
+            agent("d1", max_hours=40, night_ok=False), agent("p1", max_hours=20)]
+    case = scenario(team, demand(EVERY_DAY, 0, 24), queues=("voice", "chat"), weeks=4)
+    teams = sorted(sorted(team) for team in rotations(case, {"v1", "v2", "c1", "d1", "p1"}))
+    assert teams == [["c1"], ["d1"], ["p1"], ["v1", "v2"]]
+
+
 def test_weekends_off_are_shared_out_so_each_agent_gets_its_own_and_works_its_turn():
     case = round_the_clock(4)  # two full weekends off each in four weeks
     result = solve_roster(case, time_limit=40, workers=1)
@@ -81,6 +103,10 @@ def test_a_cyclic_horizon_plans_its_first_week_after_a_stand_in_for_its_last_sun
     owed = {"a": 1, "b": 2, "c": 0, "d": 0, "e": 2}
     assert weekend_turn(owed, 2, Counter({"c": 3, "d": 1}), set(), frozenset({"d"})) == ["c", "a"]
     assert weekend_turn(owed, 2, Counter({"c": 3, "d": 1}), {"d"}) == ["d", "c"]
+    # a team of two of them, each owing two weekends off of three left, keep their one weekend to work
+    # for the last, even when the share would give one a turn now
+    assert weekend_turn({"a": 2, "b": 2}, 3, Counter(), set(), frozenset({"a", "b"})) == []
+    assert weekend_turn({"a": 2, "b": 2}, 3, Counter(), set()) == ["a"]
 
 
 def test_a_weekend_goes_first_to_those_with_most_weekends_free_then_fewest_carried():
@@ -194,21 +220,23 @@ def test_nights_rest_only_agents_whose_nights_others_behind_them_could_take():
 
 
 def test_a_weeks_night_caps_hold_each_night_agent_to_the_running_fair_share():
-    case = scenario([agent(name) for name in "abcd"], demand(EVERY_DAY, 22, 30), weeks=3)
+    case = scenario([agent(name) for name in "abcd"], demand(EVERY_DAY, 22, 30), weeks=4)
     worked = Counter({"a": 0, "b": 1, "c": 2, "d": 4})
     # the first week expects the nights its requirements ask: 7 of one agent, a mean of 1.75, 2 rounded up
     assert night_caps(case, 0, Counter(), 0) == {name: 2 + NIGHT_CAP_ROOM for name in "abcd"}
     # after one week of 4 nights: the mean after the next is (7 + 4) / 4 = 2.75, 3 rounded up, and
-    # NIGHT_CAP_ROOM more; at the end (7 + 2 × 4) / 4 = 3.75, 4 rounded up
+    # NIGHT_CAP_ROOM more; at the end (7 + 3 × 4) / 4 = 4.75
     assert night_caps(case, 1, worked, 4) == {"a": 4, "b": 3, "c": 2, "d": 0}
-    # with 2 nights a week the mean at the end is 2.75: no agent may go beyond 3, room or not
-    assert night_caps(case, 1, worked, 2) == {"a": 3, "b": 2, "c": 1, "d": 0}
-    assert night_caps(case, 2, worked, 8) == {"a": 3, "b": 2, "c": 1, "d": 0}  # the last week: no room
-    assert night_caps(case, 2, worked, 8, spared=frozenset({"d"}))["d"] == 1  # the wrap's night
+    # the week before the last has no room: the last week's nights are left to those who can work them
+    assert night_caps(case, 2, worked, 8) == {"a": 3, "b": 2, "c": 1, "d": 0}
+    # with 2 nights a week the mean at the end is (7 + 2 × 2) / 4 = 2.75: no agent may go beyond 3
+    assert night_caps(case, 2, worked, 4) == {"a": 3, "b": 2, "c": 1, "d": 0}
+    assert night_caps(case, 3, worked, 12) == {"a": 3, "b": 2, "c": 1, "d": 0}  # the last week: no room
+    assert night_caps(case, 3, worked, 12, spared=frozenset({"d"}))["d"] == 1  # the wrap's night
     # the caps leave room for NIGHT_CAP_MARGIN times the nights expected: 4 a week with 12 worked gives
     # a mean of exactly 4 after, room for only 4 nights; one more each gives 8
     even = Counter({name: 3 for name in "abcd"})
-    caps = night_caps(case, 2, even, 8)
+    caps = night_caps(case, 3, even, 12)
     assert sum(caps.values()) >= NIGHT_CAP_MARGIN * 4 and caps == {name: 2 for name in "abcd"}
 
 
@@ -218,6 +246,31 @@ def test_a_solve_keeps_each_agent_within_its_night_cap():
     assert check_roster(result.roster, case) == []
     worked = nights(shifts_from_roster(result.roster, case), case.config.rules)
     assert worked["capped"] == 2 < worked["free"]  # alike but for the cap
+
+
+def test_the_last_week_lifts_the_night_agents_furthest_behind_to_within_the_spread():
+    worked = Counter({"a": 4, "b": 3, "c": 1, "d": 0, "e": 0})
+    caps = {"a": 1, "b": 2, "c": 3, "d": 5, "e": 5}
+    # the most any may end with is 5 (a, b, c), so each must reach 3: c two more, d three (its cap is
+    # higher); e, resting (its weekend off, or leave), none
+    assert night_floors(worked, caps, frozenset(), {"e"}) == {"c": 2, "d": 3}
+    # a spared agent's cap (its wrap night) does not raise the most
+    assert night_floors(Counter({"a": 4, "b": 0}), {"a": 1, "b": 4}, frozenset({"a"}), set()) == {"b": 2}
+
+
+def test_night_agents_behind_keep_a_weekend_for_the_last_week_whose_nights_lift_them():
+    case = scenario([agent(name) for name in "abcd"], demand(EVERY_DAY, 22, 30), weeks=4)
+    assert nights_behind(case, Counter({"a": 4, "b": 3, "c": 2, "d": 1})) == {"d"}  # mean 2.5: d is 1.5 behind
+    assert nights_behind(case, Counter({"a": 2, "b": 2, "c": 1, "d": 1})) == set()
+
+
+def test_a_solve_gives_an_agent_at_least_its_night_floor():
+    case = scenario([agent("behind"), agent("even")], demand([0, 2], 22, 30), max_nights_per_week=5)
+    fair = nights(shifts_from_roster(solve_roster(case, time_limit=10, workers=1).roster, case), case.config.rules)
+    assert fair["behind"] == fair["even"] == 1  # two nights, shared out
+    result = solve_roster(dataclasses.replace(case, night_floors={"behind": 2}), time_limit=10, workers=1)
+    assert check_roster(result.roster, case) == []
+    assert nights(shifts_from_roster(result.roster, case), case.config.rules)["behind"] == 2
 
 
 def test_the_agents_free_for_the_last_sunday_night_are_those_the_first_week_leaves_rested():

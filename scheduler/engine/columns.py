@@ -89,7 +89,7 @@ def agent_groups(data: RosterData, options: dict[str, list[tuple[int, str]]], co
         key = (
             tuple(sorted(options[agent.agent_id])),
             agent.min_hours, agent.max_hours, agent.max_days, agent.night_ok, data.previous.get(agent.agent_id),
-            data.scenario.night_caps.get(agent.agent_id),
+            data.scenario.night_caps.get(agent.agent_id), data.scenario.night_floors.get(agent.agent_id),
         )
         if costs:
             key += (agent.preferred, tuple(sorted(data.baseline.get(agent.agent_id, {}).items())),

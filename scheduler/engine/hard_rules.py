@@ -277,15 +277,18 @@ def add_contract_hours(
 
 def add_max_nights(model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard) -> None:
     """Hard: at most `max_nights_per_week` nights in every week (agents without night_ok have no night
-    shift to take), and at most the agent's `Scenario.night_caps` in the horizon."""
+    shift to take), and at most the agent's `Scenario.night_caps` and at least its `night_floors` in the
+    horizon."""
     limit = data.scenario.config.rules.max_nights_per_week
     for week in range(data.weeks):
-        nights = [var for (_, k, _), var in mine.works.items()
-                  if data.shifts[k].night and data.shifts[k].day // 7 == week]
-        if len(nights) > limit:
-            model.add(sum(nights) <= limit).only_enforce_if(guard("max_nights", week_of(data, week)))
+        in_week = [var for (_, k, _), var in mine.works.items()
+                   if data.shifts[k].night and data.shifts[k].day // 7 == week]
+        if len(in_week) > limit:
+            model.add(sum(in_week) <= limit).only_enforce_if(guard("max_nights", week_of(data, week)))
+    nights = [var for (_, k, _), var in mine.works.items() if data.shifts[k].night]
     cap = data.scenario.night_caps.get(agent.agent_id)
-    if cap is not None:
-        nights = [var for (_, k, _), var in mine.works.items() if data.shifts[k].night]
-        if len(nights) > cap:
-            model.add(sum(nights) <= cap).only_enforce_if(guard("max_nights", None))
+    if cap is not None and len(nights) > cap:
+        model.add(sum(nights) <= cap).only_enforce_if(guard("max_nights", None))
+    floor = data.scenario.night_floors.get(agent.agent_id, 0)
+    if floor:
+        model.add(sum(nights) >= floor).only_enforce_if(guard("min_nights", None))

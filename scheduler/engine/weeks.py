@@ -9,21 +9,24 @@ to whoever carried fewer (`engine.shares`). The horizon's own rules become rules
 
 - a full weekend off (`min_full_weekends_off`) is given as time off on the weekend's days to every
   agent who still owes as many as there are weeks left, and the weekends the team may still work are
-  shared out evenly over the weeks left within each contract: each weekend, only the agents of the
-  contract with the most weekends still free to work (fewest carried first) may work it, as many as
-  that share, those with a short week (time off, or a night whose rest runs into it) first and all of
-  them even beyond the share (giving more than the share left the last weekend too few: 17 of 68
-  agents, 4 % short). An agent who would owe every weekend left next
+  shared out evenly over the weeks left within each contract's agents of the same skills and nights
+  (`rotations`): each weekend, only those with the most weekends still free to work (fewest carried
+  first) may work it, as many as that share, those with a short week (time off, or a night whose rest
+  runs into it) first and all of them even beyond the share (giving more than the share left the last
+  weekend too few: 17 of 68 agents, 4 % short). An agent who would owe every weekend left next
   week if it worked this one may work no night of the week's last two days: after a Sunday night the
   rest after nights leaves three shifts before a weekend off, too few for a full-time contract;
 - nights rotate: an agent who has worked `NIGHT_LEAD` nights more than the fewest of the night agents
   who could take its nights (the previous roster's counted) takes no shift in the night window that
   week (time off on it), the most loaded first and at most half of the night agents, so that the
   others still cover the nights;
-- and no night agent works more than its share of the nights so far (`night_caps`, a hard cap of the
-  week's solve): the night agents' mean after the week, rounded up, one more before the last week;
+- no night agent works more than its share of the nights so far (`night_caps`, a hard cap of the
+  week's solve): the night agents' mean after the week, rounded up, one more before the last two weeks;
   resting alone let agents not yet rested take a block of nights too many in the last weeks (spread 3–4
   on the sample, 2 with the caps);
+- and the night agents more than a night behind the mean keep a weekend for the last week, whose
+  solve lifts every night agent not resting to within NIGHT_SPREAD of the most any may end with
+  (`night_floors`, hard);
 - with `contract_hours: horizon`, each week's contract range is what the horizon's total still allows
   once the other weeks are given none or `max_week_hours`.
 
@@ -71,7 +74,8 @@ from scheduler.shifts import enumerate_shift_types, is_night, weekend_touched
 WEEKEND_OWED = "a full weekend off the horizon still owes"
 NIGHTS_AHEAD = "more nights worked than the night agents' fewest"
 NIGHT_LEAD = 3  # nights ahead of the least loaded night agent that rest a week from nights
-NIGHT_CAP_ROOM = 1  # nights above the running fair share a week before the last may bring an agent to
+NIGHT_CAP_ROOM = 1  # nights above the running fair share a week before the last two may bring an agent to
+NIGHT_SPREAD = 2  # the most nights the last week leaves between the most and the least loaded night agent
 NIGHT_CAP_MARGIN = 1.25  # the caps leave room for this many times the week's expected nights
 
 SolveWeek = Callable[[Scenario, Run], "object"]  # `solve.solve_in`: a RosterResult
@@ -90,7 +94,7 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
     (None when a week got none). A week that found no plan in time for some agent (a starved machine)
     is tried once more with twice its share, taken from the weeks after it; one still without a roster
     (the turns may leave an agent no valid week, which the diagnosis may not find in time) once more
-    without them."""
+    without its night floors, then without any turns."""
     weeks = scenario.config.weeks
     planned: list[pd.DataFrame] = []
     ends = run.elapsed() + seconds
@@ -100,15 +104,18 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
         follows = shifted(planned[0], weeks) if scenario.cyclic and week == weeks - 1 else None
         after = replace(scenario, previous_roster=lead_in) if week == 0 and lead_in is not None else scenario
 
-        def attempt(turns: bool, times: float = 1.0):
+        def attempt(turns: bool, times: float = 1.0, floors: bool = True):
             share = (ends - run.elapsed()) / (weeks - week)
             seconds = max(1.0, min(times * share, ends - run.elapsed()), share)
             sub = week_scenario(after, week, planned, follows, turns, wrap)
+            sub = sub if floors else replace(sub, night_floors={})
             return solve_week(sub, Run(seconds, run.workers, run.seed, week_progress(run, week)))
 
         result = attempt(turns=True)
         if result.status == "UNKNOWN":
             result = attempt(turns=True, times=2.0)
+        if result.status not in ("OPTIMAL", "FEASIBLE") and week == weeks - 1:  # an agent without room for its floor
+            result = attempt(turns=True, floors=False)
         if result.status not in ("OPTIMAL", "FEASIBLE"):  # the turns may leave an agent too few days
             result = attempt(turns=False)
         if result.status not in ("OPTIMAL", "FEASIBLE"):
@@ -174,29 +181,36 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
     paid = Counter()
     for shift in shifts:
         paid[shift.agent_id] += shift.paid_minutes(config) / 60
+    spared = wrap | free_for_the_wrap(scenario, follows) if last else frozenset()
+    caps = night_caps(scenario, week, nights_so_far + owed_wrap, sum(nights(shifts, config.rules).values()),
+                      spared) if turns else {}
+    time_off = weekends_owed(scenario, week, shifts, carried, short_weeks(scenario, week, worked_so_far), turns,
+                             wrap, nights_behind(scenario, nights_so_far) if turns else frozenset())
+    time_off += nights_rested(scenario, week, nights_so_far, wrap if last else frozenset()) if turns else ()
+    resting = {leave.agent_id for leave in time_off} | on_leave(scenario, week)
     return replace(
         scenario,
         config=sub_config,
         agents=tuple(week_contract(scenario, agent, week, paid[agent.agent_id]) for agent in scenario.agents),
-        time_off=scenario.time_off + weekends_owed(scenario, week, shifts, carried,
-                                                   short_weeks(scenario, week, worked_so_far), turns, wrap)
-        + (nights_rested(scenario, week, nights_so_far, wrap if last else frozenset())
-           if turns else ()),
+        time_off=scenario.time_off + time_off,
         previous_roster=pd.concat(before, ignore_index=True) if before else None,
         next_roster=follows,
-        night_caps=night_caps(scenario, week, nights_so_far + owed_wrap,
-                              sum(nights(shifts, config.rules).values()),
-                              wrap | free_for_the_wrap(scenario, follows) if last else frozenset()) if turns else {},
+        night_caps=caps,
+        night_floors=night_floors(nights_so_far, caps, spared, resting) if last else {},
     )
 
 
 def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carried: Counter,
-                  short_week: set[str], turns: bool = True, wrap: frozenset[str] = frozenset()) -> tuple[TimeOff, ...]:
+                  short_week: set[str], turns: bool = True, wrap: frozenset[str] = frozenset(),
+                  behind: frozenset[str] = frozenset()) -> tuple[TimeOff, ...]:
     """Time off on the week's weekend days for every agent who, after the weeks planned, still owes as
     many full weekends off as there are weeks left (this one included) or whose turn it is not
     (`weekend_turn`), and for every agent who would owe that many next week if it worked this weekend:
     on the nights of the week's last two days, or, with time off next week (and a full week this one),
-    on the whole weekend. The `wrap` agents take their turns last, but in the last week first."""
+    on the whole weekend. The `wrap` agents take their turns last, but in the last week first; the
+    night agents `behind` (`nights_behind`) keep a weekend for the last week too, whose nights lift them
+    (`night_floors`: an agent with its weekend off and a full-time contract has no room for a night
+    and its rest)."""
     config = scenario.config
     worked = weekends_worked(shifts, config.rules)
     monday = scenario.week_start + dt.timedelta(weeks=week)
@@ -208,8 +222,8 @@ def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carr
     may_work = {agent_id for agent_id in able if owed[agent_id] < left}
     if turns:
         may_work = set()
-        first, later = (short_week | wrap, frozenset()) if left == 1 else (short_week, wrap)
-        for team in contracts(scenario, able):
+        first, later = (short_week | wrap, frozenset()) if left == 1 else (short_week, wrap | behind)
+        for team in rotations(scenario, able):
             may_work.update(weekend_turn({agent_id: owed[agent_id] for agent_id in team}, left, carried, first, later))
     leave_next = on_leave(scenario, week + 1)
     off = []
@@ -245,13 +259,16 @@ def running_into(shifts: list[RosterShift], start: int, rules) -> set[str]:
 
 
 def wrap_lead_in(scenario: Scenario) -> pd.DataFrame | None:
-    """A cyclic horizon's stand-in for its last Sunday night, to plan its first week after: as many night
-    agents as Monday's first hours ask (the smallest contracts first: a rest on Monday and Tuesday costs
-    them the fewest hours), each on the Sunday night shift that covers the most of those hours. The
-    first week keeps their rest and runs; their weekend turns wait for the last weekend (`weekend_turn`),
-    whose week, planned before the first, has them free to work that night. None when the horizon is
-    not cyclic, has no night shift, or is too short for them to work its first and last weekends besides
-    its full weekends off (the first week is then planned as a week that repeats)."""
+    """A cyclic horizon's stand-in for its last Sunday night, to plan its first week after: per queue, as
+    many night agents skilled for it as Monday's first hours ask of it (the queues with the fewest such
+    agents first, the smallest contracts first: a rest on Monday and Tuesday costs them the fewest hours),
+    each on the Sunday night shift of that queue that covers the most of those hours. The first week
+    keeps their rest and runs; their weekend turns wait for the last weekend (`weekend_turn`), whose
+    week, planned before the first, has them free to work that night. (Counted over all queues, the
+    sample's stand-ins were voice agents but one, and its last Sunday night went one chat agent short.)
+    None when the horizon is not cyclic, has no night shift, or is too short for them to work its
+    first and last weekends besides its full weekends off (the first week is then planned as a week
+    that repeats)."""
     config = scenario.config
     if not scenario.cyclic or config.full_weekends_off > config.weeks - 2 or scenario.requirements is None:
         return None
@@ -262,21 +279,29 @@ def wrap_lead_in(scenario: Scenario) -> pd.DataFrame | None:
     early = config.rules.night_end.hour * 60 + config.rules.night_end.minute  # Monday's night hours
     asked = scenario.requirements[(scenario.requirements["interval_start"] >= monday)
                                   & (scenario.requirements["interval_start"] < monday + pd.Timedelta(minutes=early))]
-    needed = math.ceil(asked.groupby("interval_start")["required"].sum().max()) if len(asked) else 0
+    needed = {queue: math.ceil(rows["required"].max()) for queue, rows in asked.groupby("queue")}
     away = on_leave(scenario, 0) | on_leave(scenario, config.weeks - 1)
+    agents = sorted((agent for agent in night_agents(scenario) if agent.agent_id not in away),
+                    key=lambda agent: (agent.max_hours, agent.agent_id))
     rows = []
-    for agent in sorted(night_agents(scenario), key=lambda agent: (agent.max_hours, agent.agent_id)):
-        if agent.agent_id in away or len(rows) == needed:
-            continue
-        fits = [shift for shift in sundays if set(shift.queues) & set(agent.skills)
-                and within_window(agent, shift.start, shift.end)]
-        if fits:
-            night = max(fits, key=lambda shift: (min(shift.end - MINUTES_PER_WEEK, early), -shift.end, -shift.length))
-            start = monday + pd.Timedelta(minutes=night.start - MINUTES_PER_WEEK)
-            queue = next(queue for queue in night.queues if queue in agent.skills)
-            rows.append({"agent_id": agent.agent_id, "name": agent.name, "queue": queue, "activity": "work",
-                         "start": start, "end": start + pd.Timedelta(minutes=night.length)})
+    for queue in sorted(needed, key=lambda queue: (sum(queue in agent.skills for agent in agents), queue)):
+        for agent in [agent for agent in agents if queue in agent.skills][:needed[queue]]:
+            if (row := sunday_night(agent, queue, sundays, monday, early)) is not None:
+                rows.append(row)
+                agents.remove(agent)
     return pd.DataFrame(rows, columns=ROSTER_COLUMNS) if rows else None
+
+
+def sunday_night(agent: Agent, queue: str, sundays: list, monday: pd.Timestamp, early: int) -> dict | None:
+    """The roster row of the agent on the Sunday night shift of `queue` before `monday` that covers the
+    most of Monday's first `early` minutes (None when its window holds none)."""
+    fits = [shift for shift in sundays if queue in shift.queues and within_window(agent, shift.start, shift.end)]
+    if not fits:
+        return None
+    night = max(fits, key=lambda shift: (min(shift.end - MINUTES_PER_WEEK, early), -shift.end, -shift.length))
+    start = monday + pd.Timedelta(minutes=night.start - MINUTES_PER_WEEK)
+    return {"agent_id": agent.agent_id, "name": agent.name, "queue": queue, "activity": "work",
+            "start": start, "end": start + pd.Timedelta(minutes=night.length)}
 
 
 def on_leave(scenario: Scenario, week: int) -> set[str]:
@@ -305,8 +330,10 @@ def night_caps(scenario: Scenario, week: int, worked: Counter, planned: int,
                spared: frozenset[str] = frozenset()) -> dict[str, int]:
     """Per night agent, the most nights it may work this week, less its own so far: the night agents'
     mean after it (their nights so far, carried ones counted, and this week's as many as the weeks
-    planned averaged) rounded up, NIGHT_CAP_ROOM more (the weeks after even it out), but no more than
-    the mean expected at the horizon's end rounded up (nights worked are never given back); at least one
+    planned averaged) rounded up, NIGHT_CAP_ROOM more before the last two weeks (the weeks after even it
+    out; in the week before the last, the room let the sample's chat night agents reach the most before
+    its last weekend, whose chat nights then went short), but no more than the mean expected at the
+    horizon's end rounded up (nights worked are never given back); at least one
     for the `spared` (who may work the last Sunday night, which the first week's Monday needs). The first
     week, with no week planned to expect its nights from, expects those its requirements ask."""
     agents = night_agents(scenario)
@@ -315,10 +342,30 @@ def night_caps(scenario: Scenario, week: int, worked: Counter, planned: int,
     expected = planned / week if week else nights_asked(scenario, week)
     so_far = sum(worked[agent.agent_id] for agent in agents)
     after, at_end = ((so_far + expected * weeks) / len(agents) for weeks in (1, scenario.config.weeks - week))
-    share = min(math.ceil(after - 1e-9) + NIGHT_CAP_ROOM, math.ceil(at_end - 1e-9))
+    room = NIGHT_CAP_ROOM if week < scenario.config.weeks - 2 else 0
+    share = min(math.ceil(after - 1e-9) + room, math.ceil(at_end - 1e-9))
     while sum(max(0, share - worked[agent.agent_id]) for agent in agents) < NIGHT_CAP_MARGIN * expected:
         share += 1
     return {agent.agent_id: max(int(agent.agent_id in spared), share - worked[agent.agent_id]) for agent in agents}
+
+
+def night_floors(worked: Counter, caps: dict[str, int], spared: frozenset[str], resting: set[str]) -> dict[str, int]:
+    """Per night agent not `resting` (time off in the week, its weekend's included), the fewest nights it
+    must work in the week: as many as bring it within NIGHT_SPREAD of the most a night agent may end
+    with (its nights so far and its cap, the `spared` not counted: their one night is the wrap's). Its
+    band in the week's fair shares left the sample's agent furthest behind at 1 night of 4, even priced
+    ten times over."""
+    top = max((worked[agent_id] + cap for agent_id, cap in caps.items() if agent_id not in spared), default=0)
+    floors = {agent_id: min(cap, top - NIGHT_SPREAD - worked[agent_id])
+              for agent_id, cap in caps.items() if agent_id not in resting}
+    return {agent_id: floor for agent_id, floor in floors.items() if floor > 0}
+
+
+def nights_behind(scenario: Scenario, worked: Counter) -> frozenset[str]:
+    """The night agents more than a night behind the night agents' mean so far."""
+    agents = night_agents(scenario)
+    mean = sum(worked[agent.agent_id] for agent in agents) / len(agents) if agents else 0.0
+    return frozenset(agent.agent_id for agent in agents if worked[agent.agent_id] < mean - 1)
 
 
 def nights_asked(scenario: Scenario, week: int) -> float:
@@ -379,12 +426,17 @@ def weekend_agents(scenario: Scenario) -> list[str]:
         set(shift.queues) & set(agent.skills) and within_window(agent, shift.start, shift.end) for shift in weekend)]
 
 
-def contracts(scenario: Scenario, among: set[str]) -> list[list[str]]:
-    """The agents (of `among`) by contract: weekends rotate within a contract, as fairness measures them."""
+def rotations(scenario: Scenario, among: set[str]) -> list[list[str]]:
+    """The agents (of `among`) by contract, skills and nights: weekends rotate within a contract, as
+    fairness measures them, and within its agents of the same skills and nights, so that each weekend
+    gets its share of every queue's night agents (rotated by contract alone, the sample's last weekend
+    was left 5 of its 19 chat night agents, and its chat nights empty)."""
+    nightly = {agent.agent_id for agent in night_agents(scenario)}
     teams: dict[tuple, list[str]] = {}
     for agent in scenario.agents:
         if agent.agent_id in among:
-            teams.setdefault(contract(agent), []).append(agent.agent_id)
+            key = (contract(agent), frozenset(agent.skills), agent.agent_id in nightly)
+            teams.setdefault(key, []).append(agent.agent_id)
     return list(teams.values())
 
 
@@ -396,12 +448,16 @@ def weekend_turn(owed: dict[str, int], left: int, carried: Counter, first: set[s
     the agents in `first` (a short week, `short_weeks`) before them, all of them even beyond the share:
     time off, or the rest after a Sunday night, with a weekend off would leave too few days for a
     full-time contract. Only the share works the weekend otherwise: giving more a turn now leaves the
-    horizon's last weekend too few."""
+    horizon's last weekend too few. The agents in `last` keep one weekend they may work for the last
+    (in a small team, taking turns after the others did not: two turns in its first two weekends left
+    the sample's chat stand-in for the last Sunday night owing the last weekend off), but count in the
+    share (not counted, the weekend before the last was left 4 agents fewer than the others)."""
     free = {agent_id: left - owes for agent_id, owes in owed.items() if owes < left}
     share = round(sum(free.values()) / left)
-    ranked = sorted(free, key=lambda agent_id: (agent_id not in first, agent_id in last, -free[agent_id],
-                                                carried[agent_id], agent_id))
-    return ranked[:max(share, len(first & free.keys()))]
+    ranked = sorted((agent_id for agent_id in free if agent_id not in last or free[agent_id] > 1),
+                    key=lambda agent_id: (agent_id not in first, agent_id in last, -free[agent_id],
+                                          carried[agent_id], agent_id))
+    return ranked[:max(share, len(first & set(ranked)))]
 
 
 def week_contract(scenario: Scenario, agent: Agent, week: int, paid: float) -> Agent:
