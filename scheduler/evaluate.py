@@ -32,7 +32,7 @@ Definitions
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -180,7 +180,8 @@ def summary(roster_df: pd.DataFrame, scenario: Scenario, result=None) -> dict:
     weekends worked by contract, and per agent the horizon's weekends, weekend days and nights beside
     the carried ones), changes (against `scenario.baseline`: changed shifts, per agent `old → new`,
     and breaks moved within unchanged shifts),
-    contracts, contract_breaches, shifts_per_agent, warnings (the solver's sentences about what no
+    contracts (per agent: paid hours over the horizon and per week, status), contract_breaches,
+    shifts_per_agent, warnings (the solver's sentences about what no
     roster can do, e.g. hours nobody may work)."""
     coverage = coverage_table(roster_df, scenario)
     shifts = shifts_from_roster(roster_df, scenario)
@@ -379,18 +380,28 @@ def _unpreferred_shifts(shifts: list[RosterShift], scenario: Scenario) -> int:
 
 
 def _contracts(shifts: list[RosterShift], scenario: Scenario) -> list[dict]:
-    """Paid hours of every agent against the contract's min and max; `absent` rather than `under` for an
-    agent with an absence (`Scenario.absences`), which excuses the minimum."""
-    paid = Counter()
+    """Paid hours of every agent over the horizon and in each week (`week_hours`) against the contract's
+    weekly min and max, as `wfm check` holds them: each week's, or with `contract_hours: horizon` the
+    average week's and no week above `max_week_hours` (the horizon's total against a week's maximum
+    made every agent of a 4-week roster `over`); `absent` rather than `under` for an agent with an
+    absence (`Scenario.absences`), which excuses the minimum."""
+    config = scenario.config
+    paid: dict[str, list[float]] = defaultdict(lambda: [0.0] * config.weeks)
     for shift in shifts:
-        paid[shift.agent_id] += shift.paid_minutes(scenario.config) / 60
+        if 0 <= shift.day // 7 < config.weeks:
+            paid[shift.agent_id][shift.day // 7] += shift.paid_minutes(config) / 60
+    averaged = config.rules.contract_hours == "horizon" and config.weeks > 1
     absent = {absence.agent_id for absence in scenario.absences}
     rows = []
     for agent in scenario.agents:
-        hours = paid[agent.agent_id]
-        under = "absent" if agent.agent_id in absent else "under"
-        status = under if hours < agent.min_hours - 1e-9 else "over" if hours > agent.max_hours + 1e-9 else "ok"
-        rows.append({"agent_id": agent.agent_id, "name": agent.name, "paid_hours": _number(hours),
+        weeks = paid[agent.agent_id]
+        judged = [sum(weeks) / len(weeks)] if averaged else weeks
+        over = any(hours > agent.max_hours + 1e-9 for hours in judged) or (
+            averaged and any(hours > config.rules.max_week_hours + 1e-9 for hours in weeks))
+        under = any(hours < agent.min_hours - 1e-9 for hours in judged)
+        status = "over" if over else ("absent" if agent.agent_id in absent else "under") if under else "ok"
+        rows.append({"agent_id": agent.agent_id, "name": agent.name, "paid_hours": _number(sum(weeks)),
+                     "week_hours": [_number(hours) for hours in weeks],
                      "min_hours": _number(agent.min_hours), "max_hours": _number(agent.max_hours), "status": status})
     return rows
 

@@ -216,7 +216,9 @@ def schedule_publish_and_see_my_shifts(page, url: str, data_dir: Path, screensho
     calendar.wait_for(timeout=STEP_WAIT_MS)
     assert calendar.locator(".barlayer .point").count() >= 1
     assert page.get_by_text("Paid hours", exact=True).is_visible()
-    assert page.get_by_test_id("stDownloadButton").filter(has_text="Add to my calendar").count() == 1
+    calendar_file = page.get_by_test_id("stDownloadButton").filter(has_text="Add to my calendar")
+    calendar_file.wait_for(timeout=STEP_WAIT_MS)  # drawn after the table: on a busy machine, seconds later
+    assert calendar_file.count() == 1
     assert page.get_by_test_id("stMain").get_by_test_id("stSelectbox").count() == 0  # no picking another agent
     nav = page.get_by_test_id("stSidebarNav")
     assert nav.get_by_role("link").count() == 0 or nav.get_by_role("link").all_inner_texts() == ["My shifts"]

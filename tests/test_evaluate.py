@@ -286,6 +286,23 @@ def test_contract_hours_exclude_unpaid_lunch():
     assert "2 breaches (1 under, 1 over)" in terminal_summary(report)
 
 
+def test_a_horizons_contract_hours_are_judged_week_by_week_or_on_its_average_week():
+    agents = (make_agent("even", min_hours=16, max_hours=20), make_agent("uneven", min_hours=16, max_hours=20))
+
+    def days(agent, names, weeks, hours=9):  # 9-hour shifts, all paid
+        return [(agent, "work", at(day, "08:00", weeks), at(day, "08:00", weeks) + pd.Timedelta(hours=hours))
+                for day in names]
+
+    roster = make_roster(*days("even", ["mon", "tue"], 0), *days("even", ["mon", "tue"], 1),
+                         *days("uneven", ["mon", "tue", "wed"], 0), *days("uneven", ["mon"], 1))
+    by_week = summary(roster, make_scenario(agents=agents, weeks=2))
+    rows = {row["agent_id"]: (row["paid_hours"], row["week_hours"], row["status"]) for row in by_week["contracts"]}
+    # 18 h a week is within 16–20 (the horizon's 36 h against a week's 20 made it `over`); 27 h then 9 h is not
+    assert rows == {"even": (36.0, [18.0, 18.0], "ok"), "uneven": (36.0, [27.0, 9.0], "over")}
+    averaged = summary(roster, make_scenario(agents=agents, weeks=2, rules={"contract_hours": "horizon"}))
+    assert {row["agent_id"]: row["status"] for row in averaged["contracts"]} == {"even": "ok", "uneven": "ok"}
+
+
 # --------------------------------------------------------------------------------------------
 # Figures
 # --------------------------------------------------------------------------------------------

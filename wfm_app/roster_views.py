@@ -71,7 +71,8 @@ def _effect(points_lost: float | None) -> float | None:
 
 
 def fairness_table(summary_dict: dict, scenario: Scenario) -> pd.DataFrame:
-    """One row per agent: paid hours against the contract, shifts, nights and weekend days."""
+    """One row per agent: paid hours (and over several weeks each week's) against the contract's weekly
+    range, shifts, nights and weekend days."""
     nights = summary_dict["fairness"]["nights"]["by_agent"]
     weekends = summary_dict["fairness"]["weekend_days"]["by_agent"]
     shifts = summary_dict["shifts_per_agent"]
@@ -79,8 +80,11 @@ def fairness_table(summary_dict: dict, scenario: Scenario) -> pd.DataFrame:
     rows = []
     for contract in summary_dict["contracts"]:
         agent_id = contract["agent_id"]
+        weeks = contract.get("week_hours", [])
+        several = len(weeks) > 1
         rows.append({"agent": f"{contract['name']} ({agent_id})", "paid h": contract["paid_hours"],
-                     "contract h": f"{contract['min_hours']:g}–{contract['max_hours']:g}",
+                     **({"paid h by week": " · ".join(f"{hours:g}" for hours in weeks)} if several else {}),
+                     "contract h": f"{contract['min_hours']:g}–{contract['max_hours']:g}" + (" a week" if several else ""),
                      "hours": contract["status"], "shifts": shifts.get(agent_id, 0),
                      "nights": nights.get(agent_id) if night_ok.get(agent_id) else None,
                      "weekend days": weekends.get(agent_id, 0)})
