@@ -280,12 +280,12 @@ def add_max_nights(model: cp_model.CpModel, data: RosterData, agent: Agent, mine
     shift to take), and at most the agent's `Scenario.night_caps` and at least its `night_floors` in the
     horizon."""
     limit = data.scenario.config.rules.max_nights_per_week
+    weeks_nights = [(data.shifts[k].day // 7, var) for (_, k, _), var in mine.works.items() if data.shifts[k].night]
     for week in range(data.weeks):
-        in_week = [var for (_, k, _), var in mine.works.items()
-                   if data.shifts[k].night and data.shifts[k].day // 7 == week]
+        in_week = [var for night_week, var in weeks_nights if night_week == week]
         if len(in_week) > limit:
             model.add(sum(in_week) <= limit).only_enforce_if(guard("max_nights", week_of(data, week)))
-    nights = [var for (_, k, _), var in mine.works.items() if data.shifts[k].night]
+    nights = [var for _, var in weeks_nights]
     cap = data.scenario.night_caps.get(agent.agent_id)
     if cap is not None and len(nights) > cap:
         model.add(sum(nights) <= cap).only_enforce_if(guard("max_nights", None))
