@@ -277,20 +277,41 @@ def forecast_an_uploaded_history(page, url: str, data_dir: Path, history: Path) 
 ROW_PX = 35  # the height of a data editor row (and of its header)
 
 
-def type_into_cell(page, editor, row: int, column_share: float, text: str) -> None:
-    """Type `text` into a data editor's cell: row 1 is the first under the header; the column is found by the
-    share of the editor's width at which it lies. The grid is a canvas, so the cell is clicked by position."""
+def type_into_cell(page, editor, row: int, column_share: float, text: str, tries: int = 3) -> None:
+    """Type `text` into a data editor's text cell until the grid shows it: row 1 is the first under the header;
+    the column is found by the share of the editor's width at which it lies. The grid is a canvas, so the cell is
+    clicked by position; on a busy machine the click or the keys can come before the grid is ready, and the text
+    is then lost (seen in CI)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    shown = editor.locator("tr[role='row']").nth(row).locator("td[role='gridcell']", has_text=text).first
+    for attempt in range(tries):
+        open_cell(page, editor, row, column_share)
+        try:
+            page.locator("textarea").first.wait_for(timeout=STEP_WAIT_MS // 6)
+            page.locator("textarea").first.fill(text)
+            page.keyboard.press("Enter")
+            shown.wait_for(state="attached", timeout=STEP_WAIT_MS // 3)
+            return
+        except PlaywrightTimeoutError:
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
+
+
+def choose_in_cell(page, editor, row: int, column_share: float, text: str) -> None:
+    """Type `text` into a data editor's selectbox cell (see `type_into_cell`), filtering its options."""
+    open_cell(page, editor, row, column_share)
+    page.wait_for_timeout(300)
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(1500)  # the rerun
+
+
+def open_cell(page, editor, row: int, column_share: float) -> None:
     box = editor.bounding_box()
     page.mouse.click(box["x"] + box["width"] * column_share, box["y"] + ROW_PX * row + ROW_PX / 2)
     page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
-    text_editor = page.locator("textarea")
-    if text_editor.count():
-        text_editor.first.fill(text)
-    else:  # a selectbox cell: type to filter its options
-        page.keyboard.type(text)
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(1500)  # the rerun
 
 
 def test_time_off_typed_row_by_row(app_url, page, tmp_path):
@@ -331,13 +352,13 @@ def type_agent_until_saved(page, editor, row: int, agent_id: str, tries: int = 3
 
     saved = page.get_by_text("Saved the time off.")
     for _ in range(tries - 1):
-        type_into_cell(page, editor, row, 0.2, agent_id)
+        choose_in_cell(page, editor, row, 0.2, agent_id)
         try:
             saved.wait_for(timeout=STEP_WAIT_MS // 3)
             return
         except PlaywrightTimeoutError:
             page.keyboard.press("Escape")
-    type_into_cell(page, editor, row, 0.2, agent_id)
+    choose_in_cell(page, editor, row, 0.2, agent_id)
     saved.wait_for(timeout=STEP_WAIT_MS)
 
 
