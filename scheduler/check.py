@@ -502,31 +502,48 @@ def contract_hours(agent: Agent, shifts: list[RosterShift], context: _Context) -
     """Each week's paid hours within the contract; with `contract_hours: horizon`, the average week's,
     and no week above `max_week_hours`. The minimum does not hold in a week with an absence (nor, averaged,
     in a horizon with one)."""
-    rules = context.scenario.config.rules
-    weekly = [(week, sum(shift.paid_minutes(context.scenario.config) for shift in theirs))
-              for week, theirs in _by_week(shifts, context)]
-    absent = context.absent_weeks(agent.agent_id)  # an absence excuses its weeks' minimum
-    averaged = rules.contract_hours == "horizon" and len(weekly) > 1
-    if averaged:
-        average = sum(paid for _, paid in weekly) / len(weekly)
-        if not _within(average, 0 if absent else agent.min_hours, agent.max_hours):
-            yield context.violation(
-                "contract_hours", agent, None,
-                f"{_who(agent)} is paid {_hours(average)} in the average week of {context.horizon_name()}; "
-                f"the contract asks for {agent.min_hours:g} to {agent.max_hours:g} h.")
-        for week, paid in weekly:
-            if not _within(paid, 0, rules.max_week_hours):
-                yield context.violation(
-                    "contract_hours", agent, context.week_day(week),
-                    f"{_who(agent)} is paid {_hours(paid)} {context.week_name(week)}; no week may exceed "
-                    f"{rules.max_week_hours:g} h (max_week_hours).")
-        return
-    for week, paid in weekly:
-        if not _within(paid, 0 if week in absent else agent.min_hours, agent.max_hours):
-            yield context.violation(
-                "contract_hours", agent, context.week_day(week),
-                f"{_who(agent)} is paid {_hours(paid)} {context.week_name(week)}; the contract asks for "
-                f"{agent.min_hours:g} to {agent.max_hours:g} h.")
+    config = context.scenario.config
+    weekly = [sum(shift.paid_minutes(config) for shift in theirs) for _, theirs in _by_week(shifts, context)]
+    contract = f"the contract asks for {agent.min_hours:g} to {agent.max_hours:g} h."
+    for breach in hours_breaches(agent, weekly, config.rules, context.absent_weeks(agent.agent_id)):
+        paid = _hours(breach.minutes)
+        if breach.week is None:
+            yield context.violation("contract_hours", agent, None,
+                                    f"{_who(agent)} is paid {paid} in the average week of {context.horizon_name()}; "
+                                    f"{contract}")
+            continue
+        held = f"no week may exceed {breach.high:g} h (max_week_hours)." if breach.week_cap else contract
+        yield context.violation("contract_hours", agent, context.week_day(breach.week),
+                                f"{_who(agent)} is paid {paid} {context.week_name(breach.week)}; {held}")
+
+
+@dataclass(frozen=True)
+class HoursBreach:
+    """Paid minutes outside the hours range they are held to."""
+
+    week: int | None  # None: the horizon's average week
+    minutes: float
+    low: float  # hours
+    high: float
+    week_cap: bool = False  # the range is `max_week_hours`, not the contract's
+
+    @property
+    def over(self) -> bool:
+        return self.minutes > self.high * 60
+
+
+def hours_breaches(agent: Agent, weekly: list[float], rules, excused: set[int]) -> list[HoursBreach]:
+    """The figures of an agent's paid minutes in each week of the horizon (`weekly`) that break its contract,
+    as the rules hold them: each week's; or with `contract_hours: horizon` the average week's, and each week's
+    against `max_week_hours`. The contract's minimum does not hold in the `excused` weeks (or, averaged,
+    when any is)."""
+    if rules.contract_hours == "horizon" and len(weekly) > 1:
+        judged = [HoursBreach(None, sum(weekly) / len(weekly), 0 if excused else agent.min_hours, agent.max_hours)]
+        judged += [HoursBreach(week, paid, 0, rules.max_week_hours, week_cap=True) for week, paid in enumerate(weekly)]
+    else:
+        judged = [HoursBreach(week, paid, 0 if week in excused else agent.min_hours, agent.max_hours)
+                  for week, paid in enumerate(weekly)]
+    return [breach for breach in judged if not _within(breach.minutes, breach.low, breach.high)]
 
 
 def _within(minutes: float, low_hours: float, high_hours: float) -> bool:

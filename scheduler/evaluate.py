@@ -43,6 +43,7 @@ from forecasts.backlog import BacklogResult, fifo_backlog
 from forecasts.staffing import QueueTarget, rostered_service_level
 from scheduler import baseline
 from scheduler import fairness as counting
+from scheduler.check import hours_breaches
 from scheduler.costs import SOFT_RULES
 from scheduler.roster import RosterShift, shifts_from_roster, validate_roster
 from scheduler.scenario import Agent, Scenario
@@ -386,22 +387,19 @@ def _contracts(shifts: list[RosterShift], scenario: Scenario) -> list[dict]:
     made every agent of a 4-week roster `over`); `absent` rather than `under` for an agent with an
     absence (`Scenario.absences`), which excuses the minimum."""
     config = scenario.config
-    paid: dict[str, list[float]] = defaultdict(lambda: [0.0] * config.weeks)
+    paid: dict[str, list[float]] = defaultdict(lambda: [0.0] * config.weeks)  # minutes
     for shift in shifts:
         if 0 <= shift.day // 7 < config.weeks:
-            paid[shift.agent_id][shift.day // 7] += shift.paid_minutes(config) / 60
-    averaged = config.rules.contract_hours == "horizon" and config.weeks > 1
+            paid[shift.agent_id][shift.day // 7] += shift.paid_minutes(config)
     absent = {absence.agent_id for absence in scenario.absences}
     rows = []
     for agent in scenario.agents:
         weeks = paid[agent.agent_id]
-        judged = [sum(weeks) / len(weeks)] if averaged else weeks
-        over = any(hours > agent.max_hours + 1e-9 for hours in judged) or (
-            averaged and any(hours > config.rules.max_week_hours + 1e-9 for hours in weeks))
-        under = any(hours < agent.min_hours - 1e-9 for hours in judged)
-        status = "over" if over else ("absent" if agent.agent_id in absent else "under") if under else "ok"
-        rows.append({"agent_id": agent.agent_id, "name": agent.name, "paid_hours": _number(sum(weeks)),
-                     "week_hours": [_number(hours) for hours in weeks],
+        breaches = hours_breaches(agent, weeks, config.rules, excused=set())
+        status = ("over" if any(breach.over for breach in breaches)
+                  else ("absent" if agent.agent_id in absent else "under") if breaches else "ok")
+        rows.append({"agent_id": agent.agent_id, "name": agent.name, "paid_hours": _number(sum(weeks) / 60),
+                     "week_hours": [_number(minutes / 60) for minutes in weeks],
                      "min_hours": _number(agent.min_hours), "max_hours": _number(agent.max_hours), "status": status})
     return rows
 
