@@ -188,6 +188,26 @@ def test_max_consecutive_nights():
     assert not any(all((first + i) % 7 in nights for i in range(4)) for first in range(7))
 
 
+def test_a_block_of_nights_rests_after_its_last_night_only():
+    # Four nights in a row, as max_consecutive_nights allows, then 46 h rest: the rest is owed after
+    # Thursday's night, not after each night of the block (that made blocks of at most two nights).
+    case = scenario([agent()], demand(range(4), 22, 30))
+    result, shifts = solve(case)
+    assert sorted(s.day for s in shifts if is_night(s.start, s.end, case.config.rules)) == [0, 1, 2, 3]
+    assert result.terms["short_hours"] == 0
+    # the same across the week's edge (the week repeats): Saturday to Tuesday
+    wrapped = scenario([agent()], demand([5, 6, 0, 1], 22, 30))
+    result, shifts = solve(wrapped)
+    assert sorted(s.day for s in shifts) == [0, 1, 5, 6] and result.terms["short_hours"] == 0
+    # and from last week's roster: its Saturday and Sunday nights go on into Monday's and Tuesday's
+    previous = pd.DataFrame([{"agent_id": "a1", "name": "A1", "queue": "voice", "activity": "work",
+                              "start": pd.Timestamp(MONDAY) + pd.Timedelta(days=day, hours=22),
+                              "end": pd.Timestamp(MONDAY) + pd.Timedelta(days=day + 1, hours=6)} for day in (-2, -1)])
+    chained = scenario([agent()], demand([0, 1], 22, 30), previous=previous)
+    result, shifts = solve(chained)
+    assert sorted(s.day for s in shifts) == [0, 1] and result.terms["short_hours"] == 0
+
+
 def test_rest_after_a_block_of_nights():
     # Monday's night ends Tuesday 06:00; Thursday 06:00 is 48 h later.
     wanted = demand([0], 22, 30) + demand([3], 6, 14)

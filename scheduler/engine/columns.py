@@ -281,7 +281,13 @@ class MasterLP:
 
     def solve(self) -> float:
         if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
-            raise RuntimeError("the master problem's linear relaxation has no optimum")
+            # GLOP's incremental solve from the last basis can fail ("ABNORMAL", seen on a 4-week horizon's
+            # last week); without its presolve the same LP solved
+            self.solver.SetSolverSpecificParametersAsString("use_preprocessing: false")
+            status = self.solver.Solve()
+            self.solver.SetSolverSpecificParametersAsString("")
+            if status != pywraplp.Solver.OPTIMAL:
+                raise RuntimeError("the master problem's linear relaxation has no optimum")
         return self.objective.Value()
 
     def member_prices(self) -> list[float]:

@@ -5,6 +5,7 @@ pricing models of `columns` and the diagnosis."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -45,6 +46,10 @@ class AgentShifts:
     def on(self, day: int):
         """Shifts worked on the day (0 or 1 once one_shift_per_day holds)."""
         return sum(var for _, var in self.by_day[day])
+
+    def nights_on(self, data: RosterData, day: int):
+        """Nights worked on the day (0 when the day is outside the horizon)."""
+        return sum(var for k, var in self.by_day.get(day, ()) if data.shifts[k].night)
 
 
 def shifts_by_day(data: RosterData, works: dict) -> dict[int, list[tuple[int, cp_model.IntVar]]]:
@@ -166,47 +171,66 @@ def add_rest_after_nights(
     model: cp_model.CpModel, data: RosterData, agent: Agent, mine: AgentShifts, guard: Guard
 ) -> None:
     """Hard: `rest_after_nights_hours` after the last night of a block: a night shift and any later shift
-    starting sooner clash, unless that is a night on the next day (the block goes on). The horizon wraps
-    when cyclic; a block ending the previous roster holds back the first days, and the first shift after
-    the horizon (when known) the last nights."""
+    starting sooner clash, unless the block goes on: a night on the next day (whose own rest then holds
+    what follows), and only while a block as long could reach the later shift (`block_reaches`). The horizon
+    wraps when cyclic; a block ending the previous roster holds back the first days, and the first shift
+    after the horizon (when known) the last nights."""
     rest = round(data.scenario.config.rules.rest_after_nights_hours * 60)
+    reaches = block_reaches(data)
     days = data.days
+    cyclic = data.scenario.cyclic
     horizon = data.scenario.config.horizon_minutes
     for day in range(days):
         nights = [(data.shifts[k].shift.end, var) for k, var in mine.by_day[day] if data.shifts[k].night]
         if not nights:
             continue
         latest = max(end for end, _ in nights) + rest
+        goes_on = mine.nights_on(data, (day + 1) % days if cyclic else day + 1)
         for gap in range(1, latest // MINUTES_PER_DAY - day + 1):
             later = day + gap
-            if later >= days and not data.scenario.cyclic:
+            if later >= days and not cyclic:
                 break
             shift_by = horizon if later >= days else 0
             ending_block = [(data.shifts[k].shift.start + shift_by, var) for k, var in mine.by_day[later % days]
                             if not (gap == 1 and data.shifts[k].night)]
             for clique in rest_cliques(nights, ending_block, rest):
-                model.add(sum(clique) <= 1).only_enforce_if(guard("rest_after_nights", later % days))
+                # the next day's night carries the block on: a later day is then its night's to hold
+                model.add(sum(clique) <= (1 + goes_on if reaches(gap) else 1)).only_enforce_if(
+                    guard("rest_after_nights", later % days))
     previous = data.previous.get(agent.agent_id, PreviousWeek())
     if previous.last_night_day is not None:
+        first = previous.last_night_day + 1
         for k, var in (item for day in range(days) for item in mine.by_day[day]):
             facts = data.shifts[k]
-            goes_on = facts.night and facts.day == previous.last_night_day + 1
-            if facts.shift.start < previous.last_end + rest and not goes_on:
-                model.add(var == 0).only_enforce_if(guard("rest_after_nights", facts.day))
+            if facts.shift.start < previous.last_end + rest and not (facts.night and facts.day == first):
+                goes_on = mine.nights_on(data, first) if reaches(facts.day - previous.last_night_day) else 0
+                model.add(var <= goes_on).only_enforce_if(
+                    guard("rest_after_nights", facts.day))
     following = data.following.get(agent.agent_id)
     if following is not None:
         add_rest_before_next_week(model, data, mine, following, rest, guard)
 
 
+def block_reaches(data: RosterData) -> Callable[[int], bool]:
+    """Whether a night's block may go on to a shift `gap` days after it: through a night on each day between,
+    at most `max_consecutive_nights` in all (or the scenario's `night_block`). A longer gap is a clash whatever
+    the days between hold, so the constraint stays as tight as the rule allows."""
+    scenario = data.scenario
+    longest = min(scenario.config.rules.max_consecutive_nights, scenario.night_block or math.inf)
+    return lambda gap: 2 <= gap < longest
+
+
 def add_rest_before_next_week(model: cp_model.CpModel, data: RosterData, mine: AgentShifts, following: NextWeek,
                               rest: int, guard: Guard) -> None:
-    """A night of the horizon ending less than `rest` before the first shift after it must go on into
-    that shift as a block (that shift a night, on the next day)."""
+    """A night of the horizon ending less than `rest` before the first shift after it must go on as a
+    block: into that shift (a night, on the next day) or into a night of the horizon's next day."""
     for k, var in (item for day in range(data.days) for item in mine.by_day[day]):
         facts = data.shifts[k]
         goes_on = following.first_night_day == facts.day + 1
         if facts.night and facts.shift.end + rest > following.first_start and not goes_on:
-            model.add(var == 0).only_enforce_if(guard("rest_after_nights", facts.day))
+            through = following.first_start // MINUTES_PER_DAY - facts.day
+            model.add(var <= (mine.nights_on(data, facts.day + 1) if block_reaches(data)(through) else 0)).only_enforce_if(
+                guard("rest_after_nights", facts.day))
 
 
 def add_full_weekends_off(
