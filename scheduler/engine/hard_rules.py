@@ -204,11 +204,10 @@ def add_rest_after_nights(
             facts = data.shifts[k]
             if facts.shift.start < previous.last_end + rest and not (facts.night and facts.day == first):
                 goes_on = mine.nights_on(data, first) if reaches(facts.day - previous.last_night_day) else 0
-                model.add(var <= goes_on).only_enforce_if(
-                    guard("rest_after_nights", facts.day))
+                model.add(var <= goes_on).only_enforce_if(guard("rest_after_nights", facts.day))
     following = data.following.get(agent.agent_id)
     if following is not None:
-        add_rest_before_next_week(model, data, mine, following, rest, guard)
+        add_rest_before_next_week(model, data, mine, following, rest, reaches, guard)
 
 
 def block_reaches(data: RosterData) -> Callable[[int], bool]:
@@ -221,7 +220,7 @@ def block_reaches(data: RosterData) -> Callable[[int], bool]:
 
 
 def add_rest_before_next_week(model: cp_model.CpModel, data: RosterData, mine: AgentShifts, following: NextWeek,
-                              rest: int, guard: Guard) -> None:
+                              rest: int, reaches: Callable[[int], bool], guard: Guard) -> None:
     """A night of the horizon ending less than `rest` before the first shift after it must go on as a
     block: into that shift (a night, on the next day) or into a night of the horizon's next day."""
     for k, var in (item for day in range(data.days) for item in mine.by_day[day]):
@@ -229,8 +228,8 @@ def add_rest_before_next_week(model: cp_model.CpModel, data: RosterData, mine: A
         goes_on = following.first_night_day == facts.day + 1
         if facts.night and facts.shift.end + rest > following.first_start and not goes_on:
             through = following.first_start // MINUTES_PER_DAY - facts.day
-            model.add(var <= (mine.nights_on(data, facts.day + 1) if block_reaches(data)(through) else 0)).only_enforce_if(
-                guard("rest_after_nights", facts.day))
+            goes_on = mine.nights_on(data, facts.day + 1) if reaches(through) else 0
+            model.add(var <= goes_on).only_enforce_if(guard("rest_after_nights", facts.day))
 
 
 def add_full_weekends_off(
