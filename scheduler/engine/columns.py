@@ -27,7 +27,7 @@ import math
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -58,6 +58,10 @@ GENERATE_TIME_SHARE = 0.45  # of the time limit, by when column generation stops
 DIVE_PRICING_TIME_SHARE = 0.65  # of the time limit, by when diving stops pricing new weeks
 DIVE_TIME_SHARE = 0.7  # of the time limit, by when diving rounds what is left at once
 INTEGRAL = 1e-6
+# The longest block of nights the weeks priced here hold (unless the scenario sets one; the polish and the
+# whole-team model take the rules'): with the rules' 4, the fair shares no longer rotated the nights of
+# alike agents (0 to 8 nights among 7 over 4 weeks, tests/test_shares.py). The bound prices every valid week.
+PLANNED_NIGHT_BLOCK = 2
 
 
 @dataclass(frozen=True)
@@ -317,7 +321,9 @@ class WeekSearch:
 
     def __post_init__(self) -> None:
         self.worth = ShiftWorth(self.data)
-        self.pricers = [Pricer(self.data, group, self.worth) for group in self.groups]
+        planned = self.data if self.data.scenario.night_block else replace(
+            self.data, scenario=replace(self.data.scenario, night_block=PLANNED_NIGHT_BLOCK))
+        self.pricers = [Pricer(planned, group, self.worth) for group in self.groups]
         self.master = MasterLP(self.data, self.groups)
         # Small centers are finished by the whole-team model from the dive's roster; turns there made
         # that start worse in short runs (2 agents, 2 weeks, 3 s), so they serve larger centers only.
