@@ -97,7 +97,7 @@ class _Context:
         if self.scenario.previous_roster is None:
             return {}
         shifts = shifts_from_roster(self.scenario.previous_roster, self.scenario, "previous roster")
-        return _by_agent(shift for shift in shifts if shift.start < 0)
+        return shifts_by_agent(shift for shift in shifts if shift.start < 0)
 
     @property
     def days(self) -> int:
@@ -143,7 +143,7 @@ def check_roster(roster: pd.DataFrame, scenario: Scenario) -> list[Violation]:
 
     Raises InputError when the roster (or last week's) is not a valid roster table."""
     context = _Context(scenario)
-    shifts = _by_agent(shifts_from_roster(roster, scenario))
+    shifts = shifts_by_agent(shifts_from_roster(roster, scenario))
     found = list(unknown_agents(shifts, scenario))
     for agent in scenario.agents:
         theirs = shifts.get(agent.agent_id, [])
@@ -503,7 +503,7 @@ def contract_hours(agent: Agent, shifts: list[RosterShift], context: _Context) -
     and no week above `max_week_hours`. The minimum does not hold in a week with an absence (nor, averaged,
     in a horizon with one)."""
     config = context.scenario.config
-    weekly = [sum(shift.paid_minutes(config) for shift in theirs) for _, theirs in _by_week(shifts, context)]
+    weekly = paid_minutes_by_week(shifts, config)
     contract = f"the contract asks for {agent.min_hours:g} to {agent.max_hours:g} h."
     for breach in hours_breaches(agent, weekly, config.rules, context.absent_weeks(agent.agent_id)):
         paid = _hours(breach.minutes)
@@ -515,6 +515,15 @@ def contract_hours(agent: Agent, shifts: list[RosterShift], context: _Context) -
         held = f"no week may exceed {breach.high:g} h (max_week_hours)." if breach.week_cap else contract
         yield context.violation("contract_hours", agent, context.week_day(breach.week),
                                 f"{_who(agent)} is paid {paid} {context.week_name(breach.week)}; {held}")
+
+
+def paid_minutes_by_week(shifts: list[RosterShift], config) -> list[float]:
+    """One agent's paid minutes in each week of the horizon (shifts starting outside it left out)."""
+    weekly = [0.0] * config.weeks
+    for shift in shifts:
+        if 0 <= shift.day // 7 < config.weeks:
+            weekly[shift.day // 7] += shift.paid_minutes(config)
+    return weekly
 
 
 @dataclass(frozen=True)
@@ -653,7 +662,7 @@ def _runs(days: set[int]) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------------------------
 
 
-def _by_agent(shifts: Iterable[RosterShift]) -> dict[str, list[RosterShift]]:
+def shifts_by_agent(shifts: Iterable[RosterShift]) -> dict[str, list[RosterShift]]:
     grouped: dict[str, list[RosterShift]] = {}
     for shift in shifts:
         grouped.setdefault(shift.agent_id, []).append(shift)

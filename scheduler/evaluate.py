@@ -32,7 +32,7 @@ Definitions
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -43,7 +43,7 @@ from forecasts.backlog import BacklogResult, fifo_backlog
 from forecasts.staffing import QueueTarget, rostered_service_level
 from scheduler import baseline
 from scheduler import fairness as counting
-from scheduler.check import hours_breaches
+from scheduler.check import hours_breaches, paid_minutes_by_week, shifts_by_agent
 from scheduler.costs import SOFT_RULES
 from scheduler.roster import RosterShift, shifts_from_roster, validate_roster
 from scheduler.scenario import Agent, Scenario
@@ -387,14 +387,11 @@ def _contracts(shifts: list[RosterShift], scenario: Scenario) -> list[dict]:
     made every agent of a 4-week roster `over`); `absent` rather than `under` for an agent with an
     absence (`Scenario.absences`), which excuses the minimum."""
     config = scenario.config
-    paid: dict[str, list[float]] = defaultdict(lambda: [0.0] * config.weeks)  # minutes
-    for shift in shifts:
-        if 0 <= shift.day // 7 < config.weeks:
-            paid[shift.agent_id][shift.day // 7] += shift.paid_minutes(config)
+    theirs = shifts_by_agent(shifts)
     absent = {absence.agent_id for absence in scenario.absences}
     rows = []
     for agent in scenario.agents:
-        weeks = paid[agent.agent_id]
+        weeks = paid_minutes_by_week(theirs.get(agent.agent_id, []), config)
         breaches = hours_breaches(agent, weeks, config.rules, excused=set())
         status = ("over" if any(breach.over for breach in breaches)
                   else ("absent" if agent.agent_id in absent else "under") if breaches else "ok")

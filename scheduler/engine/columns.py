@@ -60,7 +60,8 @@ DIVE_TIME_SHARE = 0.7  # of the time limit, by when diving rounds what is left a
 INTEGRAL = 1e-6
 # The longest block of nights the weeks priced here hold (unless the scenario sets one; the polish and the
 # whole-team model take the rules'): with the rules' 4, the fair shares no longer rotated the nights of
-# alike agents (0 to 8 nights among 7 over 4 weeks, tests/test_shares.py). The bound prices every valid week.
+# alike agents (0 to 8 nights among 7 over 4 weeks, tests/test_shares.py). Weeks planned in turn hold it in
+# their own polish too (`engine.weeks`). The bound prices every valid week.
 PLANNED_NIGHT_BLOCK = 2
 
 

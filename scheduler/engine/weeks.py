@@ -20,7 +20,7 @@ to whoever carried fewer (`engine.shares`). The horizon's own rules become rules
   who could take its nights (the previous roster's counted) takes no shift in the night window that
   week (time off on it), the most loaded first and at most half of the night agents, so that the
   others still cover the nights;
-- a week's solve plans blocks of at most `WEEK_NIGHT_BLOCK` nights (`Scenario.night_block`), the nights'
+- a week's solve plans blocks of at most `PLANNED_NIGHT_BLOCK` nights (`Scenario.night_block`), the nights'
   rests and caps being sized for them: with the rules' 4, the sample's first weeks took their nights in
   long blocks and left the week before the last none for its weekend's chat nights (0.98 % short on
   seed 11, 0.58 with blocks of 2). The horizon's polish plans with the rules' blocks;
@@ -64,6 +64,7 @@ import math
 import pandas as pd
 
 from scheduler.engine.blocks import has_blocks
+from scheduler.engine.columns import PLANNED_NIGHT_BLOCK
 from scheduler.engine.data import RosterData
 from scheduler.engine.mix import build_mix_model, lp_relaxation
 from scheduler.engine.run import Run, now
@@ -81,7 +82,6 @@ NIGHT_LEAD = 3  # nights ahead of the least loaded night agent that rest a week 
 NIGHT_CAP_ROOM = 1  # nights above the running fair share a week before the last two may bring an agent to
 NIGHT_SPREAD = 2  # the most nights the last week leaves between the most and the least loaded night agent
 NIGHT_CAP_MARGIN = 1.25  # the caps leave room for this many times the week's expected nights
-WEEK_NIGHT_BLOCK = 2  # the longest block of nights a week's solve plans (the horizon's polish may lengthen one)
 
 SolveWeek = Callable[[Scenario, Run], "object"]  # `solve.solve_in`: a RosterResult
 
@@ -202,7 +202,7 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
         next_roster=follows,
         night_caps=caps,
         night_floors=night_floors(nights_so_far, caps, spared, resting) if last else {},
-        night_block=WEEK_NIGHT_BLOCK,
+        night_block=PLANNED_NIGHT_BLOCK,
     )
 
 
