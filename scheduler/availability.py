@@ -30,15 +30,17 @@ def within_window(agent: Agent, start: int, end: int) -> bool:
     return False
 
 
+def leaves_of(scenario: Scenario, agent_id: str) -> list[tuple[int, int, str]]:
+    """The agent's time off and absences as [start, end) minutes of the week and their reasons."""
+    return [(scenario.minutes(leave.start), scenario.minutes(leave.end), leave.reason or "time off")
+            for leave in (*scenario.time_off, *scenario.absences) if leave.agent_id == agent_id]
+
+
+def clash(leaves: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+    """The reason of the first of `leaves` (`leaves_of`) overlapping [start, end), or None."""
+    return next((reason for lo, hi, reason in leaves if lo < end and start < hi), None)
+
+
 def time_off_clash(scenario: Scenario, agent_id: str, start: int, end: int) -> str | None:
     """The reason of the first time off or absence overlapping [start, end), or None."""
-    for leave in (*scenario.time_off, *scenario.absences):
-        if leave.agent_id != agent_id:
-            continue
-        if scenario.minutes(leave.start) < end and start < scenario.minutes(leave.end):
-            return leave.reason or "time off"
-    return None
-
-
-def may_work(scenario: Scenario, agent: Agent, start: int, end: int) -> bool:
-    return within_window(agent, start, end) and time_off_clash(scenario, agent.agent_id, start, end) is None
+    return clash(leaves_of(scenario, agent_id), start, end)

@@ -56,8 +56,9 @@ from scheduler.scenario import Scenario
 # of the time limit, kept for scoring the roster and writing its table after the break pass (a few
 # seconds at 300 agents over 4 weeks)
 FINISH_TIME_SHARE = 0.02
-# The horizon's bound, week by week, after the weeks are planned (4 one-week LPs took 4.4 s of 120 on an
-# idle machine and 33 s on a busy one: done first, they starved the weeks)
+# The horizon's bound, week by week, after the weeks are planned and before their polish, which then has
+# what the bound leaves (4 one-week LPs took 4.4 s of 120 on an idle machine and 33 s on a busy one:
+# done first, they starved the weeks)
 HORIZON_BOUND_TIME_SHARE = 0.05
 # The horizon's polish, after its weeks planned in turn: the steps see the weeks' edges and the wrap,
 # which no week's solve could change
@@ -232,10 +233,12 @@ def planned_in_turn(data: RosterData, run: Run, warnings: list[str]) -> RosterRe
         seconds = run.remaining() - FINISH_TIME_SHARE * run.time_limit
         whole = solve_in(data.scenario, Run(seconds, run.workers, run.seed, run.progress), in_turn=False)
         return replace(whole, wall_seconds=run.wall_seconds())
-    assignment, breaks = polish_roster(data, *assignment_of(data, roster), run, run.deadline - kept)
+    finish = run.deadline - 2 * FINISH_TIME_SHARE * run.time_limit
     began = time.monotonic()
-    short_bound = ShortBound(short_bound_units(data, run.deadline - 2 * FINISH_TIME_SHARE * run.time_limit), MIX_KIND)
+    short_bound = ShortBound(
+        short_bound_units(data, min(finish, now() + HORIZON_BOUND_TIME_SHARE * run.time_limit)), MIX_KIND)
     run.stage_seconds["shift mix"] = time.monotonic() - began
+    assignment, breaks = polish_roster(data, *assignment_of(data, roster), run, finish)
     return scored(data, run, roster_table(data, assignment, breaks), assignment, breaks, short_bound, warnings)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from scheduler import baseline, fairness
-from scheduler.availability import may_work
+from scheduler.availability import clash, leaves_of, within_window
 from scheduler.costs import SOFT
 from scheduler.engine.pricing import Tier, requirement_tiers
 from scheduler.roster import RosterShift, shifts_from_roster
@@ -360,11 +360,13 @@ def carried_counts(scenario: Scenario) -> dict[str, Carried]:
 def eligible_shifts(scenario: Scenario, agent: Agent, shifts: list[ShiftFacts]) -> list[tuple[int, str]]:
     """(k, queue) the agent may work: skills, daily window, time off and nights."""
     options = []
+    leaves = leaves_of(scenario, agent.agent_id)  # once: a 4-week horizon has about 1,500 shifts to test
     for k, facts in enumerate(shifts):
         if facts.night and not agent.night_ok:
             continue
         queues = [queue for queue in facts.shift.queues if queue in agent.skills]
-        if queues and may_work(scenario, agent, facts.shift.start, facts.shift.end):
+        start, end = facts.shift.start, facts.shift.end
+        if queues and within_window(agent, start, end) and clash(leaves, start, end) is None:
             options.extend((k, queue) for queue in queues)
     return options
 

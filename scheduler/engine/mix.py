@@ -98,7 +98,8 @@ def lp_relaxation(model: cp_model.CpModel) -> tuple[float, list[float]]:
     proto = model.proto
     lp = pywraplp.Solver.CreateSolver("GLOP")
     infinity = lp.infinity()
-    variables = [lp.NumVar(list(v.domain)[0], list(v.domain)[-1], v.name) for v in proto.variables]
+    # the proto's repeated fields read d[-1] as d[0]; list(d) took 0.15 s a model
+    variables = [lp.NumVar(d[0], d[len(d) - 1], v.name) for v in proto.variables for d in (v.domain,)]
     for constraint in proto.constraints:
         domain = list(constraint.linear.domain)
         if not domain:  # a constraint without variables (e.g. a queue nobody serves), always true

@@ -106,8 +106,8 @@ def complete_hint(model: cp_model.CpModel) -> None:
     solver.parameters.fix_variables_to_their_hinted_value = True
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return
-    variables = [model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))]
-    values = [solver.value(var) for var in variables]
+    values = list(solver.response_proto.solution)  # every variable's, in the proto's order
     model.clear_hints()
-    for var, value in zip(variables, values):
-        model.add_hint(var, value)
+    # straight into the proto: a hint per variable through the API took 0.1 s of a polish step
+    model.proto.solution_hint.vars.extend(range(len(values)))
+    model.proto.solution_hint.values.extend(values)
