@@ -202,20 +202,24 @@ def improved(
     """The roster with the `free` agents re-planned on `days` (every shift they may work there, breaks
     placed), their other days and the other agents held (None when the search found nothing in time),
     and whether the search proved it the best such roster."""
+    # the freed agents' shifts on other days are kept, with their breaks: held coverage, there for the rules
+    kept = frozenset((agent_id, k, queue) for agent_id in free for k, queue in assignment.get(agent_id, [])
+                     if data.shifts[k].day not in days)
     held = {agent_id: shifts for agent_id, shifts in assignment.items() if agent_id not in free}
+    held |= {agent_id: [(k, queue) for a, k, queue in kept if a == agent_id] for agent_id in free}
     held_breaks, freed_breaks = split_breaks(data, assignment, breaks, free)
-    kept = {(agent_id, k, queue) for agent_id in free for k, queue in assignment.get(agent_id, [])
-            if data.shifts[k].day not in days}
-    options = {agent_id: sorted({(k, queue) for k, queue in data.eligible[agent_id] if data.shifts[k].day in days}
-                                | {key[1:] for key in kept if key[0] == agent_id}) for agent_id in free}
-    # only the intervals the freed agents may work get coverage rows: the others' cost is a constant
-    touched = {(queue, t) for shifts in options.values() for k, queue in shifts for t in data.shifts[k].covered}
+    held_breaks = dict(Counter(held_breaks) + Counter(
+        {key: n for key, n in freed_breaks.items() if data.shifts[key[0]].day not in days}))
+    choices = {agent_id: sorted({(k, queue) for k, queue in data.eligible[agent_id] if data.shifts[k].day in days})
+               for agent_id in free}
+    options = {agent_id: shifts + sorted(key[1:] for key in kept if key[0] == agent_id)
+               for agent_id, shifts in choices.items()}
+    # only the intervals of the shifts to choose get coverage rows: the others' cost is a constant
+    touched = {(queue, t) for shifts in choices.values() for k, queue in shifts for t in data.shifts[k].covered}
     sub = replace(data, scenario=replace(data.scenario, agents=tuple(a for a in data.agents if a.agent_id in free)),
                   fixed_coverage=dict(scheduled(data, held, held_breaks)),
                   required={key: needed for key, needed in data.required.items() if key in touched})
-    agent_model = build_agent_model(sub, options, spreads=False)
-    for key in kept:
-        agent_model.model.add(agent_model.works[key] == 1)
+    agent_model = build_agent_model(sub, options, spreads=False, held=kept)
     keep_spreads(data, assignment, sub, agent_model)
     chosen = {(agent_id, k, queue) for agent_id in free for k, queue in assignment.get(agent_id, [])}
     for key, var in agent_model.works.items():

@@ -38,10 +38,15 @@ class AgentModel:
     costs: dict[str, cp_model.LinearExprT]  # soft rule -> scaled penalty
 
 
-def build_agent_model(data: RosterData, options: dict[str, list[tuple[int, str]]], spreads: bool = True) -> AgentModel:
+def build_agent_model(
+    data: RosterData, options: dict[str, list[tuple[int, str]]], spreads: bool = True,
+    held: frozenset[tuple[str, int, str]] = frozenset(),
+) -> AgentModel:
     """Every agent (each with its candidate shifts in `options`) under every rule, breaks counted
     per offset so that the solver staggers them; without the spreads of nights and weekend days when
-    the caller holds them otherwise (`engine.polish`)."""
+    the caller holds them otherwise (`engine.polish`). The `held` (agent, k, queue) of the options
+    are worked for sure, and their coverage is in `data.fixed_coverage` already: they count for the
+    rules only."""
     model = cp_model.CpModel()
     works = {}
     for agent in data.agents:
@@ -50,8 +55,11 @@ def build_agent_model(data: RosterData, options: dict[str, list[tuple[int, str]]
         works.update(mine)
     # the counts per shift type and queue (short rows for coverage)
     assigned: dict[tuple[int, str], list] = defaultdict(list)
-    for (_, k, queue), var in works.items():
-        assigned[k, queue].append(var)
+    for (agent_id, k, queue), var in works.items():
+        if (agent_id, k, queue) in held:
+            model.add(var == 1)
+        else:
+            assigned[k, queue].append(var)
     counts = {}
     for key, variables in sorted(assigned.items()):
         counts[key] = model.new_int_var(0, len(variables), f"shifts({data.shifts[key[0]].label} {key[1]})")
