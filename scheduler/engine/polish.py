@@ -202,14 +202,7 @@ def improved(
     """The roster with the `free` agents re-planned on `days` (every shift they may work there, breaks
     placed), their other days and the other agents held (None when the search found nothing in time),
     and whether the search proved it the best such roster."""
-    # the freed agents' shifts on other days are kept, with their breaks: held coverage, there for the rules
-    kept = frozenset((agent_id, k, queue) for agent_id in free for k, queue in assignment.get(agent_id, [])
-                     if data.shifts[k].day not in days)
-    held = {agent_id: shifts for agent_id, shifts in assignment.items() if agent_id not in free}
-    held |= {agent_id: [(k, queue) for a, k, queue in kept if a == agent_id] for agent_id in free}
-    held_breaks, freed_breaks = split_breaks(data, assignment, breaks, free)
-    held_breaks = dict(Counter(held_breaks) + Counter(
-        {key: n for key, n in freed_breaks.items() if data.shifts[key[0]].day not in days}))
+    kept, held, held_breaks, freed_breaks = held_part(data, assignment, breaks, free, days)
     choices = {agent_id: sorted({(k, queue) for k, queue in data.eligible[agent_id] if data.shifts[k].day in days})
                for agent_id in free}
     options = {agent_id: shifts + sorted(key[1:] for key in kept if key[0] == agent_id)
@@ -239,6 +232,20 @@ def improved(
         placed[key] += int(solver.value(var))
     roster = held | {agent_id: new.get(agent_id, []) for agent_id in free}, {key: n for key, n in placed.items() if n}
     return roster, status == "OPTIMAL"
+
+
+def held_part(
+    data: RosterData, assignment: Assignment, breaks: BreakCounts, free: list[str], days: set[int]
+) -> tuple[frozenset[tuple[str, int, str]], Assignment, BreakCounts, BreakCounts]:
+    """What a step holds: the freed agents' shifts on other days (kept: their coverage is held, they
+    stay for the rules), the roster held with them, its breaks, and the freed agents' breaks (hints)."""
+    kept = frozenset((agent_id, k, queue) for agent_id in free for k, queue in assignment.get(agent_id, [])
+                     if data.shifts[k].day not in days)
+    held = {agent_id: shifts for agent_id, shifts in assignment.items() if agent_id not in free}
+    held |= {agent_id: [(k, queue) for a, k, queue in kept if a == agent_id] for agent_id in free}
+    held_breaks, freed_breaks = split_breaks(data, assignment, breaks, free)
+    kept_breaks = {key: n for key, n in freed_breaks.items() if data.shifts[key[0]].day not in days}
+    return kept, held, dict(Counter(held_breaks) + Counter(kept_breaks)), freed_breaks
 
 
 def split_breaks(
