@@ -225,8 +225,8 @@ def add_rest_before_next_week(model: cp_model.CpModel, data: RosterData, mine: A
     block: into that shift (a night, on the next day) or into a night of the horizon's next day."""
     for k, var in (item for day in range(data.days) for item in mine.by_day[day]):
         facts = data.shifts[k]
-        goes_on = following.first_night_day == facts.day + 1
-        if facts.night and facts.shift.end + rest > following.first_start and not goes_on:
+        into_next = following.first_night_day == facts.day + 1  # the block goes on into the next roster's night
+        if facts.night and facts.shift.end + rest > following.first_start and not into_next:
             through = following.first_start // MINUTES_PER_DAY - facts.day
             goes_on = mine.nights_on(data, facts.day + 1) if reaches(through) else 0
             model.add(var <= goes_on).only_enforce_if(guard("rest_after_nights", facts.day))
