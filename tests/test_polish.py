@@ -13,7 +13,7 @@ import pandas as pd
 
 from scheduler.check import check_roster
 from scheduler.engine.data import RosterData
-from scheduler.engine.polish import Helpers, neighbourhood, polish_roster
+from scheduler.engine.polish import NUDGE_START_MINUTES, Helpers, Step, improved, neighbourhood, polish_roster
 from scheduler.engine.result import roster_table, score, total_cost
 from scheduler.engine.run import Run, deterministic_clock, now
 from scheduler.evaluate import coverage_table
@@ -122,32 +122,60 @@ def full_monday_center():
     return data, assignment, breaks
 
 
-def drawn_neighbourhoods(data, assignment, breaks, draws: int = 200) -> list[tuple[list[str], set[int]]]:
+def drawn_neighbourhoods(data, assignment, breaks, draws: int = 400, nudges: bool = False) -> list[Step]:
+    """The steps drawn with seeds 0, 1, …: the nudges, or the others."""
     helpers = Helpers.of(data)
-    return [neighbourhood(data, assignment, breaks, helpers, random.Random(seed)) for seed in range(draws)]
+    steps = [neighbourhood(data, assignment, breaks, helpers, random.Random(seed)) for seed in range(draws)]
+    return [step for step in steps if bool(step.near) == nudges]
 
 
 def test_one_day_neighbourhoods_leave_out_agents_off_that_day_at_their_maximum():
     data, assignment, breaks = full_monday_center()
     assert score(data, assignment, breaks)[0]["short_hours"] > 0
-    one_day = Counter(agent_id for free, days in drawn_neighbourhoods(data, assignment, breaks) if days == {0}
-                      for agent_id in free)
+    one_day = Counter(agent_id for step in drawn_neighbourhoods(data, assignment, breaks) if step.days == {0}
+                      for agent_id in step.free)
     assert one_day["t1"] == one_day["t2"] == 0  # a step on Monday alone cannot give them a shift there
     assert one_day["f1"] > 0  # who has room may take one
 
 
 def test_two_day_neighbourhoods_free_agents_who_may_move_a_day_onto_the_short_one():
     data, assignment, breaks = full_monday_center()
-    two_days = [free for free, days in drawn_neighbourhoods(data, assignment, breaks) if days == {0, 1}]
+    two_days = [step.free for step in drawn_neighbourhoods(data, assignment, breaks) if step.days == {0, 1}]
     assert two_days and all({"t1", "t2"} & set(free) for free in two_days)  # Tuesday needs no one
 
 
 def test_neighbourhoods_favour_agents_whose_shift_sits_in_over_staffing():
     data, assignment, breaks = full_monday_center()
-    chosen = Counter(agent_id for free, _ in drawn_neighbourhoods(data, assignment, breaks) for agent_id in free)
+    chosen = Counter(agent_id for step in drawn_neighbourhoods(data, assignment, breaks) for agent_id in step.free)
     spare = sum(chosen[agent_id] for agent_id in ("s1", "s2", "s3", "s4"))
     needed = sum(chosen[agent_id] for agent_id in ("m1", "m2", "m3", "m4"))
     assert spare > 2 * needed  # moving a shift from where no one is needed loses nothing
+
+
+def test_nudges_free_agents_working_the_short_day_each_near_its_own_shift():
+    data, assignment, breaks = full_monday_center()
+    nudges = drawn_neighbourhoods(data, assignment, breaks, nudges=True)
+    working_monday = {"m1", "m2", "m3", "m4", "s1", "s2", "s3", "s4"}
+    assert nudges and all(step.days == {0} and set(step.free) <= working_monday for step in nudges)
+    assert all(data.shifts[assignment[agent_id][0][0]].shift == shift for step in nudges for agent_id, shift in step.near)
+
+
+def test_a_nudge_moves_shifts_towards_the_demand_by_at_most_its_reach():
+    """Three agents at 13:00 on Monday, the requirement 06–15: a nudge may start them two hours earlier,
+    not at 06:00, and lowers the cost as far as it can."""
+    agents = [agent(f"a{i}", max_hours=8, max_days=1) for i in (1, 2, 3)]
+    case = scenario(agents, demand([0], 6, 15, required=3), templates=EIGHT_HOURS, breaks=LUNCH)
+    data = RosterData.build(case)
+    assignment = {f"a{i}": [shift_at(data, 0, 13)] for i in (1, 2, 3)}
+    breaks = {(shift_at(data, 0, 13)[0], "voice", 0, 240): 3}
+    step = Step(("a1", "a2", "a3"), frozenset({0}), tuple((f"a{i}", data.shifts[shift_at(data, 0, 13)[0]].shift)
+                                                          for i in (1, 2, 3)))
+    with deterministic_clock():
+        found, optimal = improved(data, assignment, breaks, step, Run(time_limit=20, workers=1, seed=0, progress=None), 5)
+    starts = sorted(data.shifts[k].shift.clock_start for shifts in found[0].values() for k, _ in shifts)
+    assert optimal and starts == [13 * 60 - NUDGE_START_MINUTES] * 3
+    assert total_cost(data, *found) < total_cost(data, assignment, breaks)
+    assert check_roster(roster_table(data, *found), case) == []
 
 
 def test_polishing_moves_a_shift_from_a_day_without_demand_onto_the_short_day():
