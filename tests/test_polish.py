@@ -179,17 +179,17 @@ def test_a_nudge_moves_shifts_towards_the_demand_by_at_most_its_reach():
 
 
 def test_a_two_day_nudge_lengthens_one_shift_of_an_agent_at_its_maximum_by_shortening_another():
-    """16 h a week: 8 h on Monday and Tuesday, where 06–15 and 06–13 are required. Only moving an
-    hour from Tuesday to Monday covers both."""
+    """16 h a week: 8 h on Monday and Tuesday, where 06–13 and 06–15 are required. Only moving an
+    hour from Monday to Tuesday covers both."""
     flexible = (ShiftTemplate(name="day", earliest_start=dt.time(0), latest_start=dt.time(23), start_step_minutes=60,
                               lengths_hours=(7, 8, 9)),)
-    case = scenario([agent("a1", max_hours=16)], demand([0], 6, 15) + demand([1], 6, 13), templates=flexible)
+    case = scenario([agent("a1", max_hours=16)], demand([0], 6, 13) + demand([1], 6, 15), templates=flexible)
     data = RosterData.build(case)
     eight = {day: next(k for k, facts in enumerate(data.shifts) if facts.day == day
                        and facts.shift.clock_start == 6 * 60 and facts.shift.length == 480) for day in (0, 1)}
     assignment = {"a1": [(eight[0], "voice"), (eight[1], "voice")]}
     step = Step(("a1",), frozenset({0, 1}), tuple(("a1", data.shifts[eight[day]].shift) for day in (0, 1)))
-    assert step in drawn_neighbourhoods(data, assignment, {}, nudges=True)  # Tuesday is over-staffed
+    assert step in drawn_neighbourhoods(data, assignment, {}, nudges=True)  # Monday is over-staffed
     with deterministic_clock():
         found, _ = improved(data, assignment, {}, step, Run(time_limit=20, workers=1, seed=0, progress=None), 5)
     assert sorted(data.shifts[k].shift.length for k, _ in found[0]["a1"]) == [7 * 60, 9 * 60]

@@ -11,9 +11,9 @@ Half of all steps are nudges instead: up to NUDGE_AGENTS agents working that day
 their shift is to the short interval, each choosing among the shifts that start at most two hours
 earlier or later and are at most an hour longer or shorter than its own (half of the nudges also on
 the day of that week where those agents' shifts sit in the most over-staffing, so that hours move
-between an agent's days). Where every agent is at its
-maximum, the hours are there but in the wrong places, and moving them takes chains of small moves
-(one agent later, another earlier to cover for it) that no few agents can make.
+between an agent's days). Where every agent is at its maximum, the hours are there but in the wrong
+places, and moving them takes chains of small moves (one agent later, another earlier to cover for
+it) that no few agents can make.
 They are solved exactly with every shift they may work on those days
 (`whole_team.build_agent_model`: every hard rule over the whole week, their other days held, breaks
 placed by the solver), the rest of the roster held as fixed coverage, breaks included. Their nights
@@ -181,13 +181,22 @@ def nudge_neighbourhood(
     free = weighted_sample(draw, agent_ids, [1 / (1 + hours) for hours in hours_away], NUDGE_AGENTS)
     days = {day}
     if draw.random() < NUDGE_TWO_DAY_SHARE:
-        spare = {other: sum(spare_cover(data, assignment, cover, other, free).values())
-                 for other in range(day // 7 * 7, day // 7 * 7 + 7) if other != day}
-        most = max(sorted(spare), key=lambda other: spare[other])
-        days |= {most} if spare[most] else set()
+        other = most_over_staffed_day(data, assignment, cover, day, free)
+        days |= set() if other is None else {other}
     near = tuple((agent_id, data.shifts[k].shift) for agent_id in free for k, _ in assignment[agent_id]
                  if data.shifts[k].day in days)
     return Step(tuple(free), frozenset(days), near)
+
+
+def most_over_staffed_day(
+    data: RosterData, assignment: Assignment, cover: dict[tuple[str, int], int], day: int, agent_ids: list[str]
+) -> int | None:
+    """The other day of `day`'s week where the agents' shifts sit in the most over-staffing; None when
+    none of them works in over-staffing that week."""
+    spare = {other: sum(spare_cover(data, assignment, cover, other, agent_ids).values())
+             for other in range(day // 7 * 7, day // 7 * 7 + 7) if other != day}
+    most = max(sorted(spare), key=lambda other: spare[other])
+    return most if spare[most] else None
 
 
 def is_near(shift: ShiftType, now_worked: ShiftType) -> bool:
