@@ -157,7 +157,8 @@ def test_nudges_free_agents_working_the_short_day_each_near_its_own_shift():
     nudges = drawn_neighbourhoods(data, assignment, breaks, nudges=True)
     working_monday = {"m1", "m2", "m3", "m4", "s1", "s2", "s3", "s4"}
     assert nudges and all(0 in step.days and set(step.free) <= working_monday for step in nudges)
-    assert all(data.shifts[assignment[agent_id][0][0]].shift == shift for step in nudges for agent_id, shift in step.near)
+    assert all(data.shifts[assignment[agent_id][0][0]].shift == shift
+               for step in nudges for agent_id, shift in step.near)
 
 
 def test_a_nudge_moves_shifts_towards_the_demand_by_at_most_its_reach():
@@ -171,7 +172,8 @@ def test_a_nudge_moves_shifts_towards_the_demand_by_at_most_its_reach():
     step = Step(("a1", "a2", "a3"), frozenset({0}), tuple((f"a{i}", data.shifts[shift_at(data, 0, 13)[0]].shift)
                                                           for i in (1, 2, 3)))
     with deterministic_clock():
-        found, optimal = improved(data, assignment, breaks, step, Run(time_limit=20, workers=1, seed=0, progress=None), 5)
+        run = Run(time_limit=20, workers=1, seed=0, progress=None)
+        found, optimal = improved(data, assignment, breaks, step, run, 5)
     starts = sorted(data.shifts[k].shift.clock_start for shifts in found[0].values() for k, _ in shifts)
     assert optimal and starts == [13 * 60 - NUDGE_START_MINUTES] * 3
     assert total_cost(data, *found) < total_cost(data, assignment, breaks)

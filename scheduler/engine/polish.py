@@ -272,13 +272,8 @@ def improved(
     near their own in a nudge; breaks placed), their other days and the other agents held (None when the
     search found nothing in time), and whether the search proved it the best such roster."""
     free, days = list(step.free), step.days
-    near = defaultdict(list)
-    for agent_id, shift in step.near:
-        near[agent_id].append(shift)
     kept, held, held_breaks, freed_breaks = held_part(data, assignment, breaks, free, days)
-    choices = {agent_id: sorted({(k, queue) for k, queue in data.eligible[agent_id] if data.shifts[k].day in days
-                                 and (not step.near or any(is_near(data.shifts[k].shift, own) for own in near[agent_id]))})
-               for agent_id in free}
+    choices = step_choices(data, step)
     options = {agent_id: shifts + sorted(key[1:] for key in kept if key[0] == agent_id)
                for agent_id, shifts in choices.items()}
     # only the intervals of the shifts to choose get coverage rows: the others' cost is a constant
@@ -306,6 +301,21 @@ def improved(
         placed[key] += int(solver.value(var))
     roster = held | {agent_id: new.get(agent_id, []) for agent_id in free}, {key: n for key, n in placed.items() if n}
     return roster, status == "OPTIMAL"
+
+
+def step_choices(data: RosterData, step: Step) -> dict[str, list[tuple[int, str]]]:
+    """Per freed agent, the (shift type, queue) it may work on the step's days: every one, or in a
+    nudge those near its own shift of that day."""
+    near = defaultdict(list)
+    for agent_id, shift in step.near:
+        near[agent_id].append(shift)
+
+    def allowed(agent_id: str, k: int) -> bool:
+        return data.shifts[k].day in step.days and (
+            not step.near or any(is_near(data.shifts[k].shift, own) for own in near[agent_id]))
+
+    return {agent_id: sorted({(k, queue) for k, queue in data.eligible[agent_id] if allowed(agent_id, k)})
+            for agent_id in step.free}
 
 
 def held_part(
