@@ -193,10 +193,14 @@ def most_over_staffed_day(
 ) -> int | None:
     """The other day of `day`'s week where the agents' shifts sit in the most over-staffing; None when
     none of them works in over-staffing that week."""
-    spare = {other: sum(spare_cover(data, assignment, cover, other, agent_ids).values())
-             for other in range(day // 7 * 7, day // 7 * 7 + 7) if other != day}
+    spare = {other: sum(spare_cover(data, assignment, cover, other, agent_ids).values()) for other in other_days(day)}
     most = max(sorted(spare), key=lambda other: spare[other])
     return most if spare[most] else None
+
+
+def other_days(day: int) -> list[int]:
+    """The other days of `day`'s week."""
+    return [other for other in range(day // 7 * 7, day // 7 * 7 + 7) if other != day]
 
 
 def is_near(shift: ShiftType, now_worked: ShiftType) -> bool:
@@ -212,9 +216,8 @@ def swap_neighbourhood(
     """Two days: `day` and another of its week where agents able to cover the short interval but off
     on `day` work in over-staffing; up to SWAP_AGENTS of them (who may move that shift to `day`) and
     as many working `day`. None when no agent off `day` works in over-staffing that week."""
-    week = range(day // 7 * 7, day // 7 * 7 + 7)
     off = [agent_id for agent_id in able if agent_id not in spare]
-    moves = {(agent_id, other): units for other in week if other != day
+    moves = {(agent_id, other): units for other in other_days(day)
              for agent_id, units in spare_cover(data, assignment, cover, other, off).items() if units > 0}
     if not moves:
         return None
