@@ -393,6 +393,9 @@ class Scenario:
     # Per agent, the fewest nights it must work in the horizon: the last week planned in turn lifts the
     # night agents furthest behind to within the spread fairness allows.
     night_floors: Mapping[str, int] = field(default_factory=dict)
+    # Per agent, the queues it may take nights on (absent: all its skills): a week planned in turn keeps
+    # agents skilled for several night queues on the one fewest agents can take.
+    night_queues: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # The longest block of nights planned (None: `max_consecutive_nights`): a week planned in turn plans
     # shorter blocks than the rules allow, which the horizon's polish may lengthen.
     night_block: int | None = None

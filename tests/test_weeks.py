@@ -16,8 +16,8 @@ from scheduler.engine.data import RosterData
 from scheduler.engine.mix import build_mix_model, lp_relaxation
 from scheduler.engine.run import Run
 from scheduler.engine.weeks import (NIGHT_CAP_MARGIN, NIGHT_CAP_ROOM, NIGHT_LEAD, NIGHTS_AHEAD, WEEKEND_OWED,
-                                    free_for_the_wrap, night_caps, night_floors, nights_behind, nights_rested,
-                                    plan_in_turn, plans_in_turn, short_bound_units,
+                                    free_for_the_wrap, night_caps, night_floors, night_queues, nights_behind,
+                                    nights_rested, plan_in_turn, plans_in_turn, short_bound_units,
                                     rotations, weekend_turn, weekends_owed, wrap_lead_in)
 from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
 from scheduler.evaluate import coverage_table
@@ -284,3 +284,22 @@ def test_the_agents_free_for_the_last_sunday_night_are_those_the_first_week_leav
     free = free_for_the_wrap(case, follows)
     assert "a00" not in free and "a01" not in free and {"a02", "a03"} <= free
     assert free_for_the_wrap(case, None) == frozenset()
+
+
+def night_team(voice_only: int) -> list:
+    """Agents who may take nights: `voice_only` voice agents, a chat agent and two of both skills."""
+    return ([agent(f"voice{i}", skills=("voice",)) for i in range(voice_only)] + [agent("chat", skills=("chat",))]
+            + [agent(f"both{i}", skills=("voice", "chat")) for i in range(2)])
+
+
+def test_agents_of_several_night_queues_take_nights_where_fewest_agents_can():
+    rows = demand(EVERY_DAY, 22, 30, queue="voice") + demand(EVERY_DAY, 22, 30, queue="chat")
+    # as many nights asked of each queue: chat's fall on 3 agents, voice's on 5, whose 3 voice agents
+    # alone carry as many per head as chat's
+    case = scenario(night_team(3), rows, queues=("voice", "chat"), weeks=4)
+    assert night_queues(case) == {"both0": frozenset({"chat"}), "both1": frozenset({"chat"})}
+    data = RosterData.build(dataclasses.replace(case, night_queues=night_queues(case)))
+    on = {(data.shifts[k].night, queue) for k, queue in data.eligible["both0"]}
+    assert (True, "voice") not in on and {(True, "chat"), (False, "voice"), (False, "chat")} <= on
+    # with 2 voice agents alone, they would carry more per head than chat's 3: both skills stay
+    assert night_queues(scenario(night_team(2), rows, queues=("voice", "chat"), weeks=4)) == {}

@@ -364,7 +364,8 @@ def eligible_shifts(scenario: Scenario, agent: Agent, shifts: list[ShiftFacts]) 
     for k, facts in enumerate(shifts):
         if facts.night and not agent.night_ok:
             continue
-        queues = [queue for queue in facts.shift.queues if queue in agent.skills]
+        queues = [queue for queue in facts.shift.queues if queue in agent.skills
+                  and (not facts.night or queue in scenario.night_queues.get(agent.agent_id, agent.skills))]
         start, end = facts.shift.start, facts.shift.end
         if queues and within_window(agent, start, end) and clash(leaves, start, end) is None:
             options.extend((k, queue) for queue in queues)
