@@ -361,11 +361,11 @@ def eligible_shifts(scenario: Scenario, agent: Agent, shifts: list[ShiftFacts]) 
     """(k, queue) the agent may work: skills, daily window, time off and nights."""
     options = []
     leaves = leaves_of(scenario, agent.agent_id)  # once: a 4-week horizon has about 1,500 shifts to test
+    nightly = scenario.night_queues.get(agent.agent_id, agent.skills)
     for k, facts in enumerate(shifts):
         if facts.night and not agent.night_ok:
             continue
-        queues = [queue for queue in facts.shift.queues if queue in agent.skills
-                  and (not facts.night or queue in scenario.night_queues.get(agent.agent_id, agent.skills))]
+        queues = [queue for queue in facts.shift.queues if queue in (nightly if facts.night else agent.skills)]
         start, end = facts.shift.start, facts.shift.end
         if queues and within_window(agent, start, end) and clash(leaves, start, end) is None:
             options.extend((k, queue) for queue in queues)

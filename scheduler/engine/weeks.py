@@ -108,6 +108,7 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
     ends = run.elapsed() + seconds
     lead_in = wrap_lead_in(scenario)
     wrap = frozenset() if lead_in is None else frozenset(lead_in["agent_id"])
+    kept_to = night_queues(scenario)
     for week in range(weeks):
         follows = shifted(planned[0], weeks) if scenario.cyclic and week == weeks - 1 else None
         after = replace(scenario, previous_roster=lead_in) if week == 0 and lead_in is not None else scenario
@@ -115,7 +116,7 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
         def attempt(turns: bool, times: float = 1.0, floors: bool = True):
             share = (ends - run.elapsed()) / (weeks - week)
             seconds = max(1.0, min(times * share, ends - run.elapsed()), share)
-            sub = week_scenario(after, week, planned, follows, turns, wrap)
+            sub = week_scenario(after, week, planned, follows, turns, wrap, kept_to)
             sub = sub if floors else replace(sub, night_floors={})
             return solve_week(sub, Run(seconds, run.workers, run.seed, week_progress(run, week)))
 
@@ -170,10 +171,12 @@ def shifted(roster: pd.DataFrame, weeks: int) -> pd.DataFrame:
 
 
 def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], follows: pd.DataFrame | None,
-                  turns: bool = True, wrap: frozenset[str] = frozenset()) -> Scenario:
+                  turns: bool = True, wrap: frozenset[str] = frozenset(),
+                  kept_to: dict[str, frozenset[str]] | None = None) -> Scenario:
     """Week `week` of the horizon as a one-week scenario: the weeks planned before it join the previous
-    roster, the horizon's rules become this week's (see the module; `wrap`: the agents of `wrap_lead_in`); without
-    `turns`, only the weekends owed are given, not the weekends' turns nor the nights' rests."""
+    roster, the horizon's rules become this week's (see the module; `wrap`: the agents of `wrap_lead_in`;
+    `kept_to`: the horizon's `night_queues`); without `turns`, only the weekends owed are given, not the
+    weekends' turns, the nights' rests nor the night queues."""
     config = scenario.config
     rules = config.rules.model_copy(update={"min_full_weekends_off": 0, "contract_hours": "week"})
     sub_config = config.model_copy(update={
@@ -206,7 +209,7 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
         night_caps=caps,
         night_floors=night_floors(nights_so_far, caps, spared, resting) if last else {},
         night_block=PLANNED_NIGHT_BLOCK,
-        night_queues=night_queues(scenario) if turns else {},
+        night_queues=(kept_to or {}) if turns else {},
     )
 
 
