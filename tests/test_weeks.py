@@ -173,8 +173,15 @@ def test_a_week_whose_turns_leave_an_agent_no_valid_week_is_planned_again_with_o
     assert not weekends_off(plain)  # nobody owes one yet (their weekend nights are kept free of work only)
 
 
+def with_contract(case, agent_id: str, min_hours: float):
+    return dataclasses.replace(case, agents=tuple(
+        a.model_copy(update={"min_hours": min_hours}) if a.agent_id == agent_id else a for a in case.agents))
+
+
 def test_an_agent_who_would_owe_next_weekend_and_has_leave_next_week_takes_this_weekend_off():
-    case = round_the_clock(4)  # two weekends off in four weeks
+    # two weekends off in four weeks; at 36 h of 8-hour shifts a00 has no room for either weekend night
+    # (`test_an_agent_owing_the_next_weekend_keeps_the_weekend_nights_its_contract_leaves_room_for`)
+    case = with_contract(round_the_clock(4), "a00", 36)
     saturday = pd.Timestamp(MONDAY) + pd.Timedelta(days=5, hours=8)
     worked = pd.DataFrame([{"agent_id": "a00", "name": "A00", "queue": "voice", "activity": "work",
                             "start": saturday, "end": saturday + pd.Timedelta(hours=8)}])
@@ -188,11 +195,27 @@ def test_an_agent_who_would_owe_next_weekend_and_has_leave_next_week_takes_this_
     assert {(o.start.weekday(), o.end - o.start) for o in off if o.agent_id == "a00"} == {
         (5, dt.timedelta(days=1)), (6, dt.timedelta(days=1))}
     nights_only = weekends_owed(case, 1, shifts, Counter(), set(), turns=False)
+    assert [o.start.weekday() for o in nights_only if o.agent_id == "a00"] == [5, 6]
     assert all(o.end - o.start == dt.timedelta(hours=8) for o in nights_only if o.agent_id == "a00")
     # a week already short (a Sunday night's rest, leave): its weekend days stay open, its nights do not
     short = weekends_owed(with_leave, 1, shifts, Counter(), {"a00"}, turns=False)
     assert [o for o in short if o.agent_id == "a00"]
     assert all(o.end - o.start == dt.timedelta(hours=8) for o in short if o.agent_id == "a00")
+
+
+def test_an_agent_owing_the_next_weekend_keeps_the_weekend_nights_its_contract_leaves_room_for():
+    # a00 worked the first weekend and owes both of the three left: it may work the second weekend, but
+    # after a night the rest (46 h) and the next weekend off leave it Tuesday to Friday (a Saturday
+    # night) or Wednesday to Friday (a Sunday night) of 8-hour shifts: 32 or 24 h
+    saturday = pd.Timestamp(MONDAY) + pd.Timedelta(days=5, hours=8)
+    worked = pd.DataFrame([{"agent_id": "a00", "name": "A00", "queue": "voice", "activity": "work",
+                            "start": saturday, "end": saturday + pd.Timedelta(hours=8)}])
+    barred = {}
+    for min_hours in (16, 28, 36):
+        case = with_contract(round_the_clock(4), "a00", min_hours)
+        off = weekends_owed(case, 1, shifts_from_roster(worked, case), Counter(), set(), turns=False)
+        barred[min_hours] = [o.start.weekday() for o in off if o.agent_id == "a00"]
+    assert barred == {16: [], 28: [6], 36: [5, 6]}
 
 
 def test_when_a_week_gets_no_plan_the_horizon_is_solved_as_a_whole(monkeypatch):
