@@ -8,6 +8,12 @@ from __future__ import annotations
 from scheduler.scenario import MINUTES_PER_DAY, Agent, Scenario, clock_minutes
 
 
+def can_take(agent: Agent, shift) -> bool:
+    """Whether the agent is skilled for a queue of the shift type (`shifts.ShiftType`) and its daily
+    window holds it (time off aside)."""
+    return bool(set(shift.queues) & set(agent.skills)) and within_window(agent, shift.start, shift.end)
+
+
 def within_window(agent: Agent, start: int, end: int) -> bool:
     """[start, end) lies inside the agent's daily window, which may wrap midnight.
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scheduler.availability import within_window
+from scheduler.availability import can_take
 from scheduler.roster import RosterShift, shifts_from_roster
 from scheduler.scenario import Agent, Scenario, WorkRules
 from scheduler.shifts import enumerate_shift_types, is_night, is_weekend_day, weekend_touched
@@ -52,5 +52,4 @@ def night_agents(scenario: Scenario) -> list[Agent]:
     rules = scenario.config.rules
     nights = [shift for shift in enumerate_shift_types(scenario.config)
               if shift.day < 7 and is_night(shift.start, shift.end, rules)]
-    return [agent for agent in scenario.agents if agent.night_ok and any(
-        set(shift.queues) & set(agent.skills) and within_window(agent, shift.start, shift.end) for shift in nights)]
+    return [agent for agent in scenario.agents if agent.night_ok and any(can_take(agent, shift) for shift in nights)]

@@ -15,7 +15,7 @@ to whoever carried fewer (`engine.shares`). The horizon's own rules become rules
   runs into it) first and all of them even beyond the share (giving more than the share left the last
   weekend too few: 17 of 68 agents, 4 % short). An agent who would owe every weekend left next
   week if it worked this one may work no night of the week's last two days after which its contract's
-  minimum no longer fits in next week (`room_after_night`): after a Sunday night the rest after nights
+  minimum no longer fits in next week (`nights_without_room`): after a Sunday night the rest after nights
   leaves three shifts before a weekend off, too few for a full-time contract, enough for a part-time one;
 - nights rotate: an agent who has worked `NIGHT_LEAD` nights more than the fewest of the night agents
   who could take its nights (the previous roster's counted) takes no shift in the night window that
@@ -76,7 +76,7 @@ from scheduler.engine.shares import contract
 from scheduler.engine.whole_team import WHOLE_MODEL_AGENTS
 from scheduler.fairness import night_agents, nights, previous_shifts, weekends_worked
 from scheduler.roster import ROSTER_COLUMNS, RosterShift, shifts_from_roster
-from scheduler.availability import within_window
+from scheduler.availability import can_take, within_window
 from scheduler.scenario import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Agent, Scenario, TimeOff
 from scheduler.shifts import ShiftType, enumerate_shift_types, is_night, weekend_touched
 
@@ -220,7 +220,7 @@ def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carr
     """Time off on the week's weekend days for every agent who, after the weeks planned, still owes as
     many full weekends off as there are weeks left (this one included) or whose turn it is not
     (`weekend_turn`), and for every agent who would owe that many next week if it worked this weekend:
-    on the nights of the week's last two days its contract has no room after (`room_after_night`), or,
+    on the nights of the week's last two days its contract has no room after (`nights_without_room`), or,
     with time off next week (and a full week this one), on the whole weekend. The `wrap` agents take
     their turns last, but in the last week first; the night agents `behind` (`nights_behind`) keep a
     weekend for the last week too, whose nights lift them (`night_floors`: an agent with its weekend off
@@ -253,36 +253,38 @@ def weekends_owed(scenario: Scenario, week: int, shifts: list[RosterShift], carr
             off += [TimeOff(agent_id=agent_id, start=start, end=start + length, reason=WEEKEND_OWED)
                     for start, length in weekend]
         elif at_risk:
-            barred = [day for day in (5, 6) if not room_after_night(scenario, agents[agent_id], week, day, types)]
+            barred = nights_without_room(scenario, agents[agent_id], week, types)
             off += [TimeOff(agent_id=agent_id, start=start, end=start + length, reason=WEEKEND_OWED)
                     for start, length in night_windows(scenario, week, barred)]
     return tuple(off)
 
 
-def room_after_night(scenario: Scenario, agent: Agent, week: int, day: int, types: list[ShiftType]) -> bool:
-    """Whether the agent, after a night of `day` of the week (the latest of the shift `types` it may work
-    that night) and the rest after it, still has days enough next week before a full weekend off for its
-    contract's minimum hours (the longest shift it may work on each such day, as many days as it may
-    work). After a Sunday night three days are left, too few for the sample's full-time 36 h but enough
-    for its part-timers'; after a Saturday night four. (Barring both nights to every agent owing the
-    next weekend left the sample's third weekend's nights to the few who owed none: that week planned
-    at 1.56 % short, its Sunday night 41 units short.)"""
+def nights_without_room(scenario: Scenario, agent: Agent, week: int, types: list[ShiftType]) -> list[int]:
+    """The days of the week's last two (5, 6) after whose night (the latest of the shift `types` the agent
+    may work that night) and the rest after it the agent no longer has days enough next week, before a
+    full weekend off, for its contract's minimum hours (the longest shift it may work on each such day,
+    as many days as it may work). After a Sunday night three days are left, too few for the sample's
+    full-time 36 h but enough for its part-timers'; after a Saturday night four. (Barring both nights to
+    every agent owing the next weekend left the sample's third weekend's nights to the few who owed
+    none: that week planned at 1.56 % short, its Sunday night 41 units short.)"""
     rules = scenario.config.rules
-    mine = [shift for shift in types if set(shift.queues) & set(agent.skills)
-            and within_window(agent, shift.start, shift.end)]
-    nights_then = [shift.end for shift in mine
-                   if shift.day == 7 * week + day and is_night(shift.start, shift.end, rules)]
-    if not nights_then:
-        return True
-    free_from = max(nights_then) + round(rules.rest_after_nights_hours * 60)
+    mine = [shift for shift in types if can_take(agent, shift)]
     monday = (week + 1) * MINUTES_PER_WEEK
     saturday = monday + 5 * MINUTES_PER_DAY
-    longest: dict[int, int] = {}
-    for shift in mine:
-        if max(free_from, monday) <= shift.start and shift.end <= saturday:
-            longest[shift.day] = max(longest.get(shift.day, 0), scenario.config.paid_minutes(shift.length))
-    reachable = sum(sorted(longest.values(), reverse=True)[:agent_day_limit(agent, rules)])
-    return reachable >= agent.min_hours * 60
+
+    def has_room(day: int) -> bool:
+        nights_then = [shift.end for shift in mine
+                       if shift.day == 7 * week + day and is_night(shift.start, shift.end, rules)]
+        if not nights_then:
+            return True
+        free_from = max(max(nights_then) + round(rules.rest_after_nights_hours * 60), monday)
+        longest: dict[int, int] = {}
+        for shift in mine:
+            if free_from <= shift.start and shift.end <= saturday:
+                longest[shift.day] = max(longest.get(shift.day, 0), scenario.config.paid_minutes(shift.length))
+        return sum(sorted(longest.values(), reverse=True)[:agent_day_limit(agent, rules)]) >= agent.min_hours * 60
+
+    return [day for day in (5, 6) if not has_room(day)]
 
 
 def short_weeks(scenario: Scenario, week: int, shifts: list[RosterShift]) -> set[str]:
@@ -499,8 +501,7 @@ def weekend_agents(scenario: Scenario) -> list[str]:
     rules = scenario.config.rules
     weekend = [shift for shift in enumerate_shift_types(scenario.config)
                if weekend_touched(shift.start, shift.end, rules) == 0]
-    return [agent.agent_id for agent in scenario.agents if any(
-        set(shift.queues) & set(agent.skills) and within_window(agent, shift.start, shift.end) for shift in weekend)]
+    return [agent.agent_id for agent in scenario.agents if any(can_take(agent, shift) for shift in weekend)]
 
 
 def rotations(scenario: Scenario, among: set[str]) -> list[list[str]]:
