@@ -68,7 +68,7 @@ def test_the_stand_in_for_the_last_sunday_night_has_each_queues_agents_as_its_mo
     lead_in = wrap_lead_in(case)
     # the chat agent, though its contract is the largest, and the two smallest voice ones (counted over
     # both queues, the three smallest contracts, all voice, left the chat queue none)
-    assert sorted(zip(lead_in["agent_id"], lead_in["queue"])) == [("c0", "chat"), ("v0", "voice"), ("v1", "voice")]
+    assert sorted(set(zip(lead_in["agent_id"], lead_in["queue"]))) == [("c0", "chat"), ("v0", "voice"), ("v1", "voice")]
 
 
 def test_weekends_rotate_within_a_contracts_agents_of_the_same_skills_and_nights():
@@ -91,13 +91,23 @@ def test_weekends_off_are_shared_out_so_each_agent_gets_its_own_and_works_its_tu
     coverage = coverage_table(result.roster, case)
     wrap = coverage[coverage["interval_start"] < pd.Timestamp(MONDAY) + pd.Timedelta(hours=6)]
     assert len(wrap) == 6 and wrap["short"].sum() == 0
+    # and the last weekend's nights: the stand-ins worked the Saturday night too, so the first Monday
+    # left rested agents enough for it (with a stand-in for the Sunday night alone, 30 agent-hours short)
+    starts = coverage["interval_start"]
+    early = [(starts >= day) & (starts < day + pd.Timedelta(hours=6))
+             for day in (pd.Timestamp(MONDAY) + pd.Timedelta(days=26), pd.Timestamp(MONDAY) + pd.Timedelta(days=27))]
+    assert coverage[early[0] | early[1]]["short"].sum() <= 2
 
 
 def test_a_cyclic_horizon_plans_its_first_week_after_a_stand_in_for_its_last_sunday_night():
     lead_in = wrap_lead_in(round_the_clock(4))
     sunday_night = pd.Timestamp(MONDAY) - pd.Timedelta(hours=2)
-    assert list(lead_in["agent_id"]) == ["a00", "a01", "a02", "a03", "a04"]  # 5 asked on Monday 00–06
-    assert (lead_in["start"] == sunday_night).all() and (lead_in["end"] == sunday_night + pd.Timedelta(hours=8)).all()
+    # 5 asked on Monday 00–06, each on the Saturday night too (a block of two rests as long as one)
+    assert sorted(set(lead_in["agent_id"])) == ["a00", "a01", "a02", "a03", "a04"]
+    saturday_night = sunday_night - pd.Timedelta(days=1)
+    for _, nights_worked in lead_in.groupby("agent_id"):
+        assert sorted(nights_worked["start"]) == [saturday_night, sunday_night]
+        assert (nights_worked["end"] - nights_worked["start"] == pd.Timedelta(hours=8)).all()
     assert wrap_lead_in(round_the_clock(3)) is None  # two weekends off in three: none for both ends
     # in the last week they go first in the weekend's turn, before it last
     owed = {"a": 1, "b": 2, "c": 0, "d": 0, "e": 2}
@@ -255,7 +265,7 @@ def test_a_weeks_night_caps_hold_each_night_agent_to_the_running_fair_share():
     # with 2 nights a week the mean at the end is (7 + 2 × 2) / 4 = 2.75: no agent may go beyond 3
     assert night_caps(case, 2, worked, 4) == {"a": 3, "b": 2, "c": 1, "d": 0}
     assert night_caps(case, 3, worked, 12) == {"a": 3, "b": 2, "c": 1, "d": 0}  # the last week: no room
-    assert night_caps(case, 3, worked, 12, spared=frozenset({"d"}))["d"] == 1  # the wrap's night
+    assert night_caps(case, 3, worked, 12, spared=Counter({"d": 2}))["d"] == 2  # the wrap's two nights
     # the caps leave room for NIGHT_CAP_MARGIN times the nights expected: 4 a week with 12 worked gives
     # a mean of exactly 4 after, room for only 4 nights; one more each gives 8
     even = Counter({name: 3 for name in "abcd"})
@@ -278,7 +288,7 @@ def test_the_last_week_lifts_the_night_agents_furthest_behind_to_within_the_spre
     # higher); e, resting (its weekend off, or leave), none
     assert night_floors(worked, caps, frozenset(), {"e"}) == {"c": 2, "d": 3}
     # a spared agent's cap (its wrap night) does not raise the most
-    assert night_floors(Counter({"a": 4, "b": 0}), {"a": 1, "b": 4}, frozenset({"a"}), set()) == {"b": 2}
+    assert night_floors(Counter({"a": 4, "b": 0}), {"a": 1, "b": 4}, Counter({"a": 1}), set()) == {"b": 2}
 
 
 def test_night_agents_behind_keep_a_weekend_for_the_last_week_whose_nights_lift_them():

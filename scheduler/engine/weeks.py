@@ -44,11 +44,11 @@ roster's shifts of that week over the week's other hours, so the weeks' bounds a
 week's own solve proves is not one of the horizon's: it takes the weeks before as fixed.) With
 `contract_hours: horizon` a week's hours are not its contract's, and the mix spans the horizon.
 
-A cyclic horizon (no previous roster) plans its first week after a stand-in for its last Sunday night
-(`wrap_lead_in`: night agents of small contracts, as many as Monday's first hours ask); their weekend
-turns wait for the last weekend, so that the last week, planned with the first as the roster that
-follows it (`Scenario.next_roster`), finds them free for that night and the wrap from the last Sunday
-into the first Monday keeps every rule. (Planned as a week that repeats, the first week left its
+A cyclic horizon (no previous roster) plans its first week after a stand-in for its last Saturday and
+Sunday nights (`wrap_lead_in`: night agents of small contracts, as many as Monday's first hours ask);
+their weekend turns wait for the last weekend, so that the last week, planned with the first as the
+roster that follows it (`Scenario.next_roster`), finds them free for those nights and the wrap from the
+last Sunday into the first Monday keeps every rule. (Planned as a week that repeats, the first week left its
 Monday's first hours to its own Sunday-night agents, who then owed the last weekend off: nobody was free
 for the last weekend's nights, 0.6 points of short staffing on the sample.) Where the horizon is too
 short for them to work both its first and last weekends, the first week is planned as one that repeats.
@@ -108,7 +108,7 @@ def plan_in_turn(scenario: Scenario, run: Run, seconds: float, solve_week: Solve
     planned: list[pd.DataFrame] = []
     ends = run.elapsed() + seconds
     lead_in = wrap_lead_in(scenario)
-    wrap = frozenset() if lead_in is None else frozenset(lead_in["agent_id"])
+    wrap = Counter() if lead_in is None else Counter(lead_in["agent_id"])
     kept_to = night_queues(scenario)
     for week in range(weeks):
         follows = shifted(planned[0], weeks) if scenario.cyclic and week == weeks - 1 else None
@@ -172,7 +172,7 @@ def shifted(roster: pd.DataFrame, weeks: int) -> pd.DataFrame:
 
 
 def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], follows: pd.DataFrame | None,
-                  turns: bool = True, wrap: frozenset[str] = frozenset(),
+                  turns: bool = True, wrap: Counter | None = None,
                   kept_to: dict[str, frozenset[str]] | None = None) -> Scenario:
     """Week `week` of the horizon as a one-week scenario: the weeks planned before it join the previous
     roster, the horizon's rules become this week's (see the module; `wrap`: the agents of `wrap_lead_in`;
@@ -188,17 +188,18 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
     carried = weekends_worked(worked_so_far, config.rules)
     nights_so_far = nights(worked_so_far, config.rules)
     last = week == config.weeks - 1
-    # the wrap's agents will work the last Sunday night (the first week counted their stand-in for it)
-    owed_wrap = Counter(wrap) if 0 < week and not last else Counter()
+    # the wrap's agents will work the last weekend's nights (the first week counted their stand-in for them)
+    wrap = wrap or Counter()
+    owed_wrap = wrap if 0 < week and not last else Counter()
     paid = Counter()
     for shift in shifts:
         paid[shift.agent_id] += shift.paid_minutes(config) / 60
-    spared = wrap | free_for_the_wrap(scenario, follows) if last else frozenset()
+    spared = wrap | Counter(free_for_the_wrap(scenario, follows)) if last else Counter()
     caps = night_caps(scenario, week, nights_so_far + owed_wrap, sum(nights(shifts, config.rules).values()),
                       spared) if turns else {}
     time_off = weekends_owed(scenario, week, shifts, carried, short_weeks(scenario, week, worked_so_far), turns,
-                             wrap, nights_behind(scenario, nights_so_far) if turns else frozenset())
-    time_off += nights_rested(scenario, week, nights_so_far, wrap if last else frozenset()) if turns else ()
+                             frozenset(wrap), nights_behind(scenario, nights_so_far) if turns else frozenset())
+    time_off += nights_rested(scenario, week, nights_so_far, frozenset(wrap) if last else frozenset()) if turns else ()
     resting = {leave.agent_id for leave in time_off} | on_leave(scenario, week)
     return replace(
         scenario,
@@ -305,10 +306,11 @@ def running_into(shifts: list[RosterShift], start: int, rules) -> set[str]:
 
 
 def wrap_lead_in(scenario: Scenario) -> pd.DataFrame | None:
-    """A cyclic horizon's stand-in for its last Sunday night, to plan its first week after: per queue, as
-    many night agents skilled for it as Monday's first hours ask of it (the queues with the fewest such
-    agents first, the smallest contracts first: a rest on Monday and Tuesday costs them the fewest hours),
-    each on the Sunday night shift of that queue that covers the most of those hours. The first week
+    """A cyclic horizon's stand-in for its last Saturday and Sunday nights, to plan its first week after:
+    per queue, as many night agents skilled for it as Monday's first hours ask of it (the queues with the
+    fewest such agents first, the smallest contracts first: a rest on Monday and Tuesday costs them the
+    fewest hours), each on the Sunday night shift of that queue that covers the most of those hours and
+    on the Saturday night before it (`saturday_before`). The first week
     keeps their rest and runs; their weekend turns wait for the last weekend (`weekend_turn`), whose
     week, planned before the first, has them free to work that night. (Counted over all queues, the
     sample's stand-ins were voice agents but one, and its last Sunday night went one chat agent short.)
@@ -330,12 +332,26 @@ def wrap_lead_in(scenario: Scenario) -> pd.DataFrame | None:
     agents = sorted((agent for agent in night_agents(scenario) if agent.agent_id not in away),
                     key=lambda agent: (agent.max_hours, agent.agent_id))
     rows = []
+    saturdays = {(shift.start, shift.length) for shift in enumerate_shift_types(config)
+                 if shift.day == 5 and is_night(shift.start, shift.end, config.rules)}
     for queue in sorted(needed, key=lambda queue: (sum(queue in agent.skills for agent in agents), queue)):
         for agent in [agent for agent in agents if queue in agent.skills][:needed[queue]]:
             if (row := sunday_night(agent, queue, sundays, monday, early)) is not None:
-                rows.append(row)
+                rows += [*saturday_before(row, saturdays, monday), row]
                 agents.remove(agent)
     return pd.DataFrame(rows, columns=ROSTER_COLUMNS) if rows else None
+
+
+def saturday_before(sunday: dict, saturdays: set[tuple[int, int]], monday: pd.Timestamp) -> list[dict]:
+    """The stand-in's Saturday night, a day before its Sunday night, where that is a shift type: two
+    nights in a block rest as long as one, so the first week loses nothing by it, and the last week
+    finds its Saturday night's agents free too (with the Sunday night alone, the sample's first
+    Monday took every other chat night agent, and its last Saturday night's chat went empty)."""
+    start = sunday["start"] - pd.Timedelta(days=1)
+    length = (sunday["end"] - sunday["start"]) // pd.Timedelta(minutes=1)
+    if ((start - monday) // pd.Timedelta(minutes=1) + MINUTES_PER_WEEK, length) not in saturdays:
+        return []
+    return [{**sunday, "start": start, "end": start + pd.Timedelta(minutes=length)}]
 
 
 def sunday_night(agent: Agent, queue: str, sundays: list, monday: pd.Timestamp, early: int) -> dict | None:
@@ -373,14 +389,15 @@ def nights_rested(scenario: Scenario, week: int, worked: Counter, spared: frozen
 
 
 def night_caps(scenario: Scenario, week: int, worked: Counter, planned: int,
-               spared: frozenset[str] = frozenset()) -> dict[str, int]:
+               spared: Counter | None = None) -> dict[str, int]:
     """Per night agent, the most nights it may work this week, less its own so far: the night agents'
     mean after it (their nights so far, carried ones counted, and this week's as many as the weeks
     planned averaged) rounded up, NIGHT_CAP_ROOM more before the last two weeks (the weeks after even it
     out; in the week before the last, the room let the sample's chat night agents reach the most before
     its last weekend, whose chat nights then went short), but no more than the mean expected at the
-    horizon's end rounded up (nights worked are never given back); at least one
-    for the `spared` (who may work the last Sunday night, which the first week's Monday needs). The first
+    horizon's end rounded up (nights worked are never given back); at least as
+    many as `spared` gives (agent → the nights of the last weekend it may work: the wrap's stand-ins theirs,
+    one for the agents the first week leaves free for the last Sunday night, which its Monday needs). The first
     week, with no week planned to expect its nights from, expects those its requirements ask."""
     agents = night_agents(scenario)
     if not agents:
@@ -392,13 +409,14 @@ def night_caps(scenario: Scenario, week: int, worked: Counter, planned: int,
     share = min(math.ceil(after - 1e-9) + room, math.ceil(at_end - 1e-9))
     while sum(max(0, share - worked[agent.agent_id]) for agent in agents) < NIGHT_CAP_MARGIN * expected:
         share += 1
-    return {agent.agent_id: max(int(agent.agent_id in spared), share - worked[agent.agent_id]) for agent in agents}
+    spared = spared or Counter()
+    return {agent.agent_id: max(spared[agent.agent_id], share - worked[agent.agent_id]) for agent in agents}
 
 
-def night_floors(worked: Counter, caps: dict[str, int], spared: frozenset[str], resting: set[str]) -> dict[str, int]:
+def night_floors(worked: Counter, caps: dict[str, int], spared: Counter, resting: set[str]) -> dict[str, int]:
     """Per night agent not `resting` (time off in the week, its weekend's included), the fewest nights it
     must work in the week: as many as bring it within NIGHT_SPREAD of the most a night agent may end
-    with (its nights so far and its cap, the `spared` not counted: their one night is the wrap's). Its
+    with (its nights so far and its cap, the `spared` not counted: their nights are the wrap's). Its
     band in the week's fair shares left the sample's agent furthest behind at 1 night of 4, even priced
     ten times over."""
     top = max((worked[agent_id] + cap for agent_id, cap in caps.items() if agent_id not in spared), default=0)
