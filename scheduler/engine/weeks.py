@@ -349,6 +349,7 @@ def saturday_before(sunday: dict, saturdays: set[tuple[int, int]], monday: pd.Ti
     Monday took every other chat night agent, and its last Saturday night's chat went empty)."""
     start = sunday["start"] - pd.Timedelta(days=1)
     length = (sunday["end"] - sunday["start"]) // pd.Timedelta(minutes=1)
+    # the shift types are the horizon's: the same night a week later is its first Saturday's
     if ((start - monday) // pd.Timedelta(minutes=1) + MINUTES_PER_WEEK, length) not in saturdays:
         return []
     return [{**sunday, "start": start, "end": start + pd.Timedelta(minutes=length)}]
