@@ -190,6 +190,7 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
     last = week == config.weeks - 1
     # the wrap's agents will work the last weekend's nights (the first week counted their stand-in for them)
     wrap = wrap or Counter()
+    wrap_agents = frozenset(wrap)
     owed_wrap = wrap if 0 < week and not last else Counter()
     paid = Counter()
     for shift in shifts:
@@ -198,8 +199,8 @@ def week_scenario(scenario: Scenario, week: int, planned: list[pd.DataFrame], fo
     caps = night_caps(scenario, week, nights_so_far + owed_wrap, sum(nights(shifts, config.rules).values()),
                       spared) if turns else {}
     time_off = weekends_owed(scenario, week, shifts, carried, short_weeks(scenario, week, worked_so_far), turns,
-                             frozenset(wrap), nights_behind(scenario, nights_so_far) if turns else frozenset())
-    time_off += nights_rested(scenario, week, nights_so_far, frozenset(wrap) if last else frozenset()) if turns else ()
+                             wrap_agents, nights_behind(scenario, nights_so_far) if turns else frozenset())
+    time_off += nights_rested(scenario, week, nights_so_far, wrap_agents if last else frozenset()) if turns else ()
     resting = {leave.agent_id for leave in time_off} | on_leave(scenario, week)
     return replace(
         scenario,
@@ -321,8 +322,9 @@ def wrap_lead_in(scenario: Scenario) -> pd.DataFrame | None:
     if not scenario.cyclic or config.full_weekends_off > config.weeks - 2 or scenario.requirements is None:
         return None
     monday = pd.Timestamp(scenario.week_start)
-    sundays = [shift for shift in enumerate_shift_types(config) if shift.day == 6 and is_night(shift.start, shift.end, config.rules)]
-    if not sundays:
+    nights = [shift for shift in enumerate_shift_types(config)
+              if shift.day in (5, 6) and is_night(shift.start, shift.end, config.rules)]
+    if not any(shift.day == 6 for shift in nights):
         return None
     early = config.rules.night_end.hour * 60 + config.rules.night_end.minute  # Monday's night hours
     asked = scenario.requirements[(scenario.requirements["interval_start"] >= monday)
@@ -332,39 +334,40 @@ def wrap_lead_in(scenario: Scenario) -> pd.DataFrame | None:
     agents = sorted((agent for agent in night_agents(scenario) if agent.agent_id not in away),
                     key=lambda agent: (agent.max_hours, agent.agent_id))
     rows = []
-    saturdays = {(shift.start, shift.length) for shift in enumerate_shift_types(config)
-                 if shift.day == 5 and is_night(shift.start, shift.end, config.rules)}
     for queue in sorted(needed, key=lambda queue: (sum(queue in agent.skills for agent in agents), queue)):
         for agent in [agent for agent in agents if queue in agent.skills][:needed[queue]]:
-            if (row := sunday_night(agent, queue, sundays, monday, early)) is not None:
-                rows += [*saturday_before(row, saturdays, monday), row]
+            if (sunday := sunday_night(agent, queue, nights, early)) is not None:
+                worked = [saturday_before(agent, queue, sunday, nights), sunday]
+                rows += [week_before(agent, queue, shift, monday) for shift in worked if shift is not None]
                 agents.remove(agent)
     return pd.DataFrame(rows, columns=ROSTER_COLUMNS) if rows else None
 
 
-def saturday_before(sunday: dict, saturdays: set[tuple[int, int]], monday: pd.Timestamp) -> list[dict]:
-    """The stand-in's Saturday night, a day before its Sunday night, where that is a shift type: two
-    nights in a block rest as long as one, so the first week loses nothing by it, and the last week
-    finds its Saturday night's agents free too (with the Sunday night alone, the sample's first
-    Monday took every other chat night agent, and its last Saturday night's chat went empty)."""
-    start = sunday["start"] - pd.Timedelta(days=1)
-    length = (sunday["end"] - sunday["start"]) // pd.Timedelta(minutes=1)
-    # the shift types are the horizon's: the same night a week later is its first Saturday's
-    if ((start - monday) // pd.Timedelta(minutes=1) + MINUTES_PER_WEEK, length) not in saturdays:
-        return []
-    return [{**sunday, "start": start, "end": start + pd.Timedelta(minutes=length)}]
-
-
-def sunday_night(agent: Agent, queue: str, sundays: list, monday: pd.Timestamp, early: int) -> dict | None:
-    """The roster row of the agent on the Sunday night shift of `queue` before `monday` that covers the
-    most of Monday's first `early` minutes (None when its window holds none)."""
-    fits = [shift for shift in sundays if queue in shift.queues and within_window(agent, shift.start, shift.end)]
+def sunday_night(agent: Agent, queue: str, nights: list[ShiftType], early: int) -> ShiftType | None:
+    """Of the first weekend's `nights`, the Sunday night shift of `queue` the agent may work that covers
+    the most of Monday's first `early` minutes (None when its window holds none)."""
+    fits = [shift for shift in nights if shift.day == 6 and queue in shift.queues
+            and within_window(agent, shift.start, shift.end)]
     if not fits:
         return None
-    night = max(fits, key=lambda shift: (min(shift.end - MINUTES_PER_WEEK, early), -shift.end, -shift.length))
-    start = monday + pd.Timedelta(minutes=night.start - MINUTES_PER_WEEK)
+    return max(fits, key=lambda shift: (min(shift.end - MINUTES_PER_WEEK, early), -shift.end, -shift.length))
+
+
+def saturday_before(agent: Agent, queue: str, sunday: ShiftType, nights: list[ShiftType]) -> ShiftType | None:
+    """The Saturday night shift a day before `sunday`, of the same length, where the agent may work it on
+    `queue`: two nights in a block rest as long as one, so the first week loses nothing by it, and the
+    last week finds its Saturday night's agents free too (with the Sunday night alone, the sample's first
+    Monday took every other chat night agent, and its last Saturday night's chat went empty)."""
+    return next((shift for shift in nights
+                 if (shift.start, shift.length) == (sunday.start - MINUTES_PER_DAY, sunday.length)
+                 and queue in shift.queues and within_window(agent, shift.start, shift.end)), None)
+
+
+def week_before(agent: Agent, queue: str, shift: ShiftType, monday: pd.Timestamp) -> dict:
+    """The roster row of the agent on `shift` (of the horizon's first week) a week earlier, before `monday`."""
+    start = monday + pd.Timedelta(minutes=shift.start - MINUTES_PER_WEEK)
     return {"agent_id": agent.agent_id, "name": agent.name, "queue": queue, "activity": "work",
-            "start": start, "end": start + pd.Timedelta(minutes=night.length)}
+            "start": start, "end": start + pd.Timedelta(minutes=shift.length)}
 
 
 def on_leave(scenario: Scenario, week: int) -> set[str]:
