@@ -155,11 +155,14 @@ def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bo
                                      max(run.deadline, now() + DIAGNOSIS_SECONDS), run.workers) if explain else []
         return no_roster(data, run, sentences, warnings)
     # The queue-block pass takes its time from the stages after the weeks', which it makes up for: the
-    # bound, which it drops (the bounds know shifts of one queue only), and what the break pass leaves.
+    # bound (the switching master's: an agent may switch queue inside a shift) and what the break pass leaves.
     kept_for_blocks = BLOCK_TIME_SHARE * run.time_limit if has_blocks(data) else 0.0
     run.time_limit -= kept_for_blocks
-    short_bound = (best_short_bound(data, known, mix_short_hours, run) if prove_bound and not kept_for_blocks
-                   else mix_bound(data, mix_short_hours))
+    switching = bool(kept_for_blocks)  # the shift mix and the whole model know shifts of one queue only
+    if prove_bound:
+        short_bound = best_short_bound(data, known, mix_short_hours, run, switching)
+    else:
+        short_bound = None if switching else mix_bound(data, mix_short_hours)
     polished, proven = whole_model(data, weeks, options, run)
     assignment, breaks, breaks_status = cheaper_roster(data, weeks, polished, run)
     searched_every_shift = all(sorted(options[a]) == sorted(data.eligible[a]) for a in data.eligible)
@@ -171,7 +174,7 @@ def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bo
     if kept_for_blocks:
         run.time_limit += kept_for_blocks
     result = scored(data, run, roster_table(data, assignment, breaks), assignment, breaks, short_bound, warnings,
-                    solved_whole, report=not kept_for_blocks)
+                    solved_whole and not switching, report=not switching)
     return with_queue_blocks(data, result, run) if kept_for_blocks else baseline_unless_cheaper(data, result)
 
 
@@ -193,33 +196,37 @@ def baseline_unless_cheaper(data: RosterData, result: RosterResult) -> RosterRes
 
 
 def scored(data: RosterData, run: Run, roster: pd.DataFrame, assignment: Assignment, breaks: BreakCounts,
-           short_bound: ShortBound, warnings: list[str], solved_whole: bool = False, report: bool = True) -> RosterResult:
+           short_bound: ShortBound | None, warnings: list[str], solved_whole: bool = False,
+           report: bool = True) -> RosterResult:
     """The roster's result: its score by rule, and as bound the short staffing bound at its cheapest
-    price, or the objective itself when `solved_whole` (the whole model was solved to optimality over
-    every shift any agent may work)."""
+    price (none without a proven `short_bound`), or the objective itself when `solved_whole` (the whole
+    model was solved to optimality over every shift any agent may work)."""
     terms, costs = score(data, assignment, breaks)
     objective = sum(costs.values())
-    if solved_whole:
-        bound = objective
-    else:
-        cheapest_short = min((step.cost for steps in data.tiers.values() for step in steps), default=0) / COST_SCALE
-        bound = short_bound.units * cheapest_short
+    bound = objective if solved_whole else objective_bound(data, short_bound)
     if report:
         run.report({"stage": "done", "solutions": 1, "objective": objective, "bound": bound})
     return RosterResult(
         roster=roster,
-        status="OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE",
+        status="OPTIMAL" if bound is not None and objective <= bound + 1e-6 else "FEASIBLE",
         objective=objective,
         best_bound=bound,
         wall_seconds=run.wall_seconds(),
-        lower_bound_short_hours=short_bound.units * data.unit_hours,
-        bound_kind=short_bound.kind,
+        lower_bound_short_hours=None if short_bound is None else short_bound.units * data.unit_hours,
+        bound_kind=None if short_bound is None else short_bound.kind,
         required_hours=data.required_hours,
         terms=terms,
         costs=costs,
         warnings=warnings,
         stage_seconds=dict(run.stage_seconds),
     )
+
+
+def objective_bound(data: RosterData, short_bound: ShortBound | None) -> float | None:
+    """A lower bound on the objective: the proven short units, each at the cheapest price of short staffing."""
+    if short_bound is None:
+        return None
+    return short_bound.units * min((step.cost for steps in data.tiers.values() for step in steps), default=0) / COST_SCALE
 
 
 def planned_in_turn(data: RosterData, run: Run, warnings: list[str]) -> RosterResult:
@@ -245,13 +252,15 @@ def planned_in_turn(data: RosterData, run: Run, warnings: list[str]) -> RosterRe
 def with_queue_blocks(data: RosterData, planned: RosterResult, run: Run) -> RosterResult:
     """The planned roster with its shifts split into queue blocks (`engine.blocks`). Short and over
     staffing are then the block pass's (contacts missing their response time count as lost contacts
-    of short staffing); no bound is claimed: the bounds know shifts of one queue only."""
+    of short staffing); the planned roster's bound is the switching master's, which holds with blocks."""
     blocks = assign_queue_blocks(data, planned.roster, run, keep=FINISH_TIME_SHARE * run.time_limit)
     costs = {**planned.costs, "short": blocks.short_cost, "over": blocks.over_cost}
     objective = sum(costs.values())
-    run.report({"stage": "done", "solutions": 1, "objective": objective, "bound": None})
-    return replace(planned, roster=blocks.roster, status="FEASIBLE", objective=objective, best_bound=None,
-                   lower_bound_short_hours=None, bound_kind=None, terms={**planned.terms, **blocks.measures},
+    bound = planned.best_bound
+    run.report({"stage": "done", "solutions": 1, "objective": objective, "bound": bound})
+    status = "OPTIMAL" if bound is not None and objective <= bound + 1e-6 else "FEASIBLE"
+    return replace(planned, roster=blocks.roster, status=status, objective=objective,
+                   terms={**planned.terms, **blocks.measures},
                    costs=costs, wall_seconds=run.wall_seconds(), stage_seconds=dict(run.stage_seconds))
 
 

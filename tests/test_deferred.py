@@ -19,6 +19,7 @@ from forecasts.settings import validation_problems
 from forecasts.staffing import StaffingConfig, staffing_requirements
 from scheduler.check import check_roster
 from scheduler.engine.block_start import starting_queues
+from scheduler.engine.bound import SWITCHING
 from scheduler.engine.blocks import assign_queue_blocks, split_shifts
 from scheduler.engine.data import RosterData
 from scheduler.engine.columns import plan_weeks
@@ -254,9 +255,9 @@ def test_a_short_response_time_gets_someone_present_in_every_window():
     assert summary(result.roster, case, result)["deferred"]["email"]["on_time"] == 1.0
 
 
-def test_with_deferred_queues_the_weeks_keep_their_time_and_no_bound_is_searched(monkeypatch):
-    # The queue-block pass drops the bound (it knows shifts of one queue only): its time goes to the
-    # pass, not taken from the stages that plan the weeks.
+def test_with_deferred_queues_the_weeks_keep_their_time_and_the_switching_bound_is_proven(monkeypatch):
+    # The queue-block pass takes its time from the stages after the weeks, not from those that plan them;
+    # the bound is the switching master's (agents may change queue inside a shift), valid with blocks.
     limits = []
 
     def recorded(data, options, run, known=None):
@@ -264,8 +265,12 @@ def test_with_deferred_queues_the_weeks_keep_their_time_and_no_bound_is_searched
         return plan_weeks(data, options, run, known)
 
     monkeypatch.setattr("scheduler.solve.plan_weeks", recorded)
-    result = solve_roster(trough_case(), time_limit=6, workers=1)
-    assert limits == [6] and "bound" not in result.stage_seconds and result.lower_bound_short_hours is None
+    case = trough_case()
+    result = solve_roster(case, time_limit=6, workers=1)
+    assert limits == [6] and "bound" in result.stage_seconds
+    assert result.bound_kind.endswith(SWITCHING)
+    realtime = coverage_table(result.roster, case).query("queue == 'voice'")
+    assert result.lower_bound_short_hours <= realtime["short"].sum()
 
 
 def test_wfm_roster_on_a_deferred_queue_reports_progress_and_its_figures(tmp_path):

@@ -13,6 +13,17 @@ Pricing finds that maximum exactly (or an upper bound on it, when a pricing mode
 time); once no week would lower the master, L equals its linear optimum. When the master's weeks
 leave no unit short, 0 is that optimum already (short staffing is never below it), proven with no
 pricing. Short staffing is a whole number of units, so the bound is rounded up.
+
+With queue blocks (deferred queues: `engine.blocks` lets an agent switch queue inside a shift) a
+shift serves no single queue, so the *switching master* relaxes further: each week gives its
+member's presence per interval (its shifts' units less their breaks), which may go to any realtime
+queue of the member's skills in any interval (`SwitchingMasterLP`); deferred work is left out (it
+only takes presence away from the realtime queues). Its bound holds for every roster with blocks:
+
+    L(π) = Σ π(q, t) · (required − fixed)(q, t) over realtime queues
+           −  Σ_groups size × max over valid weeks of ρ · presence(week),   ρ(t) = max over its skills of π(q, t)
+
+(ρ is the least price of presence that keeps moving it to a queue from paying: the transfers cost 0).
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from ortools.linear_solver import pywraplp
 
 from scheduler.engine.columns import (
     AgentWeek, Group, KnownWeeks, MasterLP, Pricer, ShiftWorth, agent_groups, turned_weeks, week_turns)
@@ -37,6 +49,7 @@ NO_SHORT = 1e-9  # short units in an LP solution that count as none
 MIX_KIND = "shift mix LP (no agent rules)"
 LAGRANGIAN_KIND = "column generation, Lagrangian (every agent's rules)"
 CONVERGED_KIND = "column generation LP, converged (every agent's rules)"
+SWITCHING = "; an agent may switch to any realtime queue of its skills in any interval, as queue blocks do)"
 
 
 @dataclass(frozen=True)
@@ -50,13 +63,17 @@ class ShortBound:
 class ShortMasterLP(MasterLP):
     """The master with fewest short units of this week as its objective."""
 
+    def counted(self, queue: str, t: int) -> bool:
+        """Whether a short unit of (queue, t) counts: every queue's, in this week."""
+        return t < self.data.week.count
+
     def cover_row(self, queue: str, t: int):
         data = self.data
         needed = data.required.get((queue, t), 0) - data.fixed_coverage.get((queue, t), 0)
         row = self.solver.Constraint(needed, needed)
         short = self.solver.NumVar(0, self.solver.infinity(), "")
         row.SetCoefficient(short, 1)
-        self.objective.SetCoefficient(short, 1.0 if t < data.week.count else 0.0)
+        self.objective.SetCoefficient(short, 1.0 if self.counted(queue, t) else 0.0)
         over = self.solver.NumVar(0, self.solver.infinity(), "")
         row.SetCoefficient(over, -1)
         return row
@@ -66,6 +83,39 @@ class ShortMasterLP(MasterLP):
             return False
         self.objective.SetCoefficient(self.weeks[g, week], 0.0)  # preferences do not count here
         return True
+
+
+class SwitchingMasterLP(ShortMasterLP):
+    """The short master whose weeks give presence per (skill set, interval), moved to any realtime queue
+    of the set by free transfers: Σ weeks' presence − breaks − Σ transfers ≥ 0 per (set, interval)."""
+
+    def __init__(self, data: RosterData, groups: list[Group]):
+        self.realtime = frozenset(data.queues) - frozenset(data.scenario.config.deferred_queues)
+        super().__init__(data, groups)
+        self.sets = [skill_set(self.realtime, group) for group in groups]
+        self.presence: dict[tuple[frozenset[str], int], pywraplp.Constraint] = {}
+        for skills in set(self.sets) - {frozenset()}:
+            for t in range(data.horizon):
+                row = self.presence[skills, t] = self.solver.Constraint(0, self.solver.infinity())
+                for queue in skills:
+                    moved = self.solver.NumVar(0, self.solver.infinity(), "")
+                    row.SetCoefficient(moved, -1)
+                    self.cover[queue, t].SetCoefficient(moved, 1)
+
+    def counted(self, queue: str, t: int) -> bool:
+        return queue in self.realtime and t < self.data.week.count
+
+    def counts_on(self, g: int, queue: str) -> object:
+        """A member's shift counts on its group's presence rows, whatever its queue (None: no realtime skill)."""
+        return self.sets[g] or None
+
+    def row(self, where: object, t: int) -> pywraplp.Constraint:
+        return self.presence[where, t]
+
+
+def skill_set(realtime: frozenset[str], group: Group) -> frozenset[str]:
+    """The realtime queues a member of the group may serve."""
+    return realtime & frozenset(group.agent.skills)
 
 
 def most_cover(pricer: Pricer, worth: np.ndarray, seconds: float) -> tuple[float, AgentWeek]:
@@ -88,9 +138,10 @@ class BoundSearch:
     groups: list[Group]
     pool: ThreadPoolExecutor
     deadline: float  # a `run.now()` instant
+    switching: bool = False  # queue blocks: the switching master
 
     def __post_init__(self) -> None:
-        self.master = ShortMasterLP(self.data, self.groups)
+        self.master = (SwitchingMasterLP if self.switching else ShortMasterLP)(self.data, self.groups)
         self.turns = week_turns(self.data)
         self.best = -math.inf
         self.converged = False
@@ -105,9 +156,22 @@ class BoundSearch:
         return [Pricer(self.data, group, self.worth) for group in self.groups]
 
     def prices(self) -> dict[tuple[str, int], float]:
-        """The master's duals, held inside [0, 1] this week and 0 after it, where L(π) is finite."""
-        week = self.data.week.count
-        return {(q, t): min(1.0, max(0.0, p)) if t < week else 0.0 for (q, t), p in self.master.cover_prices().items()}
+        """The master's duals, held inside [0, 1] where a short unit counts and 0 elsewhere, where L(π) is finite."""
+        counted = self.master.counted
+        return {(q, t): min(1.0, max(0.0, p)) if counted(q, t) else 0.0
+                for (q, t), p in self.master.cover_prices().items()}
+
+    def group_worths(self, prices: dict[tuple[str, int], float]) -> list[np.ndarray]:
+        """What each group's (shift type, queue) is worth at these prices: its own queue's coverage, or
+        with switching its presence at the best price among the group's skills, whatever the shift's queue."""
+        if not self.switching:
+            return [self.worth.of(self.worth.prices(prices))] * len(self.groups)
+        worths = {}
+        for skills in set(self.master.sets):
+            best = {t: max((prices[q, t] for q in skills), default=0.0) for t in range(self.data.horizon)}
+            worths[skills] = self.worth.of(self.worth.prices(
+                {(q, t): price for q in self.data.queues for t, price in best.items()}))
+        return [worths[skills] for skills in self.master.sets]
 
     def round(self) -> bool:
         """One round: solve the master, price every group, keep L(π); whether weeks joined. When the
@@ -120,11 +184,11 @@ class BoundSearch:
             self.best, self.converged = max(self.best, 0.0), True
             return False
         prices = self.prices()
-        shift_worth = self.worth.of(self.worth.prices(prices))
+        worths = self.group_worths(prices)
         members = self.master.member_prices()
 
         def best(g: int):
-            return most_cover(self.pricers[g], shift_worth, min(PRICING_SECONDS, self.deadline - now()))
+            return most_cover(self.pricers[g], worths[g], min(PRICING_SECONDS, self.deadline - now()))
 
         found = list(self.pool.map(best, range(len(self.groups))))
         needed = sum(p * (data.required.get(key, 0) - data.fixed_coverage.get(key, 0)) for key, p in prices.items())
@@ -139,14 +203,16 @@ class BoundSearch:
         return bool(added)
 
 
-def prove_short_bound(data: RosterData, known: KnownWeeks, workers: int, seconds: float) -> ShortBound | None:
+def prove_short_bound(
+    data: RosterData, known: KnownWeeks, workers: int, seconds: float, switching: bool = False
+) -> ShortBound | None:
     """The best Lagrangian bound on this week's short units found in `seconds`, the master
     starting from the `known` valid weeks per agent (a roster's among them, so that it is feasible);
-    None when no round was priced in time."""
+    with `switching`, on realtime queues, for rosters with queue blocks; None when no round was priced in time."""
     deadline = now() + seconds
     groups = agent_groups(data, data.eligible, costs=False)  # 18 groups instead of 30-33 in the sample center
     with thread_pool(workers) as pool:
-        search = BoundSearch(data, groups, pool, deadline)
+        search = BoundSearch(data, groups, pool, deadline, switching)
         for g, group in enumerate(groups):
             for week in {week for agent_id in group.agent_ids for week in known.get(agent_id, [])}:
                 search.master.add(g, week)
@@ -154,7 +220,8 @@ def prove_short_bound(data: RosterData, known: KnownWeeks, workers: int, seconds
             pass
     if not math.isfinite(search.best):
         return None
-    return ShortBound(max(0, math.ceil(search.best - 1e-6)), CONVERGED_KIND if search.converged else LAGRANGIAN_KIND)
+    kind = CONVERGED_KIND if search.converged else LAGRANGIAN_KIND
+    return ShortBound(max(0, math.ceil(search.best - 1e-6)), kind[:-1] + SWITCHING if switching else kind)
 
 
 BOUND_TIME_SHARE = 0.2  # of the time limit at most, for proving the bound once a first roster is known
@@ -165,12 +232,17 @@ def mix_bound(data: RosterData, mix_hours: float) -> ShortBound:
     return ShortBound(round(mix_hours / data.unit_hours), MIX_KIND)
 
 
-def best_short_bound(data: RosterData, known: KnownWeeks, mix_hours: float, run: Run) -> ShortBound:
+def best_short_bound(
+    data: RosterData, known: KnownWeeks, mix_hours: float, run: Run, switching: bool = False
+) -> ShortBound | None:
     """The better of the shift mix's bound (`mix_hours`) and the column generation's, the latter
-    given BOUND_TIME_SHARE of the time limit at most (never the time the break pass needs)."""
+    given BOUND_TIME_SHARE of the time limit at most (never the time the break pass needs). With
+    `switching` (queue blocks) the switching master's alone, or None: the shift mix knows shifts of one queue."""
     began = time.monotonic()
-    mix = mix_bound(data, mix_hours)
     seconds = min(BOUND_TIME_SHARE * run.time_limit, run.remaining() - BREAK_TIME_SHARE * run.time_limit)
-    proven = prove_short_bound(data, known, run.workers, seconds) if seconds > 0 else None
+    proven = prove_short_bound(data, known, run.workers, seconds, switching) if seconds > 0 else None
     run.stage_seconds["bound"] = time.monotonic() - began
+    if switching:
+        return proven
+    mix = mix_bound(data, mix_hours)
     return proven if proven is not None and proven.units >= mix.units else mix

@@ -224,7 +224,7 @@ class MasterLP:
         self.objective = self.solver.Objective()
         self.members = [self.solver.Constraint(group.size, group.size) for group in groups]
         self.cover: dict[tuple[str, int], pywraplp.Constraint] = {}
-        self.links: dict[tuple[int, str, int], pywraplp.Constraint] = {}
+        self.links: dict[tuple[int, object, int], pywraplp.Constraint] = {}  # (k, where it counts, slot)
         self.weeks: dict[tuple[int, AgentWeek], pywraplp.Variable] = {}
         self.shares = [NO_SHARES] * len(groups)
         for queue in data.queues:
@@ -256,12 +256,22 @@ class MasterLP:
         self.members[g].SetCoefficient(var, 1)
         self.objective.SetCoefficient(var, self.cost(g, week))
         for k, queue in week:
+            where = self.counts_on(g, queue)
+            if where is None:
+                continue
             for t, units in self.data.shifts[k].cover:
-                row = self.cover[queue, t]
+                row = self.row(where, t)
                 row.SetCoefficient(var, row.GetCoefficient(var) + units)
             for slot in range(len(self.data.shifts[k].breaks)):
-                self.link(k, queue, slot).SetCoefficient(var, -1)
+                self.link(k, where, slot).SetCoefficient(var, -1)
         return True
+
+    def counts_on(self, g: int, queue: str) -> object:
+        """Where a group's shift on `queue` counts (`row`): its queue's coverage rows."""
+        return queue
+
+    def row(self, where: object, t: int) -> pywraplp.Constraint:
+        return self.cover[where, t]
 
     def cost(self, g: int, week: AgentWeek) -> int:
         return week_cost(self.data, self.groups[g], week) + self.shares[g].cost(self.data, week)
@@ -272,17 +282,18 @@ class MasterLP:
         for (g, week), var in self.weeks.items():
             self.objective.SetCoefficient(var, self.cost(g, week))
 
-    def link(self, k: int, queue: str, slot: int) -> pywraplp.Constraint:
+    def link(self, k: int, where: object, slot: int) -> pywraplp.Constraint:
         """Σ agents taking the break at each offset = agents on the shift (made on first use)."""
-        if (k, queue, slot) not in self.links:
+        if (k, where, slot) not in self.links:
             row = self.solver.Constraint(0, 0)
             for option in self.data.shifts[k].breaks[slot]:
                 taken = self.solver.NumVar(0, self.solver.infinity(), "")
                 row.SetCoefficient(taken, 1)
                 for t, units in option.lost:
-                    self.cover[queue, t].SetCoefficient(taken, self.cover[queue, t].GetCoefficient(taken) - units)
-            self.links[k, queue, slot] = row
-        return self.links[k, queue, slot]
+                    lost = self.row(where, t)
+                    lost.SetCoefficient(taken, lost.GetCoefficient(taken) - units)
+            self.links[k, where, slot] = row
+        return self.links[k, where, slot]
 
     def solve(self) -> float:
         if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
