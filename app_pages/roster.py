@@ -164,6 +164,7 @@ def headline(view: RosterView) -> None:
     next(columns).metric("Coverage", f"{hours['coverage_pct']:.1f} %", help="1 − short / required agent-hours")
     short_help = (f"No roster can be short less than {bound['lower_bound_hours']:,.1f} h (solver's bound)"
                   if bound["lower_bound_hours"] is not None else "Agent-hours below the requirement")
+    short_help += f"; {hours['short_on_breaks']:,.1f} h of it while agents of the queue are on a break or lunch"
     next(columns).metric("Short agent-hours", f"{hours['short']:,.1f}", help=short_help)
     next(columns).metric("Over agent-hours", f"{hours['over']:,.1f}")
     next(columns).metric("Contract breaches", view.summary["contract_breaches"],

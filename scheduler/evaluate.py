@@ -60,6 +60,7 @@ COVERAGE_COLUMNS = [
     "short",
     "over",
     "required_service_level",
+    "on_break",
 ]
 # Added for the scenario's deferred queues (empty on realtime rows): `forecasts.backlog`'s figures.
 DEFERRED_COLUMNS = ["arrivals", "handled", "backlog", "oldest_age_hours"]
@@ -81,9 +82,12 @@ def coverage_table(roster_df: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     queues = _queues(scenario, roster)
     table = _demand_grid(scenario, queues, week)
 
-    worked = _worked_minutes(_covering_rows(roster, scenario), scenario, week)
+    rows = _covering_rows(roster, scenario)
+    worked = _minutes_on(rows[rows["activity"] == "work"], scenario, week)
+    resting = _minutes_on(rows[rows["activity"].isin(("break", "lunch"))], scenario, week)
     intervals = np.repeat(np.arange(week.count), len(queues))  # the grid is interval-major
     table["scheduled"] = [worked[(queue, t)] / week.interval_minutes for queue, t in zip(table["queue"], intervals)]
+    table["on_break"] = [resting[(queue, t)] / week.interval_minutes for queue, t in zip(table["queue"], intervals)]
     table["short"] = (table["required"] - table["scheduled"]).clip(lower=0)
     table["over"] = (table["scheduled"] - table["required"]).clip(lower=0)
     table["service_level"] = _service_level(table, "scheduled", scenario)
@@ -141,14 +145,13 @@ def _covering_rows(roster: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     return pd.concat([validate_roster(scenario.previous_roster, "previous roster"), roster], ignore_index=True)
 
 
-def _worked_minutes(roster: pd.DataFrame, scenario: Scenario, week: Week) -> Counter:
-    """Minutes on `work` per (queue, interval), as the engine counts them (`shifts.Week.worked_minutes`)."""
-    work = roster[roster["activity"] == "work"]
-    worked: Counter = Counter()
-    for queue, start, end in zip(work["queue"], work["start"], work["end"]):
+def _minutes_on(rows: pd.DataFrame, scenario: Scenario, week: Week) -> Counter:
+    """Minutes of the roster rows per (queue, interval), as the engine counts work (`shifts.Week.worked_minutes`)."""
+    minutes_on: Counter = Counter()
+    for queue, start, end in zip(rows["queue"], rows["start"], rows["end"]):
         for t, minutes in week.worked_minutes(scenario.minutes(start), scenario.minutes(end)):
-            worked[queue, t] += minutes
-    return worked
+            minutes_on[queue, t] += minutes
+    return minutes_on
 
 
 def _service_level(table: pd.DataFrame, staffed: str, scenario: Scenario) -> pd.Series:
@@ -246,9 +249,11 @@ def _solver(result) -> dict:
 
 
 def _hours(coverage: pd.DataFrame, interval_minutes: int) -> dict:
-    """Required, scheduled, short and over agent-hours, and coverage % = 1 − short / required."""
+    """Required, scheduled, short and over agent-hours, coverage % = 1 − short / required, and the short
+    hours while agents of the queue are on a break or lunch (where a break is what leaves it short)."""
     per_interval = interval_minutes / 60
     totals = {column: coverage[column].sum() * per_interval for column in ("required", "scheduled", "short", "over")}
+    totals["short_on_breaks"] = np.minimum(coverage["short"], coverage["on_break"]).sum() * per_interval
     coverage_pct = 100 * (1 - totals["short"] / totals["required"]) if totals["required"] else 100.0
     return {**{column: _number(value) for column, value in totals.items()}, "coverage_pct": _number(coverage_pct)}
 
@@ -417,6 +422,9 @@ def terminal_summary(summary_dict: dict) -> str:
                      f"{bound_words(solver['best_bound'])}, {_plain(solver['wall_seconds'], '.1f')} s")
     lines.append(f"Coverage {hours['coverage_pct']:.1f}% of {hours['required']:,.1f} required agent-hours: "
                  f"{hours['short']:,.1f} h short, {hours['over']:,.1f} h over")
+    if hours["short_on_breaks"]:
+        lines.append(f"  {hours['short_on_breaks']:,.1f} h of the short staffing falls while agents of the queue are "
+                     "on a break or lunch")
     if bound["lower_bound_hours"] is not None:
         kind = f" ({bound['bound_kind']})" if bound.get("bound_kind") else ""
         lines.append(f"Short staffing is at least {bound['lower_bound_hours']:,.1f} h{kind}; "

@@ -137,9 +137,25 @@ def test_short_and_over_hours_by_hand():
     # scheduled 1, 3, 2 and 1 at 09:30: short 1 at 08:00; over 1 at 08:30, 09:00 and 09:30.
     assert coverage["short"].sum() == 1 and coverage["over"].sum() == 3
     hours = summary(roster, scenario)["hours"]
-    expected = {"required": 2.5, "scheduled": 3.5, "short": 0.5, "over": 1.5, "coverage_pct": 80.0}
+    expected = {"required": 2.5, "scheduled": 3.5, "short": 0.5, "over": 1.5, "short_on_breaks": 0.0,
+                "coverage_pct": 80.0}
     assert {key: hours[key] for key in expected} == expected
     assert hours["by_queue"]["voice"] == expected
+
+
+def test_short_staffing_while_agents_are_on_a_break_is_told_apart():
+    # Tue 08:00–10:30 needs one agent; a1 works 08:00–10:00 with lunch 09:00–09:30, when the queue is short;
+    # nobody works 10:00–10:30, short with nobody on a break.
+    demand = [("tue", clock, "voice", 1, 0, None) for clock in ("08:00", "08:30", "09:00", "09:30", "10:00")]
+    roster = make_roster(("a1", "work", at("tue", "08:00"), at("tue", "09:00")),
+                         ("a1", "lunch", at("tue", "09:00"), at("tue", "09:30")),
+                         ("a1", "work", at("tue", "09:30"), at("tue", "10:00")))
+    scenario = make_scenario(demand)
+    coverage = coverage_table(roster, scenario).set_index("interval_start")
+    assert list(coverage.loc[[at("tue", "08:30"), at("tue", "09:00"), at("tue", "10:00")], "on_break"]) == [0, 1, 0]
+    report = summary(roster, scenario)
+    assert report["hours"]["short"] == 1.0 and report["hours"]["short_on_breaks"] == 0.5
+    assert "0.5 h of the short staffing falls while agents of the queue are on a break or lunch" in terminal_summary(report)
 
 
 def seventeen_of_twenty() -> tuple[pd.DataFrame, Scenario]:
