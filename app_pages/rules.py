@@ -39,6 +39,7 @@ RULE_LABELS = {
     "max_week_hours": "Most paid hours in any one week (h)",
     "min_queue_block_minutes": "Shortest block of one queue in a shift (min)",
     "max_queue_switches_per_shift": "Most queue changes in a shift",
+    "realtime_queue_blocks": "Switch between phone and chat queues inside a shift",
 }
 CONTRACT_HOURS = {"week": "every week", "horizon": "on average over the weeks planned"}
 WEIGHT_LABELS = {
@@ -206,6 +207,8 @@ def work_rules_section() -> None:
                 elif field == "contract_hours":
                     values[field] = st.selectbox(label, list(CONTRACT_HOURS), format_func=CONTRACT_HOURS.get,
                                                  index=list(CONTRACT_HOURS).index(value), key=key)
+                elif isinstance(value, bool):
+                    values[field] = st.checkbox(label, value=value, key=key)
                 elif isinstance(value, int):
                     values[field] = st.number_input(label, value=value, step=1, key=key)
                 else:

@@ -135,6 +135,9 @@ class WorkRules(Strict):
     min_queue_block_minutes: int = Field(
         60, ge=0, le=MINUTES_PER_DAY, description="shortest stretch of one queue inside a shift that switches queues")
     max_queue_switches_per_shift: int = Field(2, ge=0, le=20, description="changes of queue inside one shift")
+    realtime_queue_blocks: bool = Field(
+        False, description="agents of several realtime queues may switch between them inside a shift without "
+                           "deferred queues too (the queue-block pass runs after the roster)")
 
 
 # The objective is priced in whole units of 1/COST_SCALE in 64-bit integers: a million per hour leaves room.

@@ -18,7 +18,7 @@ import scheduler.engine.bound as bound_module
 from scheduler.engine.bound import CONVERGED_KIND, SWITCHING, prove_short_bound
 from scheduler.engine.data import RosterData
 from scheduler.engine.result import roster_table
-from scheduler.roster import ROSTER_COLUMNS
+from scheduler.roster import ROSTER_COLUMNS, shifts_from_roster
 from scheduler.evaluate import coverage_table, summary
 from scheduler.scenario import BreakRule, ShiftTemplate, TimeOff
 from scheduler.solve import solve_roster
@@ -145,6 +145,25 @@ def test_with_queue_blocks_the_bound_lets_an_agent_switch_queue_inside_a_shift()
     assert switching == bound_module.ShortBound(0, CONVERGED_KIND[:-1] + SWITCHING)
     result = solve_roster(case, time_limit=10, workers=1)
     assert result.lower_bound_short_hours == 0 and result.bound_kind.endswith(SWITCHING)
+
+
+def test_realtime_queue_blocks_let_an_agent_switch_phone_queues_inside_a_shift():
+    """Without deferred queues a shift serves one queue (the bound over such shifts is then exact here,
+    4 h); with `rules.realtime_queue_blocks` the agent takes voice, then chat, and the bound is the
+    switching master's 0."""
+    only_eight = (ShiftTemplate(name="d", earliest_start=dt.time(8), latest_start=dt.time(8), lengths_hours=(8,)),)
+    rows = demand([0], 8, 12) + demand([0], 12, 16, queue="chat")
+    one_queue = scenario([agent(skills=("voice", "chat"), max_hours=8)], rows, templates=only_eight,
+                         queues=("voice", "chat"))
+    result = solve_roster(one_queue, time_limit=10, workers=1)
+    assert short_intervals(result.roster, one_queue) == result.lower_bound_short_hours == 4
+    switching = replace(one_queue, config=one_queue.config.model_copy(
+        update={"rules": one_queue.config.rules.model_copy(update={"realtime_queue_blocks": True})}))
+    result = solve_roster(switching, time_limit=10, workers=1)
+    assert check_roster(result.roster, switching) == []
+    assert [queue for queue, _, _ in shifts_from_roster(result.roster, switching)[0].blocks] == ["voice", "chat"]
+    assert short_intervals(result.roster, switching) == result.lower_bound_short_hours == 0
+    assert result.bound_kind.endswith(SWITCHING) and result.status == "OPTIMAL"
 
 
 def test_weeks_that_leave_nothing_short_prove_the_bound_without_pricing(monkeypatch):

@@ -120,8 +120,10 @@ class Hints(dict):
 
 
 def has_blocks(data: RosterData) -> bool:
-    """Whether the queue-block stage runs: the scenario has deferred work."""
-    return bool(data.scenario.config.deferred_queues)
+    """Whether the queue-block stage runs: the scenario has deferred work, or lets agents switch between
+    realtime queues inside a shift (`rules.realtime_queue_blocks`)."""
+    config = data.scenario.config
+    return bool(config.deferred_queues) or config.rules.realtime_queue_blocks
 
 
 def assign_queue_blocks(data: RosterData, roster: pd.DataFrame, run: Run, keep: float) -> BlockResult:

@@ -92,7 +92,7 @@ SolveWeek = Callable[[Scenario, Run], "object"]  # `solve.solve_in`: a RosterRes
 
 def plans_in_turn(data: RosterData) -> bool:
     """Whether the horizon is planned week by week: several weeks of a center too large for the whole-team
-    model, without a baseline, absences or deferred queues (whose stages see the whole horizon)."""
+    model, without a baseline, absences or queue blocks (whose stages see the whole horizon)."""
     scenario = data.scenario
     return (data.weeks > 1 and len(data.agents) > WHOLE_MODEL_AGENTS and scenario.baseline is None
             and not scenario.absences and not has_blocks(data))
