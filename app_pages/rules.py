@@ -39,7 +39,7 @@ RULE_LABELS = {
     "max_week_hours": "Most paid hours in any one week (h)",
     "min_queue_block_minutes": "Shortest block of one queue in a shift (min)",
     "max_queue_switches_per_shift": "Most queue changes in a shift",
-    "realtime_queue_blocks": "Switch between phone and chat queues inside a shift",
+    "realtime_queue_blocks": "Voice ↔ chat blocks in shifts",
 }
 CONTRACT_HOURS = {"week": "every week", "horizon": "on average over the weeks planned"}
 WEIGHT_LABELS = {
