@@ -1,5 +1,6 @@
 """Stage 4, queue blocks: with every shift and break fixed, which queue each agent works in each part of
-its shift (CP-SAT). Runs when the scenario has deferred queues (email, social, back office).
+its shift (CP-SAT). Runs when the scenario has deferred queues (email, social, back office), or when
+`rules.realtime_queue_blocks` lets agents switch between realtime queues inside a shift.
 
 An agent skilled for several queues that its shift's templates serve may switch queue inside the shift
 (voice 08:00–12:00, email 12:00–16:30): a new block starts at an interval boundary where the agent is
