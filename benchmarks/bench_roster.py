@@ -84,8 +84,9 @@ def main() -> None:
             print(f"{name:<16}{len(scenario.agents):>7}{limit:>9.0f}{wall:>8.1f}  {why}", flush=True)
             continue
         short, bound = result.short_percent, result.lower_bound_short_percent
-        print(f"{name:<16}{len(scenario.agents):>7}{limit:>9.0f}{wall:>8.1f}{short:>9.2f}{bound:>9.2f}"
-              f"{short - bound:>8.2f}{violations:>12}  {result.status}, bound: {result.bound_kind}", flush=True)
+        proven = f"{'none':>9}{'n/a':>8}" if bound is None else f"{bound:>9.2f}{short - bound:>8.2f}"
+        print(f"{name:<16}{len(scenario.agents):>7}{limit:>9.0f}{wall:>8.1f}{short:>9.2f}{proven}"
+              f"{violations:>12}  {result.status}, bound: {result.bound_kind}", flush=True)
         stages = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in result.stage_seconds.items())
         print(f"    stages (s): {stages}; peak RSS of the process so far: {peak_rss_mb():.0f} MB")
         print(f"    spreads: {spreads(result, scenario)}")

@@ -452,8 +452,8 @@ def terminal_summary(summary_dict: dict) -> str:
 
 
 def bound_words(bound: float | None) -> str:
-    """The solver's proven bound in words; `None`: nothing was proven (e.g. a week planned in turn with
-    queue blocks, or no round of the bound priced in time)."""
+    """The solver's proven bound in words; `None`: nothing was proven (with queue blocks, no round of the
+    switching master priced in time)."""
     return "no proven bound" if bound is None else f"proven bound {bound:,.0f}"
 
 

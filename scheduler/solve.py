@@ -156,9 +156,9 @@ def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bo
         return no_roster(data, run, sentences, warnings)
     # The queue-block pass takes its time from the stages after the weeks', which it makes up for: the
     # bound (the switching master's: an agent may switch queue inside a shift) and what the break pass leaves.
-    kept_for_blocks = BLOCK_TIME_SHARE * run.time_limit if has_blocks(data) else 0.0
+    switching = has_blocks(data)  # the shift mix and the whole model know shifts of one queue only
+    kept_for_blocks = BLOCK_TIME_SHARE * run.time_limit if switching else 0.0
     run.time_limit -= kept_for_blocks
-    switching = bool(kept_for_blocks)  # the shift mix and the whole model know shifts of one queue only
     if prove_bound:
         short_bound = best_short_bound(data, known, mix_short_hours, run, switching)
     else:
@@ -175,7 +175,7 @@ def solve_in(scenario: Scenario, run: Run, prove_bound: bool = True, in_turn: bo
         run.time_limit += kept_for_blocks
     result = scored(data, run, roster_table(data, assignment, breaks), assignment, breaks, short_bound, warnings,
                     solved_whole and not switching, report=not switching)
-    return with_queue_blocks(data, result, run) if kept_for_blocks else baseline_unless_cheaper(data, result)
+    return with_queue_blocks(data, result, run) if switching else baseline_unless_cheaper(data, result)
 
 
 def baseline_unless_cheaper(data: RosterData, result: RosterResult) -> RosterResult:

@@ -276,6 +276,21 @@ def test_previous_roster_covers_monday_and_constrains_rest():
     assert result.terms["short_hours"] == 8  # Monday 08–16 only: the night before covered 00–06
 
 
+def test_a_previous_shift_with_queue_blocks_covers_each_queue_it_served():
+    # Last week's Sunday 22:00–02:00 shift took voice until midnight, then chat: chat is covered on Monday
+    # 00–02 (the bound and the block pass read this), voice is not.
+    previous = pd.DataFrame([
+        {"agent_id": "a1", "name": "A1", "queue": queue, "activity": "work", "start": pd.Timestamp(start),
+         "end": pd.Timestamp(end)}
+        for queue, start, end in (("voice", "2026-11-29 22:00", "2026-11-30 00:00"),
+                                  ("chat", "2026-11-30 00:00", "2026-11-30 02:00"))])
+    case = scenario([agent(skills=("voice", "chat"))], demand([0], 0, 2, queue="chat"), queues=("voice", "chat"),
+                    previous=previous)
+    data = RosterData.build(case)
+    per_agent = 60 // data.unit_minutes
+    assert data.fixed_coverage == {("chat", 0): per_agent, ("chat", 1): per_agent}
+
+
 def test_with_last_weeks_roster_sunday_night_still_covers_next_monday_morning():
     # No shift starts before 06:00, so next Monday 00:00–06:00 is covered only by this week's
     # Sunday night (next week's previous roster): it is asked for as this Monday is.

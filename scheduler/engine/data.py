@@ -281,14 +281,15 @@ def previous_roster_shifts(scenario: Scenario) -> list[RosterShift]:
 
 
 def previous_coverage(scenario: Scenario, shifts: list[RosterShift], unit: int) -> dict[tuple[str, int], int]:
-    """Work of last week's roster that runs into this week covers its first intervals (in units)."""
+    """Work of last week's roster that runs into this week covers its first intervals (in units), each
+    work segment on its own queue (a shift with queue blocks serves several)."""
     week = Week(scenario.config.interval_minutes, cyclic=False, weeks=scenario.config.weeks)
     coverage: dict[tuple[str, int], int] = defaultdict(int)
     for shift in shifts:
-        for activity, start, end in shift.segments:
-            if activity == "work":
-                for t, units in units_of(week.worked_minutes(start, end), unit):
-                    coverage[shift.queue, t] += units
+        work = [(start, end) for activity, start, end in shift.segments if activity == "work"]
+        for (queue, _), (start, end) in zip(shift.work_queues, work):
+            for t, units in units_of(week.worked_minutes(start, end), unit):
+                coverage[queue, t] += units
     return dict(coverage)
 
 
