@@ -14,7 +14,8 @@ time); once no week would lower the master, L equals its linear optimum. When th
 leave no unit short, 0 is that optimum already (short staffing is never below it), proven with no
 pricing. Short staffing is a whole number of units, so the bound is rounded up.
 
-With queue blocks (deferred queues: `engine.blocks` lets an agent switch queue inside a shift) a
+With queue blocks (deferred queues or `rules.realtime_queue_blocks`: `engine.blocks` lets an agent
+switch queue inside a shift) a
 shift serves no single queue, so the *switching master* relaxes further: each week gives its
 member's presence per interval (its shifts' units less their breaks), which may go to any realtime
 queue of the member's skills in any interval (`SwitchingMasterLP`); deferred work is left out (it
