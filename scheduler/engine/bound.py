@@ -165,13 +165,14 @@ class BoundSearch:
     def group_worths(self, prices: dict[tuple[str, int], float]) -> list[np.ndarray]:
         """What each group's (shift type, queue) is worth at these prices: its own queue's coverage, or
         with switching its presence at the best price among the group's skills, whatever the shift's queue."""
+        by_queue = self.worth.prices(prices)
         if not self.switching:
-            return [self.worth.of(self.worth.prices(prices))] * len(self.groups)
+            return [self.worth.of(by_queue)] * len(self.groups)
+        by_queue = by_queue.reshape(len(self.worth.queue_index), -1)  # a row per queue (`ShiftWorth.column`)
         worths = {}
         for skills in set(self.master.sets):
-            best = {t: max((prices[q, t] for q in skills), default=0.0) for t in range(self.data.horizon)}
-            worths[skills] = self.worth.of(self.worth.prices(
-                {(q, t): price for q in self.data.queues for t, price in best.items()}))
+            best = by_queue[[self.worth.queue_index[queue] for queue in skills]].max(axis=0, initial=0.0)
+            worths[skills] = self.worth.of(np.tile(best, len(by_queue)))  # whatever the shift's queue
         return [worths[skills] for skills in self.master.sets]
 
     def round(self) -> bool:
